@@ -1,0 +1,112 @@
+"""Command line: `python -m analysis demo-data | clean | report | check-privacy`.
+
+Errors the user can fix print one sentence to stderr and exit 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from analysis.errors import AnalysisError
+from analysis.paths import DEMO_PERIOD
+
+
+def _log(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analysis.demo import generate
+
+    out = generate(
+        args.period,
+        args.data_dir,
+        seed=args.seed,
+        businesses=args.businesses,
+        log=_log,
+        overwrite=args.overwrite,
+    )
+    print(f"Demo data for {args.period} written to {out}")
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from analysis.clean import clean_period
+
+    t = time.perf_counter()
+    result = clean_period(args.period, args.data_dir, region=args.region, log=_log)
+    print(f"Cleaned {args.period} in {time.perf_counter() - t:.1f} s → {result.out_dir}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.publish import publish_report
+
+    index = publish_report(
+        args.period, data_dir=args.data_dir, reports_dir=args.reports_dir, lang=args.lang, log=_log
+    )
+    print(f"Report for {args.period} published: {index}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one command; AnalysisError → one line on stderr, exit code 2."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "demo-data", help="write synthetic raw extracts (with planted dirt) for a period"
+    )
+    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
+    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument("--seed", type=int, default=2019, help="random seed (default %(default)s)")
+    p.add_argument(
+        "--businesses",
+        type=int,
+        default=3000,
+        help="number of registered UMKM (default %(default)s)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace existing demo data for the period"
+    )
+    p.set_defaults(run=_demo)
+
+    p = sub.add_parser("clean", help="clean a period's raw extracts into data/processed/<period>/")
+    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
+    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument(
+        "--region", default="surakarta", help="region id from data/reference/regions.csv"
+    )
+    p.add_argument(
+        "--engine", choices=["pandas", "dask"], default="pandas", help="where the work runs"
+    )
+    p.set_defaults(run=_clean)
+
+    p = sub.add_parser(
+        "report", help="run every notebook for a period and publish HTML to reports/<period>/"
+    )
+    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
+    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument(
+        "--reports-dir", default=None, help="reports folder (default: the project's reports/)"
+    )
+    p.add_argument(
+        "--lang", choices=["id", "en"], default="id", help="report language (default %(default)s)"
+    )
+    p.set_defaults(run=_report)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""NIK rules (FACTS.md §6), Excel damage, and keyed pseudonyms: raw NIKs stop here.
+
+A NIK is 16 digits: province (2), kab/kota (2), kecamatan (2) of first registration, birth date
+DDMMYY with 40 added to the day for women, and a serial from 0001. There is no check digit.
+All checks are vectorised string operations so that ten million NIKs take seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import AnalysisError
+from analysis.paths import SECRETS_DIR
+
+#: Province codes in use (Kemendagri), including the Papua provinces created in 2022.
+PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+    ]
+)
+NIK_STATUSES = ("ok", "repaired", "missing", "excel_mangled", "invalid")
+
+#: Published on purpose: demo data is synthetic, so its pseudonyms need no secret and stay
+#: identical on every machine. Real data refuses this key (see `load_key`).
+DEMO_KEY = b"umkm-bpjstk demo key: synthetic people only, never for real data"
+KEY_ENV = "ANALYSIS_PSEUDONYM_KEY"
+KEY_FILE_ENV = "ANALYSIS_PSEUDONYM_KEY_FILE"
+_WELL_KNOWN = {
+    "",
+    "changeme",
+    "secret",
+    "password",
+    "test",
+    "key",
+    "demo",
+    "0" * 64,
+    DEMO_KEY.decode(),
+}
+MIN_KEY_CHARS = 32
+
+_DETAILS = {
+    "missing": "NIK is empty",
+    "sci": "NIK in scientific notation (Excel rounded it; the last digits are lost)",
+    "len15": "NIK has 15 digits (the 16th digit was lost in a spreadsheet)",
+    "letters": "NIK contains characters other than digits",
+    "length": "NIK does not have 16 digits",
+    "province": "NIK starts with an unknown province code",
+    "region": "NIK has kab/kota or kecamatan code 00",
+    "birth": "NIK birth date (digits 7-12) is not a calendar date",
+    "serial": "NIK serial (last 4 digits) is 0000",
+}
+
+
+def _days_in_month(month: np.ndarray, year: np.ndarray) -> np.ndarray:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    return days + ((month == 2) & leap)
+
+
+def check_niks(raw: pd.Series) -> pd.DataFrame:
+    """Normalise and validate NIK text: columns `nik` (16 digits or NA), `status`, `detail`.
+
+    Spaces, dots, dashes and a leading apostrophe are removed and float text ('…0001.0') is
+    repaired (status 'repaired'); scientific notation and 15-digit values are 'excel_mangled'.
+    """
+    text = raw.astype("str").fillna("").str.strip()
+    text = text.mask(raw.isna(), "")
+    sci = text.str.fullmatch(r"\d(?:[.,]\d*)?[eE]\+?\d+")
+    digits = text.str.replace(r"\.0+$", "", regex=True).str.replace(r"[\s.\-'’_]", "", regex=True)
+    repaired = (digits != text) & ~sci
+
+    is16 = digits.str.fullmatch(r"\d{16}")
+    padded = digits.where(is16, "0000000000000000")
+    province = padded.str.slice(0, 2)
+    kab = padded.str.slice(2, 4)
+    kec = padded.str.slice(4, 6)
+    dd = padded.str.slice(6, 8).astype("int64").to_numpy()
+    mm = padded.str.slice(8, 10).astype("int64").to_numpy()
+    yy = padded.str.slice(10, 12).astype("int64").to_numpy()
+    serial = padded.str.slice(12, 16)
+    day = np.where(dd > 40, dd - 40, dd)
+    month_ok = (mm >= 1) & (mm <= 12)
+    day_ok = (day >= 1) & (
+        (day <= _days_in_month(mm, 1900 + yy)) | (day <= _days_in_month(mm, 2000 + yy))
+    )
+    birth_ok = month_ok & day_ok & ~((dd > 31) & (dd < 41))
+
+    reason = pd.Series("", index=raw.index, dtype="object")
+    conditions = [
+        (text == "", "missing"),
+        (sci, "sci"),
+        (digits.str.contains(r"\D", regex=True), "letters"),
+        (digits.str.len() == 15, "len15"),
+        (~is16, "length"),
+        (~province.isin(PROVINCES), "province"),
+        ((kab == "00") | (kec == "00"), "region"),
+        (~pd.Series(birth_ok, index=raw.index), "birth"),
+        (serial == "0000", "serial"),
+    ]
+    for cond, name in reversed(conditions):  # first condition in the list wins
+        reason = reason.mask(cond.fillna(False).astype(bool), name)
+
+    status = np.select(
+        [reason == "missing", reason.isin(["sci", "len15"]), reason != "", repaired],
+        ["missing", "excel_mangled", "invalid", "repaired"],
+        default="ok",
+    )
+    return pd.DataFrame(
+        {
+            "nik": digits.where(reason == "", None),
+            "status": pd.Categorical(status, categories=NIK_STATUSES),
+            "detail": reason.map(_DETAILS).fillna(""),
+        },
+        index=raw.index,
+    )
+
+
+def nik_region(nik: pd.Series) -> pd.Series:
+    """The kab/kota of first registration ('3372' = Kota Surakarta); not the place of residence."""
+    return nik.str.slice(0, 4)
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """Keyed HMAC-SHA256 (hex) of each normalised identifier; NA stays NA. Distinct values hashed once."""
+    inner = hmac.new(key, digestmod=hashlib.sha256)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hashed = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        h = inner.copy()
+        h.update(str(value).encode())
+        hashed[i] = h.hexdigest()
+    hashed[-1] = None
+    return pd.Series(hashed[codes], index=values.index, dtype="str")
+
+
+def key_file() -> Path:
+    """The git-ignored file holding this installation's pseudonymisation key."""
+    return Path(os.environ.get(KEY_FILE_ENV) or SECRETS_DIR / "pseudonym.key")
+
+
+def _check_key(key: str, origin: str) -> bytes:
+    if key.strip().lower() in _WELL_KNOWN or len(set(key.strip())) < 4:
+        raise AnalysisError(
+            f"The pseudonymisation key from {origin} is empty or well known; set a random key of at least {MIN_KEY_CHARS} characters."
+        )
+    if len(key.strip()) < MIN_KEY_CHARS:
+        raise AnalysisError(
+            f"The pseudonymisation key from {origin} is shorter than {MIN_KEY_CHARS} characters; use a longer random key."
+        )
+    return key.strip().encode()
+
+
+def load_key(demo: bool) -> bytes:
+    """The pseudonymisation key: the fixed demo key for demo data, else the environment or key file.
+
+    On first use with real data a random key is written to the git-ignored key file (mode 600).
+    The key is never printed or logged; keep a copy somewhere safe, as hashes change with it.
+    """
+    if demo:
+        return DEMO_KEY
+    if KEY_ENV in os.environ:
+        return _check_key(os.environ[KEY_ENV], f"${KEY_ENV}")
+    path = key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    return _check_key(path.read_text(), str(path))

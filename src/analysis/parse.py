@@ -1,0 +1,239 @@
+"""Parsers for the text found in registry extracts: Indonesian dates and months, Rupiah, yes/no.
+
+Each `parse_*` takes one string and returns a value or None (never raises), so they can be
+property-tested; `map_unique` applies one to a column via its distinct values, which keeps
+million-row columns fast (a column has far fewer distinct dates or amounts than rows).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+
+def clean_text(value: object) -> str:
+    """Unicode-normalise, trim and collapse inner white space (non-breaking spaces included)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).replace("\u00a0", " ")
+    return " ".join(text.split())
+
+
+def _year(text: str, pivot: int) -> int | None:
+    y = int(text)
+    if len(text) == 4:
+        return y
+    if len(text) == 2:
+        return 2000 + y if y <= pivot else 1900 + y
+    return None
+
+
+def _mk(y: int | None, m: int, d: int) -> date | None:
+    if y is None or not 1800 <= y <= 2200:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_DMONY = re.compile(rf"^(\d{{1,2}})[-/. ]?({_MONTH_WORD})\.?[-/. ]?(\d{{2}}|\d{{4}})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+
+
+def parse_date(value: object, pivot_year: int = 40) -> date | None:
+    """Parse a day: '17-Agu-2019', '17 Agustus 2019', '17/08/2019', '2019-08-17', Excel serial 43694.
+
+    Day first as in Indonesia; a middle part above 12 can only be a month-first (US) date and
+    is read so; two-digit years at or below `pivot_year` are 20xx, else 19xx.
+    """
+    text = clean_text(value).lower()
+    if not text:
+        return None
+    if m := _ISO.match(text):
+        return _mk(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY.match(text):
+        a, b, y = int(m[1]), int(m[2]), _year(m[3], pivot_year)
+        if b > 12 and a <= 12:
+            a, b = b, a
+        return _mk(y, b, a)
+    if m := _DMONY.match(text):
+        return _mk(_year(m[3], pivot_year), MONTHS[m[2]], int(m[1]))
+    if m := _SERIAL.match(text):
+        serial = int(m[1])
+        if 10000 <= serial <= 80000:
+            return _EXCEL_EPOCH + timedelta(days=serial)
+    return None
+
+
+_MONY = re.compile(rf"^({_MONTH_WORD})\.?[-/ ]?(\d{{2}}|\d{{4}})$")
+_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_YM = re.compile(r"^(\d{4})[-/.]?(\d{1,2})$")
+
+
+def parse_month(value: object) -> date | None:
+    """Parse a month to its first day: 'Okt 2026', 'Oktober 2026', '10/2026', '2026-10', '202610', or a date."""
+    text = clean_text(value).lower()
+    if not text:
+        return None
+    if m := _MONY.match(text):
+        return _mk(_year(m[2], 79), MONTHS[m[1]], 1)
+    if m := _MY.match(text):
+        return _mk(int(m[2]), int(m[1]), 1) if 1 <= int(m[1]) <= 12 else None
+    if (m := _YM.match(text)) and len(text) in (6, 7):
+        return _mk(int(m[1]), int(m[2]), 1) if 1 <= int(m[2]) <= 12 else None
+    day = parse_date(text)
+    return day.replace(day=1) if day else None
+
+
+_MULTIPLIERS = {
+    "jt": 1e6, "juta": 1e6, "jta": 1e6,
+    "rb": 1e3, "ribu": 1e3, "rbu": 1e3, "k": 1e3,
+    "m": 1e9, "miliar": 1e9, "milyar": 1e9,
+}  # fmt: skip
+_AMOUNT = re.compile(r"^(-)?\s*(\d[\d.,]*)\s*([a-z]*)$")
+
+
+def _number(digits: str, has_multiplier: bool) -> float | None:
+    if "." in digits and "," in digits:
+        dec = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if dec == "," else ","
+        whole, _, frac = digits.replace(thousands, "").rpartition(dec)
+        return float(f"{whole}.{frac}") if whole and frac.isdigit() else None
+    for sep in (".", ","):
+        if sep in digits:
+            parts = digits.split(sep)
+            if len(parts) > 2:
+                if all(len(p) == 3 for p in parts[1:]) and parts[0]:
+                    return float("".join(parts))
+                return None
+            whole, frac = parts
+            if not whole or not frac:
+                return None
+            if len(frac) == 3 and not has_multiplier:
+                return float(whole + frac)
+            return float(f"{whole}.{frac}")
+    return float(digits)
+
+
+def parse_amount(value: object) -> float | None:
+    """Parse Rupiah: 'Rp 1.500.000', 'Rp1.500.000,-', '1,5 jt', '750rb', '1.2 M' (miliar), '1500000.0'."""
+    text = clean_text(value).lower()
+    text = re.sub(r"^(rp\.?|idr)\s*", "", text)
+    text = re.sub(r"(,-|\.-|-,)$", "", text).replace(" ", "")
+    text = re.sub(r"^(-)?(rp\.?|idr)", r"\1", text)
+    if not text:
+        return None
+    m = _AMOUNT.match(text)
+    if not m:
+        return None
+    sign, digits, word = m.groups()
+    if word and word not in _MULTIPLIERS:
+        return None
+    number = _number(digits, bool(word))
+    if number is None:
+        return None
+    number = round(number * _MULTIPLIERS.get(word, 1.0), 2)  # 1,2 jt is 1200000, not 1199999.9999
+    return -number if sign else number
+
+
+def parse_decimal(value: object) -> float | None:
+    """Parse a plain decimal such as a survey weight: '57.24', '57,24', '3' (no thousands separators)."""
+    text = clean_text(value).replace(" ", "")
+    if re.fullmatch(r"-?\d+(?:[.,]\d+)?", text):
+        return float(text.replace(",", "."))
+    return None
+
+
+def parse_int(value: object) -> int | None:
+    """Parse a whole count: '5', '5.0', ' 5 orang', '-3'; '5,5' or 'lima' give None."""
+    text = clean_text(value).lower()
+    m = re.match(r"^(-?\d+)(?:[.,]0+)?(?:\s*(orang|org|tk|pekerja))?$", text)
+    return int(m[1]) if m else None
+
+
+_TRUE = {"ya", "y", "iya", "yes", "1", "benar", "b", "true", "sudah", "pernah", "tahu", "v", "✓"}
+_FALSE = {
+    "tidak",
+    "t",
+    "tdk",
+    "no",
+    "n",
+    "0",
+    "salah",
+    "s",
+    "false",
+    "belum",
+    "blm",
+    "tidak tahu",
+    "x",
+    "-",
+}
+
+
+def parse_bool(value: object) -> bool | None:
+    """Parse yes/no in any spelling: Ya/Y/1/Sudah → True; Tidak/T/0/Belum → False; else None."""
+    text = clean_text(value).lower().rstrip(".")
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def split_codes(value: object, known: set[str]) -> tuple[list[str], list[str]]:
+    """Split a list like 'JKK; jkm, JHT' into (known codes upper-cased, unknown tokens)."""
+    tokens = [t for t in re.split(r"[;,/+&\s]+|\bdan\b", clean_text(value).upper()) if t]
+    good = [t for t in dict.fromkeys(tokens) if t in known]
+    bad = [t for t in tokens if t not in known]
+    return good, bad
+
+
+def map_unique(
+    series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
+) -> pd.Series:
+    """Apply a scalar parser to each distinct value of a column once and broadcast the result."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    parsed = [fn(u) for u in uniques]
+    values = np.empty(len(parsed) + 1, dtype=object)
+    values[:-1] = parsed
+    values[-1] = None
+    out = pd.Series(values[codes], index=series.index)
+    return out.astype(dtype) if dtype else out
+
+
+def to_datetime_col(series: pd.Series, fn: Callable[[str], date | None] = parse_date) -> pd.Series:
+    """Parse a text column of dates (or months) to datetime64, NaT where it cannot be read."""
+    return pd.to_datetime(map_unique(series, fn), errors="coerce")
+
+
+def to_float_col(series: pd.Series, fn: Callable[[str], float | None] = parse_amount) -> pd.Series:
+    """Parse a text column of amounts or counts to float64, NaN where it cannot be read."""
+    return pd.to_numeric(map_unique(series, fn), errors="coerce").astype("float64")

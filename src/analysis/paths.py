@@ -1,0 +1,102 @@
+"""Every path the project uses, from one place: notebooks and modules never write '../data'."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS_DIR = ROOT / "notebooks"
+DEFAULT_DATA_DIR = ROOT / "data"
+DEFAULT_REPORTS_DIR = ROOT / "reports"
+PROJECT_REFERENCE_DIR = DEFAULT_DATA_DIR / "reference"
+SECRETS_DIR = ROOT / ".secrets"
+KERNEL_NAME = "umkm-bpjstk"
+
+#: The month the demo data, the notebooks' defaults and `make report` use.
+DEMO_PERIOD = "2026-10"
+
+RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran")
+REQUIRED_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk")
+PROCESSED_FILES = (
+    "businesses.parquet",
+    "workers.parquet",
+    "participants.parquet",
+    "survey.parquet",
+    "quarantine.parquet",
+    "coverage_kelurahan.parquet",
+    "quality.json",
+)
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB chunks (provenance and the demo-data check)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check_period(period: str) -> str:
+    """Return the period if it is a valid 'YYYY-MM' month, else raise a one-sentence error."""
+    if not isinstance(period, str) or not _PERIOD_RE.match(period):
+        raise AnalysisError(
+            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10)."
+        )
+    return period
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders of one data directory: raw → processed, plus reference data and reports."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    reports_dir: Path = DEFAULT_REPORTS_DIR
+
+    @classmethod
+    def of(
+        cls, data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None
+    ) -> Paths:
+        """Build from user-given folders (relative paths are taken from the project root)."""
+
+        def resolve(p, default):
+            if p is None or p == "":
+                return default
+            p = Path(p).expanduser()
+            return p if p.is_absolute() else (ROOT / p).resolve()
+
+        return cls(resolve(data_dir, DEFAULT_DATA_DIR), resolve(reports_dir, DEFAULT_REPORTS_DIR))
+
+    @property
+    def reference(self) -> Path:
+        """Reference data: the data dir's own `reference/` if it has one, else the project's."""
+        own = self.data_dir / "reference"
+        return own if own.is_dir() else PROJECT_REFERENCE_DIR
+
+    def raw(self, period: str) -> Path:
+        return self.data_dir / "raw" / check_period(period)
+
+    def processed(self, period: str) -> Path:
+        return self.data_dir / "processed" / check_period(period)
+
+    def report(self, period: str) -> Path:
+        return self.reports_dir / check_period(period)
+
+    def processed_periods(self) -> list[str]:
+        """Periods that have cleaned data, oldest first (for trends)."""
+        base = self.data_dir / "processed"
+        if not base.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in base.iterdir()
+            if _PERIOD_RE.match(p.name) and (p / "quality.json").exists()
+        )

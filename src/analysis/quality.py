@@ -1,0 +1,127 @@
+"""Data-quality summaries for notebook 01, from quality.json only (so they hold no personal data)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.paths import RAW_STEMS
+from analysis.text import fmt_int, fmt_pct, t
+
+
+def rows_table(quality: dict, lang: str = "id") -> pd.DataFrame:
+    """Rows in → clean / quarantined / exact duplicates, per raw file, with the share kept."""
+    rows = []
+    for stem in RAW_STEMS:
+        q = quality[stem]
+        rows.append(
+            {
+                t(
+                    "q_file", lang
+                ): f"{t('file_' + stem, lang)} ({q['file'] or t('q_not_present', lang)})",
+                t("q_rows_in", lang): fmt_int(q["rows_in"], lang),
+                t("q_rows_clean", lang): fmt_int(q["rows_clean"], lang),
+                t("q_rows_quarantined", lang): fmt_int(q["rows_quarantined"], lang),
+                t("q_rows_duplicate", lang): fmt_int(q["rows_duplicate"], lang),
+                t("q_share_clean", lang): fmt_pct(q["rows_clean"] / q["rows_in"], lang)
+                if q["rows_in"]
+                else "–",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def totals(quality: dict) -> dict[str, int]:
+    """The four row counts summed over the files."""
+    keys = ("rows_in", "rows_clean", "rows_quarantined", "rows_duplicate")
+    return {k: sum(quality[s][k] for s in RAW_STEMS) for k in keys}
+
+
+def rules_long(quality: dict) -> pd.DataFrame:
+    """Quarantined rows per file and rule (long format, for the chart)."""
+    rows = [
+        {"file": stem, "rule": rule, "rows": n}
+        for stem in RAW_STEMS
+        for rule, n in quality[stem].get("quarantined_by_rule", {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["file", "rule", "rows"])
+
+
+def rules_table(quality: dict, lang: str = "id") -> pd.DataFrame:
+    """Quarantined rows by rule (rows) and file (columns), with what each rule means."""
+    long = rules_long(quality)
+    if long.empty:
+        return pd.DataFrame()
+    wide = long.pivot_table(
+        index="rule", columns="file", values="rows", aggfunc="sum", fill_value=0
+    )
+    wide = wide.reindex(columns=[s for s in RAW_STEMS if s in wide.columns])
+    wide[t("total", lang)] = wide.sum(axis=1)
+    wide = wide.sort_values(t("total", lang), ascending=False)
+    out = wide.map(lambda v: fmt_int(v, lang))
+    out.columns = [t(f"file_{c}", lang) if c in RAW_STEMS else c for c in out.columns]
+    out.insert(0, t("q_what", lang), [t(f"rule_{r}", lang) for r in wide.index])
+    out.index.name = t("q_rule", lang)
+    return out.reset_index()
+
+
+def matches_table(quality: dict, lang: str = "id", max_variants: int = 6) -> pd.DataFrame:
+    """Kelurahan names matched by alias or fuzzy match: the spellings seen, what they became, how many rows."""
+    matches = pd.DataFrame(quality.get("kelurahan_matches", []))
+    if matches.empty:
+        return pd.DataFrame()
+    grouped = (
+        matches.groupby(["kelurahan", "method"], sort=False)
+        .agg(
+            raw=(
+                "raw",
+                lambda s: (
+                    ", ".join(sorted(set(s))[:max_variants])
+                    + (" …" if s.nunique() > max_variants else "")
+                ),
+            ),
+            score=("score", "min"),
+            rows=("rows", "sum"),
+        )
+        .reset_index()
+    )
+    grouped = grouped.sort_values(["method", "score", "kelurahan"], ascending=[False, True, True])
+    return pd.DataFrame(
+        {
+            t("q_matched", lang): grouped["kelurahan"],
+            t("q_raw", lang): grouped["raw"],
+            t("q_method", lang): grouped["method"].map(lambda m: t(f"method_{m}", lang)),
+            t("q_score", lang): grouped["score"].map(lambda v: fmt_int(v, lang)),
+            t("col_rows", lang): grouped["rows"].map(lambda v: fmt_int(v, lang)),
+        }
+    )
+
+
+def headline(quality: dict, lang: str = "id"):
+    """One paragraph: rows read, kept, quarantined, dropped as exact duplicates (Markdown)."""
+    from analysis.text import fmt_month, md
+
+    n = {k: fmt_int(v, lang) for k, v in totals(quality).items()}
+    return md("clean_headline", lang, month=fmt_month(quality["period"], lang), **n)
+
+
+def links_text(quality: dict, lang: str = "id"):
+    """One paragraph: roster workers found in the participant extract, active, effectively covered (Markdown)."""
+    from analysis.text import fmt_month, md
+
+    links = quality["links"]
+    return md(
+        "clean_links",
+        lang,
+        month=fmt_month(quality["period"], lang),
+        workers=fmt_int(links["roster_workers"], lang),
+        **{k: fmt_int(links[k], lang) for k in ("registered", "active", "effective")},
+    )
+
+
+def quarantine_sample(quarantine: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The first quarantined rows of each rule with file, row number and reason (for analysts)."""
+    return (
+        quarantine.groupby("rule", sort=True)
+        .head(max(1, n // max(1, quarantine["rule"].nunique())))
+        .reset_index(drop=True)
+    )

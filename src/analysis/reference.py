@@ -1,0 +1,106 @@
+"""Reference data that does not change monthly: places (codes, aliases, boundaries), population.
+
+Everything is read from the reference folder (`Paths.reference`), keyed by `kode_kelurahan`.
+A *region* (`regions.csv`) is the set of kelurahan/desa a report covers; Kota Surakarta is the
+default, any kota or kabupaten whose codes and boundaries are in the folder can be chosen.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import AnalysisError
+from analysis.paths import PROJECT_REFERENCE_DIR
+
+DEFAULT_REGION = "surakarta"
+UNIT_COLUMNS = ["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan", "aliases"]
+#: Where every map made from these boundaries credits them.
+BOUNDARY_CREDIT = "Batas kelurahan: Kemendagri/BIG via cahyadsn/wilayah_boundaries (MIT)"
+
+
+def _ref(reference_dir: Path | None) -> Path:
+    return Path(reference_dir) if reference_dir is not None else PROJECT_REFERENCE_DIR
+
+
+def read_table(name: str, reference_dir: Path | None = None) -> pd.DataFrame:
+    """Read one reference CSV as text columns (codes keep their dots and leading zeros)."""
+    path = _ref(reference_dir) / name
+    if not path.exists():
+        raise AnalysisError(f"Reference file {path} is missing; restore it from git.")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def regions(reference_dir: Path | None = None) -> pd.DataFrame:
+    """The regions a report can be made for (`regions.csv`), indexed by region id."""
+    return read_table("regions.csv", reference_dir).set_index("region")
+
+
+def _region_row(region: str, reference_dir: Path | None) -> pd.Series:
+    table = regions(reference_dir)
+    if region not in table.index:
+        known = ", ".join(table.index)
+        raise AnalysisError(f"Region {region!r} is not in regions.csv (known: {known}).")
+    return table.loc[region]
+
+
+@lru_cache(maxsize=16)
+def _units_cached(region: str, reference_dir: str) -> pd.DataFrame:
+    ref = Path(reference_dir)
+    row = _region_row(region, ref)
+    raw = read_table(row["codes_file"], ref)
+    out = raw.rename(
+        columns={row["unit_code_col"]: "kode_kelurahan", row["unit_name_col"]: "kelurahan"}
+    )
+    out = out[out["kode_kelurahan"].str.startswith(row["code_prefix"])]
+    if "aliases" not in out:
+        out["aliases"] = ""
+    return out[UNIT_COLUMNS].sort_values("kode_kelurahan").reset_index(drop=True)
+
+
+def units(region: str = DEFAULT_REGION, reference_dir: Path | None = None) -> pd.DataFrame:
+    """The kelurahan/desa of a region: code, name, kecamatan code and name, aliases ('|'-separated)."""
+    return _units_cached(region, str(_ref(reference_dir))).copy()
+
+
+def gazetteer(reference_dir: Path | None = None) -> pd.DataFrame:
+    """Every known place (all code lists in the folder), to recognise places outside the region."""
+    ref = _ref(reference_dir)
+    frames = [units(r, ref) for r in regions(ref).index]
+    return pd.concat(frames).drop_duplicates("kode_kelurahan").reset_index(drop=True)
+
+
+def splits(reference_dir: Path | None = None) -> pd.DataFrame:
+    """Kelurahan split into several (old name, successor codes, date from which the split holds)."""
+    table = read_table("kelurahan_splits.csv", reference_dir)
+    table["effective_from"] = pd.to_datetime(table["effective_from"])
+    table["successor_codes"] = table["successor_codes"].str.split("|")
+    return table
+
+
+def boundaries(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
+    """The region's polygons as a GeoDataFrame keyed by `kode_kelurahan` (EPSG:4326)."""
+    import geopandas as gpd
+
+    ref = _ref(reference_dir)
+    row = _region_row(region, ref)
+    gdf = gpd.read_file(ref / row["boundaries_file"])
+    gdf = gdf.rename(
+        columns={row["unit_code_col"]: "kode_kelurahan", row["unit_name_col"]: "kelurahan"}
+    )
+    gdf = gdf[gdf["kode_kelurahan"].str.startswith(row["code_prefix"])]
+    gdf = gdf[["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan", "geometry"]]
+    return (
+        gdf.sort_values("kode_kelurahan")
+        .reset_index(drop=True)
+        .set_crs("EPSG:4326", allow_override=True)
+    )
+
+
+def population_2010(reference_dir: Path | None = None) -> pd.DataFrame:
+    """BPS 2010 census population by kelurahan (2010 boundaries: split kelurahan share one row)."""
+    table = read_table("surakarta_kelurahan_population.csv", reference_dir)
+    table["population"] = table["population"].astype("int64")
+    return table

@@ -1,0 +1,116 @@
+"""Report language: message catalogues (Indonesian by default, English) and babel number/date formats.
+
+Messages live in `messages/<topic>.json` as {"key": {"id": "...", "en": "..."}} with
+`str.format` fields; `t("key", lang, n=...)` looks one up. Numbers and dates are formatted
+with babel in the report's locale: Rp1.802.700, 44,2%, 12 Oktober 2026 in Indonesian.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LANGS = ("id", "en")
+LOCALE = {"id": "id_ID", "en": "en_US"}
+MESSAGES_DIR = Path(__file__).with_name("messages")
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if the report can be written in it, else raise ValueError."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages of all topics; a key defined twice is an error."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(MESSAGES_DIR.glob("*.json")):
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise KeyError(f"message {key!r} is defined twice ({path.name})")
+            merged[key] = value
+    return merged
+
+
+def t(key: str, lang: str = "id", **fields: object) -> str:
+    """The message `key` in `lang`, with its fields filled in."""
+    entry = catalogue()[key]
+    return entry[check_lang(lang)].format(**fields) if fields else entry[check_lang(lang)]
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_int(x: float | int | None, lang: str = "id") -> str:
+    """A whole number with the locale's grouping: 12.345 (id), 12,345 (en); '–' when missing."""
+    return "–" if _missing(x) else format_decimal(round(float(x)), "#,##0", locale=LOCALE[lang])
+
+
+def fmt_num(x: float | None, lang: str = "id", digits: int = 1) -> str:
+    """A decimal number: 1,5 (id), 1.5 (en)."""
+    return (
+        "–"
+        if _missing(x)
+        else format_decimal(x, "#,##0." + "0" * digits if digits else "#,##0", locale=LOCALE[lang])
+    )
+
+
+def fmt_pct(x: float | None, lang: str = "id", digits: int = 1) -> str:
+    """A share as a percentage: 0.442 → 44,2% (id), 44.2% (en)."""
+    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    return "–" if _missing(x) else format_percent(x, pattern, locale=LOCALE[lang])
+
+
+def fmt_rp(x: float | None, lang: str = "id") -> str:
+    """Rupiah without decimals: Rp1.802.700 (id), Rp1,802,700 (en)."""
+    if _missing(x):
+        return "–"
+    sign = "-" if x < 0 else ""
+    return f"{sign}Rp{format_decimal(round(abs(float(x))), '#,##0', locale=LOCALE[lang])}"
+
+
+def fmt_date(d: date | pd.Timestamp | str, lang: str = "id") -> str:
+    """A day: 12 Oktober 2026 (id), 12 October 2026 (en)."""
+    return format_date(pd.Timestamp(d).date(), "d MMMM y", locale=lang)
+
+
+def fmt_month(period: str | date | pd.Timestamp, lang: str = "id") -> str:
+    """A month: Oktober 2026 (id), October 2026 (en)."""
+    day = (
+        pd.Timestamp(f"{period}-01")
+        if isinstance(period, str) and len(period) == 7
+        else pd.Timestamp(period)
+    )
+    return format_date(day.date(), "MMMM y", locale=lang)
+
+
+def md(key: str, lang: str = "id", **fields: object):
+    """Show a message as Markdown in a notebook (the published page shows it as text)."""
+    from IPython.display import Markdown
+
+    return Markdown(t(key, lang, **fields))
+
+
+def table(frame: pd.DataFrame):
+    """A table for the page: no index column, numbers already formatted as text."""
+    if frame.empty:
+        from IPython.display import Markdown
+
+        return Markdown("–")
+    numeric = [
+        c
+        for c in frame.columns
+        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8
+    ]
+    styler = frame.style.hide(axis="index").set_properties(**{"text-align": "left"})
+    return styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler

@@ -1,0 +1,44 @@
+"""Shared fixtures: generated demo data in temporary folders, and a test pseudonymisation key."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from analysis.identity import KEY_ENV
+from analysis.paths import DEMO_PERIOD
+
+PERIOD = DEMO_PERIOD
+
+
+@pytest.fixture(autouse=True)
+def _test_key(monkeypatch):
+    """Real-data mode in tests uses a random key from the environment, never the project's key file."""
+    monkeypatch.setenv(KEY_ENV, secrets.token_hex(32))
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """A data folder with the demo month generated (seed 2019, 3,000 businesses), not yet cleaned."""
+    from analysis.demo import generate
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    generate(PERIOD, data)
+    return data
+
+
+@pytest.fixture(scope="session")
+def cleaned(demo_dir: Path):
+    """The demo month cleaned (processed tables + quality)."""
+    from analysis.clean import clean_period
+
+    return clean_period(PERIOD, demo_dir)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write a small fixture file, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,97 @@
+"""Disclosure control: small cells hidden, complements hidden where a total would reveal them."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.disclosure import PRIMARY, SECONDARY, check_published, display, protect
+
+
+def table():
+    return pd.DataFrame(
+        {
+            "kecamatan": ["A", "A", "A", "B", "B"],
+            "kelurahan": ["a1", "a2", "a3", "b1", "b2"],
+            "workers": [120, 40, 8, 60, 3],
+            "effective": [30, 3, 0, 12, 2],
+        }
+    )
+
+
+def test_primary_suppression_hides_one_to_four_but_shows_zero():
+    p = protect(table(), ["workers", "effective"], min_cell=5, groups=[])
+    assert p.state["effective"].tolist() == [0, PRIMARY, 0, 0, PRIMARY]
+    assert p.state["workers"].tolist() == [0, 0, 0, 0, PRIMARY]
+
+
+def test_complementary_suppression_protects_against_published_group_totals():
+    p = protect(table(), ["workers", "effective"], min_cell=5, groups=["kecamatan", None])
+    # kecamatan A: effective 3 hidden → the smallest other non-zero cell (30) is hidden too
+    a = p.state["effective"][:3].tolist()
+    assert a.count(PRIMARY) == 1 and a.count(SECONDARY) == 1
+    # kecamatan B: workers 3 hidden → 60 hidden too; effective 2 hidden → 12 hidden too
+    assert p.state.loc[3, "workers"] == SECONDARY and p.state.loc[3, "effective"] == SECONDARY
+    no_single_hidden_cell_in_any_sum(p, ["kecamatan", None])
+
+
+def no_single_hidden_cell_in_any_sum(p, groups):
+    for col in p.state.columns:
+        for g in groups:
+            keys = [None] if g is None else p.table[g].unique()
+            for k in keys:
+                rows = p.table.index if g is None else p.table.index[p.table[g] == k]
+                if len(rows) > 1:
+                    assert (p.state.loc[rows, col] > 0).sum() != 1, (col, g, k)
+
+
+def test_row_identities_are_protected_too():
+    t = pd.DataFrame({"workers": [50, 40], "effective": [3, 20], "uncovered": [47, 20]})
+    p = protect(
+        t,
+        ["workers", "effective", "uncovered"],
+        5,
+        groups=[],
+        row_sums=[(["effective", "uncovered"], "workers")],
+    )
+    assert p.state.loc[0, "effective"] == PRIMARY and p.state.loc[0, "uncovered"] == SECONDARY
+
+
+def test_rates_hidden_with_their_numerator_or_a_small_denominator():
+    t = pd.DataFrame({"workers": [50, 4, 80], "effective": [3, 1, 20]})
+    t["rate"] = t["effective"] / t["workers"]
+    p = protect(t, ["workers", "effective"], 5, groups=[], rates={"rate": ("effective", "workers")})
+    assert p.hidden["rate"].tolist() == [True, True, False]
+
+
+def test_display_never_shows_a_hidden_cell_as_zero_or_its_value():
+    p = protect(table(), ["workers", "effective"], 5, groups=["kecamatan", None])
+    shown = display(p, {"workers": str, "effective": str})
+    assert shown.loc[1, "effective"] == "<5"
+    assert (shown["effective"][p.state["effective"] == SECONDARY] == "x").all()
+    assert shown.loc[2, "effective"] == "0"
+    check_published(p, ["workers", "effective"])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_tables_never_leave_a_single_hidden_cell_in_a_published_sum(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 12))
+    t = pd.DataFrame(
+        {
+            "g": rng.choice(["x", "y", "z"], n),
+            "a": rng.integers(0, 12, n),
+            "b": rng.integers(0, 30, n),
+        }
+    )
+    p = protect(t, ["a", "b"], 5, groups=["g", None])
+    no_single_hidden_cell_in_any_sum(p, ["g", None])
+    check_published(p, ["a", "b"])
+
+
+def test_min_cell_is_a_parameter():
+    t = pd.DataFrame({"n": [2, 7, 9, 40]})
+    assert protect(t, ["n"], 3, groups=[]).state["n"].tolist() == [PRIMARY, 0, 0, 0]
+    assert protect(t, ["n"], 10, groups=[]).state["n"].tolist() == [PRIMARY, PRIMARY, PRIMARY, 0]
+    assert list(itertools.chain(protect(t, ["n"], 1, groups=[]).state["n"])) == [0, 0, 0, 0]

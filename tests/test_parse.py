@@ -1,0 +1,228 @@
+"""Parsers of Indonesian dates, months, Rupiah and yes/no: hand cases and properties (hypothesis)."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.parse import (
+    clean_text,
+    map_unique,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_month,
+    split_codes,
+)
+
+ID_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+ID_MONTHS_FULL = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("17-Agu-2019", date(2019, 8, 17)),
+        ("17/08/2019", date(2019, 8, 17)),
+        ("2019-08-17", date(2019, 8, 17)),
+        ("17 Agustus 2019", date(2019, 8, 17)),
+        ("17-Aug-2019", date(2019, 8, 17)),
+        ("17.08.2019", date(2019, 8, 17)),
+        ("43694", date(2019, 8, 17)),
+        ("2019-08-17 00:00:00", date(2019, 8, 17)),
+        ("08/17/2019", date(2019, 8, 17)),
+        ("1 Pebruari 2020", date(2020, 2, 1)),
+        ("5-Nop-2021", date(2021, 11, 5)),
+        ("17/08/19", date(2019, 8, 17)),
+        ("31-02-2019", None),
+        ("kemarin", None),
+        ("", None),
+        ("2019-13-01", None),
+        ("00/01/2019", None),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Okt 2026", date(2026, 10, 1)),
+        ("Oktober 2026", date(2026, 10, 1)),
+        ("10/2026", date(2026, 10, 1)),
+        ("2026-10", date(2026, 10, 1)),
+        ("202610", date(2026, 10, 1)),
+        ("Okt-26", date(2026, 10, 1)),
+        ("15/10/2026", date(2026, 10, 1)),
+        ("Des 2025", date(2025, 12, 1)),
+        ("13/2026", None),
+        ("bulan lalu", None),
+    ],
+)
+def test_parse_month(text, expected):
+    assert parse_month(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rp 1.500.000", 1_500_000),
+        ("Rp1.500.000,-", 1_500_000),
+        ("1,5 jt", 1_500_000),
+        ("1.5 juta", 1_500_000),
+        ("750rb", 750_000),
+        ("750 ribu", 750_000),
+        ("1,2 M", 1_200_000_000),
+        ("1500000.0", 1_500_000),
+        ("1,500,000", 1_500_000),
+        ("Rp 1.500.000,00", 1_500_000),
+        ("Rp. 2.000.000", 2_000_000),
+        ("IDR 16.800", 16_800),
+        ("-500000", -500_000),
+        ("abc", None),
+        ("Rp ???", None),
+        ("", None),
+        ("1.2.3", None),
+        ("dua juta", None),
+    ],
+)
+def test_parse_amount(text, expected):
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("5", 5),
+        ("5.0", 5),
+        (" 5 orang", 5),
+        ("-3", -3),
+        ("5,5", None),
+        ("lima", None),
+        ("3-4", None),
+    ],
+)
+def test_parse_int(text, expected):
+    assert parse_int(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ya", True),
+        ("y", True),
+        ("1", True),
+        ("YA", True),
+        ("Sudah", True),
+        ("Tidak", False),
+        ("T", False),
+        ("0", False),
+        ("tidak", False),
+        ("Belum", False),
+        ("mungkin", None),
+        ("", None),
+    ],
+)
+def test_parse_bool(text, expected):
+    assert parse_bool(text) is expected
+
+
+def test_parse_decimal_reads_weights_without_thousands_guessing():
+    assert parse_decimal("57.245") == 57.245
+    assert parse_decimal("57,24") == 57.24
+    assert parse_decimal("abc") is None
+
+
+def test_split_codes_separates_known_and_unknown():
+    assert split_codes("JKK; jkm, JHT", {"JKK", "JKM", "JHT"}) == (["JKK", "JKM", "JHT"], [])
+    assert split_codes("JKK/JKN", {"JKK", "JKM"}) == (["JKK"], ["JKN"])
+    assert split_codes("JKK + JKM", {"JKK", "JKM"}) == (["JKK", "JKM"], [])
+
+
+def test_map_unique_parses_each_distinct_value_once():
+    calls = []
+
+    def fn(v):
+        calls.append(v)
+        return len(v)
+
+    out = map_unique(pd.Series(["ab", "ab", "c", None, "ab"]), fn)
+    assert out.tolist() == [2, 2, 1, None, 2]
+    assert sorted(calls) == ["ab", "c"]
+
+
+# ---------------------------------------------------------------- properties
+
+days = st.dates(min_value=date(1950, 1, 1), max_value=date(2035, 12, 31))
+
+
+@given(days, st.sampled_from(["dmy_slash", "dmy_dash_abbr", "iso", "d_month_y", "serial"]))
+def test_any_date_written_the_indonesian_ways_reads_back(d, style):
+    text = {
+        "dmy_slash": f"{d.day:02d}/{d.month:02d}/{d.year}",
+        "dmy_dash_abbr": f"{d.day}-{ID_MONTHS[d.month - 1]}-{d.year}",
+        "iso": d.isoformat(),
+        "d_month_y": f"{d.day} {ID_MONTHS_FULL[d.month - 1]} {d.year}",
+        "serial": str((d - date(1899, 12, 30)).days),
+    }[style]
+    assert parse_date(text) == d
+
+
+@given(
+    st.integers(min_value=1900, max_value=2100),
+    st.integers(min_value=1, max_value=12),
+    st.sampled_from(["abbr", "full", "slash", "iso"]),
+)
+def test_any_month_reads_back_as_its_first_day(y, m, style):
+    text = {
+        "abbr": f"{ID_MONTHS[m - 1]} {y}",
+        "full": f"{ID_MONTHS_FULL[m - 1]} {y}",
+        "slash": f"{m:02d}/{y}",
+        "iso": f"{y}-{m:02d}",
+    }[style]
+    assert parse_month(text) == date(y, m, 1)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_rupiah_with_dot_grouping_reads_back(n):
+    dotted = f"{n:,}".replace(",", ".")
+    assert parse_amount(f"Rp {dotted}") == n
+    assert parse_amount(f"Rp{dotted},-") == n
+    assert parse_amount(str(n)) == n
+
+
+@given(st.integers(min_value=1, max_value=999), st.integers(min_value=0, max_value=9))
+def test_juta_with_decimal_comma_reads_back(whole, tenth):
+    assert parse_amount(f"{whole},{tenth} jt") == whole * 1_000_000 + tenth * 100_000
+
+
+@given(st.text(max_size=40))
+def test_parsers_never_raise_on_any_text(text):
+    for fn in (
+        parse_date,
+        parse_month,
+        parse_amount,
+        parse_int,
+        parse_bool,
+        parse_decimal,
+        clean_text,
+    ):
+        fn(text)

@@ -1,0 +1,100 @@
+"""Project hygiene: one dependency list mirrored for conda, clean notebooks, data kept out of git."""
+
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import DEMO_PERIOD, NOTEBOOKS_DIR, ROOT
+
+
+def _norm(spec: str) -> tuple[str, str]:
+    m = re.match(r"^\s*([A-Za-z0-9_.-]+)(\[[^\]]*\])?\s*(.*)$", spec)
+    return m[1].lower().replace("_", "-"), m[3].replace(" ", "")
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {}
+    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        name, bounds = _norm(spec)
+        if name == "dask":  # conda splits the extras into packages
+            wanted["dask"] = wanted["distributed"] = bounds
+        else:
+            wanted[name] = bounds
+    env = (ROOT / "environment.yml").read_text()
+    listed = {}
+    for line in env.split("dependencies:", 1)[1].splitlines():
+        m = re.match(r"^  - ([A-Za-z0-9_.-]+)([<>=!].*)?$", line)
+        if m and m[1] not in ("python", "pip"):
+            listed[m[1].lower()] = (m[2] or "").replace(" ", "")
+    assert listed == wanted
+    assert "- -e .[dev]" in env
+
+
+def notebook_files():
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.name)
+def test_notebooks_are_committed_clean_and_thin(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in code), (
+        "outputs must be stripped"
+    )
+    params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(params) == 1
+    src = "".join(params[0]["source"])
+    assert f'period = "{DEMO_PERIOD}"' in src and "data_dir =" in src and 'lang = "id"' in src
+    for line in src.splitlines():  # plain literals only
+        assert re.match(r'^\w+ = ("[^"]*"|-?\d+(\.\d+)?|True|False|None)\s*(#.*)?$', line), line
+    for c in code:
+        assert not re.search(r"^\s*(def|class)\s", "".join(c["source"]), re.M), (
+            "logic belongs in src/analysis"
+        )
+    for c in nb["cells"]:
+        if c["cell_type"] == "markdown":
+            tags = set(c.get("metadata", {}).get("tags", []))
+            assert tags & {"lang-id", "lang-en"}, "narrative cells say which language they are in"
+
+
+def test_notebook_languages_come_in_pairs():
+    for path in notebook_files():
+        nb = json.loads(path.read_text())
+        tags = [
+            t
+            for c in nb["cells"]
+            if c["cell_type"] == "markdown"
+            for t in c["metadata"].get("tags", [])
+        ]
+        assert tags.count("lang-id") == tags.count("lang-en"), path.name
+
+
+def _tracked() -> list[str]:
+    out = subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    return out.stdout.splitlines()
+
+
+def test_no_data_or_secrets_are_tracked():
+    for path in _tracked():
+        if path.startswith(("data/raw/", "data/processed/", "reports/")):
+            assert Path(path).name in ("README.md", ".gitkeep"), path
+        assert not re.search(r"(\.key|\.secrets/|\.env)$", path), path
+
+
+def test_gitignore_keeps_data_out_but_the_folders_in():
+    ignore = (ROOT / ".gitignore").read_text()
+    for line in ("data/raw/*", "!data/raw/.gitkeep", "data/processed/*", ".secrets/", "reports/*"):
+        assert line in ignore
+
+
+def test_readme_shows_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make report" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -1,0 +1,30 @@
+"""Report language: every message in both languages; Indonesian number and date formats via babel."""
+
+import re
+from datetime import date
+
+from analysis.text import catalogue, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_rp, t
+
+
+def test_every_message_has_both_languages_with_the_same_fields():
+    for key, entry in catalogue().items():
+        assert set(entry) == {"id", "en"}, key
+        fields = [set(re.findall(r"{(\w+)", entry[lang])) for lang in ("id", "en")]
+        assert fields[0] == fields[1], key
+
+
+def test_indonesian_formats():
+    assert fmt_rp(1_802_700) == "Rp1.802.700"
+    assert fmt_rp(1_802_700, "en") == "Rp1,802,700"
+    assert fmt_pct(0.442) == "44,2%" and fmt_pct(0.442, "en") == "44.2%"
+    assert fmt_int(12345) == "12.345" and fmt_int(12345, "en") == "12,345"
+    assert (
+        fmt_date(date(2026, 10, 12)) == "12 Oktober 2026"
+        and fmt_date(date(2026, 10, 12), "en") == "12 October 2026"
+    )
+    assert fmt_month("2026-10") == "Oktober 2026"
+    assert fmt_int(None) == "–" and fmt_pct(float("nan")) == "–"
+
+
+def test_messages_fill_fields():
+    assert "Oktober 2026" in t("report_title", "id", month=fmt_month("2026-10"))
