@@ -187,7 +187,8 @@ def publish_report(
     paths.reports_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".staging-{period}-", dir=paths.reports_dir))
     stage.chmod(0o755)  # mkdtemp makes it private; a published report is for reading
-    params = {"period": period, "data_dir": str(paths.data_dir), "lang": lang}
+    # `publish` (when a notebook declares it) skips analyst-only cells such as interactive maps
+    params = {"period": period, "data_dir": str(paths.data_dir), "lang": lang, "publish": True}
     timings: dict[str, float] = {}
     pages: list[tuple[str, str]] = []
     try:
