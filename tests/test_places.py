@@ -89,3 +89,28 @@ def test_column_matching_works_per_distinct_value_and_keeps_the_index(matcher):
 def test_norm_place():
     assert norm_place("  Kel. Pasar   Kliwon ") == "pasar kliwon"
     assert norm_place("KELURAHAN Sudiroprajan") == "sudiroprajan"
+
+
+# ---------------------------------------------------------------- properties (hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+UNITS = units()
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(list(UNITS.itertuples())), st.sampled_from(["", "Kel. ", "Kelurahan ", "KEL.", "kel "]),
+       st.sampled_from([str.upper, str.lower, str.title, str]), st.integers(0, 3), st.booleans())
+def test_any_official_name_with_prefix_case_and_spacing_matches_exactly(unit, prefix, case, pad, with_kec):
+    text = " " * pad + prefix + case(unit.kelurahan).replace(" ", " " * (pad + 1)) + " " * pad
+    m = PlaceMatcher(UNITS, gazetteer(), splits()).match_one(text, unit.kecamatan if with_kec else "")
+    assert (m.kode_kelurahan, m.method) == (unit.kode_kelurahan, "exact")
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=40), st.text(max_size=20))
+def test_matching_never_raises_and_never_returns_a_code_with_a_rule(kel, kec):
+    m = PlaceMatcher(UNITS, gazetteer(), splits()).match_one(kel, kec)
+    assert (m.kode_kelurahan is None) == (m.rule is not None)
+    assert m.kode_kelurahan is None or m.kode_kelurahan in set(UNITS["kode_kelurahan"])

@@ -51,6 +51,29 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_privacy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.paths import Paths
+    from analysis.privacy import check_privacy
+
+    raw = Paths.of(args.data_dir).raw(args.period) if args.period else None
+    targets = [Path(p) for p in args.paths]
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        raise AnalysisError(f"Nothing to check at {', '.join(missing)}.")
+    findings = check_privacy(targets, raw)
+    for finding in findings:
+        print(f"LEAK {finding}")
+    against = (
+        f"the raw files of {args.period}"
+        if raw
+        else "the NIK shape only (give --period to look for raw NIKs and names)"
+    )
+    print(f"{len(findings)} leak(s) found; checked against {against}.", file=sys.stderr)
+    return 1 if findings else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command; AnalysisError → one line on stderr, exit code 2."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
@@ -96,6 +119,21 @@ def main(argv: list[str] | None = None) -> int:
         "--lang", choices=["id", "en"], default="id", help="report language (default %(default)s)"
     )
     p.set_defaults(run=_report)
+
+    p = sub.add_parser(
+        "check-privacy",
+        help="fail if a NIK-shaped string, or a NIK or name from the raw files, is in PATHs",
+    )
+    p.add_argument(
+        "paths",
+        nargs="+",
+        help="files or folders to scan (processed data, reports, notebooks, logs)",
+    )
+    p.add_argument(
+        "--period", default=None, help="month whose raw files list the NIKs and names to look for"
+    )
+    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.set_defaults(run=_check_privacy)
 
     args = parser.parse_args(argv)
     try:

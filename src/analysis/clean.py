@@ -25,7 +25,7 @@ from analysis import schemas
 from analysis.classes import reason_of, sector_of, size_class
 from analysis.coverage import kelurahan_counts
 from analysis.errors import AnalysisError
-from analysis.identity import check_niks, load_key, nik_region, pseudonymise
+from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
 from analysis.linkage import link, record_flags
 from analysis.parse import (
     clean_text,
@@ -35,13 +35,14 @@ from analysis.parse import (
     parse_decimal,
     parse_int,
     parse_month,
+    quote,
     split_codes,
     to_datetime_col,
     to_float_col,
 )
 from analysis.paths import RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 from analysis.places import PlaceMatcher
-from analysis.read import PERSONAL, REQUIRED, RawTable, find_raw_file, read_raw, short
+from analysis.read import PERSONAL, REQUIRED, RawTable, find_raw_file, read_raw
 from analysis.reference import DEFAULT_REGION, gazetteer, splits, units
 
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
@@ -226,7 +227,7 @@ def _unparsed(flags: Flags, raw: pd.Series, parsed: pd.Series, rule: str, column
         flags.add(bad, rule, column, f"{column} cannot be read")
     else:
         flags.add(
-            bad, rule, column, map_unique(raw, lambda v: f"{column} {short(v)} cannot be read")
+            bad, rule, column, map_unique(raw, lambda v: f"{column} {quote(v)} cannot be read")
         )
 
 
@@ -398,7 +399,7 @@ def clean_workers(
         ~known & ~in_quarantine & ids.ne(""),
         "unknown_business",
         "id_umkm",
-        map_unique(ids, lambda v: f"id_umkm {short(v)} is not in the registry"),
+        map_unique(ids, lambda v: f"id_umkm {quote(v)} is not in the registry"),
     )
     _duplicate_key(flags, frame, niks["nik"].fillna(""), "duplicate_person", "nik", "same NIK")
 
@@ -464,7 +465,7 @@ def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
             unknown,
             "bad_value",
             col,
-            map_unique(raw_col, lambda v, c=col: f"{c} {short(v)} is not a known value"),
+            map_unique(raw_col, lambda v, c=col: f"{c} {quote(v)} is not a known value"),
         )
         typed[col] = typed[col].mask(unknown, None)
     prog_raw = _col(frame, "program")
@@ -474,7 +475,7 @@ def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
         bad_prog,
         "bad_value",
         "program",
-        map_unique(prog_raw, lambda v: f"program {short(v)} names an unknown programme"),
+        map_unique(prog_raw, lambda v: f"program {quote(v)} names an unknown programme"),
     )
     upah_raw, tgl_raw, iuran_raw = (
         _col(frame, "upah_dilaporkan"),
@@ -524,7 +525,7 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
             raw_col.ne("") & typed[col].isna(),
             "bad_value",
             col,
-            map_unique(raw_col, lambda v, c=col: f"{c} {short(v)} is not yes or no"),
+            map_unique(raw_col, lambda v, c=col: f"{c} {quote(v)} is not yes or no"),
         )
     manfaat_raw = _col(frame, "tahu_manfaat")
     manfaat = map_unique(
@@ -539,7 +540,7 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
         manfaat.map(lambda p: bool(p[1])),
         "bad_value",
         "tahu_manfaat",
-        map_unique(manfaat_raw, lambda v: f"tahu_manfaat {short(v)} names an unknown benefit"),
+        map_unique(manfaat_raw, lambda v: f"tahu_manfaat {quote(v)} names an unknown benefit"),
     )
     peran_raw = _col(frame, "peran")
     typed["peran"] = map_unique(
@@ -549,7 +550,7 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
         typed["peran"].eq("?"),
         "bad_value",
         "peran",
-        map_unique(peran_raw, lambda v: f"peran {short(v)} is not pemilik or pekerja"),
+        map_unique(peran_raw, lambda v: f"peran {quote(v)} is not pemilik or pekerja"),
     )
     typed["peran"] = typed["peran"].mask(typed["peran"].eq("?"), None)
     for col, fn in (
@@ -746,6 +747,7 @@ def clean_period(
         "period": period,
         "region": region,
         "demo": demo,
+        "key_id": key_id(ctx.key),
         **{r.stem: r.quality() for r in results},
         "links": {
             "roster_workers": len(workers),

@@ -177,6 +177,12 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     return pd.Series(hashed[codes], index=values.index, dtype="str")
 
 
+def key_id(key: bytes) -> str:
+    """A short, non-reversible name for a key, recorded in quality.json: pseudonyms made with
+    different key ids never match, so months cleaned with different keys must not be linked."""
+    return hmac.new(key, b"umkm-bpjstk key id", hashlib.sha256).hexdigest()[:12]
+
+
 def key_file() -> Path:
     """The git-ignored file holding this installation's pseudonymisation key."""
     return Path(os.environ.get(KEY_FILE_ENV) or SECRETS_DIR / "pseudonym.key")

@@ -42,6 +42,12 @@ def clean_text(value: object) -> str:
     return " ".join(text.split())
 
 
+def quote(value: object, limit: int = 60) -> str:
+    """A raw value quoted for a message, cut to `limit` characters (a pasted 1 MB cell stays short)."""
+    text = clean_text(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def _year(text: str, pivot: int) -> int | None:
     y = int(text)
     if len(text) == 4:

@@ -19,7 +19,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from analysis.parse import clean_text
+from analysis.parse import clean_text, quote
 
 _PREFIX = re.compile(
     r"^(?:kel(?:urahan)?|kal(?:urahan)?|desa|ds|kec(?:amatan)?|kota|kab(?:upaten)?)\b\.?\s*"
@@ -135,7 +135,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 0.0,
-                f"kecamatan {clean_text(kecamatan)!r} is outside the region",
+                f"kecamatan {quote(kecamatan)} is outside the region",
             )
 
         def within(codes: set[str]) -> set[str]:
@@ -150,7 +150,7 @@ class PlaceMatcher:
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{raw!r} is in kecamatan {where}, but the row says {clean_text(kecamatan)!r}",
+                    f"{quote(raw)} is in kecamatan {where}, but the row says {quote(kecamatan)}",
                 )
             if len(within(codes)) == 1:
                 return self._checked(within(codes).pop(), method, 100.0, raw, before_split)
@@ -161,7 +161,7 @@ class PlaceMatcher:
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{raw!r} could be {names}; give the kecamatan",
+                    f"{quote(raw)} could be {names}; give the kecamatan",
                 )
         candidates = [k for k in self.fuzzy_keys if within(self.alias[k])]
         prefixed = {
@@ -173,7 +173,7 @@ class PlaceMatcher:
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
-                None, None, "kelurahan_ambiguous", 0.0, f"{raw!r} is only the start of {names}"
+                None, None, "kelurahan_ambiguous", 0.0, f"{quote(raw)} is only the start of {names}"
             )
         if key in self.outside_names:
             return Match(
@@ -181,7 +181,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 100.0,
-                f"{raw!r} is a kelurahan/desa outside the region",
+                f"{quote(raw)} is a kelurahan/desa outside the region",
             )
         return self._fuzzy(raw, key, candidates, within, before_split)
 
@@ -194,7 +194,9 @@ class PlaceMatcher:
             for code in within(self.alias[cand]):
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
-            return Match(None, None, "kelurahan_unmatched", 0.0, f"{raw!r} matches no kelurahan")
+            return Match(
+                None, None, "kelurahan_unmatched", 0.0, f"{quote(raw)} matches no kelurahan"
+            )
         ranked = sorted(by_code.items(), key=lambda kv: (kv[1], kv[0]))
         (best, d1), d2 = ranked[0], ranked[1][1] if len(ranked) > 1 else 99
         score = round(100 * (1 - d1 / max(len(key), len(compact(norm_place(self.names[best]))))), 1)
@@ -208,8 +210,8 @@ class PlaceMatcher:
                 if len(tied) > 1
                 else f"weak match to {self.names[best]} (score {score})"
             )
-            return Match(None, None, "kelurahan_ambiguous", score, f"{raw!r} {why}")
-        return Match(None, None, "kelurahan_unmatched", score, f"{raw!r} matches no kelurahan")
+            return Match(None, None, "kelurahan_ambiguous", score, f"{quote(raw)} {why}")
+        return Match(None, None, "kelurahan_unmatched", score, f"{quote(raw)} matches no kelurahan")
 
     def _checked(self, code: str, method: str, score: float, raw: str, before_split: bool) -> Match:
         if before_split and code in self.splits:
@@ -219,7 +221,7 @@ class PlaceMatcher:
                 None,
                 "kelurahan_ambiguous",
                 score,
-                f"{raw!r} was registered before the 2019 split into {', '.join(successors)}",
+                f"{quote(raw)} was registered before the 2019 split into {', '.join(successors)}",
             )
         return Match(code, method, None, score, "")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.paths import KERNEL_NAME, NOTEBOOKS_DIR, ROOT, Paths, check_period, sha256_file
+from analysis.privacy import check_privacy
 from analysis.text import check_lang, fmt_month, t
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -174,7 +175,7 @@ def publish_report(
     log: Callable[[str], None] | None = None,
     notebook_dir: Path = NOTEBOOKS_DIR,
 ) -> Path:
-    """Run every notebook for `period`, export HTML, write index + manifest, then swap the folder in."""
+    """Run every notebook for `period`, export HTML, write index + manifest + log, check privacy, then swap in."""
     check_period(period)
     check_lang(lang)
     paths = Paths.of(data_dir, reports_dir)
@@ -191,6 +192,12 @@ def publish_report(
     params = {"period": period, "data_dir": str(paths.data_dir), "lang": lang, "publish": True}
     timings: dict[str, float] = {}
     pages: list[tuple[str, str]] = []
+    log_lines: list[str] = []
+
+    def note(message: str, timing: str = "") -> None:
+        log_lines.append(message)  # the log stays identical between reruns; timings go to the manifest
+        say(message + timing)
+
     try:
         for i, nb in enumerate(nbs, 1):
             started = time.perf_counter()
@@ -200,15 +207,26 @@ def publish_report(
                 run_notebook(nb, executed, params, notebook_dir)
             except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
                 raise _failure(nb, executed, exc, paths, period) from None
+            scrub_timings(executed, f"notebooks/{nb.name}")
             title = t(f"title_{nb.stem}", lang) if f"title_{nb.stem}" in _catalogue() else nb.stem
             export_html(executed, stage / f"{nb.stem}.html", lang, title)
             timings[nb.stem] = time.perf_counter() - started
             pages.append((f"{nb.stem}.html", title))
-            say(f"[{i}/{len(nbs)}] {nb.name} ({timings[nb.stem]:.1f} s)")
+            note(f"[{i}/{len(nbs)}] {nb.name}", f" ({timings[nb.stem]:.1f} s)")
         (stage / "index.html").write_text(index_page(period, pages, lang), encoding="utf-8")
         (stage / "manifest.json").write_text(
             json.dumps(manifest(period, paths, lang, timings), indent=2) + "\n", encoding="utf-8"
         )
+        note("privacy check: processed data, pages, executed notebooks, manifest, log")
+        (stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+        leaks = check_privacy([stage, paths.processed(period)], paths.raw(period))
+        if leaks:
+            kept = _keep_failed(stage, paths, period)
+            more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+            raise AnalysisError(
+                f"Privacy check failed, so the report for {period} was not published: "
+                f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
+            )
         target = paths.report(period)
         old = target.with_name(f".old-{period}")
         shutil.rmtree(old, ignore_errors=True)
@@ -220,6 +238,33 @@ def publish_report(
         return target / "index.html"
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _keep_failed(stage: Path, paths: Paths, period: str) -> Path:
+    """Move a staged report that must not be published to reports/_failed/<period>/ for inspection."""
+    failed = paths.reports_dir / "_failed" / period
+    shutil.rmtree(failed, ignore_errors=True)
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(stage), failed)
+    return failed
+
+
+def scrub_timings(executed: Path, published_as: str) -> None:
+    """Drop run timestamps and the staging path from an executed notebook, so reruns are identical."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration"):
+        meta.pop(key, None)
+    meta["output_path"] = published_as
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    nbformat.write(nb, executed)
 
 
 def _catalogue() -> dict:

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 from analysis.errors import AnalysisError
 
 HEADER_SCAN_ROWS = 30
-DETAIL_MAX = 60
+csv.field_size_limit(1 << 30)  # a pasted 1 MB cell must be quarantined, not crash the reader
 
 _ID_UMKM = ["id_umkm", "id_usaha", "kode_umkm", "no_umkm", "nomor_umkm", "id_ukm", "kode_usaha"]
 _NIK = ["nik", "no_ktp", "nik_ktp", "nomor_ktp", "nomor_induk_kependudukan", "no_nik"]
@@ -223,12 +223,6 @@ def norm_header(text: object) -> str:
     return re.sub(
         r"_(rp|rupiah|idr|orang|org)$", "", t
     )  # units: 'Omzet Tahunan (Rp)' → omzet_tahunan
-
-
-def short(value: object, limit: int = DETAIL_MAX) -> str:
-    """A value quoted for a message, cut to `limit` characters."""
-    text = " ".join(str(value).split())
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _lookup(stem: str) -> dict[str, str]:

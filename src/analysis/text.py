@@ -7,6 +7,7 @@ with babel in the report's locale: Rp1.802.700, 44,2%, 12 Oktober 2026 in Indone
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import date
@@ -102,15 +103,14 @@ def md(key: str, lang: str = "id", **fields: object):
 
 
 def table(frame: pd.DataFrame):
-    """A table for the page: no index column, numbers already formatted as text."""
-    if frame.empty:
-        from IPython.display import Markdown
+    """A table for the page: no index column, text left and numbers right (values already formatted)."""
+    from IPython.display import HTML, Markdown
 
+    if frame.empty:
         return Markdown("–")
-    numeric = [
-        c
-        for c in frame.columns
-        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8
-    ]
-    styler = frame.style.hide(axis="index").set_properties(**{"text-align": "left"})
-    return styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler
+    numeric = [c for c in frame.columns if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8]
+    uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8]  # not random: reruns give identical pages
+    styler = frame.style.set_uuid(uid).hide(axis="index").set_properties(**{"text-align": "left"})
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+    return HTML(styler.to_html())
