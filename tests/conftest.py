@@ -42,3 +42,12 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(scope="session")
+def report_dir(demo_dir, tmp_path_factory) -> Path:
+    """The demo month's published report (Indonesian), built once per test session."""
+    from analysis.publish import publish_report
+
+    reports = tmp_path_factory.mktemp("reports")
+    return publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id").parent

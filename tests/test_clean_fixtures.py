@@ -2,10 +2,11 @@
 
 import pandas as pd
 import pytest
-from conftest import PERIOD, write
 
 from analysis.clean import clean_period
 from analysis.errors import AnalysisError
+
+from conftest import PERIOD, write
 
 UMKM = """id_umkm,kelurahan,kecamatan,sektor,jumlah_tenaga_kerja,omzet_tahunan,tanggal_daftar,nik_pemilik
 U1,Jebres,Jebres,Kuliner,3,Rp 120.000.000,17-Agu-2019,3372015708900001

@@ -4,11 +4,12 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import PERIOD
 
 from analysis.demo import DIRT, load_truth
 from analysis.paths import RAW_STEMS
 from analysis.schemas import RULES
+
+from conftest import PERIOD
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,12 @@
 """Reading raw extracts: delimiters, encodings, title blocks, header variants, and clear errors."""
 
 import pytest
-from conftest import write
 from openpyxl import Workbook
 
 from analysis.errors import AnalysisError
 from analysis.read import find_raw_file, read_raw
+
+from conftest import write
 
 UMKM = "ID UMKM;Kelurahan;Jml Tenaga Kerja;Catatan\nU1;Jebres;3;a\nU2;Sewu;2;b\n"
 

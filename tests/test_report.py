@@ -7,21 +7,20 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import PERIOD
 
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
 from analysis.privacy import check_privacy
 from analysis.publish import notebooks, publish_report
 
+from conftest import PERIOD
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def report(demo_dir, tmp_path_factory):
-    reports = tmp_path_factory.mktemp("reports")
-    index = publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id")
-    return index.parent
+def report(report_dir):
+    return report_dir
 
 
 def test_every_notebook_becomes_a_page_without_code(report):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -40,7 +41,7 @@ PALETTE = {
     "good": "#2e8b57",
     "bad": "#c0392b",
 }
-WIDTH = 8.0
+WIDTH = 7.0  # inches: with the fonts below, labels stay legible when a phone shrinks the image to ~360 px
 DPI = 110
 
 
@@ -51,8 +52,8 @@ def setup() -> None:
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
             "figure.figsize": (WIDTH, 4.5),
-            "font.size": 11,
-            "axes.titlesize": 13,
+            "font.size": 13,
+            "axes.titlesize": 15,
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
             "axes.spines.top": False,
@@ -81,10 +82,11 @@ def barh(
     """Horizontal bars, largest on top, each labelled with its value."""
     setup()
     values = values.sort_values()
-    fig, ax = plt.subplots(figsize=(WIDTH, max(2.2, 0.38 * len(values) + 1.2)))
-    bars = ax.barh([str(i) for i in values.index], values.to_numpy(), color=color)
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.5 * len(values) + 1.3)))
+    labels = [textwrap.fill(str(i), 24) for i in values.index]  # long labels wrap instead of squeezing the bars
+    bars = ax.barh(labels, values.to_numpy(), color=color)
     fmt = fmt or (lambda v: f"{v:,.0f}")
-    ax.bar_label(bars, labels=[fmt(v) for v in values.to_numpy()], padding=3, fontsize=10)
+    ax.bar_label(bars, labels=[fmt(v) for v in values.to_numpy()], padding=3, fontsize=12)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.margins(x=0.15)
