@@ -37,7 +37,11 @@ def test_bad_input(case, tmp_path, capsys):
     for stem in RAW_STEMS:
         q = result.quality[stem]
         assert q["rows_in"] == q["rows_clean"] + q["rows_quarantined"] + q["rows_duplicate"], stem
-        got = quarantine[quarantine["source_file"].str.startswith(stem + ".")].set_index("source_row")["rule"].to_dict()
+        got = (
+            quarantine[quarantine["source_file"].str.startswith(stem + ".")]
+            .set_index("source_row")["rule"]
+            .to_dict()
+        )
         assert got == case.rules.get(stem, {}), stem
     if case.check:
         case.check(result)

@@ -13,8 +13,15 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 WIDTHS = {"laptop": 1280, "phone": 390}
 
 
@@ -48,7 +55,14 @@ def open_offline(browser, path: Path, width: int):
     """Open a page with every non-file request blocked; collect console errors and blocked requests."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
     def route(r):
@@ -77,16 +91,24 @@ def test_every_page_renders_offline_with_visible_figures(report_dir, browser, sh
     for path in pages(report_dir):
         page, problems = open_offline(browser, path, width)
         assert problems == [], (path.name, problems)
-        assert page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0, path.name
+        assert (
+            page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0
+        ), path.name
         images = page.locator("img")
         if path.name != "index.html":
             assert images.count() >= 1, path.name
         for i in range(images.count()):
             img = images.nth(i)
             img.scroll_into_view_if_needed()
-            info = img.evaluate("e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})")
+            info = img.evaluate(
+                "e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})"
+            )
             assert info["ok"] and info["nw"] >= 300, (path.name, i, info)
-            assert min(width - 40, 300) <= info["w"] <= width, (path.name, i, info)  # fills the column, never wider than the screen
+            assert min(width - 40, 300) <= info["w"] <= width, (
+                path.name,
+                i,
+                info,
+            )  # fills the column, never wider than the screen
             assert len(info["alt"]) >= 10, (path.name, i, "alt text")
             assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")

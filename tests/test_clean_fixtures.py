@@ -178,6 +178,17 @@ def test_survey_dirt(tmp_path, row, rule):
     assert rules(r, "survei_kesadaran") == {3: rule}
 
 
+def test_benefits_written_out_or_denied_are_read(tmp_path):
+    rows = (
+        "R3,05/10/2026,Jebres,Kuliner,Pemilik,Ya,Ya,Jaminan Hari Tua dan JKK,T,,,,1\n"
+        "R4,05/10/2026,Jebres,Kuliner,Pemilik,Ya,Ya,Tidak,T,,,,1\n"
+    )
+    r = clean_period(PERIOD, make_period(tmp_path, survey=SURVEY + rows))
+    assert rules(r, "survei_kesadaran") == {}
+    s = r.tables["survey"].set_index("id_responden")
+    assert s.loc["R3", "tahu_jht"] and s.loc["R3", "tahu_jkk"] and not s.loc["R4", "tahu_manfaat"]
+
+
 def test_survey_values_are_typed(tmp_path):
     s = (
         clean_period(PERIOD, make_period(tmp_path, survey=SURVEY))

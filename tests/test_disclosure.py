@@ -59,10 +59,15 @@ def test_row_identities_are_protected_too():
 
 
 def test_rates_hidden_with_their_numerator_or_a_small_denominator():
-    t = pd.DataFrame({"workers": [50, 4, 80], "effective": [3, 1, 20]})
-    t["rate"] = t["effective"] / t["workers"]
+    t = pd.DataFrame({"workers": [50, 4, 80, 0], "effective": [3, 1, 20, 0]})
+    t["rate"] = t["effective"] / t["workers"].where(t["workers"] > 0)
     p = protect(t, ["workers", "effective"], 5, groups=[], rates={"rate": ("effective", "workers")})
-    assert p.hidden["rate"].tolist() == [True, True, False]
+    assert p.hidden["rate"].tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]  # no workers: no rate, not a hidden one
 
 
 def test_display_never_shows_a_hidden_cell_as_zero_or_its_value():

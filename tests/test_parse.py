@@ -151,10 +151,23 @@ def test_parse_decimal_reads_weights_without_thousands_guessing():
     assert parse_decimal("abc") is None
 
 
+def test_amounts_with_a_per_month_unit():
+    assert parse_amount("15rb/bln") == 15_000
+    assert parse_amount("Rp 15.000/bulan") == 15_000
+    assert parse_amount("Rp 15.000 per bulan") == 15_000
+
+
+def test_colloquial_no():
+    for word in ("gak", "nggak", "enggak", "ndak", "tak", "belum pernah", "tidak pernah"):
+        assert parse_bool(word) is False, word
+
+
 def test_split_codes_separates_known_and_unknown():
     assert split_codes("JKK; jkm, JHT", {"JKK", "JKM", "JHT"}) == (["JKK", "JKM", "JHT"], [])
     assert split_codes("JKK/JKN", {"JKK", "JKM"}) == (["JKK"], ["JKN"])
     assert split_codes("JKK + JKM", {"JKK", "JKM"}) == (["JKK", "JKM"], [])
+    assert split_codes("JKK dan JKM", {"JKK", "JKM"}) == (["JKK", "JKM"], [])
+    assert split_codes("JHT (jaminan)", {"JHT"}) == (["JHT"], ["JAMINAN"])
 
 
 def test_map_unique_parses_each_distinct_value_once():

@@ -100,11 +100,20 @@ UNITS = units()
 
 
 @settings(max_examples=200)
-@given(st.sampled_from(list(UNITS.itertuples())), st.sampled_from(["", "Kel. ", "Kelurahan ", "KEL.", "kel "]),
-       st.sampled_from([str.upper, str.lower, str.title, str]), st.integers(0, 3), st.booleans())
-def test_any_official_name_with_prefix_case_and_spacing_matches_exactly(unit, prefix, case, pad, with_kec):
+@given(
+    st.sampled_from(list(UNITS.itertuples())),
+    st.sampled_from(["", "Kel. ", "Kelurahan ", "KEL.", "kel "]),
+    st.sampled_from([str.upper, str.lower, str.title, str]),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_any_official_name_with_prefix_case_and_spacing_matches_exactly(
+    unit, prefix, case, pad, with_kec
+):
     text = " " * pad + prefix + case(unit.kelurahan).replace(" ", " " * (pad + 1)) + " " * pad
-    m = PlaceMatcher(UNITS, gazetteer(), splits()).match_one(text, unit.kecamatan if with_kec else "")
+    m = PlaceMatcher(UNITS, gazetteer(), splits()).match_one(
+        text, unit.kecamatan if with_kec else ""
+    )
     assert (m.kode_kelurahan, m.method) == (unit.kode_kelurahan, "exact")
 
 

@@ -27,8 +27,8 @@ def test_environment_yml_mirrors_pyproject():
             wanted[name] = bounds
     env = (ROOT / "environment.yml").read_text()
     listed = {}
-    for line in env.split("dependencies:", 1)[1].splitlines():
-        m = re.match(r"^  - ([A-Za-z0-9_.-]+)([<>=!].*)?$", line)
+    for line in env.split("dependencies:", 1)[1].splitlines():  # conda packages, then the pip: list
+        m = re.match(r"^(?:  |      )- ([A-Za-z0-9_.-]+)([<>=!].*)?$", line)
         if m and m[1] not in ("python", "pip"):
             listed[m[1].lower()] = (m[2] or "").replace(" ", "")
     assert listed == wanted

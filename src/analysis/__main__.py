@@ -12,6 +12,8 @@ import time
 from analysis.errors import AnalysisError
 from analysis.paths import DEMO_PERIOD
 
+PARTITION_ROWS = 500_000  # = analysis.read.PARTITION_ROWS (not imported, so the CLI starts fast)
+
 
 def _log(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
@@ -27,6 +29,7 @@ def _demo(args: argparse.Namespace) -> int:
         businesses=args.businesses,
         log=_log,
         overwrite=args.overwrite,
+        csv=args.csv,
     )
     print(f"Demo data for {args.period} written to {out}")
     return 0
@@ -36,7 +39,15 @@ def _clean(args: argparse.Namespace) -> int:
     from analysis.clean import clean_period
 
     t = time.perf_counter()
-    result = clean_period(args.period, args.data_dir, region=args.region, log=_log)
+    result = clean_period(
+        args.period,
+        args.data_dir,
+        region=args.region,
+        log=_log,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        partition_rows=args.partition_rows,
+    )
     print(f"Cleaned {args.period} in {time.perf_counter() - t:.1f} s → {result.out_dir}")
     return 0
 
@@ -94,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--overwrite", action="store_true", help="replace existing demo data for the period"
     )
+    p.add_argument(
+        "--csv", action="store_true", help="write the business registry as CSV, not XLSX"
+    )
     p.set_defaults(run=_demo)
 
     p = sub.add_parser("clean", help="clean a period's raw extracts into data/processed/<period>/")
@@ -103,7 +117,21 @@ def main(argv: list[str] | None = None) -> int:
         "--region", default="surakarta", help="region id from data/reference/regions.csv"
     )
     p.add_argument(
-        "--engine", choices=["pandas", "dask"], default="pandas", help="where the work runs"
+        "--engine",
+        choices=["pandas", "dask"],
+        default="pandas",
+        help="where the partitions are cleaned: this process, or a Dask cluster (default %(default)s)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address tcp://HOST:PORT (with --engine dask; default: a local cluster)",
+    )
+    p.add_argument(
+        "--partition-rows",
+        type=int,
+        default=PARTITION_ROWS,
+        help="raw rows cleaned at a time, one Dask task each (default %(default)s)",
     )
     p.set_defaults(run=_clean)
 

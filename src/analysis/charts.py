@@ -83,7 +83,9 @@ def barh(
     setup()
     values = values.sort_values()
     fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.5 * len(values) + 1.3)))
-    labels = [textwrap.fill(str(i), 24) for i in values.index]  # long labels wrap instead of squeezing the bars
+    labels = [
+        textwrap.fill(str(i), 24) for i in values.index
+    ]  # long labels wrap instead of squeezing the bars
     bars = ax.barh(labels, values.to_numpy(), color=color)
     fmt = fmt or (lambda v: f"{v:,.0f}")
     ax.bar_label(bars, labels=[fmt(v) for v in values.to_numpy()], padding=3, fontsize=12)
@@ -107,3 +109,366 @@ def quarantine_chart(long: pd.DataFrame, lang: str = "id"):
         fmt=lambda v: fmt_int(v, lang),
         color=PALETTE["accent"],
     )
+
+
+def _interval_fmt(fmt):
+    return fmt or (lambda v: f"{v:.0%}")
+
+
+def dot_intervals(
+    table: pd.DataFrame,
+    series: dict[str, str],
+    title: str,
+    xlabel: str,
+    fmt=None,
+    sections: str | None = None,
+    missing: str = "–",
+    colors: list[str] | None = None,
+    note: str | None = None,
+    xlim: tuple[float, float] = (0.0, 1.0),
+):
+    """Dots with interval lines: one row per index label, one dot per series (e.g. two programmes).
+
+    `series` maps a column of `table` to its legend label; the interval of column `c` is in
+    `c_lo`/`c_hi`. Rows are drawn top to bottom in table order, grouped under headings when
+    `sections` names a column. A row whose values are all missing shows the `missing` text.
+    Each row's lowest value is labelled on its left, its highest on its right.
+    """
+    import numpy as np
+
+    setup()
+    fmt = _interval_fmt(fmt)
+    colors = colors or [PALETTE["muted"], PALETTE["main"], PALETTE["accent"]]
+    cols = list(series)
+    ys, heads, y = [], [], 0.0
+    previous = None
+    for _, row in table.iterrows():
+        sec = row[sections] if sections else None
+        if sections and sec != previous:
+            y += 0.4 if previous is not None else 0.0
+            heads.append((y, sec))
+            y += 0.9
+            previous = sec
+        ys.append(y)
+        y += 1.0
+    ys = np.array(ys)
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.34 * y + 1.4)))
+    span = xlim[1] - xlim[0]
+    offsets = np.linspace(-0.14, 0.14, len(cols)) if len(cols) > 1 else [0.0]
+    for k, (col, label) in enumerate(series.items()):
+        v = table[col].to_numpy(dtype="float64")
+        lo = table[f"{col}_lo"].to_numpy(dtype="float64")
+        hi = table[f"{col}_hi"].to_numpy(dtype="float64")
+        yy = ys + offsets[k]
+        ok = ~np.isnan(v)
+        ax.hlines(yy[ok], lo[ok], hi[ok], color=colors[k], lw=2.2, alpha=0.55)
+        ax.scatter(v[ok], yy[ok], s=46, color=colors[k], zorder=3, label=label)
+    values = table[cols].to_numpy(dtype="float64")
+    for i, row_vals in enumerate(values):
+        if np.isnan(row_vals).all():
+            ax.text(
+                xlim[0] + 0.01 * span,
+                ys[i],
+                missing,
+                va="center",
+                fontsize=10,
+                color="#666666",
+                style="italic",
+            )
+            continue
+        k_lo, k_hi = int(np.nanargmin(row_vals)), int(np.nanargmax(row_vals))
+        lo_edge = table[f"{cols[k_lo]}_lo"].iloc[i]
+        hi_edge = table[f"{cols[k_hi]}_hi"].iloc[i]
+        lo_edge = row_vals[k_lo] if pd.isna(lo_edge) else lo_edge
+        hi_edge = row_vals[k_hi] if pd.isna(hi_edge) else hi_edge
+        if k_lo != k_hi:
+            ax.text(
+                lo_edge - 0.012 * span,
+                ys[i] + offsets[k_lo],
+                fmt(row_vals[k_lo]),
+                ha="right",
+                va="center",
+                fontsize=10,
+                color=colors[k_lo],
+            )
+        ax.text(
+            hi_edge + 0.012 * span,
+            ys[i] + offsets[k_hi],
+            fmt(row_vals[k_hi]),
+            ha="left",
+            va="center",
+            fontsize=10,
+            color=colors[k_hi],
+        )
+    tick_y = list(ys) + [hy for hy, _ in heads]
+    tick_labels = [textwrap.fill(str(i), 26) for i in table.index] + [str(h) for _, h in heads]
+    ax.set_yticks(tick_y, tick_labels)
+    for lab in ax.get_yticklabels()[len(ys) :]:
+        lab.set_fontweight("bold")
+    ax.set_ylim(y - 0.4, -0.8)
+    ax.set_xlim(xlim[0] - 0.14 * span, xlim[1] + 0.12 * span)
+    ticks = np.linspace(xlim[0], xlim[1], 5)
+    ax.set_xticks(ticks, [fmt(x) for x in ticks])
+    ax.grid(axis="x", color="#e5e5e5", lw=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(title, pad=30)
+    ax.set_xlabel(xlabel)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=len(cols),
+        fontsize=10.5,
+        borderaxespad=0.2,
+        handletextpad=0.3,
+    )
+    if note:
+        fig.text(
+            0.01,
+            -0.01,
+            textwrap.fill(note, 110),
+            fontsize=8.5,
+            color="#555555",
+            ha="left",
+            va="top",
+        )
+    plt.close(fig)
+    parts = []
+    for label, row in table.iterrows():
+        vals = [f"{series[c]} {fmt(row[c])}" for c in cols if pd.notna(row[c])]
+        parts.append(f"{label}: " + (", ".join(vals) if vals else missing))
+    return Chart(fig, f"{title}. " + "; ".join(parts))
+
+
+def bars_intervals(
+    values: pd.Series,
+    lo: pd.Series,
+    hi: pd.Series,
+    title: str,
+    xlabel: str,
+    fmt=None,
+    sort: bool = True,
+    color: str = PALETTE["main"],
+    annotations: pd.Series | None = None,
+    note: str | None = None,
+):
+    """Horizontal bars with 95% interval whiskers, each labelled with its value (and an annotation).
+
+    `sort`: largest on top; otherwise the given order is kept top to bottom (e.g. funnel steps).
+    """
+    import numpy as np
+
+    setup()
+    fmt = _interval_fmt(fmt)
+    order = values.sort_values(ascending=False).index if sort else values.index
+    v, lo_, hi_ = (s.reindex(order).to_numpy(dtype="float64") for s in (values, lo, hi))
+    notes = (
+        annotations.reindex(order).fillna("").tolist() if annotations is not None else [""] * len(v)
+    )
+    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.62 * len(v) + 1.3)))
+    y = np.arange(len(v))
+    ax.barh(y, v, color=color, height=0.62)
+    ax.errorbar(
+        v, y, xerr=[v - lo_, hi_ - v], fmt="none", ecolor="#333333", elinewidth=1.2, capsize=4
+    )
+    top = float(np.nanmax(hi_)) if len(hi_) else 1.0
+    for yi, vi, end, extra in zip(y, v, hi_, notes, strict=True):
+        label = fmt(vi) + (f"  ·  {extra}" if extra else "")
+        ax.text(end + 0.015 * top, yi, label, va="center", fontsize=11)
+    ax.set_yticks(y, [textwrap.fill(str(i), 26) for i in order])
+    ax.set_ylim(len(v) - 0.4, -0.6)
+    ax.set_xlim(0, top * (1.55 if any(notes) else 1.3))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _p: fmt(x)))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    if note:
+        fig.text(
+            0.01,
+            -0.01,
+            textwrap.fill(note, 110),
+            fontsize=8.5,
+            color="#555555",
+            ha="left",
+            va="top",
+        )
+    plt.close(fig)
+    parts = [
+        f"{i} {fmt(a)} ({fmt(b)}–{fmt(c)})" + (f", {e}" if e else "")
+        for i, a, b, c, e in zip(order, v, lo_, hi_, notes, strict=True)
+    ]
+    return Chart(fig, f"{title}: " + "; ".join(parts))
+
+
+def lines(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    fmt=None,
+    note: str | None = None,
+):
+    """One line per column over the index (e.g. months), the first column emphasised; last values labelled."""
+    import textwrap
+
+    import numpy as np
+
+    setup()
+    fmt = fmt or (lambda v: f"{v:,.0f}")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    x = np.arange(len(frame))
+    colors = [PALETTE["main"], PALETTE["accent"], PALETTE["good"], PALETTE["muted"], PALETTE["bad"]]
+    for i, col in enumerate(frame.columns):
+        y = frame[col].to_numpy(dtype="float64")
+        ax.plot(
+            x, y, marker="o", lw=2.6 if i == 0 else 1.8, color=colors[i % len(colors)], label=col
+        )
+        if len(y) and not np.isnan(y[-1]):
+            ax.annotate(
+                fmt(y[-1]),
+                (x[-1], y[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=11,
+                color=colors[i % len(colors)],
+            )
+    ax.set_xticks(x, [textwrap.fill(str(i), 10) for i in frame.index])
+    ax.set_xlim(-0.3, max(len(frame) - 1, 0) + 0.7)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(lambda v, _pos: fmt(v))
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", color="#e5e5e5")
+    if len(frame.columns) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=2, fontsize=11)
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
+    plt.close(fig)
+    parts = [
+        f"{col} {fmt(frame[col].iloc[0])} → {fmt(frame[col].iloc[-1])}"
+        for col in frame.columns
+        if len(frame)
+    ]
+    span = f" ({frame.index[0]} – {frame.index[-1]})" if len(frame) else ""
+    return Chart(fig, f"{title}{span}: " + "; ".join(parts))
+
+
+def columns(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    fmt=None,
+    line: float | None = None,
+    line_label: str | None = None,
+    note: str | None = None,
+):
+    """Vertical bars: one group per row of `frame`, one bar per column (a legend when several), values on top.
+
+    `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`.
+    """
+    import numpy as np
+
+    setup()
+    fmt = fmt or (lambda v: f"{v:,.0f}")
+    n_rows, n_cols = frame.shape
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    width = 0.8 / max(n_cols, 1)
+    x = np.arange(n_rows)
+    colors = [PALETTE["main"], PALETTE["accent"], PALETTE["muted"], PALETTE["good"]]
+    for j, col in enumerate(frame.columns):
+        vals = frame[col].to_numpy(dtype="float64")
+        bars = ax.bar(
+            x + (j - (n_cols - 1) / 2) * width, vals, width, label=str(col), color=colors[j % 4]
+        )
+        if n_cols <= 2:
+            ax.bar_label(
+                bars, labels=[fmt(v) for v in vals], padding=2, fontsize=9 if n_cols > 1 else 10
+            )
+    ax.set_xticks(x, [str(i) for i in frame.index])
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt(v)))
+    top = float(np.nanmax([np.nanmax(frame.to_numpy(dtype="float64")), line or 0.0]))
+    ax.set_ylim(0, top * (1.4 if n_cols > 1 else 1.2) if top > 0 else 1)
+    if line is not None:
+        ax.axhline(line, color=PALETTE["bad"], linestyle="--", linewidth=1.2)
+        if line_label:
+            ax.annotate(
+                line_label,
+                (0.0, line),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 4),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                color=PALETTE["bad"],
+                fontsize=10,
+            )
+    if n_cols > 1:
+        ax.legend(loc="upper right", ncols=n_cols)
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=8.5, color="#555555", ha="left", va="top")
+    plt.close(fig)
+    parts = "; ".join(
+        f"{i}: " + ", ".join(f"{c} {fmt(v)}" if n_cols > 1 else fmt(v) for c, v in row.items())
+        for i, row in frame.iterrows()
+    )
+    return Chart(fig, f"{title}. {parts}")
+
+
+def share_at_least(
+    curve: pd.Series,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    marks: dict[str, float] | None = None,
+    xfmt=None,
+    yfmt=None,
+    note: str | None = None,
+):
+    """A falling step curve of the share of people at or above each amount, with labelled marks.
+
+    `curve` holds that share at each amount where it changes (index ascending, the share there
+    counting people at exactly that amount); between two amounts the share is the next one's.
+    Each mark is a dashed vertical line at an amount, labelled with its name and the share there.
+    """
+    import numpy as np
+
+    setup()
+    xfmt = xfmt or (lambda v: f"{v:,.0f}")
+    yfmt = yfmt or (lambda v: f"{v:.0%}")
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    x, y = curve.index.to_numpy(dtype="float64"), curve.to_numpy(dtype="float64")
+    ax.step(x, y, where="pre", color=PALETTE["main"], linewidth=2)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(left=0)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: xfmt(v)))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: yfmt(v)))
+    found = []
+    for k, (label, amount) in enumerate(sorted((marks or {}).items(), key=lambda m: m[1])):
+        i = int(np.searchsorted(x, amount, side="left"))
+        at = float(y[i]) if i < len(x) else 0.0  # the share at or above `amount` (left-continuous)
+        ax.axvline(amount, color=PALETTE["accent"], linestyle="--", linewidth=1.2)
+        ax.annotate(
+            f"{label}: {yfmt(at)}",
+            (amount, 0.95 - 0.12 * k),
+            xytext=(5, 0),
+            textcoords="offset points",
+            fontsize=10,
+            color="#333333",
+            va="center",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
+        )
+        found.append(f"{label} {yfmt(at)}")
+    if note:
+        fig.text(0.01, -0.02, note, fontsize=8.5, color="#555555", ha="left", va="top")
+    plt.close(fig)
+    return Chart(fig, f"{title}. " + "; ".join(found))

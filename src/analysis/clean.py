@@ -11,22 +11,26 @@ order) and the run goes on; every file satisfies
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import schemas
 from analysis.classes import reason_of, sector_of, size_class
 from analysis.coverage import kelurahan_counts
 from analysis.errors import AnalysisError
 from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
-from analysis.linkage import link, record_flags
+from analysis.linkage import record_flags
 from analysis.parse import (
     clean_text,
     map_unique,
@@ -40,9 +44,17 @@ from analysis.parse import (
     to_datetime_col,
     to_float_col,
 )
-from analysis.paths import RAW_STEMS, REQUIRED_STEMS, Paths, check_period
+from analysis.paths import PROCESSED_FILES, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 from analysis.places import PlaceMatcher
-from analysis.read import PERSONAL, REQUIRED, RawTable, find_raw_file, read_raw
+from analysis.read import (
+    CACHE_DIR,
+    PARTITION_ROWS,
+    PERSONAL,
+    REQUIRED,
+    CachedRaw,
+    cache_raw,
+    find_raw_file,
+)
 from analysis.reference import DEFAULT_REGION, gazetteer, splits, units
 
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
@@ -98,6 +110,25 @@ _ROLE = {
     "tenaga kerja": "pekerja",
     "worker": "pekerja",
 }
+
+
+_PROGRAM_NAMES = {
+    "jaminan kecelakaan kerja": "JKK", "jaminan kematian": "JKM", "jaminan hari tua": "JHT",
+    "jaminan pensiun": "JP", "jaminan kehilangan pekerjaan": "JKP",
+}  # fmt: skip
+
+
+def _benefits(value: object) -> tuple[list[str], list[str]]:
+    """Benefits a respondent knows: codes or full names ('Jaminan Hari Tua'); 'tidak'/'-' means none."""
+    text = clean_text(value).lower()
+    if (
+        _key(text) in {"", "tidak tahu", "tidak ada", "tdk tahu", "belum tahu", "0"}
+        or parse_bool(text) is False
+    ):
+        return [], []
+    for name, code in _PROGRAM_NAMES.items():
+        text = text.replace(name, f" {code} ")
+    return split_codes(text, set(PROGRAMS))
 
 
 def _key(value: object) -> str:
@@ -170,50 +201,6 @@ class Flags:
         )
 
 
-@dataclass
-class FileResult:
-    """One raw file's outcome: clean rows, quarantine, counts and notes for quality.json."""
-
-    stem: str
-    clean: pd.DataFrame
-    quarantine: pd.DataFrame
-    raw: RawTable | None
-    duplicates: int = 0
-    notes: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def quality(self) -> dict:
-        q = self.quarantine
-        entry = {
-            "file": self.raw.path.name if self.raw else None,
-            "rows_in": self.raw.rows_in if self.raw else 0,
-            "rows_clean": len(self.clean),
-            "rows_quarantined": len(q),
-            "rows_duplicate": self.duplicates,
-            "quarantined_by_rule": {
-                r: int(n) for r, n in q["rule"].value_counts().sort_index().items()
-            },
-        }
-        if self.raw:
-            entry |= {
-                "header_row": self.raw.header_row,
-                "encoding": self.raw.encoding,
-                "delimiter": self.raw.delimiter,
-                "columns_used": sorted(set(self.raw.columns_mapped.values())),
-                "columns_ignored": self.raw.columns_ignored,
-                "blank_rows_skipped": self.raw.blank_rows,
-            }
-        return entry | self.notes
-
-    def check_accounting(self) -> None:
-        q = self.quality()
-        if q["rows_in"] != q["rows_clean"] + q["rows_quarantined"] + q["rows_duplicate"]:
-            raise AssertionError(
-                f"{self.stem}: rows_in {q['rows_in']} != clean {q['rows_clean']} + quarantined "
-                f"{q['rows_quarantined']} + duplicate {q['rows_duplicate']}"
-            )
-
-
 # ------------------------------------------------------------------ shared steps
 
 
@@ -229,32 +216,6 @@ def _unparsed(flags: Flags, raw: pd.Series, parsed: pd.Series, rule: str, column
         flags.add(
             bad, rule, column, map_unique(raw, lambda v: f"{column} {quote(v)} cannot be read")
         )
-
-
-def _start(raw: RawTable, stem: str) -> tuple[pd.DataFrame, int, Flags]:
-    """Drop exact duplicates (on every column read), then check required values are present."""
-    frame = raw.frame
-    dup = (
-        frame.drop(columns="source_row").duplicated(keep="first")
-        if len(frame)
-        else pd.Series([], dtype=bool)
-    )
-    frame = frame[~dup.to_numpy()]
-    flags = Flags(frame.index)
-    flags.add_failures(schemas.failures(schemas.present(REQUIRED[stem]), frame))
-    return frame, int(dup.sum()), flags
-
-
-def _malformed(raw: RawTable) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "source_file": raw.path.name,
-            "source_row": [n for n, _ in raw.malformed],
-            "rule": "malformed_row",
-            "column": None,
-            "detail": [f"row {m}" for _, m in raw.malformed],
-        }
-    )
 
 
 def _places(
@@ -277,46 +238,67 @@ def _niks(flags: Flags, raw: pd.Series, column: str) -> pd.DataFrame:
     return niks
 
 
-def _duplicate_key(
-    flags: Flags, frame: pd.DataFrame, key: pd.Series, rule: str, column: str, what: str
-) -> None:
-    """Among rows not otherwise quarantined, the second and later rows with the same key."""
-    ok = pd.Series(~flags.bad, index=frame.index)
-    first = frame["source_row"][ok].groupby(key[ok]).transform("first")
-    dup = key[ok].duplicated(keep="first")
-    detail = pd.Series("", index=frame.index, dtype="object")
-    detail[dup[dup].index] = what + " as row " + first[dup].astype(str)
-    flags.add(dup.reindex(frame.index, fill_value=False), rule, column, detail)
+# ------------------------------------------------------------------ one function per raw file
+#
+# Each `_local_*` cleans one partition of a raw file with the rules that need only the row
+# itself (and, for rosters, the clean businesses). It returns the rows it keeps (with helper
+# columns starting with '_'), the rows it quarantines, and per row the two hashes that find
+# exact duplicates. The rules that compare rows — exact duplicates, the same key or person
+# twice — come last in `schemas.RULES` order, so `_finish_file` applies them afterwards,
+# across all partitions, with the same result as on the whole file at once.
 
 
-def _match_method(places: pd.DataFrame, frame: pd.DataFrame, ctx: Context) -> list[dict]:
-    """The non-exact kelurahan matches made (raw text → code, name, method, score, rows) for quality.json."""
-    made = places[places["method"].isin(["alias", "fuzzy"])]
-    if made.empty:
-        return []
-    table = pd.DataFrame(
+@dataclass
+class Local:
+    """One partition's outcome before the rules that compare rows across the file."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows: pd.DataFrame  # every row: source_row, h1, h2
+    ids: pd.Series | None = None  # umkm: every row's id_umkm (upper case)
+
+
+_HASH_KEYS = ("0123456789123456", "umkm-bpjstk-dup2")
+
+
+def _begin(frame: pd.DataFrame, stem: str) -> tuple[Flags, pd.DataFrame]:
+    """Check required values are present; hash every row's content (for exact duplicates)."""
+    flags = Flags(frame.index)
+    flags.add_failures(schemas.failures(schemas.present(REQUIRED[stem]), frame))
+    content = frame.drop(columns="source_row")
+    rows = pd.DataFrame(
         {
-            "raw": frame.loc[made.index, "kelurahan"].map(clean_text),
-            "kode_kelurahan": made["kode_kelurahan"],
-            "kelurahan": made["kode_kelurahan"].map(ctx.matcher.names),
-            "method": made["method"],
-            "score": made["score"],
+            "source_row": frame["source_row"].to_numpy(dtype="int64"),
+            **{
+                f"h{i + 1}": pd.util.hash_pandas_object(content, index=False, hash_key=k).to_numpy()
+                for i, k in enumerate(_HASH_KEYS)
+            },
         }
     )
-    grouped = (
-        table.groupby(["raw", "kode_kelurahan", "kelurahan", "method", "score"])
-        .size()
-        .reset_index(name="rows")
-    )
-    return grouped.sort_values(["method", "score", "raw"]).to_dict("records")
+    return flags, rows
 
 
-# ------------------------------------------------------------------ one function per raw file
+def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    """Text values as one Arrow string array (for Arrow's hash lookups)."""
+    arr = pa.array(np.asarray(values, dtype=object), pa.large_string(), from_pandas=True)
+    return arr
 
 
-def clean_umkm(raw: RawTable, ctx: Context) -> FileResult:
+def _position(values: pd.Series, keys: pa.Array) -> np.ndarray:
+    """Position of each value in `keys` (-1 where absent), by Arrow hash lookup (pandas' `isin`
+    on Arrow strings converts the lookup values one by one, far too slow for millions)."""
+    pos = pc.index_in(_arrow(values), value_set=keys)
+    return pc.fill_null(pos, -1).to_numpy().astype("int64")
+
+
+def _nik_int(nik: pd.Series) -> np.ndarray:
+    """Valid 16-digit NIKs as int64 (exact keys for duplicate persons and linking; never written out)."""
+    return pd.to_numeric(nik, errors="coerce").fillna(-1).astype("int64").to_numpy()
+
+
+def _local_umkm(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """Businesses: kelurahan matched, counts and amounts typed, owner NIK pseudonymised."""
-    frame, dups, flags = _start(raw, "umkm")
+    flags, rows = _begin(frame, "umkm")
     n_raw, omzet_raw, date_raw = (
         frame["jumlah_tenaga_kerja"],
         _col(frame, "omzet_tahunan"),
@@ -332,7 +314,6 @@ def clean_umkm(raw: RawTable, ctx: Context) -> FileResult:
     flags.add_failures(schemas.failures(schemas.typed("umkm", ctx.end), typed))
     places = _places(flags, frame, ctx, typed["tanggal_daftar"])
     ids = frame["id_umkm"].str.upper()
-    _duplicate_key(flags, frame, ids, "duplicate_key", "id_umkm", "same id_umkm")
 
     owners = check_niks(_col(frame, "nik_pemilik"))
     ok = ~flags.bad
@@ -355,29 +336,24 @@ def clean_umkm(raw: RawTable, ctx: Context) -> FileResult:
                 typed["omzet_tahunan"][ok], typed["tanggal_daftar"][ok], ctx.reference_dir
             ),
             "jumlah_tenaga_kerja": typed["jumlah_tenaga_kerja"][ok].astype("int64"),
-            "roster_workers": 0,
-            "workers": typed["jumlah_tenaga_kerja"][ok].astype("int64"),
             "omzet_tahunan": typed["omzet_tahunan"][ok],
             "tanggal_daftar": typed["tanggal_daftar"][ok],
             "kelurahan_match": places["method"][ok].astype("str"),
+            "_row": frame["source_row"][ok].astype("int64"),
+            "_key": ids[ok].astype("str"),
+            "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
+            "_score": places["score"][ok].astype("float64"),
+            "_owner_unusable": (
+                ~owners["status"].isin(["ok", "repaired"]) & owners["status"].ne("missing")
+            )[ok].astype(bool),
         }
     ).reset_index(drop=True)
-    notes = {
-        "kelurahan_matches": _match_method(places[ok], frame, ctx),
-        "owner_nik_unusable": int(
-            (~owners["status"].isin(["ok", "repaired"]) & owners["status"].ne("missing"))[ok].sum()
-        ),
-        "sector_unrecognised": int(clean["sektor"].eq("lainnya").sum()),
-    }
-    quarantine = pd.concat([_malformed(raw), flags.quarantine(frame, raw.path.name)])
-    return FileResult("umkm", clean, quarantine, raw, dups, notes)
+    return Local(clean, flags.quarantine(frame, file_name), rows, ids.astype("str"))
 
 
-def clean_workers(
-    raw: RawTable, ctx: Context, businesses: pd.DataFrame, quarantined_ids: set[str]
-) -> FileResult:
-    """Roster workers: NIK validated and pseudonymised, linked to a clean business, one row a person."""
-    frame, dups, flags = _start(raw, "tenaga_kerja")
+def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
+    """Roster workers: NIK validated and pseudonymised, linked to a clean business."""
+    flags, rows = _begin(frame, "tenaga_kerja")
     niks = _niks(flags, frame["nik"], "nik")
     income_raw, birth_raw = _col(frame, "penghasilan_bulanan"), _col(frame, "tanggal_lahir")
     typed = pd.DataFrame(index=frame.index)
@@ -387,8 +363,10 @@ def clean_workers(
     _unparsed(flags, birth_raw, typed["tanggal_lahir"], "bad_date", "tanggal_lahir")
     flags.add_failures(schemas.failures(schemas.typed("tenaga_kerja", ctx.end), typed))
     ids = frame["id_umkm"].str.upper()
-    known = ids.isin(set(businesses["id_umkm"]))
-    in_quarantine = ids.isin(quarantined_ids)
+    biz = extra["businesses"]
+    pos = _position(ids, extra["business_ids"])
+    known = pd.Series(pos >= 0, index=frame.index)
+    in_quarantine = pd.Series(_position(ids, extra["raw_ids"]) >= 0, index=frame.index) & ~known
     flags.add(
         ~known & in_quarantine & ids.ne(""),
         "business_quarantined",
@@ -401,10 +379,8 @@ def clean_workers(
         "id_umkm",
         map_unique(ids, lambda v: f"id_umkm {quote(v)} is not in the registry"),
     )
-    _duplicate_key(flags, frame, niks["nik"].fillna(""), "duplicate_person", "nik", "same NIK")
 
     ok = ~flags.bad
-    biz = businesses.set_index("id_umkm")
     sex = map_unique(_col(frame, "jenis_kelamin")[ok], lambda v: _SEX.get(_key(v)), dtype="str")
     birth = typed["tanggal_lahir"][ok]
     age = (
@@ -415,37 +391,32 @@ def clean_workers(
             | ((birth.dt.month == ctx.end.month) & (birth.dt.day > ctx.end.day))
         )
     ).astype("Int64")
+    nik = niks["nik"][ok]
     clean = pd.DataFrame(
         {
-            "nik_hash": pseudonymise(niks["nik"][ok], ctx.key),
+            "nik_hash": pseudonymise(nik, ctx.key),
             "id_umkm": ids[ok].astype("str"),
-            "kode_kelurahan": ids[ok].map(biz["kode_kelurahan"]).astype("str"),
-            "kode_kecamatan": ids[ok].map(biz["kode_kecamatan"]).astype("str"),
-            "sektor": ids[ok].map(biz["sektor"]).astype("str"),
-            "kelas_usaha": ids[ok].map(biz["kelas_usaha"]).astype("str"),
+            **{
+                col: pd.Series(
+                    biz[col].to_numpy()[pos[ok.astype(bool)]], index=nik.index, dtype="str"
+                )
+                for col in ("kode_kelurahan", "kode_kecamatan", "sektor", "kelas_usaha")
+            },
             "jenis_kelamin": sex,
             "umur": age,
-            "nik_kabkota": nik_region(niks["nik"][ok]).astype("str"),
+            "nik_kabkota": nik_region(nik).astype("str"),
             "penghasilan_bulanan": typed["penghasilan_bulanan"][ok],
+            "_row": frame["source_row"][ok].astype("int64"),
+            "_key": _nik_int(nik),
+            "_repaired": niks["status"].eq("repaired")[ok].astype(bool),
         }
     ).reset_index(drop=True)
-    notes = {
-        "nik_repaired": int(niks["status"].eq("repaired")[ok].sum()),
-        "nik_registered_outside_region": int(
-            (
-                ~clean["nik_kabkota"].str.startswith(
-                    ctx.matcher.units["kode_kelurahan"].iloc[0][:5].replace(".", "")
-                )
-            ).sum()
-        ),
-    }
-    quarantine = pd.concat([_malformed(raw), flags.quarantine(frame, raw.path.name)])
-    return FileResult("tenaga_kerja", clean, quarantine, raw, dups, notes)
+    return Local(clean, flags.quarantine(frame, file_name), rows)
 
 
-def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
+def _local_participants(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """BPJS Ketenagakerjaan records: NIK and KPJ pseudonymised, status, programmes and months typed."""
-    frame, dups, flags = _start(raw, "peserta_bpjstk")
+    flags, rows = _begin(frame, "peserta_bpjstk")
     niks = _niks(flags, frame["nik"], "nik")
     typed = pd.DataFrame(index=frame.index)
     seg_raw, status_raw = _col(frame, "segmen"), frame["status"]
@@ -469,8 +440,7 @@ def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
         )
         typed[col] = typed[col].mask(unknown, None)
     prog_raw = _col(frame, "program")
-    progs = map_unique(prog_raw, lambda v: split_codes(v, set(PROGRAMS)))
-    bad_prog = progs.map(lambda p: bool(p[1]))
+    bad_prog = map_unique(prog_raw, lambda v: bool(split_codes(v, set(PROGRAMS))[1]), dtype=bool)
     flags.add(
         bad_prog,
         "bad_value",
@@ -491,14 +461,19 @@ def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
     flags.add_failures(schemas.failures(schemas.typed("peserta_bpjstk", ctx.end), typed))
 
     ok = ~flags.bad
-    held = progs[ok].map(lambda p: set(p[0]))
     kpj = _col(frame, "kpj")[ok].str.replace(r"\D", "", regex=True)
+    nik = niks["nik"][ok]
     clean = pd.DataFrame(
         {
-            "nik_hash": pseudonymise(niks["nik"][ok], ctx.key),
+            "nik_hash": pseudonymise(nik, ctx.key),
             "kpj_hash": pseudonymise(kpj.mask(kpj.eq("")), ctx.key),
             "segmen": typed["segmen"][ok].astype("str"),
-            **{p.lower(): held.map(lambda s, p=p: p in s).astype(bool) for p in PROGRAMS},
+            **{
+                p.lower(): map_unique(
+                    prog_raw[ok], lambda v, p=p: p in split_codes(v, set(PROGRAMS))[0], dtype=bool
+                )
+                for p in PROGRAMS
+            },
             "upah_dilaporkan": typed["upah_dilaporkan"][ok],
             "tgl_kepesertaan": typed["tgl_kepesertaan"][ok],
             "status": typed["status"][ok].astype("str"),
@@ -506,17 +481,15 @@ def clean_participants(raw: RawTable, ctx: Context) -> FileResult:
         }
     ).reset_index(drop=True)
     clean = record_flags(clean, ctx.start)
-    notes = {
-        "nik_repaired": int(niks["status"].eq("repaired")[ok].sum()),
-        "people": int(clean["nik_hash"].nunique()),
-    }
-    quarantine = pd.concat([_malformed(raw), flags.quarantine(frame, raw.path.name)])
-    return FileResult("peserta_bpjstk", clean, quarantine, raw, dups, notes)
+    clean["_row"] = frame["source_row"][ok].to_numpy(dtype="int64")
+    clean["_nik"] = _nik_int(nik)
+    clean["_repaired"] = niks["status"].eq("repaired")[ok].to_numpy(dtype=bool)
+    return Local(clean, flags.quarantine(frame, file_name), rows)
 
 
-def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
+def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """Awareness survey: kelurahan matched, yes/no and benefit lists typed, reasons coded, weights checked."""
-    frame, dups, flags = _start(raw, "survei_kesadaran")
+    flags, rows = _begin(frame, "survei_kesadaran")
     typed = pd.DataFrame(index=frame.index)
     for col in ("tahu_bpjs_kesehatan", "tahu_bpjs_tk", "terdaftar"):
         raw_col = _col(frame, col)
@@ -528,14 +501,7 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
             map_unique(raw_col, lambda v, c=col: f"{c} {quote(v)} is not yes or no"),
         )
     manfaat_raw = _col(frame, "tahu_manfaat")
-    manfaat = map_unique(
-        manfaat_raw,
-        lambda v: (
-            ([], [])
-            if _key(v) in {"", "tidak tahu", "tidak ada", "tdk tahu", "belum tahu", "0"}
-            else split_codes(v, set(PROGRAMS))
-        ),
-    )
+    manfaat = map_unique(manfaat_raw, _benefits)
     flags.add(
         manfaat.map(lambda p: bool(p[1])),
         "bad_value",
@@ -568,9 +534,6 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
     _unparsed(flags, _col(frame, "tanggal"), typed["tanggal"], "bad_date", "tanggal")
     flags.add_failures(schemas.failures(schemas.typed("survei_kesadaran", ctx.end), typed))
     places = _places(flags, frame, ctx, None)
-    _duplicate_key(
-        flags, frame, frame["id_responden"], "duplicate_key", "id_responden", "same id_responden"
-    )
 
     ok = ~flags.bad
     code = places["kode_kelurahan"][ok]
@@ -596,23 +559,184 @@ def clean_survey(raw: RawTable, ctx: Context) -> FileResult:
             "kesediaan_bayar": typed["kesediaan_bayar"][ok],
             "penghasilan_bulanan": typed["penghasilan_bulanan"][ok],
             "bobot": typed["bobot"][ok].astype(float),
+            "_row": frame["source_row"][ok].astype("int64"),
+            "_key": frame["id_responden"][ok].astype("str"),
+            "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
+            "_score": places["score"][ok].astype("float64"),
+            "_method": places["method"][ok].astype("str"),
         }
     ).reset_index(drop=True)
-    notes = {"kelurahan_matches": _match_method(places[ok], frame, ctx)}
-    quarantine = pd.concat([_malformed(raw), flags.quarantine(frame, raw.path.name)])
-    return FileResult("survei_kesadaran", clean, quarantine, raw, dups, notes)
+    return Local(clean, flags.quarantine(frame, file_name), rows)
+
+
+_LOCAL = {
+    "umkm": _local_umkm,
+    "tenaga_kerja": _local_workers,
+    "peserta_bpjstk": _local_participants,
+    "survei_kesadaran": _local_survey,
+}
+#: The rule that compares rows after the partitions: (rule, column, what the detail says).
+_KEY_RULE = {
+    "umkm": ("duplicate_key", "id_umkm", "same id_umkm"),
+    "tenaga_kerja": ("duplicate_person", "nik", "same NIK"),
+    "survei_kesadaran": ("duplicate_key", "id_responden", "same id_responden"),
+}
+
+
+def _clean_part(job: tuple, ctx: Context, extra: dict | None = None) -> dict:
+    """Clean one partition (a row group of the cached raw file) and spill its rows to the work folder.
+
+    Runs in this process or on a Dask worker; returns only what the cross-partition rules
+    need: every row's hashes, and the key of each row kept.
+    """
+    stem, parquet, part, work, file_name = job
+    import pyarrow.parquet as pq
+
+    frame = pq.ParquetFile(parquet).read_row_group(part).to_pandas()
+    local = _LOCAL[stem](frame, ctx, file_name, extra or {})
+    work = Path(work)
+    local.clean.to_parquet(work / f"{stem}.clean.{part:05d}.parquet", index=False)
+    local.quarantine.to_parquet(work / f"{stem}.quarantine.{part:05d}.parquet", index=False)
+    out = {"rows": local.rows, "ids": local.ids, "n_clean": len(local.clean)}
+    if "_key" in local.clean:
+        out["keys"] = local.clean[["_row", "_key"]]
+    return out
+
+
+@dataclass
+class FileOutcome:
+    """A raw file after every rule: which kept rows to drop, extra quarantine rows, counts."""
+
+    stem: str
+    raw: CachedRaw | None
+    work: Path
+    parts: int
+    drop: np.ndarray  # source rows kept by their partition but removed after (duplicates)
+    dups: np.ndarray  # source rows that exactly repeat an earlier row
+    duplicates: int
+    key_quarantine: pd.DataFrame
+    ids: pd.Series | None = None
+
+    def clean_parts(self, columns: list[str] | None = None):
+        """The file's clean rows, partition by partition (rows removed by cross-partition rules left out)."""
+        for part in range(self.parts):
+            frame = pd.read_parquet(
+                self.work / f"{self.stem}.clean.{part:05d}.parquet", columns=columns
+            )
+            if len(self.drop):
+                frame = frame[~frame["_row"].isin(self.drop)].reset_index(drop=True)
+            yield frame
+
+    def quarantine(self) -> pd.DataFrame:
+        """Every quarantined row of the file in source order (malformed records first)."""
+        frames = [
+            pd.read_parquet(self.work / f"{self.stem}.quarantine.{part:05d}.parquet")
+            for part in range(self.parts)
+        ]
+        rows = pd.concat(frames, ignore_index=True)
+        if len(self.dups):
+            rows = rows[~rows["source_row"].isin(self.dups)]
+        rows = pd.concat([rows, self.key_quarantine], ignore_index=True)
+        rows = rows.sort_values("source_row", kind="stable")
+        malformed = _malformed(self.raw) if self.raw is not None else None
+        return pd.concat([malformed, rows], ignore_index=True)
+
+
+def _malformed(raw: CachedRaw) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_file": raw.path.name,
+            "source_row": pd.Series([n for n, _ in raw.malformed], dtype="int64"),
+            "rule": "malformed_row",
+            "column": None,
+            "detail": [f"row {m}" for _, m in raw.malformed],
+        }
+    )
+
+
+def _finish_file(stem: str, raw: CachedRaw, results: list[dict], work: Path) -> FileOutcome:
+    """Apply the rules that compare rows across partitions: exact duplicates, then the same key twice."""
+    rows = pd.concat([r["rows"] for r in results], ignore_index=True)
+    dup = rows.duplicated(["h1", "h2"], keep="first")
+    dup_rows = rows["source_row"].to_numpy()[dup.to_numpy()]
+    key_q = pd.DataFrame(columns=["source_file", "source_row", "rule", "column", "detail"])
+    drop = dup_rows
+    if stem in _KEY_RULE and results:
+        rule, column, what = _KEY_RULE[stem]
+        keys = pd.concat([r["keys"] for r in results], ignore_index=True)
+        keys = keys[~keys["_row"].isin(dup_rows)]
+        again = keys["_key"].duplicated(keep="first")
+        if again.any():
+            first = keys.groupby("_key", sort=False)["_row"].transform("first")
+            key_q = pd.DataFrame(
+                {
+                    "source_file": raw.path.name,
+                    "source_row": keys["_row"][again].to_numpy(dtype="int64"),
+                    "rule": rule,
+                    "column": column,
+                    "detail": (what + " as row " + first[again].astype(str)).to_numpy(),
+                }
+            )
+            drop = np.union1d(dup_rows, key_q["source_row"].to_numpy())
+    ids = None
+    if results and results[0]["ids"] is not None:
+        ids = pd.concat([r["ids"] for r in results], ignore_index=True)
+    return FileOutcome(stem, raw, work, len(results), drop, dup_rows, int(dup.sum()), key_q, ids)
+
+
+def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict]:
+    """The non-exact kelurahan matches made (raw text → code, name, method, score, rows) for quality.json."""
+    made = [f for f in frames if len(f)]
+    if not made:
+        return []
+    table = pd.concat(made, ignore_index=True)
+    table = pd.DataFrame(
+        {
+            "raw": table["_raw_kel"],
+            "kode_kelurahan": table["kode_kelurahan"],
+            "kelurahan": table["kode_kelurahan"].map(names),
+            "method": table["_method"],
+            "score": table["_score"],
+        }
+    )
+    grouped = (
+        table.groupby(["raw", "kode_kelurahan", "kelurahan", "method", "score"])
+        .size()
+        .reset_index(name="rows")
+    )
+    return grouped.sort_values(["method", "score", "raw"]).to_dict("records")
 
 
 # ------------------------------------------------------------------ the period
 
 
+class ProcessedTables(Mapping):
+    """The processed tables of a cleaned period, read from disk when first asked for (bounded memory)."""
+
+    def __init__(self, out_dir: Path, names: list[str]):
+        self.out_dir, self.names, self.loaded = out_dir, names, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self.loaded:
+            self.loaded[name] = pd.read_parquet(self.out_dir / f"{name}.parquet")
+        return self.loaded[name]
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 @dataclass
 class CleanResult:
-    """What a cleaning run produced: the processed tables (also written to disk) and quality."""
+    """What a cleaning run produced: the processed tables (on disk, read on access) and quality."""
 
     period: str
     out_dir: Path
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     quality: dict
     seconds: dict[str, float]
 
@@ -645,26 +769,87 @@ def _empty_survey() -> pd.DataFrame:
     )
 
 
-def read_period(period: str, paths: Paths) -> dict[str, RawTable | None]:
-    """Find and read the period's raw files; missing required files stop the run with one sentence."""
+def read_period(
+    period: str, paths: Paths, partition_rows: int = PARTITION_ROWS
+) -> dict[str, CachedRaw | None]:
+    """Find the period's raw files and convert each once to the parquet cache; missing required
+    files stop the run with one sentence."""
     raw_dir = paths.raw(period)
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
             f"'python -m analysis demo-data --period {period}' or put the extracts there)."
         )
-    tables: dict[str, RawTable | None] = {}
+    found: dict[str, Path | None] = {}
     for stem in RAW_STEMS:
         path = find_raw_file(raw_dir, stem)
-        if path is None:
-            if stem in REQUIRED_STEMS:
-                raise AnalysisError(
-                    f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
-                )
-            tables[stem] = None
-            continue
-        tables[stem] = read_raw(stem, path)
-    return tables
+        if path is None and stem in REQUIRED_STEMS:
+            raise AnalysisError(
+                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
+            )
+        found[stem] = path
+    return {
+        stem: cache_raw(stem, path, partition_rows) if path is not None else None
+        for stem, path in found.items()
+    }
+
+
+class _TableWriter:
+    """Write a processed table part by part to one parquet file, each part checked by its schema."""
+
+    def __init__(self, path: Path, schema):
+        self.path, self.schema, self.writer, self.empty = path, schema, None, None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        frame = schemas.conform(self.schema, frame)
+        if frame.empty:
+            self.empty = frame
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema), row_group_size=len(frame))
+
+    def close(self) -> None:
+        if self.writer is None:
+            (self.empty if self.empty is not None else pd.DataFrame()).to_parquet(
+                self.path, index=False
+            )
+        else:
+            self.writer.close()
+
+
+_SEGMENTS = ("BPU", "JAKON", "PU")  # alphabetical: a person's segments are listed in this order
+
+
+def _person_status(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per person (`_nik`): active, effective, latest month paid, segments held ('BPU+PU')."""
+    seg = records["segmen"]
+    p = pd.DataFrame(
+        {
+            "_nik": records["_nik"].to_numpy(),
+            "active": records["status"].eq("AKTIF").to_numpy(dtype=bool),
+            "effective": records["effective"].to_numpy(dtype=bool),
+            "paid_through": records["iuran_terakhir"].to_numpy(),
+            **{n: seg.eq(n).fillna(False).to_numpy(dtype=bool) for n in _SEGMENTS},
+        }
+    )
+    out = p.groupby("_nik").agg(
+        active=("active", "any"),
+        effective=("effective", "any"),
+        paid_through=("paid_through", "max"),
+        **{n: (n, "any") for n in _SEGMENTS},
+    )
+    mask = sum(out[n].to_numpy(dtype="int64") << i for i, n in enumerate(_SEGMENTS))
+    names = {
+        m: "+".join(n for i, n in enumerate(_SEGMENTS) if m & (1 << i)) or None
+        for m in range(1 << len(_SEGMENTS))
+    }
+    out["segmen"] = pd.Series(mask, index=out.index).map(names).astype("str")
+    return out[["active", "effective", "paid_through", "segmen"]]
 
 
 def clean_period(
@@ -672,68 +857,280 @@ def clean_period(
     data_dir: str | Path | None = None,
     region: str = DEFAULT_REGION,
     log: Callable[[str], None] | None = None,
+    engine: str = "pandas",
+    scheduler: str | None = None,
+    partition_rows: int = PARTITION_ROWS,
 ) -> CleanResult:
-    """Clean one period's raw extracts and write every processed file of DESIGN.md atomically."""
+    """Clean one period's raw extracts and write every processed file of DESIGN.md atomically.
+
+    Each raw file is converted once to a parquet cache and cleaned partition by partition
+    (`partition_rows` rows at a time) by `engine` ('pandas': in this process; 'dask': on the
+    cluster at `scheduler`, or a local one). The result does not depend on the engine or the
+    partition size; only one partition's raw rows are in memory at a time.
+    """
     from analysis.demo import is_untouched_demo
+    from analysis.engine import make_engine
 
     check_period(period)
     paths = Paths.of(data_dir)
     say = log or (lambda _msg: None)
     ref = paths.reference
-    demo = is_untouched_demo(paths.raw(period))
-    ctx = Context(
-        period, PlaceMatcher(units(region, ref), gazetteer(ref), splits(ref)), load_key(demo), ref
-    )
     seconds: dict[str, float] = {}
-
     t0 = time.perf_counter()
-    raw = read_period(period, paths)
+    with ThreadPoolExecutor(1) as pool:  # the demo check reads every file: overlap it with reading
+        demo_check = pool.submit(is_untouched_demo, paths.raw(period))
+        raw = read_period(period, paths, partition_rows)
+        demo = demo_check.result()
+    units_ = units(region, ref)
+    ctx = Context(period, PlaceMatcher(units_, gazetteer(ref), splits(ref)), load_key(demo), ref)
     seconds["read"] = time.perf_counter() - t0
     say(f"read {', '.join(t.path.name for t in raw.values() if t)} in {seconds['read']:.1f} s")
 
-    def timed(stem, fn, *args) -> FileResult:
-        t = time.perf_counter()
-        res = fn(*args)
-        res.seconds = seconds[stem] = time.perf_counter() - t
-        q = res.quality()
-        say(
-            f"{stem}: {q['rows_in']:,} rows → {q['rows_clean']:,} clean, {q['rows_quarantined']:,} quarantined, "
-            f"{q['rows_duplicate']:,} exact duplicates ({res.seconds:.1f} s)"
-        )
-        return res
+    work = paths.raw(period) / CACHE_DIR / f"work-{os.getpid()}-{time.time_ns()}"
+    work.mkdir(parents=True, mode=0o700)
+    runner = make_engine(engine, scheduler)
+    try:
+        out_dir = paths.processed(period)
+        quality = _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, say)
+    finally:
+        runner.close()
+        shutil.rmtree(work, ignore_errors=True)
+    tables = ProcessedTables(
+        out_dir, [p[: -len(".parquet")] for p in PROCESSED_FILES if p.endswith(".parquet")]
+    )
+    say(f"wrote {out_dir} ({len(tables)} tables + quality.json)")
+    return CleanResult(period, out_dir, tables, quality, seconds)
 
-    biz = timed("umkm", clean_umkm, raw["umkm"], ctx)
-    bad_ids = set(biz.raw.frame["id_umkm"].str.upper()) - set(biz.clean["id_umkm"])
-    wrk = timed("tenaga_kerja", clean_workers, raw["tenaga_kerja"], ctx, biz.clean, bad_ids)
-    par = timed("peserta_bpjstk", clean_participants, raw["peserta_bpjstk"], ctx)
-    if raw["survei_kesadaran"] is not None:
-        srv = timed("survei_kesadaran", clean_survey, raw["survei_kesadaran"], ctx)
-    else:
-        srv = FileResult(
-            "survei_kesadaran",
-            _empty_survey(),
-            pd.DataFrame(columns=["source_file", "source_row", "rule", "column", "detail"]),
-            None,
-            notes={"missing": True},
+
+def _file_quality(
+    out: FileOutcome | None, n_clean: int, quarantine: pd.DataFrame, notes: dict
+) -> dict:
+    raw = out.raw if out else None
+    entry = {
+        "file": raw.path.name if raw else None,
+        "rows_in": raw.rows_in if raw else 0,
+        "rows_clean": n_clean,
+        "rows_quarantined": len(quarantine),
+        "rows_duplicate": out.duplicates if out else 0,
+        "quarantined_by_rule": {
+            r: int(n) for r, n in quarantine["rule"].value_counts().sort_index().items()
+        },
+    }
+    if raw:
+        entry |= {
+            "header_row": raw.header_row,
+            "encoding": raw.encoding,
+            "delimiter": raw.delimiter,
+            "columns_used": sorted(set(raw.columns_mapped.values())),
+            "columns_ignored": raw.columns_ignored,
+            "blank_rows_skipped": raw.blank_rows,
+        }
+    entry |= notes
+    if (
+        entry["rows_in"]
+        != entry["rows_clean"] + entry["rows_quarantined"] + entry["rows_duplicate"]
+    ):
+        raise AssertionError(
+            f"{out.stem if out else 'file'}: rows_in {entry['rows_in']} != clean {entry['rows_clean']} + quarantined "
+            f"{entry['rows_quarantined']} + duplicate {entry['rows_duplicate']}"
         )
-        say("survei_kesadaran: no file this period")
+    return entry
+
+
+def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, say) -> dict:
+    """Every file through its partitions and the cross-partition rules, then linking and writing."""
+
+    def run(stem: str, extra: dict | None = None) -> FileOutcome | None:
+        table = raw[stem]
+        if table is None:
+            say(f"{stem}: no file this period")
+            return None
+        t = time.perf_counter()
+        jobs = [
+            (stem, str(table.parquet), i, str(work), table.path.name) for i in range(table.parts)
+        ]
+        results = runner.map(_clean_part, jobs, ctx=ctx, extra=extra)
+        outcome = _finish_file(stem, table, results, work)
+        seconds[stem] = time.perf_counter() - t
+        say(
+            f"{stem}: {table.rows_in:,} rows, {outcome.duplicates:,} exact duplicates, "
+            f"{table.parts} partition(s) ({seconds[stem]:.1f} s)"
+        )
+        return outcome
+
+    biz = run("umkm")
+    # the clean businesses every roster row is checked against (the rest of the row is not needed)
+    lookup = (
+        pd.concat(
+            list(
+                biz.clean_parts(
+                    ["_row", "id_umkm", "kode_kelurahan", "kode_kecamatan", "sektor", "kelas_usaha"]
+                )
+            )
+        )
+        .drop(columns="_row")
+        .reset_index(drop=True)
+    )
+    extra = {
+        "businesses": lookup,
+        "business_ids": _arrow(lookup["id_umkm"]),
+        "raw_ids": _arrow(biz.ids.drop_duplicates()),
+    }
+    wrk = run("tenaga_kerja", extra)
+    del lookup, extra
+    par = run("peserta_bpjstk")
+    srv = run("survei_kesadaran")
 
     t = time.perf_counter()
-    roster = wrk.clean.groupby("id_umkm").size()
-    businesses = biz.clean.copy()
-    businesses["roster_workers"] = businesses["id_umkm"].map(roster).fillna(0).astype("int64")
-    businesses["workers"] = np.maximum(
-        businesses["jumlah_tenaga_kerja"], businesses["roster_workers"]
-    ).astype("int64")
-    workers, on_roster = link(wrk.clean, par.clean)
-    participants = par.clean.assign(on_roster=on_roster.to_numpy())
-    coverage = kelurahan_counts(businesses, workers, ctx.matcher.units)
-    seconds["link"] = time.perf_counter() - t
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_mkparent(out_dir)))
+    stage.chmod(0o755)
+    try:
+        quality = _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage)
+        _swap(stage, out_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    seconds["link_write"] = time.perf_counter() - t
+    for stem in RAW_STEMS:
+        q = quality[stem]
+        if q["file"]:
+            say(
+                f"{stem}: {q['rows_in']:,} rows → {q['rows_clean']:,} clean, {q['rows_quarantined']:,} quarantined, "
+                f"{q['rows_duplicate']:,} exact duplicates"
+            )
+    say(f"linked and wrote in {seconds['link_write']:.1f} s")
+    return quality
 
-    results = [biz, wrk, par, srv]
-    for res in results:
-        res.check_accounting()
-    quarantine = pd.concat([r.quarantine for r in results], ignore_index=True)
+
+def _mkparent(out_dir: Path) -> Path:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return out_dir.parent
+
+
+def _write_awareness(stage: Path, units: pd.DataFrame) -> None:
+    """awareness_kelurahan.parquet: weighted shares by kelurahan from the survey just written."""
+    from analysis.awareness import FILE_NAME, awareness_kelurahan
+
+    survey = pd.read_parquet(stage / "survey.parquet")
+    awareness_kelurahan(survey, units).to_parquet(stage / FILE_NAME, index=False)
+
+
+def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> dict:
+    """Link workers to participation records, then write every processed table and quality.json."""
+    # per person: the participation status (from the records kept)
+    records = pd.concat(
+        list(par.clean_parts(["_row", "_nik", "segmen", "status", "effective", "iuran_terakhir"]))
+    )
+    status = _person_status(records)
+    people = len(status)
+    del records
+
+    # workers: linked, written part by part; keep what the counts need
+    writer = _TableWriter(stage / "workers.parquet", schemas.WORKERS)
+    by_person, roster, worker_niks = [], [], []
+    repaired = outside = n_workers = 0
+    region_kabkota = set(ctx.matcher.units["kode_kelurahan"].str.slice(0, 5).str.replace(".", ""))
+    for part in wrk.clean_parts():
+        linked = part.join(status, on="_key")
+        linked["registered"] = part["_key"].isin(status.index)
+        for col in ("active", "effective"):
+            linked[col] = linked[col].fillna(False).astype(bool)
+        linked["segmen"] = linked["segmen"].astype("str")
+        linked["paid_through"] = pd.to_datetime(linked["paid_through"]).astype("datetime64[us]")
+        writer.write(linked)
+        by_person.append(linked[["kode_kelurahan", "registered", "active", "effective"]])
+        roster.append(part["id_umkm"].value_counts())
+        worker_niks.append(part["_key"].to_numpy())
+        repaired += int(part["_repaired"].sum())
+        outside += int((~part["nik_kabkota"].isin(region_kabkota)).sum())
+        n_workers += len(part)
+    writer.close()
+    workers_counts = (
+        pd.concat(by_person, ignore_index=True)
+        if by_person
+        else pd.DataFrame(
+            {
+                "kode_kelurahan": pd.Series(dtype="str"),
+                **{m: pd.Series(dtype=bool) for m in ("registered", "active", "effective")},
+            }
+        )
+    )
+    roster_n = pd.concat(roster).groupby(level=0).sum() if roster else pd.Series(dtype="int64")
+    roster_ids = _arrow(roster_n.index)
+    worker_niks = np.unique(np.concatenate(worker_niks)) if worker_niks else np.array([], "int64")
+    wrk_q = wrk.quarantine()
+    q_wrk = _file_quality(
+        wrk, n_workers, wrk_q, {"nik_repaired": repaired, "nik_registered_outside_region": outside}
+    )
+
+    # businesses: roster counts, workers = max(declared, roster)
+    writer = _TableWriter(stage / "businesses.parquet", schemas.BUSINESSES)
+    biz_counts, matches = [], []
+    owner_unusable = sector_other = n_biz = 0
+    for part in biz.clean_parts():
+        at = _position(part["id_umkm"], roster_ids)
+        counts = np.append(roster_n.to_numpy(dtype="int64"), 0)  # position -1: not on any roster
+        part["roster_workers"] = counts[at]
+        part["workers"] = np.maximum(part["jumlah_tenaga_kerja"], part["roster_workers"]).astype(
+            "int64"
+        )
+        writer.write(part)
+        biz_counts.append(part[["id_umkm", "kode_kelurahan", "workers", "roster_workers"]])
+        matches.append(
+            part.loc[part["kelurahan_match"].isin(["alias", "fuzzy"])].assign(
+                _method=lambda f: f["kelurahan_match"]
+            )
+        )
+        owner_unusable += int(part["_owner_unusable"].sum())
+        sector_other += int(part["sektor"].eq("lainnya").sum())
+        n_biz += len(part)
+    writer.close()
+    biz_q = biz.quarantine()
+    q_biz = _file_quality(
+        biz,
+        n_biz,
+        biz_q,
+        {
+            "kelurahan_matches": _match_notes(matches, ctx.matcher.names),
+            "owner_nik_unusable": owner_unusable,
+            "sector_unrecognised": sector_other,
+        },
+    )
+
+    # participants: on a roster or not
+    writer = _TableWriter(stage / "participants.parquet", schemas.PARTICIPANTS)
+    par_repaired = n_par = not_on_roster = 0
+    for part in par.clean_parts():
+        part["on_roster"] = np.isin(part["_nik"].to_numpy(), worker_niks)
+        writer.write(part)
+        par_repaired += int(part["_repaired"].sum())
+        not_on_roster += int((~part["on_roster"]).sum())
+        n_par += len(part)
+    writer.close()
+    par_q = par.quarantine()
+    q_par = _file_quality(par, n_par, par_q, {"nik_repaired": par_repaired, "people": people})
+
+    # survey
+    writer = _TableWriter(stage / "survey.parquet", schemas.SURVEY)
+    if srv is None:
+        writer.write(_empty_survey())
+        srv_q = pd.DataFrame(columns=["source_file", "source_row", "rule", "column", "detail"])
+        q_srv = _file_quality(None, 0, srv_q, {"missing": True})
+    else:
+        survey_matches, n_srv = [], 0
+        for part in srv.clean_parts():
+            writer.write(part)
+            survey_matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
+            n_srv += len(part)
+        srv_q = srv.quarantine()
+        q_srv = _file_quality(
+            srv,
+            n_srv,
+            srv_q,
+            {"kelurahan_matches": _match_notes(survey_matches, ctx.matcher.names)},
+        )
+    writer.close()
+
+    quarantine = pd.concat([biz_q, wrk_q, par_q, srv_q], ignore_index=True)
     quarantine = quarantine.astype(
         {
             "source_file": "str",
@@ -743,41 +1140,55 @@ def clean_period(
             "detail": "str",
         }
     )
+    writer = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
+    writer.write(quarantine)
+    writer.close()
+
+    businesses = pd.concat(biz_counts, ignore_index=True)
+    coverage = kelurahan_counts(businesses, workers_counts, ctx.matcher.units)
+    schemas.COVERAGE_COUNTS.validate(coverage).to_parquet(
+        stage / "coverage_kelurahan.parquet", index=False
+    )
+    _write_awareness(stage, ctx.matcher.units)
     quality = {
         "period": period,
         "region": region,
         "demo": demo,
         "key_id": key_id(ctx.key),
-        **{r.stem: r.quality() for r in results},
+        "umkm": q_biz,
+        "tenaga_kerja": q_wrk,
+        "peserta_bpjstk": q_par,
+        "survei_kesadaran": q_srv,
         "links": {
-            "roster_workers": len(workers),
-            "registered": int(workers["registered"].sum()),
-            "active": int(workers["active"].sum()),
-            "effective": int(workers["effective"].sum()),
-            "participants_not_on_roster": int((~participants["on_roster"]).sum()),
+            "roster_workers": int(len(workers_counts)),
+            "registered": int(workers_counts["registered"].sum()),
+            "active": int(workers_counts["active"].sum()),
+            "effective": int(workers_counts["effective"].sum()),
+            "participants_not_on_roster": not_on_roster,
         },
     }
     quality["kelurahan_matches"] = quality["umkm"].pop("kelurahan_matches") + quality[
         "survei_kesadaran"
     ].pop("kelurahan_matches", [])
-    tables = {
-        "businesses": schemas.conform(schemas.BUSINESSES, businesses),
-        "workers": schemas.conform(schemas.WORKERS, workers),
-        "participants": schemas.conform(schemas.PARTICIPANTS, participants),
-        "survey": schemas.conform(schemas.SURVEY, srv.clean),
-        "quarantine": schemas.conform(schemas.QUARANTINE, quarantine),
-        "coverage_kelurahan": schemas.COVERAGE_COUNTS.validate(coverage),
-    }
-    out_dir = paths.processed(period)
-    write_processed(out_dir, tables, quality)
-    say(f"wrote {out_dir} ({len(tables)} tables + quality.json)")
-    return CleanResult(period, out_dir, tables, quality, seconds)
+    (stage / "quality.json").write_text(
+        json.dumps(quality, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+    return quality
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    """Swap a fully written staging folder in place of the processed folder (never half-written)."""
+    old = out_dir.with_name(f".{out_dir.name}-old")
+    if out_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+    stage.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_processed(out_dir: Path, tables: dict[str, pd.DataFrame], quality: dict) -> None:
     """Write the tables and quality.json to a staging folder, then swap it in (never half-written)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_mkparent(out_dir)))
     stage.chmod(0o755)
     try:
         for name, table in tables.items():
@@ -785,12 +1196,7 @@ def write_processed(out_dir: Path, tables: dict[str, pd.DataFrame], quality: dic
         (stage / "quality.json").write_text(
             json.dumps(quality, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
         )
-        old = out_dir.with_name(f".{out_dir.name}-old")
-        if out_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-        stage.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap(stage, out_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -1,11 +1,38 @@
-"""Coverage of UMKM workers by BPJS Ketenagakerjaan, by kelurahan (counts; DESIGN.md metrics)."""
+"""Coverage of UMKM workers by BPJS Ketenagakerjaan (DESIGN.md metrics): counts, rates with 95%
+Wilson intervals, breakdowns, smoothed rates, hot spots, trend and progress to target.
+
+Rates are counts over `workers` (declared workers, or the roster where it lists more):
+*registered* (NIK in the participant extract), *active* (an AKTIF record) and *effective*
+(active and paid up to the month, ILO SDG 1.3.1). The second half of the module turns one
+month's results into the sentences and disclosure-protected tables of notebook 02.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 COUNT_COLUMNS = ["businesses", "workers", "roster_workers", "registered", "active", "effective"]
 MEASURES = ("registered", "active", "effective")
+#: Fixed classes (upper bounds) of the coverage map, the same every month so that months compare:
+#: ≤5% (almost nobody), 5–10%, 10–20%, 20–30%, 30–50%, more than half.
+RATE_BREAKS = [0.05, 0.10, 0.20, 0.30, 0.50, 1.00]
+ALPHA = 0.05  # 95% intervals
+#: Months of processed data a trend line needs (two points always lie on a line).
+MIN_HISTORY = 3
+#: Projections further ahead than this many months are reported as 'not within ten years'.
+HORIZON_MONTHS = 120
+#: Segments of effectively covered workers: Bukan Penerima Upah (informal), Penerima Upah (formal).
+SEGMENTS = ("BPU", "PU")
+OTHER_SEGMENT = "lainnya"
+SIZE_ORDER = ["mikro", "kecil", "menengah", "besar", "tidak_diketahui"]
+#: Where a size class too small to publish is merged (the next smaller class).
+SIZE_MERGE = {"besar": "menengah", "menengah": "kecil"}
+OTHER_SECTOR = "lainnya"
 
 
 def kelurahan_counts(
@@ -26,3 +53,342 @@ def kelurahan_counts(
     for m in MEASURES:
         out[f"{m}_rate"] = (out[m] / out["workers"]).where(out["workers"] > 0)
     return out.reset_index()
+
+
+# --- rates and intervals ---------------------------------------------------------------------
+
+
+def wilson(count, nobs, alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of count/nobs (statsmodels); NaN where nobs is 0."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    k = np.asarray(count, dtype="float64")
+    n = np.asarray(nobs, dtype="float64")
+    low, high = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
+    ok = n > 0
+    if ok.any():
+        lo, hi = proportion_confint(k[ok], n[ok], alpha=alpha, method="wilson")
+        low[ok], high[ok] = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+    return low, high
+
+
+def add_rates(table: pd.DataFrame, measures=MEASURES, alpha: float = ALPHA) -> pd.DataFrame:
+    """Add `<m>_rate`, `<m>_low`, `<m>_high` (Wilson) over `workers`, and `uncovered` = workers − effective."""
+    out = table.copy()
+    n = out["workers"].astype("float64")
+    for m in measures:
+        out[f"{m}_rate"] = (out[m] / n).where(n > 0)
+        out[f"{m}_low"], out[f"{m}_high"] = wilson(out[m], n, alpha)
+    out["uncovered"] = (out["workers"] - out["effective"]).astype("int64")
+    return out
+
+
+def add_smoothed(table: pd.DataFrame) -> pd.DataFrame:
+    """Add `effective_rate_eb`: the empirical-Bayes smoothed effective rate (esda), NaN without workers."""
+    from analysis.spatial import eb_rates
+
+    out = table.copy()
+    out["effective_rate_eb"] = eb_rates(out["effective"], out["workers"]).to_numpy()
+    return out
+
+
+def kelurahan_coverage(
+    businesses: pd.DataFrame, workers: pd.DataFrame, units: pd.DataFrame
+) -> pd.DataFrame:
+    """`kelurahan_counts` plus Wilson intervals, uncovered workers and the smoothed effective rate
+    (what coverage_kelurahan.parquet carries once cleaning calls this)."""
+    return add_smoothed(add_rates(kelurahan_counts(businesses, workers, units)))
+
+
+def _sum_counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    cols = [c for c in COUNT_COLUMNS if c in frame]
+    return frame.groupby(by, sort=False)[cols].sum().reset_index()
+
+
+def kecamatan_coverage(kelurahan: pd.DataFrame) -> pd.DataFrame:
+    """Counts and rates (with intervals) per kecamatan, from the kelurahan table."""
+    return add_rates(_sum_counts(kelurahan, ["kode_kecamatan", "kecamatan"]))
+
+
+def city_coverage(kelurahan: pd.DataFrame) -> pd.Series:
+    """Counts and rates (with intervals) for the whole region, from the kelurahan table."""
+    total = kelurahan[[c for c in COUNT_COLUMNS if c in kelurahan]].sum().to_frame().T
+    return add_rates(total.astype("int64")).iloc[0]
+
+
+def group_coverage(
+    businesses: pd.DataFrame, workers: pd.DataFrame, by: str, order: list[str] | None = None
+) -> pd.DataFrame:
+    """Counts and rates (with intervals) by a business attribute (`sektor`, `kelas_usaha`).
+
+    The denominator is the businesses' `workers`; the numerators are roster workers of those
+    businesses. Groups follow `order` (reference order), others after; groups without any
+    business are left out.
+    """
+    biz = businesses.groupby(by).agg(
+        businesses=("id_umkm", "size"),
+        workers=("workers", "sum"),
+        roster_workers=("roster_workers", "sum"),
+    )
+    people = workers.groupby(by)[list(MEASURES)].sum()
+    out = biz.join(people).fillna(0).astype("int64")
+    order = [g for g in (order or []) if g in out.index]
+    out = out.reindex(order + sorted(set(out.index) - set(order)))
+    return add_rates(out.rename_axis(by).reset_index())
+
+
+def collapse_small(
+    table: pd.DataFrame, by: str, into: dict[str, str], min_cell: int
+) -> pd.DataFrame:
+    """Merge groups with a count of 1 to min_cell − 1 (workers, effective or uncovered) into
+    another group (`into`: code → code), so that a breakdown needs fewer suppressed cells.
+
+    A merged group's code joins its parts with '+', e.g. 'kecil+menengah'; a merged group that
+    is still small merges on by its first part's rule. Counts are summed, rates recomputed.
+    """
+    counts = [c for c in COUNT_COLUMNS if c in table]
+    out = table.reset_index(drop=True)
+    while True:
+        vals = out[["workers", "effective", "uncovered"]]
+        small = ((vals > 0) & (vals < min_cell)).any(axis=1)
+        parts = [code.split("+") for code in out[by]]
+        move = None
+        for i in np.flatnonzero(small.to_numpy()):
+            dest = next((into[p] for p in parts[i] if p in into), None)
+            j = next((k for k, ps in enumerate(parts) if dest in ps and k != i), None)
+            if j is not None:
+                move = (i, j)
+                break
+        if move is None:
+            return out
+        i, j = move
+        merged = out.loc[[j], [by, *counts]].copy()
+        merged[counts] += out.loc[[i], counts].to_numpy()
+        merged[by] = "+".join(parts[j] + parts[i])
+        rest = out.drop(index=[i, j])[[by, *counts]]
+        order = sorted([*rest.index, j])
+        out = add_rates(pd.concat([rest, merged]).loc[order].reset_index(drop=True))
+
+
+# --- segments and targets --------------------------------------------------------------------
+
+
+def effective_segments(workers: pd.DataFrame, participants: pd.DataFrame) -> pd.Series:
+    """Effectively covered roster workers by the segment of their effective record(s): PU, BPU, other.
+
+    A person counts once: as PU if any effective record is PU, else BPU if any is, else other
+    (e.g. Jasa Konstruksi, or segment not given).
+    """
+    covered = set(workers.loc[workers["effective"], "nik_hash"])
+    recs = participants.loc[participants["effective"] & participants["nik_hash"].isin(covered)]
+    segs = recs.groupby("nik_hash")["segmen"].agg(lambda s: set(s.dropna()))
+    seg = segs.map(lambda s: "PU" if "PU" in s else "BPU" if "BPU" in s else OTHER_SEGMENT)
+    seg = seg.reindex(sorted(covered), fill_value=OTHER_SEGMENT)
+    counts = seg.value_counts()
+    return counts.reindex([*SEGMENTS, OTHER_SEGMENT], fill_value=0).astype("int64")
+
+
+def read_targets(region: str, reference_dir: Path | None = None) -> pd.DataFrame:
+    """Coverage targets on record for a region (`targets.csv`), with source, year and whether verified."""
+    from analysis.reference import read_table
+
+    table = read_table("targets.csv", reference_dir)
+    table = table[table["region"] == region].copy()
+    table["target_workers"] = table["target_workers"].astype("int64")
+    table["year"] = table["year"].astype("int64")
+    table["verified"] = table["verified"].str.lower().eq("true")
+    return table.reset_index(drop=True)
+
+
+# --- trend and projection --------------------------------------------------------------------
+
+
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
+
+
+def _period_of(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def history(period: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """City totals of every cleaned month up to `period` (oldest first): workers, registered,
+    active, effective with rates, and effective workers by segment (BPU, PU, other)."""
+    from analysis.paths import Paths
+
+    paths = Paths.of(data_dir)
+    rows = []
+    for p in paths.processed_periods():
+        folder = paths.processed(p)
+        if p > period or not (folder / "coverage_kelurahan.parquet").exists():
+            continue
+        kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
+        row = {"period": p, **{c: int(kel[c].sum()) for c in COUNT_COLUMNS}}
+        if (folder / "workers.parquet").exists() and (folder / "participants.parquet").exists():
+            seg = effective_segments(
+                pd.read_parquet(folder / "workers.parquet", columns=["nik_hash", "effective"]),
+                pd.read_parquet(
+                    folder / "participants.parquet", columns=["nik_hash", "segmen", "effective"]
+                ),
+            )
+            row |= {f"effective_{k}": int(v) for k, v in seg.items()}
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=["period", *COUNT_COLUMNS])
+    return add_rates(pd.DataFrame(rows))
+
+
+@dataclass
+class Projection:
+    """A straight-line projection of a monthly count towards a target."""
+
+    status: str  # 'short' (too few months), 'reached', 'not_growing', 'on_track', 'beyond_horizon'
+    months_used: int
+    target: float
+    latest: float
+    slope: float | None = None  # change per month, fitted
+    reach: str | None = None  # the month the fitted line reaches the target (YYYY-MM)
+    months_to_go: int | None = None
+
+
+def project(
+    periods: list[str],
+    values: list[float],
+    target: float,
+    min_points: int = MIN_HISTORY,
+    horizon_months: int = HORIZON_MONTHS,
+) -> Projection:
+    """When a least-squares line through the monthly values (numpy.polyfit) reaches `target`.
+
+    Months may have gaps (the x axis is the month number). Fewer than `min_points` months
+    give status 'short'; a value already at the target 'reached'; a flat or falling line
+    'not_growing'; a reach further than `horizon_months` after the last month 'beyond_horizon'.
+    """
+    order = np.argsort([_month_index(p) for p in periods])
+    x = np.array([_month_index(periods[i]) for i in order], dtype="float64")
+    y = np.array([values[i] for i in order], dtype="float64")
+    latest = float(y[-1]) if len(y) else math.nan
+    base = Projection("short", len(x), float(target), latest)
+    if len(y) and latest >= target:
+        base.status = "reached"
+        return base
+    if len(x) < min_points:
+        return base
+    slope, intercept = np.polyfit(x, y, 1)
+    base.slope = float(slope)
+    if slope <= 0:
+        base.status = "not_growing"
+        return base
+    reach = max(math.ceil((target - intercept) / slope - 1e-9), int(x[-1]) + 1)
+    base.reach, base.months_to_go = _period_of(reach), int(reach - x[-1])
+    base.status = "beyond_horizon" if base.months_to_go > horizon_months else "on_track"
+    return base
+
+
+# --- one month, everything the page needs ----------------------------------------------------
+
+
+def hot_spots(kelurahan: pd.DataFrame, geoms) -> pd.DataFrame:
+    """Add LISA columns (spatial.local_moran) of the smoothed effective rate to the kelurahan table."""
+    from analysis.spatial import local_moran
+
+    values = kelurahan.set_index("kode_kelurahan")["effective_rate_eb"]
+    lisa = local_moran(values, geoms)
+    return kelurahan.join(lisa, on="kode_kelurahan")
+
+
+@dataclass
+class CoverageMonth:
+    """One month's coverage results for the page (all counts from coverage_kelurahan.parquet)."""
+
+    period: str
+    region: str
+    reference_dir: Path
+    min_cell: int
+    kelurahan: pd.DataFrame
+    kecamatan: pd.DataFrame
+    city: pd.Series
+    sector: pd.DataFrame
+    size: pd.DataFrame
+    segments: pd.Series
+    targets: pd.DataFrame
+    history: pd.DataFrame
+    moran: tuple[float, float] | None
+    projections: dict[str, Projection] = field(default_factory=dict)
+    protected: object = None  # disclosure.Protected of the kelurahan table
+
+
+KEL_COUNTS = ["workers", "registered", "effective", "uncovered"]
+KEL_RATES = {
+    "effective_rate": ("effective", "workers"),
+    "effective_rate_eb": ("effective", "workers"),
+    "registered_rate": ("registered", "workers"),
+}
+
+
+def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
+    """Disclosure control for a coverage table: counts, covered + uncovered = workers, the rates."""
+    from analysis.disclosure import protect
+
+    rates = {k: v for k, v in KEL_RATES.items() if k in table}
+    return protect(
+        table,
+        [c for c in KEL_COUNTS if c in table],
+        min_cell=min_cell,
+        groups=groups,
+        row_sums=[(["effective", "uncovered"], "workers")],
+        rates=rates,
+    )
+
+
+def prepare(
+    period: str, data_dir: str | Path | None = None, min_cell: int = 5, region: str | None = None
+) -> CoverageMonth:
+    """Load a cleaned month and compute everything notebook 02 shows."""
+    from analysis.classes import sectors
+    from analysis.clean import load_processed
+    from analysis.paths import Paths
+    from analysis.reference import boundaries
+    from analysis.spatial import global_moran
+
+    d = load_processed(period, data_dir)
+    region = region or d["quality"].get("region") or "surakarta"
+    ref = Paths.of(data_dir).reference
+    kel = add_smoothed(add_rates(d["coverage_kelurahan"]))
+    geoms = boundaries(region, ref)
+    kel = hot_spots(kel, geoms)
+    moran = global_moran(kel.set_index("kode_kelurahan")["effective_rate_eb"], geoms)
+    biz, wrk = d["businesses"], d["workers"]
+    month = CoverageMonth(
+        period=period,
+        region=region,
+        reference_dir=ref,
+        min_cell=min_cell,
+        kelurahan=kel,
+        kecamatan=kecamatan_coverage(kel),
+        city=city_coverage(kel),
+        sector=collapse_small(
+            group_coverage(biz, wrk, "sektor", list(sectors(ref)["sektor"])),
+            "sektor",
+            {s: OTHER_SECTOR for s in sectors(ref)["sektor"] if s != OTHER_SECTOR},
+            min_cell,
+        ),
+        size=collapse_small(
+            group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
+        ),
+        segments=effective_segments(wrk, d["participants"]),
+        targets=read_targets(region, ref),
+        history=history(period, data_dir),
+        moran=moran,
+    )
+    month.protected = protect_table(kel, min_cell, ["kecamatan", None])
+    for row in month.targets.itertuples():
+        seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
+        col = f"effective_{seg}"
+        h = month.history
+        if len(h) and col in h and h["period"].iloc[-1] == period:
+            periods, values = list(h["period"]), list(h[col].fillna(0))
+        else:  # no trend file for this month: the month alone
+            periods, values = [period], [int(month.segments[seg])]
+        month.projections[row.sector] = project(periods, values, row.target_workers)
+    return month

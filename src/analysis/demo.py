@@ -12,11 +12,10 @@ cleaned with the public demo key. The planted rates are in `DIRT` (documented in
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from analysis.errors import AnalysisError
-from analysis.identity import DEMO_KEY
+from analysis.identity import DEMO_KEY, hmac_hex
 from analysis.paths import DEMO_PERIOD, Paths, check_period, sha256_file
 from analysis.places import compact, norm_place
 from analysis.reference import gazetteer, population_2010, units
@@ -35,6 +34,8 @@ DEFAULT_SEED = 2019
 DEFAULT_BUSINESSES = 3000
 MONTHLY_GROWTH = 0.06  # logit of coverage gained per month (synthetic trend for the history months)
 XLSX_MAX_BUSINESSES = 100_000
+#: Populations above this many businesses are generated chunk by chunk (bounded memory).
+CHUNK_BUSINESSES = 250_000
 
 #: Kecamatan shares of registered UMKM, 2022 registry (bisnis.solopos 1573994; FACTS.md §3).
 KECAMATAN_SHARES = {
@@ -428,7 +429,11 @@ def _names(rng: np.random.Generator, female: np.ndarray) -> np.ndarray:
 
 
 def _niks(
-    rng: np.random.Generator, birth: pd.Series, female: np.ndarray, region6: np.ndarray
+    rng: np.random.Generator,
+    birth: pd.Series,
+    female: np.ndarray,
+    region6: np.ndarray,
+    serial_base: int = 0,
 ) -> np.ndarray:
     """Valid NIKs (FACTS.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
     d = pd.to_datetime(birth)
@@ -443,7 +448,7 @@ def _niks(
     offset = rng.integers(0, 60, size=group.ngroups)[
         group.ngroup().to_numpy()
     ]  # serials run on from a random start
-    serial = np.minimum(group.cumcount().to_numpy() + 1 + offset, 9999)
+    serial = np.minimum(group.cumcount().to_numpy() + 1 + offset + serial_base, 9999)
     return (prefix + pd.Series(serial).astype(str).str.zfill(4)).to_numpy()
 
 
@@ -520,8 +525,30 @@ def _months_from_anchor(period: str) -> int:
     return (y - ay) * 12 + (m - am)
 
 
-def _world(rng: np.random.Generator, period: str, B: int, ref: Path) -> dict:
-    """The true synthetic population: businesses, roster workers, participant records, survey."""
+@dataclass
+class _Chunk:
+    """Where one chunk of a large synthetic population sits in the whole."""
+
+    total: int  # businesses in the whole population
+    first_id: int = 1
+    serial_base: int = 0
+    logit: pd.Series | None = None
+    survey: bool = True
+
+
+def _world(
+    rng: np.random.Generator,
+    period: str,
+    B: int,
+    ref: Path,
+    chunk: _Chunk | None = None,
+) -> dict:
+    """The true synthetic population: businesses, roster workers, participant records, survey.
+
+    Large populations are made in chunks (`chunk`): ids and NIK serials run on from the
+    previous chunks, the spatial coverage pattern is shared, and only the first has a survey.
+    """
+    chunk = chunk or _Chunk(B)
     start = pd.Timestamp(f"{period}-01")
     end = start + pd.offsets.MonthEnd(0)
     umk = UMK.get(start.year, UMK[max(UMK)] if start.year > max(UMK) else UMK[min(UMK)])
@@ -566,10 +593,10 @@ def _world(rng: np.random.Generator, period: str, B: int, ref: Path) -> dict:
     )
     late = end - pd.to_timedelta(rng.integers(1, 200, B), unit="D")
     reg_day = reg_day.where(reg_day < end, pd.Series(late))
-    width = max(6, len(str(B)))
+    width = max(6, len(str(chunk.total)))
     biz = pd.DataFrame(
         {
-            "id_umkm": [f"UMKM-{i:0{width}d}" for i in range(1, B + 1)],
+            "id_umkm": [f"UMKM-{i:0{width}d}" for i in range(chunk.first_id, chunk.first_id + B)],
             "kode_kelurahan": kel,
             "sektor": sector,
             "jumlah_tenaga_kerja": n_workers,
@@ -618,14 +645,17 @@ def _world(rng: np.random.Generator, period: str, B: int, ref: Path) -> dict:
         [wk["birth"], _births(rng, B, end, 22, 65), _births(rng, n_extra, end, 18, 58)],
         ignore_index=True,
     )
-    nik = _niks(rng, pool_birth, pool_female, _regions(rng, len(pool_birth), gaz))
+    nik = _niks(
+        rng, pool_birth, pool_female, _regions(rng, len(pool_birth), gaz), chunk.serial_base
+    )
     name = _names(rng, pool_female)
     wk["nik"], wk["nama"] = nik[:W], name[:W]
     biz["nik_pemilik"], biz["nama_pemilik"] = nik[W : W + B], name[W : W + B]
 
     # coverage: kelurahan pattern × sector × size, rising over the months (the enrolment push);
     # registered ⊇ active ⊇ effective
-    logit = _coverage_logit(u, ref, rng) + MONTHLY_GROWTH * _months_from_anchor(period)
+    pattern = chunk.logit if chunk.logit is not None else _coverage_logit(u, ref, rng)
+    logit = pattern + MONTHLY_GROWTH * _months_from_anchor(period)
     eta = (
         logit.reindex(kel[of]).to_numpy()
         + pd.Series(SECTOR_EFFECT).reindex(sector[of]).to_numpy()
@@ -700,7 +730,7 @@ def _world(rng: np.random.Generator, period: str, B: int, ref: Path) -> dict:
     rec = rec.iloc[rng.permutation(R)].reset_index(drop=True)
 
     # survey: equal allocation by kecamatan; weight = the kecamatan's UMKM people / its respondents
-    S = int(min(2000, max(400, B // 5)))
+    S = int(min(2000, max(400, chunk.total // 5))) if chunk.survey else 0
     kecs = list(KECAMATAN_SHARES)
     s_kec = np.array(kecs)[np.arange(S) % len(kecs)]
     kec_of = u.set_index("kode_kelurahan")["kecamatan"]
@@ -713,8 +743,13 @@ def _world(rng: np.random.Generator, period: str, B: int, ref: Path) -> dict:
         ]
     people = biz.groupby("kecamatan")["jumlah_tenaga_kerja"].sum() + biz.groupby("kecamatan").size()
     weight = (
-        pd.Series(s_kec).map(people) / pd.Series(s_kec).map(pd.Series(s_kec).value_counts())
-    ).to_numpy()
+        np.zeros(0)
+        if S == 0
+        else (
+            pd.Series(s_kec).map(people * chunk.total / B)
+            / pd.Series(s_kec).map(pd.Series(s_kec).value_counts())
+        ).to_numpy()
+    )
     owner = rng.random(S) < 0.35
     tahu_tk = rng.random(S) < np.clip(
         0.12 + 1.1 * _expit(logit.reindex(s_kel).to_numpy()) + np.where(owner, 0.08, 0), 0, 0.9
@@ -1328,9 +1363,10 @@ def _truth_links(
 ) -> pd.DataFrame:
     """For clean roster rows: registered/active/effective from the participant records that stay clean."""
     kept = participants[participants["expected"].eq("clean")]
-    by_person = kept.groupby("nik").agg(
-        active=("record_status", lambda s: bool((s == "AKTIF").any())),
-        effective=("record_effective", "any"),
+    by_person = (
+        kept.assign(active=kept["record_status"].eq("AKTIF"))
+        .groupby("nik")
+        .agg(active=("active", "any"), effective=("record_effective", "any"))
     )
     out = workers.join(by_person, on="nik")
     out["registered"] = out["nik"].isin(by_person.index)
@@ -1361,8 +1397,14 @@ def generate(
     businesses: int = DEFAULT_BUSINESSES,
     log: Callable[[str], None] | None = None,
     overwrite: bool = False,
+    csv: bool = False,
 ) -> Path:
-    """Write one period of synthetic raw extracts + the planted truth; returns the raw folder."""
+    """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
+
+    `csv` writes the business registry as CSV even when small (it is XLSX up to
+    `XLSX_MAX_BUSINESSES`), as benchmarks want; populations above `CHUNK_BUSINESSES` are
+    generated chunk by chunk, so ten million workers fit in a few GB of memory.
+    """
     check_period(period)
     if businesses < 200:
         raise AnalysisError(
@@ -1381,63 +1423,114 @@ def generate(
             )
         shutil.rmtree(out)
     say = log or (lambda _m: None)
-    rng = np.random.default_rng(seed)
     say(f"generating {businesses:,} synthetic businesses for {period} (seed {seed})")
-    world = _world(rng, period, businesses, paths.reference)
-    umkm = _umkm(world, rng)
-    umkm_text, umkm_truth = umkm.finish()
-    umkm_text["No"] = np.arange(1, len(umkm_text) + 1)
-    first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
-    clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])
-    workers_text, workers_truth = _workers(world, rng, clean_ids).finish()
-    part_text, part_truth = _participants(world, rng).finish()
-    survey_text, survey_truth = _survey(world, rng).finish()
-    workers_truth = _truth_links(workers_truth, part_truth, world["start"])
-    say(
-        f"{len(umkm_text):,} business rows, {len(workers_text):,} roster rows, {len(part_text):,} participant records, "
-        f"{len(survey_text):,} survey answers"
-    )
-
     out.mkdir(parents=True, exist_ok=True)
-    xlsx = businesses <= XLSX_MAX_BUSINESSES
+    n_chunks = -(-businesses // CHUNK_BUSINESSES)
+    xlsx = businesses <= XLSX_MAX_BUSINESSES and n_chunks == 1 and not csv
     names = {
         "umkm": "umkm.xlsx" if xlsx else "umkm.csv",
         "tenaga_kerja": "tenaga_kerja.csv",
         "peserta_bpjstk": "peserta_bpjstk.csv",
         "survei_kesadaran": "survei_kesadaran.csv",
     }
-    if xlsx:
-        _write_xlsx(out / names["umkm"], umkm_text, period)
-    else:
-        umkm_text.to_csv(out / names["umkm"], index=False, sep=";", encoding="utf-8")
-    workers_text.to_csv(
-        out / names["tenaga_kerja"], index=False, sep=";", encoding="cp1252", errors="replace"
-    )
-    part_text.to_csv(out / names["peserta_bpjstk"], index=False, encoding="utf-8-sig")
-    survey_text.to_csv(out / names["survei_kesadaran"], index=False, encoding="utf-8")
+    (out / DEMO_DIR).mkdir()
+    sizes = [businesses // n_chunks + (i < businesses % n_chunks) for i in range(n_chunks)]
+    logit = None
+    if n_chunks > 1:  # one spatial pattern for the whole population
+        logit = _coverage_logit(
+            units("surakarta", paths.reference), paths.reference, np.random.default_rng(seed)
+        )
+    rows = dict.fromkeys(names, 0)
+    truth_writer = None
+    try:
+        for c, size in enumerate(sizes):
+            rng = np.random.default_rng(seed if n_chunks == 1 else [seed, c + 1])
+            chunk = _Chunk(businesses, 1 + sum(sizes[:c]), 120 * c, logit, c == 0)
+            texts, truth = _generate_chunk(rng, period, size, paths.reference, chunk)
+            for stem, text in texts.items():
+                if text is None:
+                    continue
+                truth_part = truth[truth["file"].eq(stem)]
+                truth.loc[truth_part.index, "source_row"] += rows[stem]
+                if stem == "umkm":
+                    text["No"] = np.arange(1, len(text) + 1) + rows[stem]
+                _write_text(out / names[stem], text, stem, period, xlsx, rows[stem] == 0)
+                rows[stem] += len(text)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(truth, preserve_index=False)
+            if truth_writer is None:
+                truth_writer = pq.ParquetWriter(out / DEMO_DIR / "truth.parquet", table.schema)
+            truth_writer.write_table(table.cast(truth_writer.schema))
+            say(
+                f"chunk {c + 1}/{n_chunks}: {rows['umkm']:,} business rows, {rows['tenaga_kerja']:,} roster rows, "
+                f"{rows['peserta_bpjstk']:,} participant records, {rows['survei_kesadaran']:,} survey answers"
+            )
+    finally:
+        if truth_writer is not None:
+            truth_writer.close()
     say(f"wrote {', '.join(names.values())} to {out}")
+    manifest = {
+        "period": period,
+        "seed": seed,
+        "businesses": businesses,
+        "dirt_rates": DIRT,
+        "note": "Synthetic people only, generated by 'python -m analysis demo-data'. Not real data.",
+        "files": {name: sha256_file(out / name) for name in sorted(names.values())},
+    }
+    (out / DEMO_DIR / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+    return out
+
+
+def _write_text(
+    path: Path, text: pd.DataFrame, stem: str, period: str, xlsx: bool, first: bool
+) -> None:
+    """Write (or append) one file's text rows the way its source system exports them."""
+    if stem == "umkm" and xlsx:
+        _write_xlsx(path, text, period)
+        return
+    sep, encoding = {
+        "umkm": (";", "utf-8"),
+        "tenaga_kerja": (";", "cp1252"),
+        "peserta_bpjstk": (",", "utf-8-sig" if first else "utf-8"),
+        "survei_kesadaran": (",", "utf-8"),
+    }[stem]
+    text.to_csv(
+        path,
+        index=False,
+        sep=sep,
+        encoding=encoding,
+        errors="replace",
+        mode="w" if first else "a",
+        header=first,
+    )
+
+
+def _generate_chunk(
+    rng: np.random.Generator, period: str, businesses: int, ref: Path, chunk: _Chunk
+) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
+    """The text rows of each file and their truth, for one chunk of the synthetic population."""
+    world = _world(rng, period, businesses, ref, chunk)
+    umkm_text, umkm_truth = _umkm(world, rng).finish()
+    first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
+    clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])
+    workers_text, workers_truth = _workers(world, rng, clean_ids).finish()
+    part_text, part_truth = _participants(world, rng).finish()
+    survey_text, survey_truth = _survey(world, rng).finish() if chunk.survey else (None, None)
+    workers_truth = _truth_links(workers_truth, part_truth, world["start"])
 
     # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or id_responden
     umkm_truth["key"] = umkm_truth["id_umkm"]
-    workers_truth["key"] = workers_truth["nik"].map(
-        lambda v: hmac.new(DEMO_KEY, v.encode(), hashlib.sha256).hexdigest()
-    )
-    part_truth["key"] = part_truth["nik"].map(
-        lambda v: hmac.new(DEMO_KEY, v.encode(), hashlib.sha256).hexdigest()
-    )
-    survey_truth["key"] = survey_text["ID Responden"]
-    truth = pd.concat(
-        [
-            t.assign(file=stem)
-            for stem, t in (
-                ("umkm", umkm_truth),
-                ("tenaga_kerja", workers_truth),
-                ("peserta_bpjstk", part_truth),
-                ("survei_kesadaran", survey_truth),
-            )
-        ],
-        ignore_index=True,
-    )
+    workers_truth["key"] = hmac_hex(workers_truth["nik"].tolist(), DEMO_KEY)
+    part_truth["key"] = hmac_hex(part_truth["nik"].tolist(), DEMO_KEY)
+    parts = [("umkm", umkm_truth), ("tenaga_kerja", workers_truth), ("peserta_bpjstk", part_truth)]
+    if survey_truth is not None:
+        survey_truth["key"] = survey_text["ID Responden"]
+        parts.append(("survei_kesadaran", survey_truth))
+    truth = pd.concat([t.assign(file=stem) for stem, t in parts], ignore_index=True)
     truth = truth[
         [
             "file",
@@ -1455,20 +1548,13 @@ def generate(
         ["registered", "active", "effective"]
     ].astype("boolean")
     truth["kode_kelurahan"] = truth["kode_kelurahan"].astype("str")
-    (out / DEMO_DIR).mkdir()
-    truth.to_parquet(out / DEMO_DIR / "truth.parquet", index=False)
-    manifest = {
-        "period": period,
-        "seed": seed,
-        "businesses": businesses,
-        "dirt_rates": DIRT,
-        "note": "Synthetic people only, generated by 'python -m analysis demo-data'. Not real data.",
-        "files": {name: sha256_file(out / name) for name in sorted(names.values())},
+    texts = {
+        "umkm": umkm_text,
+        "tenaga_kerja": workers_text,
+        "peserta_bpjstk": part_text,
+        "survei_kesadaran": survey_text,
     }
-    (out / DEMO_DIR / "manifest.json").write_text(
-        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
-    )
-    return out
+    return texts, truth
 
 
 def load_truth(raw_dir: Path) -> pd.DataFrame:

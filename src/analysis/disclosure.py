@@ -100,7 +100,10 @@ def protect(
             changed = True
     out = pd.DataFrame(state, columns=counts)
     for rate, (num, den) in (rates or {}).items():
-        den_small = table[den].astype("float64").fillna(0) < min_cell
+        den_values = table[den].astype("float64").fillna(0)
+        den_small = (den_values > 0) & (
+            den_values < min_cell
+        )  # no denominator: no rate, nothing to hide
         den_hidden = out[den].to_numpy() > 0 if den in out else np.zeros(len(table), dtype=bool)
         rate_state = np.where(den_small, PRIMARY, np.where(den_hidden, SECONDARY, 0))
         out[rate] = np.where(out[num].to_numpy() > 0, out[num].to_numpy(), rate_state)

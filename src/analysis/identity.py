@@ -81,6 +81,8 @@ _WELL_KNOWN = {
     DEMO_KEY.decode(),
 }
 MIN_KEY_CHARS = 32
+#: From this many distinct values on, HMACs are computed in DuckDB (vectorised, all cores).
+HMAC_VECTOR_MIN = 20_000
 
 _DETAILS = {
     "missing": "NIK is empty",
@@ -164,15 +166,45 @@ def nik_region(nik: pd.Series) -> pd.Series:
     return nik.str.slice(0, 4)
 
 
+def _pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC's inner and outer padded keys (RFC 2104): the key, hashed if longer than a block."""
+    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)
+
+
+def hmac_hex(values: list[str], key: bytes) -> list[str]:
+    """HMAC-SHA256 (hex) of each string, identical to `hmac.new(key, v.encode(), sha256)`.
+
+    Large batches run in DuckDB's vectorised sha256 across cores as
+    sha256(opad || unhex(sha256(ipad || msg))); Python's hmac does small batches and keys whose
+    padded form is not ASCII text.
+    """
+    ipad, opad = _pads(key)
+    if len(values) >= HMAC_VECTOR_MIN and max(ipad) < 0x80:
+        import duckdb
+        import pyarrow as pa
+
+        hmac_input = pa.table({"v": pa.array(values, pa.string())})  # noqa: F841 (read by DuckDB)
+        with duckdb.connect() as con:
+            out = con.sql(
+                "select sha256($o || unhex(sha256($i || v))) as h from hmac_input",
+                params={"i": ipad.decode("ascii"), "o": opad},
+            ).to_arrow_table()
+        return out.column("h").to_pylist()
+    inner = hmac.new(key, digestmod=hashlib.sha256)
+    hashed = []
+    for value in values:
+        h = inner.copy()
+        h.update(value.encode())
+        hashed.append(h.hexdigest())
+    return hashed
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     """Keyed HMAC-SHA256 (hex) of each normalised identifier; NA stays NA. Distinct values hashed once."""
-    inner = hmac.new(key, digestmod=hashlib.sha256)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     hashed = np.empty(len(uniques) + 1, dtype=object)
-    for i, value in enumerate(uniques):
-        h = inner.copy()
-        h.update(str(value).encode())
-        hashed[i] = h.hexdigest()
+    hashed[:-1] = hmac_hex([str(v) for v in uniques], key)
     hashed[-1] = None
     return pd.Series(hashed[codes], index=values.index, dtype="str")
 

@@ -2,12 +2,16 @@
 
 `choropleth` classifies values on fixed, documented breaks with mapclassify (so that months
 compare), draws kecamatan outlines and names, a legend in the report's language, the boundary
-source line, and distinct styles for kelurahan with no data and for suppressed cells. Maps are
-drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+source line, and distinct styles for kelurahan with no data and for suppressed cells.
+`proportional_symbols` draws counts as circles, `categories` draws classes such as LISA
+clusters, and `explore` gives analysts an interactive folium map (online only, never in the
+report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+The last section draws notebook 02's maps from a `coverage.CoverageMonth`.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -17,13 +21,16 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib import patheffects as pe
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.charts import WIDTH, Chart, setup
+from analysis.charts import PALETTE, WIDTH, Chart, setup
 from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
-from analysis.text import t
+from analysis.text import fmt_int, fmt_month, fmt_pct, t
 
 CRS_METRIC = "EPSG:32749"  # UTM 49S: metres, for Java south of the equator
+#: Maps take the full width with their legend underneath, so they stay legible on a phone.
+MAP_SIZE = (WIDTH, WIDTH * 0.9)
 NO_DATA = {"facecolor": "#f2f2f2", "edgecolor": "#9a9a9a", "hatch": "...."}
 SUPPRESSED = {"facecolor": "#ffffff", "edgecolor": "#6d6d6d", "hatch": "xxx"}
 
@@ -61,7 +68,81 @@ def _scale_bar(ax, length_m: int = 2000) -> None:
         f"{length_m // 1000} km",
         ha="center",
         va="bottom",
-        fontsize=9,
+        fontsize=10,
+    )
+
+
+def _outlines(ax, kec, fontsize: int = 11) -> None:
+    """Kecamatan borders and names (with a white halo, readable over any fill)."""
+    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
+    halo = [pe.withStroke(linewidth=3, foreground="white")]
+    for row in kec.itertuples():
+        p = row.geometry.representative_point()
+        ax.text(
+            p.x,
+            p.y,
+            row.kecamatan,
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            fontweight="bold",
+            color="#222222",
+            path_effects=halo,
+            zorder=5,
+        )
+
+
+def _finish(fig, ax, title: str, note: str | None) -> None:
+    """Title, scale bar and the boundary source line; the figure is closed (shown once via Chart)."""
+    ax.set_axis_off()
+    ax.set_title(title)
+    _scale_bar(ax)
+    source = textwrap.fill(BOUNDARY_CREDIT + (f". {note}" if note else ""), 120)
+    y = 0.0
+    if ax.get_legend() is not None:  # the source goes under the legend, which hangs below the map
+        fig.canvas.draw()
+        y = min(y, ax.get_legend().get_window_extent().y0 / fig.bbox.height - 0.01)
+    fig.text(0.01, y, source, fontsize=8, color="#555555", ha="left", va="top")
+    plt.close(fig)
+
+
+def _masks(values: pd.Series, suppressed: pd.Series | None, codes: pd.Series):
+    """Values aligned to the polygons, and which are shown, hidden (suppressed) or missing."""
+    v = values.reindex(codes).to_numpy(dtype="float64")
+    hidden = (
+        suppressed.reindex(codes).fillna(False).to_numpy(dtype=bool)
+        if suppressed is not None
+        else np.zeros(len(codes), dtype=bool)
+    )
+    shown = ~np.isnan(v) & ~hidden
+    return v, shown, hidden, ~shown & ~hidden
+
+
+def _plot_missing(ax, kel, missing: np.ndarray, hidden: np.ndarray, lang: str) -> list:
+    """Draw kelurahan without data and suppressed ones in their own styles; their legend entries."""
+    handles = []
+    if missing.any():
+        kel[missing].plot(ax=ax, linewidth=0.4, **NO_DATA)
+        handles.append(Patch(label=t("map_no_data", lang), **NO_DATA))
+    if hidden.any():
+        kel[hidden].plot(ax=ax, linewidth=0.4, **SUPPRESSED)
+        handles.append(Patch(label=t("map_suppressed", lang), **SUPPRESSED))
+    return handles
+
+
+def _legend(ax, handles: list, title: str, **kwargs) -> None:
+    """The legend under the map, in columns (a phone shows the map at full width)."""
+    labels = [h.get_label() for h in handles]
+    ncol = len(handles) if len(handles) <= 4 and max(map(len, labels), default=0) <= 14 else 2
+    ax.legend(
+        handles=handles,
+        title=title,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        ncol=ncol,
+        fontsize=12,
+        title_fontsize=12,
+        **kwargs,
     )
 
 
@@ -88,61 +169,22 @@ def choropleth(
 
     setup()
     kel, kec = layers(region, reference_dir)
-    v = values.reindex(kel["kode_kelurahan"]).to_numpy(dtype="float64")
-    hidden = (
-        suppressed.reindex(kel["kode_kelurahan"]).fillna(False).to_numpy(dtype=bool)
-        if suppressed is not None
-        else np.zeros(len(kel), dtype=bool)
-    )
-    shown = ~np.isnan(v) & ~hidden
+    v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
-    fig, ax = plt.subplots(figsize=(WIDTH, WIDTH * 0.6))
+    fig, ax = plt.subplots(figsize=MAP_SIZE)
     if shown.any():
         classes = mapclassify.UserDefined(
             v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
         ).yb
         kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
-    if (~shown & ~hidden).any():
-        kel[~shown & ~hidden].plot(ax=ax, linewidth=0.4, **NO_DATA)
-    if hidden.any():
-        kel[hidden].plot(ax=ax, linewidth=0.4, **SUPPRESSED)
-    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
-    halo = [pe.withStroke(linewidth=3, foreground="white")]
-    for row in kec.itertuples():
-        p = row.geometry.representative_point()
-        ax.text(
-            p.x,
-            p.y,
-            row.kecamatan,
-            ha="center",
-            va="center",
-            fontsize=10,
-            fontweight="bold",
-            color="#222222",
-            path_effects=halo,
-        )
     handles = [
         Patch(facecolor=c, edgecolor="white", label=lab)
         for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
     ]
-    if (~shown & ~hidden).any():
-        handles.append(Patch(label=t("map_no_data", lang), **NO_DATA))
-    if hidden.any():
-        handles.append(Patch(label=t("map_suppressed", lang), **SUPPRESSED))
-    ax.legend(
-        handles=handles,
-        title=legend_title,
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize=9,
-        title_fontsize=10,
-    )
-    ax.set_axis_off()
-    ax.set_title(title)
-    _scale_bar(ax)
-    source = BOUNDARY_CREDIT + (f". {note}" if note else "")
-    fig.text(0.01, 0.005, source, fontsize=8, color="#555555", ha="left", va="bottom")
-    plt.close(fig)
+    handles += _plot_missing(ax, kel, missing, hidden, lang)
+    _outlines(ax, kec)
+    _legend(ax, handles, legend_title)
+    _finish(fig, ax, title, note)
     names = kel.set_index("kode_kelurahan")["kelurahan"]
     ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown]).sort_values()
     alt = title
@@ -156,3 +198,263 @@ def choropleth(
             high_v=fmt(ranked.iloc[-1]),
         )
     return Chart(fig, alt)
+
+
+def nice_sizes(vmax: float, n: int = 3) -> list[float]:
+    """Round legend values for proportional symbols: the largest 1-2-5 number ≤ vmax, then smaller ones."""
+    if not vmax or vmax <= 0 or np.isnan(vmax):
+        return []
+    nice = sorted(
+        {m * 10**e for e in range(int(np.floor(np.log10(vmax))) + 1) for m in (1, 2, 5)},
+        reverse=True,
+    )
+    nice = [x for x in nice if x <= vmax]
+    top = nice[0]
+    picks = [top] + [x for x in nice if x <= top / 3.5][:1] + [x for x in nice if x <= top / 12][:1]
+    return sorted(set(picks), reverse=True)[:n]
+
+
+def proportional_symbols(
+    values: pd.Series,
+    title: str,
+    legend_title: str,
+    lang: str = "id",
+    fmt: Callable[[float], str] = str,
+    color: str = PALETTE["accent"],
+    suppressed: pd.Series | None = None,
+    note: str | None = None,
+    max_area: float = 600.0,
+    region: str = DEFAULT_REGION,
+    reference_dir: Path | None = None,
+) -> Chart:
+    """Circles whose area is proportional to `values` (indexed by kode_kelurahan), one per kelurahan.
+
+    For counts of people, where the number matters more than the rate. The largest value gets
+    `max_area` (points²); zero draws no circle; NaN is no data; `suppressed` kelurahan are
+    hatched and get no circle (never drawn as zero).
+    """
+    setup()
+    kel, kec = layers(region, reference_dir)
+    v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
+    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
+    handles = _plot_missing(ax, kel, missing, hidden, lang)
+    _outlines(ax, kec, fontsize=10)
+    vmax = float(np.nanmax(v[shown])) if shown.any() else 0.0
+    scale = max_area / vmax if vmax > 0 else 0.0
+    pts = kel.geometry.representative_point()
+    order = np.argsort(-np.where(shown, v, -1))  # large circles first, small ones on top
+    draw = [i for i in order if shown[i] and v[i] > 0]
+    if draw:
+        ax.scatter(
+            pts.x.to_numpy()[draw],
+            pts.y.to_numpy()[draw],
+            s=v[draw] * scale,
+            color=color,
+            alpha=0.7,
+            edgecolor="white",
+            linewidth=0.8,
+            zorder=3,
+        )
+    sizes = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=np.sqrt(x * scale),  # scatter sizes are areas in points², markers widths
+            markerfacecolor=color,
+            markeredgecolor="white",
+            alpha=0.7,
+            label=fmt(x),
+        )
+        for x in nice_sizes(vmax)
+    ]
+    _legend(ax, sizes + handles, legend_title, borderpad=1.0, columnspacing=1.5)
+    _finish(fig, ax, title, note)
+    names = kel["kelurahan"].to_numpy()
+    top = [f"{names[i]} ({fmt(v[i])})" for i in draw[:3]]
+    alt = title + (". " + t("cov_map_alt_top", lang, top=", ".join(top)) if top else "")
+    return Chart(fig, alt)
+
+
+def categories(
+    values: pd.Series,
+    colors: dict[str, str],
+    labels: dict[str, str],
+    title: str,
+    legend_title: str,
+    lang: str = "id",
+    note: str | None = None,
+    describe: list[str] | None = None,
+    region: str = DEFAULT_REGION,
+    reference_dir: Path | None = None,
+) -> Chart:
+    """A map of categories (indexed by kode_kelurahan; NaN = no data), e.g. LISA clusters.
+
+    `colors` and `labels` map each category code to a fill and a legend label, in legend order;
+    only categories present are listed. The alt text names the kelurahan of the categories in
+    `describe` (default: all).
+    """
+    setup()
+    kel, kec = layers(region, reference_dir)
+    v = values.reindex(kel["kode_kelurahan"]).astype("object").to_numpy()
+    missing = pd.isna(v)
+    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    handles = []
+    for code, fill in colors.items():
+        sel = ~missing & (v == code)
+        if sel.any():
+            kel[sel].plot(ax=ax, color=fill, edgecolor="white", linewidth=0.6)
+            handles.append(Patch(facecolor=fill, edgecolor="white", label=labels[code]))
+    handles += _plot_missing(ax, kel, missing, np.zeros(len(kel), dtype=bool), lang)
+    _outlines(ax, kec)
+    _legend(ax, handles, legend_title)
+    _finish(fig, ax, title, note)
+    names = kel["kelurahan"].to_numpy()
+    parts = [
+        f"{labels[code]}: {', '.join(names[~missing & (v == code)])}"
+        for code in (describe if describe is not None else colors)
+        if (~missing & (v == code)).any()
+    ]
+    return Chart(fig, title + (". " + "; ".join(parts) if parts else ""))
+
+
+def explore(
+    frame: pd.DataFrame,
+    column: str,
+    breaks: list[float],
+    tooltip: dict[str, str],
+    caption: str,
+    missing_label: str,
+    cmap: str = "YlGnBu",
+    region: str = DEFAULT_REGION,
+    reference_dir: Path | None = None,
+):
+    """An interactive map for analysts in JupyterLab (GeoDataFrame.explore, folium).
+
+    `frame` is indexed by kode_kelurahan; `column` is coloured on the fixed `breaks`
+    (NaN drawn as `missing_label`); `tooltip` maps columns to their labels. Leaflet and the
+    tiles come from the internet, so this is never part of the offline report.
+    """
+    gdf = boundaries(region, reference_dir)[["kode_kelurahan", "geometry"]]
+    gdf = gdf.join(frame, on="kode_kelurahan")
+    return gdf.explore(
+        column=column,
+        scheme="UserDefined",
+        classification_kwds={"bins": breaks},
+        cmap=cmap,
+        tooltip=list(tooltip),
+        tooltip_kwds={"aliases": list(tooltip.values())},
+        missing_kwds={"color": "#ffffff", "label": missing_label},
+        tiles="OpenStreetMap",
+        legend=True,
+        legend_kwds={"caption": caption},
+        style_kwds={"weight": 0.8, "color": "#666666"},
+    )
+
+
+# --- the coverage page's maps (notebook 02) -------------------------------------------------
+
+#: LISA cluster colours: orange for low coverage, teal for high, as on the coverage map.
+LISA_COLORS = {"LL": "#d95f02", "LH": "#fdb863", "HL": "#80cdc1", "HH": "#01665e", "ns": "#e6e6e6"}
+
+
+def _pct(lang: str) -> Callable[[float], str]:
+    return lambda x: fmt_pct(x, lang, digits=0)
+
+
+def coverage_map(month, lang: str = "id") -> Chart:
+    """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
+    from analysis.coverage import RATE_BREAKS
+
+    p = month.protected
+    codes = p.table["kode_kelurahan"]
+    return choropleth(
+        pd.Series(p.table["effective_rate_eb"].to_numpy(), index=codes),
+        RATE_BREAKS,
+        t("cov_map_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_map_legend", lang),
+        lang,
+        fmt=_pct(lang),
+        # a kelurahan without workers has no rate at all: drawn as no data, not as suppressed
+        suppressed=pd.Series(
+            (p.hidden["effective_rate_eb"] & p.table["workers"].gt(0)).to_numpy(), index=codes
+        ),
+        note=t("cov_map_note", lang),
+        region=month.region,
+        reference_dir=month.reference_dir,
+    )
+
+
+def uncovered_map(month, lang: str = "id") -> Chart:
+    """Workers without effective coverage by kelurahan, as proportional circles."""
+    p = month.protected
+    codes = p.table["kode_kelurahan"]
+    values = pd.Series(p.table["uncovered"].astype("float64").to_numpy(), index=codes)
+    values = values.where(pd.Series(p.table["workers"].to_numpy(), index=codes) > 0)
+    return proportional_symbols(
+        values,
+        t("cov_unc_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_unc_legend", lang),
+        lang,
+        fmt=lambda x: fmt_int(x, lang),
+        suppressed=pd.Series(p.hidden["uncovered"].to_numpy(), index=codes),
+        note=t("cov_unc_note", lang),
+        region=month.region,
+        reference_dir=month.reference_dir,
+    )
+
+
+def hot_spot_map(month, lang: str = "id") -> Chart:
+    """Significant LISA clusters of the smoothed effective rate."""
+    from analysis.spatial import PERMUTATIONS
+
+    kel = month.kelurahan
+    return categories(
+        pd.Series(kel["lisa_cluster"].to_numpy(), index=kel["kode_kelurahan"]),
+        LISA_COLORS,
+        {code: t(f"cov_lisa_{code}", lang) for code in LISA_COLORS},
+        t("cov_lisa_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_lisa_legend", lang),
+        lang,
+        note=t("cov_lisa_note", lang, permutations=fmt_int(PERMUTATIONS, lang)),
+        describe=[c for c in LISA_COLORS if c != "ns"],
+        region=month.region,
+        reference_dir=month.reference_dir,
+    )
+
+
+def explore_coverage(month, lang: str = "id"):
+    """Interactive coverage map with the published (suppressed) figures in the tooltips."""
+    from analysis.coverage import RATE_BREAKS
+    from analysis.disclosure import display
+
+    p = month.protected
+    n = lambda v: fmt_int(v, lang)  # noqa: E731
+    pct = lambda v: fmt_pct(v, lang)  # noqa: E731
+    shown = display(
+        p,
+        {"workers": n, "effective": n, "uncovered": n, "effective_rate": pct},
+    )
+    shown["effective_rate_eb_text"] = display(p, {"effective_rate_eb": pct})["effective_rate_eb"]
+    shown["value"] = p.table["effective_rate_eb"].mask(p.hidden["effective_rate_eb"])
+    cols = {
+        "kelurahan": t("col_kelurahan", lang),
+        "kecamatan": t("col_kecamatan", lang),
+        "workers": t("cov_col_workers", lang),
+        "effective": t("cov_col_effective", lang),
+        "uncovered": t("cov_col_uncovered", lang),
+        "effective_rate": t("cov_col_effective_rate", lang),
+        "effective_rate_eb_text": t("cov_col_effective_rate_eb", lang),
+    }
+    return explore(
+        shown.set_index("kode_kelurahan")[[*cols, "value"]],
+        "value",
+        RATE_BREAKS,
+        cols,
+        t("cov_map_legend", lang),
+        t("map_suppressed", lang) + " / " + t("map_no_data", lang),
+        region=month.region,
+        reference_dir=month.reference_dir,
+    )

@@ -152,6 +152,9 @@ def _number(digits: str, has_multiplier: bool) -> float | None:
 def parse_amount(value: object) -> float | None:
     """Parse Rupiah: 'Rp 1.500.000', 'Rp1.500.000,-', '1,5 jt', '750rb', '1.2 M' (miliar), '1500000.0'."""
     text = clean_text(value).lower()
+    text = re.sub(
+        r"\s*(/|per)\s*(bulan|bln|bl|month|mo|tahun|thn)\.?$", "", text
+    )  # '15rb/bln': a unit, not a number
     text = re.sub(r"^(rp\.?|idr)\s*", "", text)
     text = re.sub(r"(,-|\.-|-,)$", "", text).replace(" ", "")
     text = re.sub(r"^(-)?(rp\.?|idr)", r"\1", text)
@@ -185,7 +188,24 @@ def parse_int(value: object) -> int | None:
     return int(m[1]) if m else None
 
 
-_TRUE = {"ya", "y", "iya", "yes", "1", "benar", "b", "true", "sudah", "pernah", "tahu", "v", "✓"}
+_TRUE = {
+    "ya",
+    "y",
+    "iya",
+    "yes",
+    "1",
+    "benar",
+    "b",
+    "true",
+    "sudah",
+    "pernah",
+    "tahu",
+    "v",
+    "✓",
+    "iyo",
+    "nggih",
+    "inggih",
+}
 _FALSE = {
     "tidak",
     "t",
@@ -201,6 +221,16 @@ _FALSE = {
     "tidak tahu",
     "x",
     "-",
+    "gak",
+    "ga",
+    "nggak",
+    "ngga",
+    "enggak",
+    "ndak",
+    "tak",
+    "mboten",
+    "belum pernah",
+    "tidak pernah",
 }
 
 
@@ -216,7 +246,10 @@ def parse_bool(value: object) -> bool | None:
 
 def split_codes(value: object, known: set[str]) -> tuple[list[str], list[str]]:
     """Split a list like 'JKK; jkm, JHT' into (known codes upper-cased, unknown tokens)."""
-    tokens = [t for t in re.split(r"[;,/+&\s]+|\bdan\b", clean_text(value).upper()) if t]
+    words = {"DAN", "AND", "SERTA"}  # 'JKK dan JKM'
+    tokens = [
+        t for t in re.split(r"[;,/+&\s()]+", clean_text(value).upper()) if t and t not in words
+    ]
     good = [t for t in dict.fromkeys(tokens) if t in known]
     bad = [t for t in tokens if t not in known]
     return good, bad

@@ -30,6 +30,7 @@ PROCESSED_FILES = (
     "survey.parquet",
     "quarantine.parquet",
     "coverage_kelurahan.parquet",
+    "awareness_kelurahan.parquet",
     "quality.json",
 )
 

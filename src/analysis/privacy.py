@@ -63,30 +63,30 @@ def _name_key(name: str) -> tuple[str, ...] | None:
 
 
 def secrets_from_raw(raw_dir: Path) -> Secrets:
-    """Collect the NIKs and names in a period's raw files (read with the project's own readers)."""
+    """Collect the NIKs and names in a period's raw files, partition by partition from the parquet
+    cache the cleaning made (converting a file first if needed)."""
     from analysis.errors import AnalysisError
     from analysis.paths import RAW_STEMS
-    from analysis.read import find_raw_file, read_raw
+    from analysis.read import PARTITION_ROWS, cache_raw, find_raw_file
 
     niks, names = set(), set()
     for stem in RAW_STEMS:
         try:
             path = find_raw_file(raw_dir, stem)
-            table = read_raw(stem, path) if path else None
+            table = cache_raw(stem, path, PARTITION_ROWS) if path else None
         except AnalysisError:
             continue
-        if table is None:
-            continue
-        frame = table.frame
-        for col in ("nik", "nik_pemilik"):
-            if col in frame:
-                checked = check_niks(frame[col])
-                niks |= set(checked["nik"].dropna())
-                digits = frame[col].str.replace(r"\D", "", regex=True)
-                niks |= set(digits[digits.str.len().between(15, 16)])
-        for col in ("nama", "nama_pemilik"):
-            if col in frame:
-                names |= {k for k in map(_name_key, frame[col].unique()) if k}
+        for i in range(table.parts if table else 0):
+            frame = table.part(i)
+            for col in ("nik", "nik_pemilik"):
+                if col in frame:
+                    checked = check_niks(frame[col])
+                    niks |= set(checked["nik"].dropna())
+                    digits = frame[col].str.replace(r"\D", "", regex=True)
+                    niks |= set(digits[digits.str.len().between(15, 16)])
+            for col in ("nama", "nama_pemilik"):
+                if col in frame:
+                    names |= {k for k in map(_name_key, frame[col].unique()) if k}
     return Secrets(niks, names)
 
 

@@ -9,19 +9,22 @@ as it was, and the error names the notebook and cell.
 
 from __future__ import annotations
 
-import html
 import json
+import os
 import platform
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.kernels import manager_class, start_kernels
+from analysis.kernels import shutdown as kernels_down
 from analysis.paths import KERNEL_NAME, NOTEBOOKS_DIR, ROOT, Paths, check_period, sha256_file
 from analysis.privacy import check_privacy
 from analysis.text import check_lang, fmt_month, t
@@ -69,10 +72,11 @@ def _parameters(nb: Path, params: dict) -> dict:
     return {k: v for k, v in params.items() if k in declared}
 
 
-def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR) -> None:
-    """Execute one notebook with papermill (in this process's event loop) into `out`."""
+def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, km=None) -> None:
+    """Execute one notebook with papermill into `out` (in a kernel started ahead when `km` is given)."""
     import papermill as pm
 
+    extra = {"kernel_manager_class": manager_class(km)} if km is not None else {}
     pm.execute_notebook(
         str(nb),
         str(out),
@@ -81,10 +85,13 @@ def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR) -
         progress_bar=False,
         cwd=str(cwd),
         log_output=False,
+        **extra,
     )
 
 
-def export_html(executed: Path, out: Path, lang: str, title: str) -> None:
+def export_html(
+    executed: Path, out: Path, lang: str, title: str, resources: dict | None = None
+) -> None:
     """Export an executed notebook to one offline HTML page without code, prompts or stderr."""
     import nbformat
     from nbconvert.exporters import HTMLExporter
@@ -117,7 +124,11 @@ def export_html(executed: Path, out: Path, lang: str, title: str) -> None:
         enabled=True,
     )
     exporter.register_preprocessor(DropNoise(), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"language_code": lang})
+    page = dict(resources or {})
+    page["report_nav"] = [
+        (href, name, href == out.name) for href, name in page.get("report_nav", [])
+    ]
+    body, _ = exporter.from_notebook_node(nb, resources={"language_code": lang, **page})
     out.write_text(body, encoding="utf-8")
 
 
@@ -152,19 +163,38 @@ def manifest(period: str, paths: Paths, lang: str, timings: dict[str, float]) ->
     }
 
 
-def index_page(period: str, pages: list[tuple[str, str]], lang: str) -> str:
-    """A cover page linking every page of the report (the monthly-report issue adds headline figures)."""
-    items = "\n".join(
-        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in pages
+def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, str]]) -> dict:
+    """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
+    from analysis.demo import is_untouched_demo
+
+    demo = is_untouched_demo(paths.raw(period))
+    return {
+        "report_nav": [("index.html", t("nav_cover", lang)), *pages],
+        "report_nav_label": t("nav_label", lang),
+        "report_banner": t("banner_demo", lang) if demo else "",
+        "report_footer": t(
+            "page_footer", lang, month=fmt_month(period, lang), commit=_git_commit()[:10]
+        ),
+    }
+
+
+def index_page(
+    period: str,
+    paths: Paths,
+    pages: list[tuple[str, str]],
+    executed: list[Path],
+    lang: str,
+    banner: str,
+) -> str:
+    """The cover page: the pages' headline figures, links to every page, provenance."""
+    from analysis import cover
+
+    quality_file = paths.processed(period) / "quality.json"
+    quality = (
+        json.loads(quality_file.read_text(encoding="utf-8")) if quality_file.exists() else None
     )
-    title = t("report_title", lang, month=fmt_month(period, lang))
-    return f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;line-height:1.5}}
-li{{margin:.4rem 0}}</style></head>
-<body><h1>{html.escape(title)}</h1><ul>{items}</ul></body></html>
-"""
+    prov = cover.provenance(period, quality, _git_commit(), lang)
+    return cover.render(period, lang, cover.collect_cards(executed), pages, prov, banner)
 
 
 def publish_report(
@@ -194,30 +224,52 @@ def publish_report(
     pages: list[tuple[str, str]] = []
     log_lines: list[str] = []
 
-    def note(message: str, timing: str = "") -> None:
-        log_lines.append(message)  # the log stays identical between reruns; timings go to the manifest
-        say(message + timing)
+    def note(message: str) -> None:
+        log_lines.append(
+            message
+        )  # the log stays identical between reruns; timings go to the manifest
 
+    def run_one(i: int, nb: Path) -> None:
+        started = time.perf_counter()
+        executed = stage / "notebooks" / nb.name
+        try:
+            run_notebook(nb, executed, params, notebook_dir, km=kernels.get(nb))
+        except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
+            raise _failure(nb, executed, exc, paths, period) from None
+        scrub_timings(executed, f"notebooks/{nb.name}")
+        export_html(executed, stage / f"{nb.stem}.html", lang, titles[nb.stem], resources)
+        timings[nb.stem] = time.perf_counter() - started
+        say(f"[{i}/{len(nbs)}] {nb.name} ({timings[nb.stem]:.1f} s)")
+
+    titles = {
+        nb.stem: t(f"title_{nb.stem}", lang) if f"title_{nb.stem}" in _catalogue() else nb.stem
+        for nb in nbs
+    }
+    resources = page_resources(
+        period, paths, lang, [(f"{nb.stem}.html", titles[nb.stem]) for nb in nbs]
+    )
+    (stage / "notebooks").mkdir()
+    kernels: dict = {}
     try:
+        kernels = start_kernels(nbs, kernel_name(), notebook_dir)
+        run_one(1, nbs[0])  # cleaning first: every later notebook reads its output
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(run_one, i, nb) for i, nb in enumerate(nbs[1:], 2)]
+            errors = [f.exception() for f in futures]
+        first_error = next((e for e in errors if e is not None), None)
+        if first_error is not None:
+            raise first_error
         for i, nb in enumerate(nbs, 1):
-            started = time.perf_counter()
-            executed = stage / "notebooks" / nb.name
-            executed.parent.mkdir(exist_ok=True)
-            try:
-                run_notebook(nb, executed, params, notebook_dir)
-            except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
-                raise _failure(nb, executed, exc, paths, period) from None
-            scrub_timings(executed, f"notebooks/{nb.name}")
-            title = t(f"title_{nb.stem}", lang) if f"title_{nb.stem}" in _catalogue() else nb.stem
-            export_html(executed, stage / f"{nb.stem}.html", lang, title)
-            timings[nb.stem] = time.perf_counter() - started
-            pages.append((f"{nb.stem}.html", title))
-            note(f"[{i}/{len(nbs)}] {nb.name}", f" ({timings[nb.stem]:.1f} s)")
-        (stage / "index.html").write_text(index_page(period, pages, lang), encoding="utf-8")
+            note(f"[{i}/{len(nbs)}] {nb.name}")
+            pages.append((f"{nb.stem}.html", titles[nb.stem]))
+        executed = [stage / "notebooks" / nb.name for nb in nbs]
+        cover_html = index_page(period, paths, pages, executed, lang, resources["report_banner"])
+        (stage / "index.html").write_text(cover_html, encoding="utf-8")
         (stage / "manifest.json").write_text(
             json.dumps(manifest(period, paths, lang, timings), indent=2) + "\n", encoding="utf-8"
         )
         note("privacy check: processed data, pages, executed notebooks, manifest, log")
+        say("privacy check")
         (stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
         leaks = check_privacy([stage, paths.processed(period)], paths.raw(period))
         if leaks:
@@ -237,6 +289,7 @@ def publish_report(
         shutil.rmtree(paths.reports_dir / "_failed" / period, ignore_errors=True)
         return target / "index.html"
     finally:
+        kernels_down(kernels.values())
         shutil.rmtree(stage, ignore_errors=True)
 
 

@@ -125,3 +125,28 @@ def quarantine_sample(quarantine: pd.DataFrame, n: int = 20) -> pd.DataFrame:
         .head(max(1, n // max(1, quarantine["rule"].nunique())))
         .reset_index(drop=True)
     )
+
+
+def cover_cards(quality: dict, lang: str = "id"):
+    """The cover page's data-quality figure: the share of raw rows kept (for the report's cover)."""
+    from analysis.text import Cards
+
+    n = totals(quality)
+    share = n["rows_clean"] / n["rows_in"] if n["rows_in"] else None
+    note = t(
+        "card_rows_note",
+        lang,
+        clean=fmt_int(n["rows_clean"], lang),
+        rows_in=fmt_int(n["rows_in"], lang),
+        quarantined=fmt_int(n["rows_quarantined"], lang),
+    )
+    return Cards(
+        [
+            {
+                "label": t("card_rows", lang),
+                "value": fmt_pct(share, lang),
+                "note": note,
+                "page": "01_clean_registry",
+            }
+        ]
+    )

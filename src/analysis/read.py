@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import re
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -348,53 +349,32 @@ def _sniff(stem: str, text: str) -> tuple[str, int | None, list[str]]:
 
 
 def read_csv(stem: str, path: Path) -> RawTable:
-    """Read one CSV extract as text with pyarrow (streams UTF-8 files of millions of rows)."""
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 20)
-    if not sample.strip():
-        raise AnalysisError(f"{path} is empty.")
-    if _looks_binary(sample):
-        raise AnalysisError(
-            f"{path} is not a text CSV file (it contains binary data); export it again as CSV or XLSX."
-        )
-    if _utf8_ok(path):
-        encoding, source = "utf-8", None
-        head = sample.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
-    else:
-        text, encoding = _decode(path.read_bytes())
-        source, head = io.BytesIO(text.encode("utf-8")), text[: 1 << 20]
-    delim, where, header = _sniff(stem, head)
-    if where is None:
-        wanted = ", ".join(REQUIRED[stem])
-        raise AnalysisError(
-            f"{path}: no header row with the expected columns ({wanted}) in the first {HEADER_SCAN_ROWS} lines."
-        )
-    mapped, ignored = map_header(stem, header)
-    _check_columns(stem, path, mapped, header)
-    names = [f"c{i}" for i in range(len(header))]
-    invalid: list[int] = []
+    """Read one CSV extract whole, as text, with the same streaming reader the parquet cache uses.
 
-    def on_invalid(row) -> str:
-        invalid.append(row.actual_columns)
-        return "skip"
+    The intermediate parquet lives in a temporary folder beside the raw file (personal data never
+    leaves `data/raw/`) and is removed at once.
+    """
+    import pyarrow.parquet as pq
 
-    table = pacsv.read_csv(
-        source if source is not None else path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=where + 1, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            include_columns=[names[i] for i in mapped],
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
+    with tempfile.TemporaryDirectory(prefix=".read-", dir=path.parent) as tmp:
+        target = Path(tmp) / f"{stem}.parquet"
+        info = _csv_to_cache(stem, path, target, rows=1 << 40)
+        frame = pq.read_table(target).to_pandas()
+    table = RawTable(
+        stem,
+        path,
+        frame,
+        info["header_row"],
+        info["encoding"],
+        info["delimiter"],
+        info["columns_mapped"],
+        info["columns_ignored"],
+        [tuple(m) for m in info["malformed"]],
+        info["blank_rows"],
     )
-    frame = table.to_pandas()
-    frame.columns = [mapped[int(c[1:])] for c in frame.columns]
-    bad = _malformed_rows(source or path, delim, where + 1, len(names)) if invalid else []
-    return _finish(stem, path, frame, where + 1, encoding, delim, mapped, ignored, bad)
+    if table.rows_in == 0 and stem not in MAY_BE_EMPTY:
+        raise AnalysisError(f"{path} has a header row but no data rows.")
+    return table
 
 
 def _malformed_rows(source, delim: str, skip: int, expected: int) -> list[tuple[int, str]]:
@@ -531,3 +511,342 @@ def read_raw(stem: str, path: Path) -> RawTable:
             f"{path} cannot be read as {suffix[1:].upper()}: {str(exc).splitlines()[0][:120]}"
         ) from None
     raise AnalysisError(f"{path} is not a .csv or .xlsx file.")
+
+
+# ---------------------------------------------------------------- columnar cache (large files)
+
+#: Bumped whenever the cached form changes, so an old cache is never reused.
+CACHE_VERSION = 1
+CACHE_DIR = "_cache"
+#: Rows per partition of the parquet cache: the unit of bounded-memory cleaning (and of Dask tasks).
+PARTITION_ROWS = 500_000
+
+
+@dataclass
+class CachedRaw:
+    """A raw file converted once to parquet (text columns + `source_row`), read partition by partition.
+
+    Each row group is one partition of `partition_rows` rows, so a partition can be read on
+    its own (by a Dask worker too). The cache lives beside the raw file, in the git-ignored
+    `data/raw/<period>/_cache/`: it holds the same personal data as the raw file and never
+    leaves `data/raw/`.
+    """
+
+    stem: str
+    path: Path
+    parquet: Path
+    rows: int
+    parts: int
+    header_row: int = 1
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    columns_mapped: dict[str, str] = field(default_factory=dict)
+    columns_ignored: list[str] = field(default_factory=list)
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    blank_rows: int = 0
+
+    @property
+    def rows_in(self) -> int:
+        return self.rows + len(self.malformed)
+
+    def part(self, i: int) -> pd.DataFrame:
+        """Partition `i` as a text DataFrame (canonical columns + `source_row`)."""
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.parquet).read_row_group(i).to_pandas()
+
+    def read_all(self) -> pd.DataFrame:
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self.parquet).to_pandas()
+
+
+def _scan_encoding(path: Path) -> str:
+    """'utf-8', 'cp1252', or 'mixed' (lines of both), in one streaming pass over the file."""
+    if _utf8_ok(path):
+        return "utf-8"
+    pattern = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+    with path.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 24):
+            if pattern.search(tail + chunk):
+                return "mixed"
+            tail = chunk[-1:]
+    return "cp1252"
+
+
+class _Recoded(io.RawIOBase):
+    """A file read as UTF-8 whatever it holds: Windows-1252 (or lines of both) re-encoded as it streams."""
+
+    def __init__(self, path: Path, mode: str):
+        self.handle, self.mode, self.buffer, self.rest = path.open("rb"), mode, b"", b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _more(self) -> bool:
+        chunk = self.handle.read(1 << 22)
+        if not chunk:
+            if self.rest:
+                self.buffer += self._convert(self.rest)
+                self.rest = b""
+                return True
+            return False
+        if self.mode == "cp1252":
+            self.buffer += chunk.decode("cp1252", errors="replace").encode("utf-8")
+            return True
+        data = self.rest + chunk
+        cut = data.rfind(b"\n") + 1
+        self.rest = data[cut:]
+        self.buffer += self._convert(data[:cut])
+        return True
+
+    def _convert(self, data: bytes) -> bytes:
+        if self.mode == "cp1252":
+            return data.decode("cp1252", errors="replace").encode("utf-8")
+        return _decode(data)[0].encode("utf-8")
+
+    def readinto(self, target) -> int:
+        while not self.buffer and self._more():
+            pass
+        n = min(len(target), len(self.buffer))
+        target[:n] = self.buffer[:n]
+        self.buffer = self.buffer[n:]
+        return n
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
+def _trimmed(columns: dict[str, pa.ChunkedArray], first_row: int) -> tuple[pa.Table, int]:
+    """Trim every cell (as `_finish` does), number the rows from `first_row`, drop all-empty rows."""
+    import pyarrow.compute as pc
+
+    cols = {name: pc.utf8_trim_whitespace(c) for name, c in columns.items()}
+    n = len(next(iter(columns.values()))) if columns else 0
+    table = pa.table({"source_row": pa.array(range(first_row, first_row + n), pa.int64()), **cols})
+    if not cols:
+        return table, 0
+    blank = None
+    for c in cols.values():
+        empty = pc.equal(c, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    n_blank = pc.sum(blank).as_py() or 0
+    return (table.filter(pc.invert(blank)) if n_blank else table), n_blank
+
+
+class _PartWriter:
+    """Write tables to parquet in row groups of exactly `rows` rows (the last may be shorter)."""
+
+    def __init__(self, target: Path, rows: int):
+        self.target, self.rows, self.pending, self.count = target, rows, [], 0
+        self.writer, self.parts = None, 0
+
+    def add(self, table: pa.Table) -> None:
+        self.pending.append(table)
+        self.count += table.num_rows
+        while self.count >= self.rows:
+            self._flush(self.rows)
+
+    def _flush(self, n: int) -> None:
+        import pyarrow.parquet as pq
+
+        table = pa.concat_tables(self.pending).combine_chunks()
+        head, rest = table.slice(0, n), table.slice(n)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.target, head.schema, compression="lz4")
+        if head.num_rows or self.parts == 0:  # an empty file still has one (empty) partition
+            self.writer.write_table(head, row_group_size=max(n, 1))
+            self.parts += 1
+        self.pending, self.count = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self, schema: pa.Schema) -> int:
+        """Write what is left; returns the number of row groups (partitions) written."""
+        import pyarrow.parquet as pq
+
+        if not self.pending and self.writer is None:
+            self.pending = [schema.empty_table()]
+        if self.pending:
+            self._flush(self.count)
+        self.writer.close()
+        return pq.ParquetFile(self.target).num_row_groups
+
+
+def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    out = _PartWriter(target, rows)
+    out.add(table)
+    return out.close(table.schema)
+
+
+def _csv_to_cache(stem: str, path: Path, target: Path, rows: int) -> dict:
+    """Stream one CSV into the parquet cache in bounded memory; returns how it was read."""
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 20)
+    if not sample.strip():
+        raise AnalysisError(f"{path} is empty.")
+    if _looks_binary(sample):
+        raise AnalysisError(
+            f"{path} is not a text CSV file (it contains binary data); export it again as CSV or XLSX."
+        )
+    encoding = _scan_encoding(path)
+    if encoding == "utf-8":
+        head = sample.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
+    else:
+        head = _decode(sample)[0]
+    delim, where, header = _sniff(stem, head)
+    if where is None:
+        wanted = ", ".join(REQUIRED[stem])
+        raise AnalysisError(
+            f"{path}: no header row with the expected columns ({wanted}) in the first {HEADER_SCAN_ROWS} lines."
+        )
+    mapped, ignored = map_header(stem, header)
+    _check_columns(stem, path, mapped, header)
+    names = [f"c{i}" for i in range(len(header))]
+    invalid: list[int] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    def source():
+        return path if encoding == "utf-8" else _Recoded(path, encoding)
+
+    reader = pacsv.open_csv(
+        source(),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=where + 1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            include_columns=[names[i] for i in mapped],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    canon = [mapped[int(n[1:])] for n in reader.schema.names]
+    out = _PartWriter(target, rows)
+    seen = blank_rows = 0
+    schema = None
+    for batch in reader:
+        table, n_blank = _trimmed(dict(zip(canon, batch.columns, strict=True)), seen + 1)
+        seen += batch.num_rows
+        blank_rows += n_blank
+        schema = table.schema
+        out.add(table)
+    if schema is None:
+        schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in canon])
+    parts = out.close(schema)
+    bad = []
+    if invalid:
+        if encoding == "utf-8":
+            recoded = path
+        else:
+            with _Recoded(path, encoding) as stream:
+                recoded = io.BytesIO(stream.read())
+        bad = _malformed_rows(recoded, delim, where + 1, len(names))
+        _renumber(target, seen, [n for n, _ in bad])
+    return {
+        "header_row": where + 1,
+        "encoding": encoding,
+        "delimiter": delim,
+        "columns_mapped": {str(i): c for i, c in mapped.items()},
+        "columns_ignored": ignored,
+        "malformed": bad,
+        "blank_rows": blank_rows,
+        "parts": parts,
+    }
+
+
+def _renumber(target: Path, seen: int, bad: list[int]) -> None:
+    """Give rows after malformed records their true data-row numbers (malformed rows keep their slots)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    ordinals = np.asarray(pd.RangeIndex(1, seen + len(bad) + 1).difference(pd.Index(bad)))
+    source = pq.ParquetFile(target)
+    tmp = target.with_suffix(".renumber")
+    writer = None
+    for i in range(source.num_row_groups):
+        group = source.read_row_group(i)
+        fixed = pa.array(ordinals[group.column("source_row").to_numpy() - 1], pa.int64())
+        group = group.set_column(0, "source_row", fixed)
+        writer = writer or pq.ParquetWriter(tmp, group.schema, compression="lz4")
+        writer.write_table(group, row_group_size=max(group.num_rows, 1))
+    if writer is not None:
+        writer.close()
+        tmp.replace(target)
+
+
+def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
+    """The raw file as cached parquet, converting it first unless an up-to-date cache exists."""
+    import json
+    import os
+
+    cache = path.parent / CACHE_DIR
+    stamp = path.stat()
+    key = {
+        "version": CACHE_VERSION,
+        "file": path.name,
+        "size": stamp.st_size,
+        "mtime_ns": stamp.st_mtime_ns,
+        "partition_rows": partition_rows,
+    }
+    target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
+    meta = None
+    if meta_file.exists() and target.exists():
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except ValueError:
+            meta = None
+        if meta is not None and meta.get("key") != key:
+            meta = None
+    if meta is None:
+        cache.mkdir(mode=0o700, exist_ok=True)
+        tmp = cache / f".{stem}.{os.getpid()}.parquet"
+        try:
+            if path.suffix.lower() == ".csv":
+                info = _csv_to_cache(stem, path, tmp, partition_rows)
+            else:
+                table = read_raw(stem, path)
+                info = {
+                    "header_row": table.header_row,
+                    "encoding": table.encoding,
+                    "delimiter": table.delimiter,
+                    "columns_mapped": table.columns_mapped,
+                    "columns_ignored": table.columns_ignored,
+                    "malformed": table.malformed,
+                    "blank_rows": table.blank_rows,
+                    "parts": _frame_to_cache(table.frame, tmp, partition_rows),
+                }
+            tmp.replace(target)
+        except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:
+            raise AnalysisError(
+                f"{path} cannot be read as {path.suffix[1:].upper()}: {str(exc).splitlines()[0][:120]}"
+            ) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        import pyarrow.parquet as pq
+
+        info["rows"] = pq.ParquetFile(target).metadata.num_rows
+        meta = {"key": key, **info}
+        meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    table = CachedRaw(
+        stem,
+        path,
+        target,
+        meta["rows"],
+        meta["parts"],
+        meta["header_row"],
+        meta["encoding"],
+        meta["delimiter"],
+        meta["columns_mapped"],
+        meta["columns_ignored"],
+        [tuple(m) for m in meta["malformed"]],
+        meta["blank_rows"],
+    )
+    if table.rows_in == 0 and stem not in MAY_BE_EMPTY:
+        raise AnalysisError(f"{path} has a header row but no data rows.")
+    return table

@@ -108,9 +108,42 @@ def table(frame: pd.DataFrame):
 
     if frame.empty:
         return Markdown("–")
-    numeric = [c for c in frame.columns if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8]
-    uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[:8]  # not random: reruns give identical pages
+    numeric = [
+        c
+        for c in frame.columns
+        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8
+    ]
+    uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[
+        :8
+    ]  # not random: reruns give identical pages
     styler = frame.style.set_uuid(uid).hide(axis="index").set_properties(**{"text-align": "left"})
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
     return HTML(styler.to_html())
+
+
+#: Mimetype of the cover-page figures a notebook hands to the report (see `Cards`).
+CARDS_MIME = "application/vnd.umkm-bpjstk.cards+json"
+
+
+class Cards:
+    """Headline figures for the report's cover page, shown as a list in JupyterLab.
+
+    A notebook's last cell (tagged `remove`, so it is not on its own page) displays them; the
+    report reads them back from the executed notebook, so the cover shows exactly the
+    numbers the pages computed.
+    """
+
+    def __init__(self, cards: list[dict[str, str]]):
+        self.cards = [{k: str(v) for k, v in c.items() if v is not None} for c in cards]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        lines = [
+            f"- **{c['label']}**: {c['value']}" + (f" — {c['note']}" if c.get("note") else "")
+            for c in self.cards
+        ]
+        return {
+            CARDS_MIME: self.cards,
+            "text/markdown": "\n".join(lines),
+            "text/plain": "\n".join(lines),
+        }

@@ -1,0 +1,327 @@
+"""Notebook 03's page: sentences, labels and tables of the awareness survey in the report's
+language, with small cells suppressed, and the cover figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.awareness import (
+    DEFAULT_MIN_N,
+    MEASURES,
+    ROLES,
+    STAGES,
+    TOTAL,
+    UNKNOWN,
+    gap,
+    shares,
+)
+from analysis.text import fmt_int, fmt_num, fmt_pct, t
+
+
+def fmt_share(share: float, lo: float, hi: float, lang: str = "id") -> str:
+    """A share with its interval: '24% (21–28%)'; '–' when missing."""
+    if share is None or pd.isna(share):
+        return "–"
+    return f"{fmt_pct(share, lang, 0)} ({fmt_pct(lo, lang, 0).rstrip('%')}–{fmt_pct(hi, lang, 0)})"
+
+
+def percent(lang: str = "id"):
+    """A formatter for shares as whole percentages in the report's language (for charts and maps)."""
+    from functools import partial
+
+    return partial(fmt_pct, lang=lang, digits=0)
+
+
+def points(x: float, lang: str = "id") -> str:
+    """A difference of shares in percentage points: 0.648 → '65'."""
+    return fmt_num(x * 100, lang, 0)
+
+
+def group_labels(
+    column: str, groups: pd.Series, lang: str = "id", units: pd.DataFrame | None = None
+) -> pd.Series:
+    """Readable labels for group codes of a breakdown column (roles, sectors, kecamatan, kelurahan)."""
+    if column == "peran":
+        return groups.map(
+            lambda g: t(f"aw_role_{g}", lang) if g in ROLES else t("aw_unknown", lang)
+        )
+    if column == "sektor":
+        from analysis.classes import sectors
+
+        names = sectors().set_index("sektor")[f"label_{lang}"]
+        return groups.map(lambda g: names.get(g, t("aw_unknown", lang)))
+    if column in ("kode_kecamatan", "kode_kelurahan") and units is not None:
+        key = "kecamatan" if column == "kode_kecamatan" else "kelurahan"
+        names = units.drop_duplicates(column).set_index(column)[key]
+        return groups.map(lambda g: names.get(g, g))
+    return groups.astype(str)
+
+
+def gap_panel(
+    survey: pd.DataFrame, units: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N
+) -> pd.DataFrame:
+    """Awareness of both programmes for the city, each role, kecamatan and sector (rows in that order).
+
+    Index: readable labels; columns: section, aware_kesehatan(_lo/_hi), aware_tk(_lo/_hi),
+    aware_gap, respondents, suppressed. For the dot chart and the text.
+    """
+    parts = []
+    for by, section in (
+        (None, "aw_section_city"),
+        ("peran", "aw_section_role"),
+        ("kode_kecamatan", "aw_section_kecamatan"),
+        ("sektor", "aw_section_sector"),
+    ):
+        g = gap(survey, by, min_n=min_n)
+        if g.empty:
+            continue
+        if by:
+            g = g[g["group"].ne(UNKNOWN)]
+            g = g.sort_values("aware_tk", ascending=False, na_position="last")
+            g["label"] = group_labels(by, g["group"], lang, units).to_numpy()
+        else:
+            g["label"] = t("city", lang)
+        g["section"] = t(section, lang)
+        parts.append(g)
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True).set_index("label")
+
+
+def priority_display(
+    prio: pd.DataFrame,
+    lang: str = "id",
+    top: int = 10,
+    min_cell: int = 5,
+) -> pd.DataFrame:
+    """The top of the priority list as text: both inputs and the score, small counts suppressed.
+
+    Narrow columns (readable on a phone): rank, kelurahan (kecamatan), uncovered workers, share
+    aware of BPJS Ketenagakerjaan with its interval ('*' = the kecamatan's estimate), and the
+    score with its range. Counts go through `disclosure.protect` on the whole table, with
+    effective + uncovered = workers, so a hidden count cannot be worked out from the others.
+    """
+    from analysis.disclosure import display, protect
+
+    table = prio.reset_index(drop=True)
+    prot = protect(
+        table,
+        ["workers", "effective", "uncovered"],
+        min_cell=min_cell,
+        groups=["kecamatan", None],
+        row_sums=[(["effective", "uncovered"], "workers")],
+    )
+    shown = display(prot, {"uncovered": lambda v: fmt_int(v, lang)})
+    state = prot.state["uncovered"].to_numpy()
+    rows = []
+    for i, r in table[table["rank"].notna()].head(top).iterrows():
+        mark = "*" if r["basis"] == "kecamatan" else ""
+        aware = fmt_share(r["aware_tk"], r["aware_tk_lo"], r["aware_tk_hi"], lang)
+        score = (
+            shown.loc[i, "uncovered"]  # the score would reveal a hidden count
+            if state[i]
+            else f"{fmt_int(r['score'], lang)} ({fmt_int(r['score_lo'], lang)}–"
+            f"{fmt_int(r['score_hi'], lang)})"
+        )
+        rows.append(
+            {
+                "#": fmt_int(r["rank"], lang),
+                t("aw_col_place", lang): f"{r['kelurahan']} ({r['kecamatan']})",
+                t("aw_col_uncovered", lang): shown.loc[i, "uncovered"],
+                t("aw_col_aware_tk", lang): aware.replace(" (", mark + " (", 1),
+                t("aw_col_score", lang): score,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _md(key: str, lang: str, **fields):
+    from analysis.text import md
+
+    return md(key, lang, **fields)
+
+
+def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
+    """Who answered this month's survey, or a plain sentence that there is no survey this month."""
+    from analysis.text import fmt_date, fmt_month
+
+    survey, month = tables["survey"], fmt_month(period, lang)
+    if survey.empty:
+        q = tables.get("quality", {}).get("survei_kesadaran", {})
+        key = "aw_no_survey" if not q.get("file") else "aw_no_answers"
+        return _md(key, lang, month=month, period=period)
+    days = survey["tanggal"].dropna()
+    return _md(
+        "aw_intro",
+        lang,
+        month=month,
+        n=fmt_int(len(survey), lang),
+        kel=fmt_int(survey["kode_kelurahan"].nunique(), lang),
+        kel_all=fmt_int(len(units), lang),
+        first=fmt_date(days.min(), lang) if len(days) else month,
+        last=fmt_date(days.max(), lang) if len(days) else month,
+    )
+
+
+def gap_text(panel: pd.DataFrame, lang: str = "id"):
+    """The gap in one sentence (city, with the interval; workers and owners)."""
+    city = panel[panel["group"].eq(TOTAL)].iloc[0]
+    role = panel[panel["group"].isin(ROLES)].set_index("group")
+
+    def role_share(r: str) -> str:
+        return fmt_pct(role.loc[r, "aware_tk"], lang, 0) if r in role.index else "–"
+
+    return _md(
+        "aw_gap_sentence",
+        lang,
+        kes=fmt_pct(city["aware_kesehatan"], lang, 0),
+        tk=fmt_pct(city["aware_tk"], lang, 0),
+        gap=points(city["aware_gap"], lang),
+        gap_lo=points(city["aware_gap_lo"], lang),
+        gap_hi=points(city["aware_gap_hi"], lang),
+        tk_worker=role_share("pekerja"),
+        tk_owner=role_share("pemilik"),
+    )
+
+
+def funnel_labels(fun: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """The city's funnel indexed by stage labels, with 'x% of the step before' annotations."""
+    city = fun[fun["group"].eq(TOTAL)].copy()
+    city["label"] = [t(f"aw_stage_{s}", lang) for s in city["stage"]]
+    city["annotation"] = [
+        "" if s == STAGES[0] else t("aw_of_previous", lang, pct=fmt_pct(v, lang, 0))
+        for s, v in zip(city["stage"], city["of_previous"], strict=True)
+    ]
+    return city.set_index("label")
+
+
+def funnel_note(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> str:
+    """The funnel chart's note, with the share enrolled overall (aware of the name or not)."""
+    enrolled = shares(survey, [MEASURES["enrolled"]], min_n=min_n)
+    share = enrolled["share"].iloc[0] if len(enrolled) else np.nan
+    return t("aw_funnel_note", lang, enrolled_any=fmt_pct(share, lang, 0))
+
+
+def funnel_text(fun: pd.DataFrame, lang: str = "id"):
+    """The funnel in one sentence, per 100 UMKM people."""
+    city = fun[fun["group"].eq(TOTAL)].set_index("stage")["share"]
+    per100 = {s: round(float(city[s]) * 100) for s in STAGES}
+    return _md(
+        "aw_funnel_sentence",
+        lang,
+        aware=fmt_int(per100["aware"], lang),
+        benefit=fmt_int(per100["knows_benefit"], lang),
+        enrolled=fmt_int(per100["enrolled"], lang),
+        not_aware=fmt_int(100 - per100["aware"], lang),
+    )
+
+
+def map_text(kel: pd.DataFrame, min_n: int = DEFAULT_MIN_N, lang: str = "id"):
+    """How many kelurahan the survey can speak for, and the kecamatan range."""
+    n = kel["respondents"]
+    kec = kel.drop_duplicates("kode_kecamatan")
+    kec = kec[kec["kecamatan_respondents"] >= min_n].sort_values("aware_tk_kecamatan")
+    if kec.empty:
+        low = high = {"kecamatan": "–", "aware_tk_kecamatan": np.nan}
+        low_v = high_v = "–"
+    else:
+        low, high = kec.iloc[0], kec.iloc[-1]
+        low_v = fmt_share(
+            low["aware_tk_kecamatan"],
+            low["aware_tk_kecamatan_lo"],
+            low["aware_tk_kecamatan_hi"],
+            lang,
+        )
+        high_v = fmt_share(
+            high["aware_tk_kecamatan"],
+            high["aware_tk_kecamatan_lo"],
+            high["aware_tk_kecamatan_hi"],
+            lang,
+        )
+    return _md(
+        "aw_map_sentence",
+        lang,
+        shown=fmt_int((n >= min_n).sum(), lang),
+        total=fmt_int(len(kel), lang),
+        k=min_n,
+        few=fmt_int(((n > 0) & (n < min_n)).sum(), lang),
+        none=fmt_int((n == 0).sum(), lang),
+        kec_low=low["kecamatan"],
+        kec_low_v=low_v,
+        kec_high=high["kecamatan"],
+        kec_high_v=high_v,
+    )
+
+
+def reasons_text(rs: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N):
+    """The top three reasons in one sentence (or why there is no ranking)."""
+    shown = rs[~rs["suppressed"].astype(bool)] if len(rs) else rs
+    if len(shown) < 3:
+        return _md("aw_reasons_too_few", lang, k=min_n)
+    label = f"label_{lang}"
+    top = shown.head(3).reset_index(drop=True)
+    return _md(
+        "aw_reasons_sentence",
+        lang,
+        n=fmt_int(top.loc[0, "respondents"], lang),
+        **{
+            name: (
+                top.loc[i, label][:1].lower() + top.loc[i, label][1:] if i else top.loc[i, label]
+            )
+            for i, name in enumerate(("top", "second", "third"))
+        },
+        **{
+            f"{name}_v": fmt_pct(top.loc[i, "share"], lang, 0)
+            for i, name in enumerate(("top", "second", "third"))
+        },
+    )
+
+
+def priority_text(prio: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N):
+    """The first three kelurahan to visit, and how the score is made."""
+    ranked = prio[prio["rank"].notna()].head(3)
+    if len(ranked) < 3:
+        return _md("aw_priority_none", lang, k=min_n)
+    names = [f"{r.kelurahan} ({r.kecamatan})" for r in ranked.itertuples()]
+    return _md("aw_priority_sentence", lang, first=names[0], second=names[1], third=names[2])
+
+
+def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N):
+    """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
+    from analysis.text import Cards
+
+    if survey.empty:
+        return Cards(
+            [
+                {
+                    "label": t("aw_card_gap", lang),
+                    "value": "–",
+                    "note": t("aw_card_no_survey", lang),
+                    "page": "03_awareness_gaps",
+                }
+            ]
+        )
+    city = gap(survey, None, min_n=min_n).iloc[0]
+    if pd.isna(city["aware_gap"]):
+        value, note = "–", t("aw_card_too_few", lang, k=min_n)
+    else:
+        value = t("aw_card_points", lang, points=points(city["aware_gap"], lang))
+        note = t(
+            "aw_card_gap_note",
+            lang,
+            kes=fmt_pct(city["aware_kesehatan"], lang, 0),
+            tk=fmt_pct(city["aware_tk"], lang, 0),
+            n=fmt_int(city["respondents"], lang),
+        )
+    return Cards(
+        [
+            {
+                "label": t("aw_card_gap", lang),
+                "value": value,
+                "note": note,
+                "page": "03_awareness_gaps",
+            }
+        ]
+    )

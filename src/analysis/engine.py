@@ -1,0 +1,73 @@
+"""Where cleaning partitions run: in this process one after another, or on a Dask cluster.
+
+`clean_period` splits each raw file into partitions (row groups of the parquet cache) and
+maps one plain function over them; the engine only decides where that function runs. Both
+return results in partition order, so the global steps after them (exact duplicates across
+partitions, duplicate keys and persons, linking) see the same input and give the same output.
+
+A Dask cluster must see the same file system as this process (the partitions and their
+results are parquet files under `data/raw/<period>/_cache/`), and receives the pseudonym
+key with each task: use a LocalCluster, or TLS for a remote scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+class LocalEngine:
+    """Run partitions one after another in this process (bounded memory: one partition at a time)."""
+
+    name = "pandas"
+
+    def map(self, fn: Callable, items: Sequence, **shared: Any) -> list:
+        return [fn(item, **shared) for item in items]
+
+    def close(self) -> None:
+        pass
+
+
+class DaskEngine:
+    """Run partitions on a Dask `distributed` cluster: the given scheduler, or a LocalCluster."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                memory_limit=0,
+            )
+            self.client = Client(self.cluster)
+
+    def map(self, fn: Callable, items: Sequence, **shared: Any) -> list:
+        if not items:
+            return []
+        scattered = {
+            k: self.client.scatter([v], broadcast=True, hash=False)[0] for k, v in shared.items()
+        }
+        futures = self.client.map(fn, list(items), pure=False, **scattered)
+        return self.client.gather(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_engine(engine: str = "pandas", scheduler: str | None = None, workers: int = 2):
+    """The engine named on the command line (`--engine pandas|dask`, `--scheduler tcp://…`)."""
+    if engine == "pandas":
+        return LocalEngine()
+    if engine == "dask":
+        return DaskEngine(scheduler, workers)
+    raise ValueError(f"unknown engine {engine!r}")

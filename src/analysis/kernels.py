@@ -1,0 +1,92 @@
+"""Kernels started ahead of time for the report run: all at once, each already importing what its
+notebook imports.
+
+Starting a Jupyter kernel and importing pandas, matplotlib, geopandas and esda costs more than
+most notebooks' own work. The report starts one kernel per notebook at the beginning (in
+parallel) and has each run its notebook's import lines silently (no history, no output), while
+the first notebook is still cleaning. Papermill then executes each notebook in its warmed
+kernel (passed as `km`); the notebook itself is unchanged and still runs top to bottom.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+from pathlib import Path
+
+_IMPORT = re.compile(r"^(?:import [\w., ]+|from [\w.]+ import [\w., ()]+)\s*(?:#.*)?$")
+
+
+def import_lines(notebook: Path) -> str:
+    """The top-level import statements of a notebook's code cells (what warming may run early)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    lines = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            lines += [line for line in source.splitlines() if _IMPORT.match(line)]
+    return "\n".join(dict.fromkeys(lines))
+
+
+async def _start(kernel_name: str, cwd: Path, warm: list[str]):
+    from jupyter_client.manager import AsyncKernelManager
+
+    managers = [AsyncKernelManager(kernel_name=kernel_name) for _ in warm]
+    # kernels' own start-up chatter (e.g. ipykernel's TCP notice) stays off the console
+    await asyncio.gather(
+        *(km.start_kernel(cwd=str(cwd), stderr=subprocess.DEVNULL) for km in managers)
+    )
+
+    async def send(km, code: str) -> None:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            if code:
+                msg_id = kc.execute(code, silent=True, store_history=False)
+                while (
+                    True
+                ):  # leave once the kernel has taken the request; it goes on importing alone
+                    msg = await kc.get_iopub_msg(timeout=30)
+                    if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status":
+                        break
+        finally:
+            kc.stop_channels()
+
+    await asyncio.gather(*(send(km, code) for km, code in zip(managers, warm, strict=True)))
+    return managers
+
+
+def start_kernels(notebooks: list[Path], kernel_name: str, cwd: Path) -> dict[Path, object]:
+    """Start one warmed kernel per notebook; returns notebook → kernel manager (papermill's `km`)."""
+    managers = asyncio.run(_start(kernel_name, cwd, [import_lines(nb) for nb in notebooks]))
+    return dict(zip(notebooks, managers, strict=True))
+
+
+def manager_class(km):
+    """A kernel-manager 'class' for nbclient that hands over an already started kernel.
+
+    Given as papermill's `kernel_manager_class`, nbclient treats the kernel as its own: it
+    connects, runs the notebook, then stops its client and shuts the kernel down, as usual.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class Started(AsyncKernelManager):
+        def __new__(cls, *args, **kwargs):  # noqa: ARG004 (nbclient passes kernel_name, config)
+            return km
+
+    return Started
+
+
+def shutdown(managers) -> None:
+    """Stop every kernel that is still running (papermill leaves kernels it did not start alone)."""
+
+    async def stop() -> None:
+        await asyncio.gather(
+            *(km.shutdown_kernel(now=True) for km in managers if km.has_kernel),
+            return_exceptions=True,
+        )
+
+    asyncio.run(stop())

@@ -1,0 +1,314 @@
+"""Affordability: burdens, thresholds, willingness to pay, the 2026 discount and subsidy budgets,
+checked on toy tables by hand and on the demo month against the parquet files."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.weightstats import DescrStatsW
+
+from analysis import affordability as af
+from analysis import affordability_page as afp
+from analysis.paths import PROJECT_REFERENCE_DIR, Paths
+
+from conftest import PERIOD
+
+ON = pd.Timestamp("2026-10-01")  # PP 50/2025 window for every sector
+FULL, DISCOUNTED, YEAR_PAID = 16_800, 8_400, 12 * 16_800
+
+
+def people(incomes, sectors=None, **extra) -> pd.DataFrame:
+    n = len(incomes)
+    return pd.DataFrame(
+        {"penghasilan_bulanan": incomes, "sektor": sectors or ["kuliner"] * n, **extra}
+    )
+
+
+@pytest.fixture(scope="module")
+def prices():
+    return af.package_prices(ON)
+
+
+# ----------------------------------------------------------------- prices and burdens
+
+
+def test_prices_this_month_full_and_discounted(prices):
+    assert prices.loc["non-transport", ["now", "full", "discounted", "jht_full"]].tolist() == [
+        DISCOUNTED,
+        FULL,
+        DISCOUNTED,
+        FULL + 20_000,
+    ]
+    assert prices.loc[:, "in_window"].all()
+    assert prices.attrs["discount"] == "PP 50/2025" and prices.attrs["income_min"] == 1_000_000
+    before = af.package_prices("2026-02-01")  # transport in its window, others not yet
+    assert (
+        before.loc["transport", "now"] == DISCOUNTED and before.loc["non-transport", "now"] == FULL
+    )
+    assert not before.loc["non-transport", "in_window"]
+
+
+def test_person_costs_share_of_income_and_who_is_left_out(prices):
+    frame = people(
+        [840_000, 1_680_000, 500_000, 0, None, 2_000_000],
+        ["kuliner", "jasa", "transportasi", "kuliner", "kuliner", "tidak_diketahui"],
+    )
+    out, left_out = af.person_costs(frame, prices, 1_000_000)
+    assert left_out == 2  # zero and missing income
+    assert out["cost_now"].tolist() == [DISCOUNTED] * 4
+    assert out["share_full"].tolist() == pytest.approx([0.02, 0.01, 0.0336, 0.0084])
+    assert out["below_min"].tolist() == [True, False, True, False]
+    assert out["kind"].tolist() == ["non-transport", "non-transport", "transport", "non-transport"]
+
+
+def test_above_the_threshold_is_strictly_above(prices):
+    out, _ = af.person_costs(people([840_000, 839_999, 840_001]), prices, 1_000_000)
+    sens = af.sensitivity(out, [0.02]).iloc[0]
+    assert sens["above_full"] == 1  # 16.800 / 839.999 > 2%; exactly 2% is not above
+    assert sens["above_now"] == 0
+
+
+def test_weighted_median_and_shares_match_statsmodels():
+    rng = np.random.default_rng(5)
+    v = pd.Series(rng.lognormal(14.5, 0.4, 301))
+    w = pd.Series(rng.uniform(1, 40, 301))
+    expected = DescrStatsW(v.to_numpy(), weights=w.to_numpy()).quantile([0.5], return_pandas=False)[
+        0
+    ]
+    assert af.weighted_median(v, w) == pytest.approx(expected)
+    assert af.weighted_median(v) == pytest.approx(np.median(v))
+    mask = v > 2_000_000
+    assert af._share(mask, w) == pytest.approx(w[mask].sum() / w.sum())
+
+
+def test_burden_by_group_counts_and_weighted_rates(prices):
+    frame = people([500_000, 700_000, 2_000_000, 3_000_000], bobot=[1.0, 3.0, 2.0, 2.0])
+    frame["grp"] = ["a", "a", "b", "b"]
+    out, _ = af.person_costs(frame, prices, 1_000_000)
+    t = af.burden_by(out, "grp", 0.02, weight="bobot").set_index("grp")
+    assert t.loc["a", "n"] == 2 and t.loc["a", "above_full"] == 2 and t.loc["b", "above_full"] == 0
+    assert t.loc["a", "above_full_rate"] == 1.0
+    # weighted median of a: weights 1 and 3 → the 700.000 earner
+    assert t.loc["a", "income_median"] == 700_000
+    assert t.loc["a", "share_now_median"] == pytest.approx(DISCOUNTED / 700_000)
+
+
+def test_deciles_split_incomes_in_ten(prices):
+    out, _ = af.person_costs(people(list(range(1_000_000, 3_000_000, 20_000))), prices, 1e6)
+    d = af.add_deciles(out)
+    assert d["decile"].value_counts().sort_index().tolist() == [10] * 10
+    assert (
+        d.loc[d["income"].idxmin(), "decile"] == 1 and d.loc[d["income"].idxmax(), "decile"] == 10
+    )
+
+
+def test_willingness_to_pay_weighted_share_and_curve():
+    r = pd.DataFrame(
+        {
+            "kesediaan_bayar": [5_000, 8_400, 20_000, None],
+            "bobot": [1.0, 2.0, 1.0, 5.0],
+            "cost_now": [DISCOUNTED] * 4,
+            "cost_full": [FULL] * 4,
+        }
+    )
+    assert af.willing(r, "cost_now") == (pytest.approx(3 / 4), 3)  # 8.400 counts as willing
+    assert af.willing(r, "cost_full")[0] == pytest.approx(1 / 4)
+    curve = af.wtp_curve(r)
+    assert curve.iloc[0] == 1.0 and curve.iloc[-1] == 0.0
+    assert curve[8_400] == pytest.approx(3 / 4) and curve[20_000] == pytest.approx(1 / 4)
+
+
+# ----------------------------------------------------------------- subsidy scenarios
+
+
+def toy_month(prices):
+    businesses = pd.DataFrame(
+        {
+            "id_umkm": ["A", "B", "C"],
+            "sektor": ["kuliner", "transportasi", "jasa"],
+            "workers": [4, 3, 6],
+        }
+    )
+    roster = pd.DataFrame(
+        {
+            "nik_hash": ["p1", "p2", "p3", "p4", "p5", "p6"],
+            "id_umkm": ["A", "A", "B", "C", "C", "C"],
+            "sektor": ["kuliner", "kuliner", "transportasi", "jasa", "jasa", "jasa"],
+            "penghasilan_bulanan": [600_000, 2_000_000, 700_000, 800_000, None, 3_000_000],
+            "effective": [False, True, False, True, False, False],
+        }
+    )
+    participants = pd.DataFrame(
+        {"nik_hash": ["p2", "p4"], "segmen": ["BPU", "PU"], "effective": [True, True]}
+    )
+    costed, _ = af.person_costs(roster, prices, 1_000_000)
+    return businesses, roster, costed, participants
+
+
+def test_subsidy_scenarios_on_a_toy_month(prices):
+    biz, roster, costed, part = toy_month(prices)
+    target = af.Target(
+        workers=5, year=2019, sector="informal", segment="BPU", verified=False, source=""
+    )
+    s = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, target).set_index("scenario")
+    # (a) declared workers 4 + 3 + 6 minus the 2 effectively covered
+    assert s.loc["all_uncovered", "workers"] == 11
+    assert s.loc["all_uncovered", "budget"] == 11 * YEAR_PAID
+    # (b) uncovered with an income whose full price is > 2%: 600.000 and 700.000 (800.000 is covered)
+    assert s.loc["above_threshold", "workers"] == 2
+    assert s.loc["above_threshold", "budget"] == 2 * YEAR_PAID
+    # (c) target 5 BPU, 1 effective BPU (p4 counts as PU) → 4 more
+    assert s.loc["target", "workers"] == 4 and s.loc["target", "status"] == "ok"
+    assert s.loc["target", "budget"] == 4 * YEAR_PAID
+    # baseline: the city's 3,000 workers, budget not reported → computed (≈Rp604,8 juta)
+    assert s.loc["baseline", "workers"] == 3_000 and s.loc["baseline", "status"] == "computed"
+    assert s.loc["baseline", "budget"] == 604_800_000
+
+
+def test_target_larger_than_the_uncovered_is_short_and_none_is_said(prices):
+    biz, roster, costed, part = toy_month(prices)
+    big = af.Target(
+        workers=1_000, year=2019, sector="informal", segment="BPU", verified=False, source=""
+    )
+    s = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, big).set_index("scenario")
+    assert s.loc["target", "status"] == "short" and s.loc["target", "workers"] == 11
+    none = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, None).set_index("scenario")
+    assert none.loc["target", "status"] == "no_target" and pd.isna(none.loc["target", "workers"])
+
+
+def test_no_city_programme_before_august_2025(prices):
+    biz, roster, costed, part = toy_month(prices)
+    s = af.subsidy_scenarios(biz, roster, costed, part, "2025-07-01", 0.02, None)
+    assert "baseline" not in set(s["scenario"])
+
+
+def test_read_target_handles_a_missing_or_foreign_file(tmp_path):
+    assert af.read_target(reference_dir=tmp_path) == (None, "aff_target_missing")
+    (tmp_path / "targets.csv").write_text(
+        "region,year,target\nsurakarta,2019,5\n", encoding="utf-8"
+    )
+    assert af.read_target(reference_dir=tmp_path) == (None, "aff_target_unreadable")
+    (tmp_path / "targets.csv").write_text(
+        "region,year,sector,segment,target_workers,verified,source\n"
+        "surakarta,2019,informal,BPU,34785,false,x\nsurakarta,2019,formal,PU,57303,false,x\n",
+        encoding="utf-8",
+    )
+    target, problem = af.read_target(reference_dir=tmp_path)
+    assert problem is None and (target.workers, target.segment, target.verified) == (
+        34_785,
+        "BPU",
+        False,
+    )
+
+
+# ----------------------------------------------------------------- the demo month, end to end
+
+
+@pytest.fixture(scope="module")
+def month(cleaned, demo_dir):
+    return af.analyse(PERIOD, demo_dir), demo_dir
+
+
+def test_demo_month_figures_match_the_parquet_files(month):
+    a, data = month
+    folder = Paths.of(data).processed(PERIOD)
+    workers = pd.read_parquet(folder / "workers.parquet")
+    kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
+    s = a.scenarios.set_index("scenario")
+    assert s.loc["all_uncovered", "workers"] == kel["workers"].sum() - kel["effective"].sum()
+    inc = workers["penghasilan_bulanan"]
+    above = (FULL / inc > 0.02) & ~workers["effective"] & inc.gt(0)
+    assert s.loc["above_threshold", "workers"] == above.sum()
+    assert len(a.roster) == inc.gt(0).sum()
+    assert (a.roster["share_now"] == DISCOUNTED / a.roster["income"]).all()
+
+
+def test_every_page_function_runs_in_both_languages(month):
+    a, _ = month
+    for lang in ("id", "en"):
+        text = afp.headline(a, lang).data
+        assert "Rp8.400" in text if lang == "id" else "Rp8,400" in text
+        assert afp.scenario_table(a, lang).shape[0] == len(a.scenarios)
+        assert afp.decile_table(a, lang).shape[0] == 10
+        assert afp.sensitivity_table(a, lang).shape[0] == 4
+        assert len(afp.sector_table(a, lang)) and len(afp.kelurahan_table(a, lang)) <= 10
+        for md in (afp.scenario_notes, afp.wtp_text, afp.discount_text, afp.method_text):
+            assert "{" not in md(a, lang).data
+        assert len(afp.rules_table(a, lang)) == 3
+
+
+def test_small_counts_are_hidden_in_the_scenario_table(month):
+    a, _ = month
+    small = af.Affordability(**{**a.__dict__})
+    small.scenarios = a.scenarios.copy()
+    small.scenarios.loc[small.scenarios["scenario"] == "above_threshold", ["workers", "budget"]] = [
+        3,
+        3 * YEAR_PAID,
+    ]
+    shown = afp.scenario_table(small, "id")
+    row = shown[shown.iloc[:, 0].str.startswith("(b)")].iloc[0]
+    assert row.iloc[1] == "<5" and row.iloc[3] == "<5"  # the budget would reveal the count
+    assert "(b)" not in " ".join(afp.scenario_chart_values(small, "id").index)
+
+
+def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
+    from analysis.clean import clean_period
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw")
+    raw = data / "raw" / PERIOD
+    for f in raw.glob("survei_kesadaran.*"):
+        f.unlink()
+    for f in raw.glob("peserta_bpjstk.*"):
+        header = f.read_text(encoding="utf-8-sig").splitlines()[0]
+        f.write_text(header + "\n", encoding="utf-8")
+    clean_period(PERIOD, data)
+    a = af.analyse(PERIOD, data)
+    assert len(a.survey) == 0 and not a.roster["effective"].any()
+    s = a.scenarios.set_index("scenario")
+    kel = pd.read_parquet(Paths.of(data).processed(PERIOD) / "coverage_kelurahan.parquet")
+    assert s.loc["all_uncovered", "workers"] == kel["workers"].sum()
+    assert "survei" in afp.headline(a, "id").data.lower()
+    assert afp.sensitivity_table(a, "en").shape[1] == 3  # no survey column
+    (
+        afp.wtp_text(a, "en"),
+        afp.discount_text(a, "en"),
+        afp.method_text(a, "en"),
+        afp.sector_table(a, "en"),
+    )
+
+
+def test_reference_folder_of_the_data_dir_is_used(demo_dir, tmp_path, cleaned):
+    # a data dir with its own reference folder: a different JKM amount changes the prices
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "processed", data / "processed")
+    shutil.copytree(
+        PROJECT_REFERENCE_DIR, data / "reference", ignore=shutil.ignore_patterns("soloraya*")
+    )
+    rules = data / "reference" / "contribution_rules.csv"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(",flat,,6800,", ",flat,,7000,"), encoding="utf-8"
+    )
+    a = af.analyse(PERIOD, data)
+    assert a.prices.loc["non-transport", "full"] == 17_000
+
+
+def test_target_row_is_hidden_when_it_would_reveal_a_small_covered_count(month, prices):
+    a, _ = month
+    biz, roster, costed, part = toy_month(prices)
+    biz.loc[biz["id_umkm"] == "C", "workers"] = 60  # enough uncovered workers to reach the target
+    target = af.Target(
+        workers=20, year=2019, sector="informal", segment="BPU", verified=False, source=""
+    )
+    scn = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, target)
+    row = scn.set_index("scenario").loc["target"]
+    assert (row["covered"], row["needed"], row["workers"]) == (1, 19, 19)  # 20 − 19 = the 1 covered
+    small = af.Affordability(**{**a.__dict__, "scenarios": scn, "target": target})
+    shown = afp.scenario_table(small, "en").set_index("Scenario")
+    assert shown.loc["(c) Enough to reach the target"].tolist()[0] == "x"
+    assert shown.loc["(c) Enough to reach the target"].tolist()[2] == "x"
+    assert "(c)" not in " ".join(afp.scenario_chart_values(small, "en").index)
+    assert "now: <5; – to go" in afp.scenario_notes(small, "en").data

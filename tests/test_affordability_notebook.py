@@ -1,0 +1,67 @@
+"""End to end: notebook 04 publishes on the demo month with figures matching the processed tables,
+and on a month with no participants and no survey it says so plainly instead of failing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis.paths import NOTEBOOKS_DIR, Paths
+from analysis.publish import publish_report
+
+from conftest import PERIOD
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = ("01_clean_registry.ipynb", "04_premium_affordability.ipynb")
+
+
+def publish(data, tmp_path, lang="id"):
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir(exist_ok=True)
+    for name in NOTEBOOKS:
+        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
+    index = publish_report(
+        PERIOD, data_dir=data, reports_dir=tmp_path / "reports", lang=lang, notebook_dir=nb_dir
+    )
+    return (index.parent / "04_premium_affordability.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def demo_month(tmp_path_factory):
+    from analysis.demo import generate
+
+    data = tmp_path_factory.mktemp("aff-demo") / "data"
+    generate(PERIOD, data)
+    return data
+
+
+def test_the_page_answers_first_with_the_months_figures(demo_month, tmp_path):
+    page = publish(demo_month, tmp_path)
+    assert "Traceback" not in page and "Warning" not in page
+    assert page.count("<img") == 4  # subsidy, deciles, willingness to pay, map
+    assert "Rp8.400" in page and "Rp16.800" in page and "Rp604,8 juta" in page
+    folder = Paths.of(demo_month).processed(PERIOD)
+    kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
+    uncovered = int(kel["workers"].sum() - kel["effective"].sum())
+    assert f"<strong>{uncovered:,}</strong>".replace(",", ".") in page
+    workers = pd.read_parquet(folder / "workers.parquet")
+    n = int(workers["penghasilan_bulanan"].gt(0).sum())
+    assert f"{n:,} pekerja".replace(",", ".") in page
+    # the answers come before the method
+    assert page.index("Subsidi APBD") < page.index("Cara menghitung")
+
+
+def test_a_month_without_participants_or_survey_says_so(demo_month, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(demo_month / "raw", data / "raw")
+    raw = data / "raw" / PERIOD
+    for f in raw.glob("survei_kesadaran.*"):
+        f.unlink()
+    for f in raw.glob("peserta_bpjstk.*"):
+        f.write_text(f.read_text(encoding="utf-8-sig").splitlines()[0] + "\n", encoding="utf-8")
+    page = publish(data, tmp_path, lang="en")
+    assert "Traceback" not in page
+    assert "There are not enough survey answers on willingness to pay" in page
+    assert page.count("<img") == 3  # no willingness-to-pay chart

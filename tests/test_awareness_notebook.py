@@ -1,0 +1,76 @@
+"""End to end: notebook 03 publishes on a demo month (its figures match the processed table) and,
+in a month without a survey file, says so plainly while the rest of the report still publishes."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis import awareness as aw
+from analysis.paths import NOTEBOOKS_DIR, Paths
+from analysis.publish import publish_report
+
+from conftest import PERIOD
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("svy") is None, reason="svy is not installed"),
+]
+NOTEBOOKS = ("01_clean_registry.ipynb", "03_awareness_gaps.ipynb")
+
+
+def publish(data, tmp_path, lang="id"):
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir(exist_ok=True)
+    for name in NOTEBOOKS:
+        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
+    index = publish_report(
+        PERIOD, data_dir=data, reports_dir=tmp_path / "reports", lang=lang, notebook_dir=nb_dir
+    )
+    return index.parent
+
+
+@pytest.fixture(scope="module")
+def demo_month(tmp_path_factory):
+    from analysis.demo import generate
+
+    data = tmp_path_factory.mktemp("aw-demo") / "data"
+    generate(PERIOD, data)
+    return data
+
+
+def test_the_page_shows_the_gap_funnel_map_reasons_and_priority(demo_month, tmp_path):
+    report = publish(demo_month, tmp_path)
+    page = (report / "03_awareness_gaps.html").read_text(encoding="utf-8")
+    assert "Traceback" not in page and "Warning" not in page
+    assert page.count("<img") == 4  # gap, funnel, map, reasons
+    table = pd.read_parquet(Paths.of(demo_month).processed(PERIOD) / aw.FILE_NAME)
+    assert len(table) == 54
+    survey = pd.read_parquet(Paths.of(demo_month).processed(PERIOD) / "survey.parquet")
+    city = aw.gap(survey).iloc[0]
+    # the headline sentence carries the city's weighted shares, in Indonesian format
+    sentence = re.search(r"<strong>(\d+)%</strong> pelaku UMKM di Kota Surakarta", page)
+    assert sentence and int(sentence[1]) == round(city["aware_kesehatan"] * 100)
+    assert f"<strong>{round(city['aware_gap'] * 100)} poin persen</strong>" in page
+    prio = aw.priority(
+        pd.read_parquet(Paths.of(demo_month).processed(PERIOD) / "coverage_kelurahan.parquet"),
+        table,
+    )
+    assert f"{prio.iloc[0]['kelurahan']} ({prio.iloc[0]['kecamatan']})" in page
+
+
+def test_a_month_without_a_survey_says_so_and_the_report_still_publishes(demo_month, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(demo_month / "raw", data / "raw")
+    (data / "raw" / PERIOD / "survei_kesadaran.csv").unlink()
+    report = publish(data, tmp_path, lang="en")
+    assert (report / "index.html").exists() and (report / "01_clean_registry.html").exists()
+    page = (report / "03_awareness_gaps.html").read_text(encoding="utf-8")
+    assert "There is no awareness-survey file for October 2026" in page
+    assert "Traceback" not in page and "<img" not in page
+    table = pd.read_parquet(Paths.of(data).processed(PERIOD) / aw.FILE_NAME)
+    assert len(table) == 54 and (table["respondents"] == 0).all() and table["aware_tk"].isna().all()

@@ -1,0 +1,183 @@
+"""Notebook 02's figures: the page's numbers are coverage_kelurahan.parquet's, suppression holds,
+and a month with no participants or kelurahan without businesses renders without error."""
+
+import shutil
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis import coverage, coverage_page, maps
+from analysis.disclosure import check_published
+from analysis.maps import NO_DATA
+from analysis.text import fmt_int, fmt_pct
+
+from conftest import PERIOD
+
+
+@pytest.fixture(scope="module")
+def month(cleaned, demo_dir):
+    return coverage.prepare(PERIOD, demo_dir, min_cell=5)
+
+
+@pytest.fixture(scope="module")
+def parquet(cleaned, demo_dir):
+    return pd.read_parquet(demo_dir / "processed" / PERIOD / "coverage_kelurahan.parquet")
+
+
+def test_headline_and_city_table_show_the_parquet_totals(month, parquet):
+    workers, effective = parquet["workers"].sum(), parquet["effective"].sum()
+    text = coverage_page.headline(month, "id").data
+    assert f"{fmt_int(workers)} orang" in text and f"**{fmt_int(effective)}** pekerja" in text
+    assert f"**{fmt_pct(effective / workers)}**" in text
+    assert f"**{fmt_int(workers - effective)}** pekerja" in text
+    city = coverage_page.city_table(month, "id")
+    assert city.iloc[2, 1] == fmt_int(effective) and city.iloc[0, 1] == fmt_int(
+        parquet["registered"].sum()
+    )
+    assert "Target" in text or "target" in text
+
+
+def test_top_ten_table_matches_the_parquet(month, parquet):
+    table = coverage_page.top_uncovered_table(month, "id")
+    assert len(table) == 10
+    kel = parquet.set_index("kelurahan")
+    shown = []
+    for row in table.itertuples(index=False):
+        name, workers, effective, uncovered = row[1], row[3], row[4], row[5]
+        assert workers == fmt_int(kel.loc[name, "workers"])
+        if uncovered not in ("x", "<5"):
+            assert uncovered == fmt_int(kel.loc[name, "workers"] - kel.loc[name, "effective"])
+            assert effective == fmt_int(kel.loc[name, "effective"])
+            shown.append(kel.loc[name, "workers"] - kel.loc[name, "effective"])
+    assert shown == sorted(shown, reverse=True)
+    published = (parquet["workers"] - parquet["effective"]).where(
+        ~month.protected.hidden["uncovered"].to_numpy()
+    )
+    assert max(shown) == published.max()  # nobody with more uncovered workers is left out
+
+
+def test_kecamatan_table_sums_the_parquet(month, parquet):
+    table = coverage_page.kecamatan_table(month, "id")
+    sums = parquet.groupby("kecamatan", sort=False)[["workers", "effective"]].sum()
+    for row in table.itertuples(index=False):
+        if row[0] in sums.index:
+            assert row[1] == fmt_int(sums.loc[row[0], "workers"])
+            assert row[2] == fmt_int(sums.loc[row[0], "effective"])
+    assert table.iloc[-1, 1] == fmt_int(parquet["workers"].sum())
+
+
+def test_no_small_count_is_published(month):
+    check_published(month.protected, ["workers", "registered", "effective", "uncovered"])
+    p = month.protected
+    hidden_rate = p.hidden["effective_rate_eb"]
+    assert (hidden_rate | ~p.hidden["effective"]).all()  # a hidden count hides its rate too
+    for which in ("sektor", "kelas_usaha"):
+        table = coverage_page.group_table(month, which, "id")
+        assert len(table) >= 1
+
+
+def test_ranking_uses_only_published_numbers():
+    table = coverage.add_rates(
+        pd.DataFrame(
+            {
+                "kode_kelurahan": list("abcd"),
+                "kelurahan": list("ABCD"),
+                "kecamatan": ["K"] * 4,
+                "workers": [300, 223, 200, 100],
+                "registered": [40, 10, 30, 20],
+                "active": [30, 5, 25, 15],
+                "effective": [20, 3, 20, 10],
+            }
+        )
+    )
+    table["effective_rate_eb"] = table["effective_rate"]
+    month = SimpleNamespace(protected=coverage.protect_table(table, 5, [None]))
+    # b: 3 covered (suppressed) so its 220 uncovered are hidden; it is ranked by its 223 workers
+    order = coverage_page.top_uncovered(month, 4)
+    assert list(table.loc[order, "kode_kelurahan"]) == ["a", "b", "c", "d"]
+
+
+@pytest.fixture(scope="module")
+def empty_month(cleaned, demo_dir, tmp_path_factory):
+    """The demo month with no participants at all and three kelurahan without businesses."""
+    data = tmp_path_factory.mktemp("empty") / "data"
+    src = demo_dir / "processed" / PERIOD
+    dst = data / "processed" / PERIOD
+    shutil.copytree(src, dst)
+    kel = pd.read_parquet(dst / "coverage_kelurahan.parquet")
+    gone = kel["kode_kelurahan"].iloc[:3].tolist()
+    kel.loc[kel["kode_kelurahan"].isin(gone), ["businesses", "workers", "roster_workers"]] = 0
+    kel[["registered", "active", "effective"]] = 0
+    for m in ("registered", "active", "effective"):
+        kel[f"{m}_rate"] = (kel[m] / kel["workers"]).where(kel["workers"] > 0)
+    kel.to_parquet(dst / "coverage_kelurahan.parquet")
+    biz = pd.read_parquet(dst / "businesses.parquet")
+    biz[~biz["kode_kelurahan"].isin(gone)].to_parquet(dst / "businesses.parquet")
+    wrk = pd.read_parquet(dst / "workers.parquet")
+    wrk = wrk[~wrk["kode_kelurahan"].isin(gone)].assign(
+        registered=False, active=False, effective=False
+    )
+    wrk.to_parquet(dst / "workers.parquet")
+    pd.read_parquet(dst / "participants.parquet").head(0).to_parquet(dst / "participants.parquet")
+    return data, gone
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, lang):
+    data, gone = empty_month
+    month = coverage.prepare(PERIOD, data)
+    assert month.city["effective"] == 0 and month.moran is None
+    assert month.kelurahan.set_index("kode_kelurahan").loc[gone, "effective_rate_eb"].isna().all()
+    assert "**0** " in coverage_page.headline(month, lang).data
+    assert coverage_page.lisa_text(month, lang).data.startswith(("Pola ruang", "No spatial"))
+    short = coverage_page.target_text(month, lang).data
+    assert "1" in short and str(coverage.MIN_HISTORY) in short
+    for table in (
+        coverage_page.city_table(month, lang),
+        coverage_page.top_uncovered_table(month, lang),
+        coverage_page.kecamatan_table(month, lang),
+        coverage_page.group_table(month, "sektor", lang),
+        coverage_page.group_table(month, "kelas_usaha", lang),
+        coverage_page.target_table(month, lang),
+    ):
+        assert len(table) >= 1
+    chart = maps.coverage_map(month, lang)
+    ax = chart.fig.axes[0]
+    no_data = sum(len(c.get_paths()) for c in ax.collections if c.get_hatch() == NO_DATA["hatch"])
+    assert no_data == 3  # kelurahan without businesses: no data, not 0%
+    for chart in (maps.uncovered_map(month, lang), maps.hot_spot_map(month, lang)):
+        assert chart.png()[:4] == b"\x89PNG" and len(chart.alt) > 10
+    assert coverage_page.method_text(month, lang).data
+    assert coverage_page.group_chart_frame(month, "sektor", lang)["rate"].eq(0).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["demo", "empty"])
+def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
+    import papermill as pm
+
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.publish import kernel_name
+
+    data = demo_dir if which == "demo" else empty_month[0]
+    out = tmp_path / "02.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "02_coverage_map.ipynb"),
+        str(out),
+        parameters={"period": PERIOD, "data_dir": str(data), "lang": "en", "publish": True},
+        kernel_name=kernel_name(),
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    html = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert (
+        "folium" not in html and "leaflet" not in html.lower()
+    )  # no interactive map when published
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 5
