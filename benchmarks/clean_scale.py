@@ -51,7 +51,7 @@ with biz as (
 ), wrk as (
   select distinct upper(trim("ID UMKM")) as id_umkm,
          regexp_replace(regexp_replace(trim("NIK"), '\.0$', ''), '[^0-9]', '', 'g') as nik
-  from read_csv('{raw}/tenaga_kerja.csv', all_varchar=true, delim=';', encoding='latin-1')
+  from read_csv('{raw}/tenaga_kerja.csv', all_varchar=true, delim=';', encoding='utf-8')
 ), par as (
   select regexp_replace(regexp_replace(trim("NIK"), '\.0$', ''), '[^0-9]', '', 'g') as nik,
          upper(trim("STATUS")) = 'AKTIF' as aktif,

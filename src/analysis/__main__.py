@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         "--overwrite", action="store_true", help="replace existing demo data for the period"
     )
     p.add_argument(
-        "--csv", action="store_true", help="write the business registry as CSV, not XLSX"
+        "--csv",
+        action="store_true",
+        help="write every file as UTF-8 CSV (no XLSX, no Windows-1252), as benchmarks want",
     )
     p.set_defaults(run=_demo)
 

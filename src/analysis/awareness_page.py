@@ -325,3 +325,140 @@ def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
             }
         ]
     )
+
+
+# ------------------------------------------------------------------ the page's sections
+
+
+def _no_survey(survey: pd.DataFrame, lang: str) -> list | None:
+    from analysis.text import md
+
+    return [md("aw_nothing", lang)] if survey.empty else None
+
+
+def gap_section(
+    survey: pd.DataFrame, units: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N
+) -> list:
+    """The gap in one sentence and one chart (or a plain 'no survey this month')."""
+    from analysis import charts
+
+    if (none := _no_survey(survey, lang)) is not None:
+        return none
+    panel = gap_panel(survey, units, lang, min_n)
+    series = {
+        "aware_kesehatan": t("aw_series_kesehatan", lang),
+        "aware_tk": t("aw_series_tk", lang),
+    }
+    chart = charts.dot_intervals(
+        panel,
+        series,
+        t("aw_gap_title", lang),
+        t("aw_gap_x", lang),
+        fmt=percent(lang),
+        sections="section",
+        missing=t("aw_too_few", lang, k=min_n),
+        note=t("aw_interval_note", lang, k=min_n),
+    )
+    return [gap_text(panel, lang), chart]
+
+
+def funnel_section(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> list:
+    """Aware → knows a benefit → enrolled: one sentence and the funnel chart."""
+    from analysis import charts
+    from analysis.awareness import funnel
+
+    if (none := _no_survey(survey, lang)) is not None:
+        return none
+    fun = funnel(survey, min_n=min_n)
+    steps = funnel_labels(fun, lang)
+    chart = charts.bars_intervals(
+        steps["share"],
+        steps["lo"],
+        steps["hi"],
+        t("aw_funnel_title", lang),
+        t("aw_funnel_x", lang),
+        fmt=percent(lang),
+        sort=False,
+        annotations=steps["annotation"],
+        note=funnel_note(survey, lang, min_n),
+    )
+    return [funnel_text(fun, lang), chart]
+
+
+def map_section(
+    survey: pd.DataFrame,
+    kel: pd.DataFrame,
+    lang: str = "id",
+    min_n: int = DEFAULT_MIN_N,
+    reference_dir=None,
+) -> list:
+    """Awareness of BPJS Ketenagakerjaan by kelurahan: a sentence and the map (few respondents hatched)."""
+    from analysis import maps
+    from analysis.awareness import MAP_BREAKS
+
+    if (none := _no_survey(survey, lang)) is not None:
+        return none
+    by_kel = kel.set_index("kode_kelurahan")
+    chart = maps.choropleth(
+        by_kel["aware_tk"],
+        MAP_BREAKS,
+        t("aw_map_title", lang),
+        t("aw_map_legend", lang),
+        lang,
+        fmt=percent(lang),
+        suppressed=by_kel["respondents"].between(1, min_n - 1),
+        note=t("aw_map_note", lang, k=min_n),
+        reference_dir=reference_dir,
+    )
+    return [map_text(kel, min_n, lang), chart]
+
+
+def reasons_section(
+    survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N, reference_dir=None
+) -> list:
+    """Why people do not enrol, ranked: a sentence and a chart."""
+    from analysis import charts
+    from analysis.awareness import reasons
+
+    if (none := _no_survey(survey, lang)) is not None:
+        return none
+    why = reasons(survey, min_n=min_n, reference_dir=reference_dir)
+    out = [reasons_text(why, lang, min_n)]
+    shown = why[~why["suppressed"].astype(bool)].set_index(f"label_{lang}")
+    if len(shown):
+        out.append(
+            charts.bars_intervals(
+                shown["share"],
+                shown["lo"],
+                shown["hi"],
+                t("aw_reasons_title", lang),
+                t("aw_reasons_x", lang),
+                fmt=percent(lang),
+                color=charts.PALETTE["accent"],
+                note=t("aw_reasons_note", lang),
+            )
+        )
+    return out
+
+
+def priority_section(
+    tables: dict,
+    kel: pd.DataFrame,
+    lang: str = "id",
+    min_n: int = DEFAULT_MIN_N,
+    min_cell: int = 5,
+    top: int = 10,
+) -> list:
+    """Where to go first: a sentence, the priority table and its notes."""
+    from analysis.awareness import priority
+    from analysis.text import md, table
+
+    if (none := _no_survey(tables["survey"], lang)) is not None:
+        return none
+    prio = priority(tables["coverage_kelurahan"], kel, min_n)
+    return [
+        priority_text(prio, lang, min_n),
+        table(priority_display(prio, lang, top, min_cell)),
+        md("aw_priority_note", lang, k=min_n),
+        md("suppressed_note", lang, k=min_cell),
+    ]

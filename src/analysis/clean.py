@@ -30,7 +30,7 @@ from analysis.classes import reason_of, sector_of, size_class
 from analysis.coverage import kelurahan_counts
 from analysis.errors import AnalysisError
 from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
-from analysis.linkage import record_flags
+from analysis.linkage import person_status, record_flags
 from analysis.parse import (
     clean_text,
     map_unique,
@@ -167,22 +167,42 @@ class Flags:
         self.pos = pd.Series(np.arange(len(index)), index=index)
 
     def add(
-        self, mask: pd.Series | np.ndarray, rule: str, column: str | None, detail: str | pd.Series
+        self,
+        mask: pd.Series | np.ndarray,
+        rule: str,
+        column: str | None,
+        detail: str | pd.Series | tuple[pd.Series, str],
     ) -> None:
-        """Flag rows where `mask` holds, unless they already carry a higher-priority rule."""
+        """Flag rows where `mask` holds, unless they already carry a higher-priority rule.
+
+        `detail` is one text, one per row, or (raw values, "… {} …") to quote each flagged
+        row's raw value into the template (done for flagged rows only: cheap on millions).
+        """
         p = schemas.RULES.index(rule)
         m = np.asarray(mask, dtype=bool) & (self.prio > p)
         if not m.any():
             return
         self.prio[m], self.rule[m], self.column[m] = p, rule, column
-        self.detail[m] = detail if isinstance(detail, str) else np.asarray(detail, dtype=object)[m]
+        if isinstance(detail, tuple):  # (raw values, "… {} …"): quoted for the flagged rows only
+            raw, template = detail
+            failing = pd.Series(np.asarray(raw, dtype=object)[m])
+            self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
+        else:
+            self.detail[m] = (
+                detail if isinstance(detail, str) else np.asarray(detail, dtype=object)[m]
+            )
 
     def add_failures(self, fails: pd.DataFrame) -> None:
-        """Flag the cells pandera reported (see `schemas.failures`)."""
-        for row in fails.itertuples():
+        """Flag the cells pandera reported (see `schemas.failures`), one mask per kind of failure."""
+        if fails.empty:
+            return
+        at = self.pos.reindex(fails["index"]).to_numpy()
+        for (rule, column, detail), rows in fails.groupby(
+            ["rule", "column", "detail"], sort=False
+        ).indices.items():
             mask = np.zeros(len(self.index), dtype=bool)
-            mask[self.pos[row.index]] = True
-            self.add(mask, row.rule, row.column, row.detail)
+            mask[at[rows]] = True
+            self.add(mask, rule, column, detail)
 
     @property
     def bad(self) -> np.ndarray:
@@ -213,9 +233,7 @@ def _unparsed(flags: Flags, raw: pd.Series, parsed: pd.Series, rule: str, column
     if column in PERSONAL:
         flags.add(bad, rule, column, f"{column} cannot be read")
     else:
-        flags.add(
-            bad, rule, column, map_unique(raw, lambda v: f"{column} {quote(v)} cannot be read")
-        )
+        flags.add(bad, rule, column, (raw, f"{column} {{}} cannot be read"))
 
 
 def _places(
@@ -289,6 +307,16 @@ def _position(values: pd.Series, keys: pa.Array) -> np.ndarray:
     on Arrow strings converts the lookup values one by one, far too slow for millions)."""
     pos = pc.index_in(_arrow(values), value_set=keys)
     return pc.fill_null(pos, -1).to_numpy().astype("int64")
+
+
+def _sorted_position(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Position of each value in an ascending key array, -1 where absent: a binary search, which
+    stays fast when millions of NIKs are looked up part by part (np.isin re-sorts every time)."""
+    if len(sorted_keys) == 0:
+        return np.full(len(values), -1, dtype="int64")
+    pos = np.searchsorted(sorted_keys, values)
+    clipped = np.minimum(pos, len(sorted_keys) - 1)
+    return np.where(sorted_keys[clipped] == values, clipped, -1).astype("int64")
 
 
 def _nik_int(nik: pd.Series) -> np.ndarray:
@@ -377,7 +405,7 @@ def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
         ~known & ~in_quarantine & ids.ne(""),
         "unknown_business",
         "id_umkm",
-        map_unique(ids, lambda v: f"id_umkm {quote(v)} is not in the registry"),
+        (ids, "id_umkm {} is not in the registry"),
     )
 
     ok = ~flags.bad
@@ -436,7 +464,7 @@ def _local_participants(frame: pd.DataFrame, ctx: Context, file_name: str, extra
             unknown,
             "bad_value",
             col,
-            map_unique(raw_col, lambda v, c=col: f"{c} {quote(v)} is not a known value"),
+            (raw_col, f"{col} {{}} is not a known value"),
         )
         typed[col] = typed[col].mask(unknown, None)
     prog_raw = _col(frame, "program")
@@ -445,7 +473,7 @@ def _local_participants(frame: pd.DataFrame, ctx: Context, file_name: str, extra
         bad_prog,
         "bad_value",
         "program",
-        map_unique(prog_raw, lambda v: f"program {quote(v)} names an unknown programme"),
+        (prog_raw, "program {} names an unknown programme"),
     )
     upah_raw, tgl_raw, iuran_raw = (
         _col(frame, "upah_dilaporkan"),
@@ -498,7 +526,7 @@ def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict
             raw_col.ne("") & typed[col].isna(),
             "bad_value",
             col,
-            map_unique(raw_col, lambda v, c=col: f"{c} {quote(v)} is not yes or no"),
+            (raw_col, f"{col} {{}} is not yes or no"),
         )
     manfaat_raw = _col(frame, "tahu_manfaat")
     manfaat = map_unique(manfaat_raw, _benefits)
@@ -506,7 +534,7 @@ def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict
         manfaat.map(lambda p: bool(p[1])),
         "bad_value",
         "tahu_manfaat",
-        map_unique(manfaat_raw, lambda v: f"tahu_manfaat {quote(v)} names an unknown benefit"),
+        (manfaat_raw, "tahu_manfaat {} names an unknown benefit"),
     )
     peran_raw = _col(frame, "peran")
     typed["peran"] = map_unique(
@@ -516,7 +544,7 @@ def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict
         typed["peran"].eq("?"),
         "bad_value",
         "peran",
-        map_unique(peran_raw, lambda v: f"peran {quote(v)} is not pemilik or pekerja"),
+        (peran_raw, "peran {} is not pemilik or pekerja"),
     )
     typed["peran"] = typed["peran"].mask(typed["peran"].eq("?"), None)
     for col, fn in (
@@ -822,36 +850,6 @@ class _TableWriter:
             self.writer.close()
 
 
-_SEGMENTS = ("BPU", "JAKON", "PU")  # alphabetical: a person's segments are listed in this order
-
-
-def _person_status(records: pd.DataFrame) -> pd.DataFrame:
-    """One row per person (`_nik`): active, effective, latest month paid, segments held ('BPU+PU')."""
-    seg = records["segmen"]
-    p = pd.DataFrame(
-        {
-            "_nik": records["_nik"].to_numpy(),
-            "active": records["status"].eq("AKTIF").to_numpy(dtype=bool),
-            "effective": records["effective"].to_numpy(dtype=bool),
-            "paid_through": records["iuran_terakhir"].to_numpy(),
-            **{n: seg.eq(n).fillna(False).to_numpy(dtype=bool) for n in _SEGMENTS},
-        }
-    )
-    out = p.groupby("_nik").agg(
-        active=("active", "any"),
-        effective=("effective", "any"),
-        paid_through=("paid_through", "max"),
-        **{n: (n, "any") for n in _SEGMENTS},
-    )
-    mask = sum(out[n].to_numpy(dtype="int64") << i for i, n in enumerate(_SEGMENTS))
-    names = {
-        m: "+".join(n for i, n in enumerate(_SEGMENTS) if m & (1 << i)) or None
-        for m in range(1 << len(_SEGMENTS))
-    }
-    out["segmen"] = pd.Series(mask, index=out.index).map(names).astype("str")
-    return out[["active", "effective", "paid_through", "segmen"]]
-
-
 def clean_period(
     period: str,
     data_dir: str | Path | None = None,
@@ -1020,7 +1018,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
     records = pd.concat(
         list(par.clean_parts(["_row", "_nik", "segmen", "status", "effective", "iuran_terakhir"]))
     )
-    status = _person_status(records)
+    status = person_status(records)
     people = len(status)
     del records
 
@@ -1029,13 +1027,20 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
     by_person, roster, worker_niks = [], [], []
     repaired = outside = n_workers = 0
     region_kabkota = set(ctx.matcher.units["kode_kelurahan"].str.slice(0, 5).str.replace(".", ""))
+    status_keys = status.index.to_numpy(dtype="int64")  # sorted: groupby output
     for part in wrk.clean_parts():
-        linked = part.join(status, on="_key")
-        linked["registered"] = part["_key"].isin(status.index)
+        at = _sorted_position(part["_key"].to_numpy(dtype="int64"), status_keys)
+        idx = np.where(at >= 0, at, len(status_keys))  # the last slot: not in the extract
+        linked = part.copy()
+        linked["registered"] = at >= 0
         for col in ("active", "effective"):
-            linked[col] = linked[col].fillna(False).astype(bool)
-        linked["segmen"] = linked["segmen"].astype("str")
-        linked["paid_through"] = pd.to_datetime(linked["paid_through"]).astype("datetime64[us]")
+            linked[col] = np.append(status[col].to_numpy(dtype=bool), False)[idx]
+        paid = np.append(
+            status["paid_through"].to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us")
+        )
+        linked["paid_through"] = paid[idx]
+        segs = np.append(status["segmen"].to_numpy(dtype=object), None)[idx]
+        linked["segmen"] = pd.Series(segs, index=part.index).astype("str")
         writer.write(linked)
         by_person.append(linked[["kode_kelurahan", "registered", "active", "effective"]])
         roster.append(part["id_umkm"].value_counts())
@@ -1100,7 +1105,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
     writer = _TableWriter(stage / "participants.parquet", schemas.PARTICIPANTS)
     par_repaired = n_par = not_on_roster = 0
     for part in par.clean_parts():
-        part["on_roster"] = np.isin(part["_nik"].to_numpy(), worker_niks)
+        part["on_roster"] = _sorted_position(part["_nik"].to_numpy(dtype="int64"), worker_niks) >= 0
         writer.write(part)
         par_repaired += int(part["_repaired"].sum())
         not_on_roster += int((~part["on_roster"]).sum())

@@ -179,11 +179,23 @@ def effective_segments(workers: pd.DataFrame, participants: pd.DataFrame) -> pd.
     A person counts once: as PU if any effective record is PU, else BPU if any is, else other
     (e.g. Jasa Konstruksi, or segment not given).
     """
-    covered = set(workers.loc[workers["effective"], "nik_hash"])
+    covered = pd.Index(workers.loc[workers["effective"], "nik_hash"].unique())
     recs = participants.loc[participants["effective"] & participants["nik_hash"].isin(covered)]
-    segs = recs.groupby("nik_hash")["segmen"].agg(lambda s: set(s.dropna()))
-    seg = segs.map(lambda s: "PU" if "PU" in s else "BPU" if "BPU" in s else OTHER_SEGMENT)
-    seg = seg.reindex(sorted(covered), fill_value=OTHER_SEGMENT)
+    held = (
+        pd.DataFrame(
+            {
+                "nik_hash": recs["nik_hash"],
+                "pu": recs["segmen"].eq("PU").fillna(False),
+                "bpu": recs["segmen"].eq("BPU").fillna(False),
+            }
+        )
+        .groupby("nik_hash")[["pu", "bpu"]]
+        .any()
+    )
+    held = held.reindex(covered, fill_value=False)
+    seg = pd.Series(
+        np.select([held["pu"], held["bpu"]], ["PU", "BPU"], OTHER_SEGMENT), index=held.index
+    )
     counts = seg.value_counts()
     return counts.reindex([*SEGMENTS, OTHER_SEGMENT], fill_value=0).astype("int64")
 

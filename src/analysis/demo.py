@@ -1401,8 +1401,8 @@ def generate(
 ) -> Path:
     """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
 
-    `csv` writes the business registry as CSV even when small (it is XLSX up to
-    `XLSX_MAX_BUSINESSES`), as benchmarks want; populations above `CHUNK_BUSINESSES` are
+    `csv` writes every file as UTF-8 CSV, the business registry too even when small (it is XLSX
+    up to `XLSX_MAX_BUSINESSES`, the rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
     generated chunk by chunk, so ten million workers fit in a few GB of memory.
     """
     check_period(period)
@@ -1454,7 +1454,7 @@ def generate(
                 truth.loc[truth_part.index, "source_row"] += rows[stem]
                 if stem == "umkm":
                     text["No"] = np.arange(1, len(text) + 1) + rows[stem]
-                _write_text(out / names[stem], text, stem, period, xlsx, rows[stem] == 0)
+                _write_text(out / names[stem], text, stem, period, xlsx, rows[stem] == 0, csv)
                 rows[stem] += len(text)
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -1486,15 +1486,22 @@ def generate(
 
 
 def _write_text(
-    path: Path, text: pd.DataFrame, stem: str, period: str, xlsx: bool, first: bool
+    path: Path,
+    text: pd.DataFrame,
+    stem: str,
+    period: str,
+    xlsx: bool,
+    first: bool,
+    plain: bool = False,
 ) -> None:
-    """Write (or append) one file's text rows the way its source system exports them."""
+    """Write (or append) one file's text rows the way its source system exports them
+    (`plain`: every file as UTF-8 CSV, for benchmarks and other tools)."""
     if stem == "umkm" and xlsx:
         _write_xlsx(path, text, period)
         return
     sep, encoding = {
         "umkm": (";", "utf-8"),
-        "tenaga_kerja": (";", "cp1252"),
+        "tenaga_kerja": (";", "utf-8" if plain else "cp1252"),
         "peserta_bpjstk": (",", "utf-8-sig" if first else "utf-8"),
         "survei_kesadaran": (",", "utf-8"),
     }[stem]

@@ -11,6 +11,7 @@ kernel (passed as `km`); the notebook itself is unchanged and still runs top to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import subprocess
@@ -59,9 +60,38 @@ async def _start(kernel_name: str, cwd: Path, warm: list[str]):
     return managers
 
 
+#: Run in every warmed kernel after the notebook's own imports: the libraries the analysis modules
+#: import inside their functions, and the region's boundaries (a cached read), so that the first
+#: chart or estimate of a notebook does not pay for them.
+PRELOAD = "import analysis.kernels as _kernels\n_kernels.preload()\ndel _kernels"
+
+
+def preload() -> None:
+    """Import the heavy libraries the analysis uses lazily and read the default boundaries once."""
+    import importlib
+
+    for name in (
+        "matplotlib.pyplot",
+        "geopandas",
+        "mapclassify",
+        "esda",
+        "libpysal.weights",
+        "statsmodels.stats.proportion",
+        "svy",
+        "analysis.maps",
+    ):
+        with contextlib.suppress(ImportError):  # an optional speed-up only
+            importlib.import_module(name)
+    from analysis.maps import layers
+
+    layers()
+
+
 def start_kernels(notebooks: list[Path], kernel_name: str, cwd: Path) -> dict[Path, object]:
     """Start one warmed kernel per notebook; returns notebook → kernel manager (papermill's `km`)."""
-    managers = asyncio.run(_start(kernel_name, cwd, [import_lines(nb) for nb in notebooks]))
+    # the first notebook runs at once, so it only imports its own; the others also preload
+    warm = [import_lines(nb) + ("" if i == 0 else f"\n{PRELOAD}") for i, nb in enumerate(notebooks)]
+    managers = asyncio.run(_start(kernel_name, cwd, warm))
     return dict(zip(notebooks, managers, strict=True))
 
 

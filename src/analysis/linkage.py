@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+SEGMENTS = ("BPU", "JAKON", "PU")  # segments a person can hold, in this order
+
 
 def record_flags(participants: pd.DataFrame, period_start: pd.Timestamp) -> pd.DataFrame:
     """Per record: paid up to the period, and effective (AKTIF and paid up)."""
@@ -18,40 +20,28 @@ def record_flags(participants: pd.DataFrame, period_start: pd.Timestamp) -> pd.D
     return out
 
 
-def person_status(participants: pd.DataFrame) -> pd.DataFrame:
-    """One row per `nik_hash`: active, effective, segments held, latest month paid."""
-    if participants.empty:
-        return pd.DataFrame(
-            {
-                "active": pd.Series(dtype=bool),
-                "effective": pd.Series(dtype=bool),
-                "paid_through": pd.Series(dtype="datetime64[us]"),
-                "segmen": pd.Series(dtype="str"),
-            },
-            index=pd.Index([], dtype="str", name="nik_hash"),
-        )
-    p = participants.assign(aktif=participants["status"].eq("AKTIF"))
-    segs = (
-        p.dropna(subset=["segmen"])
-        .groupby("nik_hash")["segmen"]
-        .agg(lambda s: "+".join(sorted(set(s))))
+def person_status(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per person (`_nik`): active, effective, latest month paid, segments held ('BPU+PU')."""
+    seg = records["segmen"]
+    p = pd.DataFrame(
+        {
+            "_nik": records["_nik"].to_numpy(),
+            "active": records["status"].eq("AKTIF").to_numpy(dtype=bool),
+            "effective": records["effective"].to_numpy(dtype=bool),
+            "paid_through": records["iuran_terakhir"].to_numpy(),
+            **{n: seg.eq(n).fillna(False).to_numpy(dtype=bool) for n in SEGMENTS},
+        }
     )
-    out = p.groupby("nik_hash").agg(
-        active=("aktif", "any"),
+    out = p.groupby("_nik").agg(
+        active=("active", "any"),
         effective=("effective", "any"),
-        paid_through=("iuran_terakhir", "max"),
+        paid_through=("paid_through", "max"),
+        **{n: (n, "any") for n in SEGMENTS},
     )
-    return out.join(segs.rename("segmen"))
-
-
-def link(workers: pd.DataFrame, participants: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Add registered/active/effective/segmen/paid_through to workers; flag participants on a roster."""
-    status = person_status(participants)
-    out = workers.join(status, on="nik_hash")
-    out["registered"] = out["nik_hash"].isin(status.index)
-    for col in ("active", "effective"):
-        out[col] = out[col].fillna(False).astype(bool)
-    out["segmen"] = out["segmen"].astype("str")
-    out["paid_through"] = pd.to_datetime(out["paid_through"]).astype("datetime64[us]")
-    on_roster = participants["nik_hash"].isin(set(workers["nik_hash"]))
-    return out, on_roster
+    mask = sum(out[n].to_numpy(dtype="int64") << i for i, n in enumerate(SEGMENTS))
+    names = {
+        m: "+".join(n for i, n in enumerate(SEGMENTS) if m & (1 << i)) or None
+        for m in range(1 << len(SEGMENTS))
+    }
+    out["segmen"] = pd.Series(mask, index=out.index).map(names).astype("str")
+    return out[["active", "effective", "paid_through", "segmen"]]

@@ -10,7 +10,6 @@ as it was, and the error names the notebook and cell.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import subprocess
@@ -85,6 +84,8 @@ def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, k
         progress_bar=False,
         cwd=str(cwd),
         log_output=False,
+        request_save_on_cell_execute=False,  # written once at the end (the staging copy is all we keep)
+        shutdown_kernel="immediate",  # the notebook is done: no need to wait for a polite exit
         **extra,
     )
 
@@ -253,7 +254,9 @@ def publish_report(
     try:
         kernels = start_kernels(nbs, kernel_name(), notebook_dir)
         run_one(1, nbs[0])  # cleaning first: every later notebook reads its output
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(
+            max_workers=max(1, len(nbs) - 1)
+        ) as pool:  # kernels are processes: all at once
             futures = [pool.submit(run_one, i, nb) for i, nb in enumerate(nbs[1:], 2)]
             errors = [f.exception() for f in futures]
         first_error = next((e for e in errors if e is not None), None)
