@@ -34,6 +34,13 @@ class Chart:
         }, {"image/png": {"alt": self.alt}}
 
 
+def footnote(fig, note: str) -> None:
+    """A small grey note under a figure (source, method, what a symbol means), wrapped to its width."""
+    fig.text(
+        0.01, -0.01, textwrap.fill(note, 110), fontsize=8.5, color="#555555", ha="left", va="top"
+    )
+
+
 PALETTE = {
     "main": "#1f5f8b",
     "accent": "#e07b39",
@@ -93,7 +100,7 @@ def barh(
     ax.set_xlabel(xlabel)
     ax.margins(x=0.15)
     if note:
-        fig.text(0.01, -0.02, note, fontsize=8.5, color="#555555", ha="left", va="top")
+        footnote(fig, note)
     plt.close(fig)
     return Chart(fig, f"{title}: " + "; ".join(f"{i} {fmt(v)}" for i, v in values[::-1].items()))
 
@@ -223,15 +230,7 @@ def dot_intervals(
         handletextpad=0.3,
     )
     if note:
-        fig.text(
-            0.01,
-            -0.01,
-            textwrap.fill(note, 110),
-            fontsize=8.5,
-            color="#555555",
-            ha="left",
-            va="top",
-        )
+        footnote(fig, note)
     plt.close(fig)
     parts = []
     for label, row in table.iterrows():
@@ -282,15 +281,7 @@ def bars_intervals(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     if note:
-        fig.text(
-            0.01,
-            -0.01,
-            textwrap.fill(note, 110),
-            fontsize=8.5,
-            color="#555555",
-            ha="left",
-            va="top",
-        )
+        footnote(fig, note)
     plt.close(fig)
     parts = [
         f"{i} {fmt(a)} ({fmt(b)}–{fmt(c)})" + (f", {e}" if e else "")
@@ -341,7 +332,7 @@ def lines(
     if len(frame.columns) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=2, fontsize=11)
     if note:
-        fig.text(0.01, -0.02, note, fontsize=9, color="#555555", ha="left", va="top")
+        footnote(fig, note)
     plt.close(fig)
     parts = [
         f"{col} {fmt(frame[col].iloc[0])} → {fmt(frame[col].iloc[-1])}"
@@ -406,7 +397,7 @@ def columns(
     if n_cols > 1:
         ax.legend(loc="upper right", ncols=n_cols)
     if note:
-        fig.text(0.01, -0.02, note, fontsize=8.5, color="#555555", ha="left", va="top")
+        footnote(fig, note)
     plt.close(fig)
     parts = "; ".join(
         f"{i}: " + ", ".join(f"{c} {fmt(v)}" if n_cols > 1 else fmt(v) for c, v in row.items())
@@ -469,6 +460,6 @@ def share_at_least(
         )
         found.append(f"{label} {yfmt(at)}")
     if note:
-        fig.text(0.01, -0.02, note, fontsize=8.5, color="#555555", ha="left", va="top")
+        footnote(fig, note)
     plt.close(fig)
     return Chart(fig, f"{title}. " + "; ".join(found))
