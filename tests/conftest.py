@@ -51,3 +51,20 @@ def report_dir(demo_dir, tmp_path_factory) -> Path:
 
     reports = tmp_path_factory.mktemp("reports")
     return publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id").parent
+
+
+def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str = "id") -> Path:
+    """Publish a report made of some of the project's notebooks only; returns the report folder."""
+    import shutil
+
+    from analysis.paths import NOTEBOOKS_DIR
+    from analysis.publish import publish_report
+
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
+    reports = tmp_path / "reports"
+    return publish_report(
+        PERIOD, data_dir=data, reports_dir=reports, lang=lang, notebook_dir=nb_dir
+    ).parent

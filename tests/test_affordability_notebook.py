@@ -8,24 +8,18 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.paths import NOTEBOOKS_DIR, Paths
-from analysis.publish import publish_report
+from analysis.paths import Paths
 
-from conftest import PERIOD
+from conftest import PERIOD, publish_pages
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ("01_clean_registry.ipynb", "04_premium_affordability.ipynb")
 
 
 def publish(data, tmp_path, lang="id"):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir(exist_ok=True)
-    for name in NOTEBOOKS:
-        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
-    index = publish_report(
-        PERIOD, data_dir=data, reports_dir=tmp_path / "reports", lang=lang, notebook_dir=nb_dir
-    )
-    return (index.parent / "04_premium_affordability.html").read_text(encoding="utf-8")
+    return (
+        publish_pages(data, tmp_path, NOTEBOOKS, lang) / "04_premium_affordability.html"
+    ).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

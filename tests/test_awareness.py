@@ -4,7 +4,6 @@ the kelurahan table and the priority list."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
@@ -16,9 +15,6 @@ from analysis import awareness as aw
 from analysis import awareness_page as awp
 from analysis.classes import UNKNOWN
 
-needs_svy = pytest.mark.skipif(
-    importlib.util.find_spec("svy") is None, reason="svy (survey estimation) is not installed"
-)
 Z = stats.norm.ppf(0.975)
 
 
@@ -76,7 +72,6 @@ HAND = survey(
 )
 
 
-@needs_svy
 def test_weighted_share_and_interval_match_a_hand_computed_case():
     out = aw.shares(HAND, ["tahu_bpjs_tk"], min_n=1).iloc[0]
     # share = (10·1 + 20·2) / (3·10 + 4·20) = 50/110
@@ -93,7 +88,6 @@ def test_weighted_share_and_interval_match_a_hand_computed_case():
     assert (out["lo"], out["hi"]) == (pytest.approx(lo), pytest.approx(hi))
 
 
-@needs_svy
 def test_domain_share_uses_the_whole_design():
     data = HAND.assign(
         peran=["pemilik", "pemilik", "pekerja", "pemilik", "pekerja", "pemilik", "pemilik"]
@@ -109,7 +103,6 @@ def test_domain_share_uses_the_whole_design():
     assert (row["lo"], row["hi"]) == (pytest.approx(lo), pytest.approx(hi))
 
 
-@needs_svy
 def test_gap_is_the_mean_difference_with_its_design_interval():
     g = aw.gap(HAND, min_n=1).iloc[0]
     diff = HAND["tahu_bpjs_kesehatan"].astype(float) - HAND["tahu_bpjs_tk"].astype(float)
@@ -122,7 +115,6 @@ def test_gap_is_the_mean_difference_with_its_design_interval():
     assert g["aware_gap_hi"] == pytest.approx(min(1, est + half))
 
 
-@needs_svy
 def test_share_of_zero_uses_kish_effective_size_not_a_zero_width_interval():
     data = survey(tahu_bpjs_tk=[False] * 4, bobot=[1.0, 1.0, 2.0, 4.0])
     out = aw.shares(data, ["tahu_bpjs_tk"], min_n=1).iloc[0]
@@ -148,7 +140,6 @@ def random_survey(n: int, seed: int, strata: int = 1) -> pd.DataFrame:
     )
 
 
-@needs_svy
 @pytest.mark.parametrize("by", [None, "peran", "kode_kelurahan"])
 def test_unit_weights_reproduce_plain_proportions_and_wilson_intervals(by):
     from statsmodels.stats.proportion import proportion_confint
@@ -164,7 +155,6 @@ def test_unit_weights_reproduce_plain_proportions_and_wilson_intervals(by):
         assert row.respondents == g["n"]
 
 
-@needs_svy
 def test_unit_weights_in_strata_still_give_plain_kelurahan_intervals():
     from statsmodels.stats.proportion import proportion_confint
 
@@ -176,7 +166,6 @@ def test_unit_weights_in_strata_still_give_plain_kelurahan_intervals():
         assert out.loc[kel, "lo"] == pytest.approx(lo) and out.loc[kel, "hi"] == pytest.approx(hi)
 
 
-@needs_svy
 def test_unit_weights_gap_is_the_plain_paired_t_interval():
     from statsmodels.stats.weightstats import DescrStatsW
 
@@ -191,7 +180,6 @@ def test_unit_weights_gap_is_the_plain_paired_t_interval():
 # ------------------------------------------------------------------ small cells, missing answers
 
 
-@needs_svy
 def test_cells_below_min_n_are_suppressed_not_zero():
     data = survey(
         peran=["pemilik"] * 3 + ["pekerja"] * 12,
@@ -205,7 +193,6 @@ def test_cells_below_min_n_are_suppressed_not_zero():
     assert out.loc["pemilik", "respondents"] == 3
 
 
-@needs_svy
 def test_unanswered_enrolment_leaves_the_cell_not_the_design():
     data = survey(
         terdaftar=pd.array([True, False, None, None, True, False], dtype="boolean"),
@@ -215,7 +202,6 @@ def test_unanswered_enrolment_leaves_the_cell_not_the_design():
     assert out["respondents"] == 4 and out["share"] == pytest.approx(0.5)
 
 
-@needs_svy
 def test_a_kecamatan_with_one_respondent_does_not_stop_the_estimate():
     data = random_survey(40, seed=1)
     data.loc[0, "kode_kecamatan"] = "lonely"
@@ -232,7 +218,6 @@ def test_an_empty_survey_gives_empty_results():
 # ------------------------------------------------------------------ funnel and reasons
 
 
-@needs_svy
 def test_funnel_stages_are_nested_plain_shares_with_unit_weights():
     aware = [True, True, True, True, False, False, True, False, True, False]
     knows = [True, True, False, True, False, False, True, False, False, False]
@@ -253,7 +238,6 @@ def test_funnel_stages_are_nested_plain_shares_with_unit_weights():
     assert list(f.index) == list(aw.STAGES)
 
 
-@needs_svy
 def test_reasons_are_weighted_ranked_and_only_from_the_not_enrolled():
     data = survey(
         alasan=["mahal", "tidak_tahu", "tidak_tahu", "lainnya", "mahal", UNKNOWN, "prosedur"],
@@ -273,7 +257,6 @@ def test_reasons_are_weighted_ranked_and_only_from_the_not_enrolled():
 # ------------------------------------------------------------------ the kelurahan table
 
 
-@needs_svy
 def test_kelurahan_table_has_every_kelurahan_and_is_empty_where_nobody_answered(cleaned):
     from analysis.reference import units
 

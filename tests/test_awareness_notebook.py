@@ -3,7 +3,6 @@ in a month without a survey file, says so plainly while the rest of the report s
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 
@@ -11,27 +10,16 @@ import pandas as pd
 import pytest
 
 from analysis import awareness as aw
-from analysis.paths import NOTEBOOKS_DIR, Paths
-from analysis.publish import publish_report
+from analysis.paths import Paths
 
-from conftest import PERIOD
+from conftest import PERIOD, publish_pages
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("svy") is None, reason="svy is not installed"),
-]
+pytestmark = pytest.mark.slow
 NOTEBOOKS = ("01_clean_registry.ipynb", "03_awareness_gaps.ipynb")
 
 
 def publish(data, tmp_path, lang="id"):
-    nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir(exist_ok=True)
-    for name in NOTEBOOKS:
-        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
-    index = publish_report(
-        PERIOD, data_dir=data, reports_dir=tmp_path / "reports", lang=lang, notebook_dir=nb_dir
-    )
-    return index.parent
+    return publish_pages(data, tmp_path, NOTEBOOKS, lang)
 
 
 @pytest.fixture(scope="module")

@@ -197,13 +197,11 @@ PERSONAL = {
 }
 
 
-@dataclass
-class RawTable:
-    """One raw file read as text: canonical columns + `source_row`, and how it was read."""
+@dataclass(kw_only=True)
+class HowRead:
+    """How a raw file was read: header row, encoding, delimiter, columns used and ignored,
+    malformed records (with their row numbers) and blank rows skipped."""
 
-    stem: str
-    path: Path
-    frame: pd.DataFrame
     header_row: int = 1
     encoding: str = "utf-8"
     delimiter: str | None = None
@@ -211,6 +209,34 @@ class RawTable:
     columns_ignored: list[str] = field(default_factory=list)
     malformed: list[tuple[int, str]] = field(default_factory=list)
     blank_rows: int = 0
+
+    def require_rows(self, stem: str, path: Path):
+        """Itself, unless a file that must have data rows has none (then one clear sentence)."""
+        if self.rows_in == 0 and stem not in MAY_BE_EMPTY:
+            raise AnalysisError(f"{path} has a header row but no data rows.")
+        return self
+
+
+def _how(info: dict) -> dict:
+    """The HowRead fields of a cache's metadata (JSON turns tuples into lists)."""
+    fields = (
+        "header_row",
+        "encoding",
+        "delimiter",
+        "columns_mapped",
+        "columns_ignored",
+        "blank_rows",
+    )
+    return {k: info[k] for k in fields} | {"malformed": [tuple(m) for m in info["malformed"]]}
+
+
+@dataclass
+class RawTable(HowRead):
+    """One raw file read as text: canonical columns + `source_row`, and how it was read."""
+
+    stem: str
+    path: Path
+    frame: pd.DataFrame
 
     @property
     def rows_in(self) -> int:
@@ -360,21 +386,7 @@ def read_csv(stem: str, path: Path) -> RawTable:
         target = Path(tmp) / f"{stem}.parquet"
         info = _csv_to_cache(stem, path, target, rows=1 << 40)
         frame = pq.read_table(target).to_pandas()
-    table = RawTable(
-        stem,
-        path,
-        frame,
-        info["header_row"],
-        info["encoding"],
-        info["delimiter"],
-        info["columns_mapped"],
-        info["columns_ignored"],
-        [tuple(m) for m in info["malformed"]],
-        info["blank_rows"],
-    )
-    if table.rows_in == 0 and stem not in MAY_BE_EMPTY:
-        raise AnalysisError(f"{path} has a header row but no data rows.")
-    return table
+    return RawTable(stem, path, frame, **_how(info)).require_rows(stem, path)
 
 
 def _malformed_rows(source, delim: str, skip: int, expected: int) -> list[tuple[int, str]]:
@@ -479,21 +491,18 @@ def _finish(stem, path, frame, header_row, encoding, delim, mapped, ignored, bad
         ordinals = ordinals.difference(pd.Index([n for n, _ in bad]))
     frame.insert(0, "source_row", pd.array(ordinals, dtype="int64"))
     frame = frame[~blank.to_numpy()].reset_index(drop=True)
-    table = RawTable(
+    return RawTable(
         stem,
         path,
         frame,
-        header_row,
-        encoding,
-        delim,
-        {str(i): c for i, c in mapped.items()},
-        ignored,
-        bad,
-        int(blank.sum()),
-    )
-    if table.rows_in == 0 and stem not in MAY_BE_EMPTY:
-        raise AnalysisError(f"{path} has a header row but no data rows.")
-    return table
+        header_row=header_row,
+        encoding=encoding,
+        delimiter=delim,
+        columns_mapped={str(i): c for i, c in mapped.items()},
+        columns_ignored=ignored,
+        malformed=bad,
+        blank_rows=int(blank.sum()),
+    ).require_rows(stem, path)
 
 
 def read_raw(stem: str, path: Path) -> RawTable:
@@ -523,7 +532,7 @@ PARTITION_ROWS = 500_000
 
 
 @dataclass
-class CachedRaw:
+class CachedRaw(HowRead):
     """A raw file converted once to parquet (text columns + `source_row`), read partition by partition.
 
     Each row group is one partition of `partition_rows` rows, so a partition can be read on
@@ -537,13 +546,6 @@ class CachedRaw:
     parquet: Path
     rows: int
     parts: int
-    header_row: int = 1
-    encoding: str = "utf-8"
-    delimiter: str | None = None
-    columns_mapped: dict[str, str] = field(default_factory=dict)
-    columns_ignored: list[str] = field(default_factory=list)
-    malformed: list[tuple[int, str]] = field(default_factory=list)
-    blank_rows: int = 0
 
     @property
     def rows_in(self) -> int:
@@ -833,20 +835,6 @@ def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
         info["rows"] = pq.ParquetFile(target).metadata.num_rows
         meta = {"key": key, **info}
         meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    table = CachedRaw(
-        stem,
-        path,
-        target,
-        meta["rows"],
-        meta["parts"],
-        meta["header_row"],
-        meta["encoding"],
-        meta["delimiter"],
-        meta["columns_mapped"],
-        meta["columns_ignored"],
-        [tuple(m) for m in meta["malformed"]],
-        meta["blank_rows"],
+    return CachedRaw(stem, path, target, meta["rows"], meta["parts"], **_how(meta)).require_rows(
+        stem, path
     )
-    if table.rows_in == 0 and stem not in MAY_BE_EMPTY:
-        raise AnalysisError(f"{path} has a header row but no data rows.")
-    return table
