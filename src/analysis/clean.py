@@ -28,10 +28,12 @@ import pyarrow.compute as pc
 from analysis import schemas
 from analysis.classes import reason_of, sector_of, size_class
 from analysis.coverage import kelurahan_counts
+from analysis.engine import release_memory
 from analysis.errors import AnalysisError
 from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
 from analysis.linkage import person_status, record_flags
 from analysis.parse import (
+    arrow_text,
     clean_text,
     map_unique,
     parse_amount,
@@ -272,61 +274,102 @@ class Local:
 
     clean: pd.DataFrame
     quarantine: pd.DataFrame
-    rows: pd.DataFrame  # every row: source_row, h1, h2
     ids: pd.Series | None = None  # umkm: every row's id_umkm (upper case)
 
 
-_HASH_KEYS = ("0123456789123456", "umkm-bpjstk-dup2")
-
-
-def _begin(frame: pd.DataFrame, stem: str) -> tuple[Flags, pd.DataFrame]:
-    """Check required values are present; hash every row's content (for exact duplicates)."""
+def _begin(frame: pd.DataFrame, stem: str) -> Flags:
+    """Check required values are present (the first rule of every file)."""
     flags = Flags(frame.index)
     flags.add_failures(schemas.failures(schemas.present(REQUIRED[stem]), frame))
-    content = frame.drop(columns="source_row")
-    rows = pd.DataFrame(
+    return flags
+
+
+def _row_hashes(table: pa.Table) -> pd.DataFrame:
+    """Every row's source_row and a 128-bit MD5 of its content (two int64 halves), to find exact
+    duplicates across partitions. Each value is length-prefixed ('N' for none) so no two
+    different rows give the same text; DuckDB hashes the partition on every core."""
+    import duckdb
+
+    cells = ", ".join(
+        f"coalesce(length({c})::varchar, 'N'), {c}"
+        for c in (f'"{name}"' for name in table.column_names if name != "source_row")
+    )
+    md5 = f"md5_number(concat_ws(chr(31), {cells}))"
+    with duckdb.connect() as con:
+        con.register("partition_rows", table)
+        out = con.sql(
+            f"select source_row, ({md5} >> 64)::ubigint as h1,"
+            f" ({md5} & 18446744073709551615::uhugeint)::ubigint as h2 from partition_rows"
+        ).fetchnumpy()
+    return pd.DataFrame(
         {
-            "source_row": frame["source_row"].to_numpy(dtype="int64"),
-            **{
-                f"h{i + 1}": pd.util.hash_pandas_object(content, index=False, hash_key=k).to_numpy()
-                for i, k in enumerate(_HASH_KEYS)
-            },
+            "source_row": np.asarray(out["source_row"], dtype="int64"),
+            **{h: np.asarray(out[h], dtype="uint64").view("int64") for h in ("h1", "h2")},
         }
     )
-    return flags, rows
 
 
-def _arrow(values: pd.Series | pd.Index) -> pa.Array:
-    """Text values as one Arrow string array (for Arrow's hash lookups)."""
-    arr = pa.array(np.asarray(values, dtype=object), pa.large_string(), from_pandas=True)
-    return arr
+class TextLookup:
+    """Positions of text values in a fixed list of distinct keys, built once and reused for every
+    partition: keys sorted by a 64-bit hash, values found by binary search, each hit confirmed by
+    comparing the text (Arrow's `index_in` rebuilds its hash table of millions of keys per call)."""
+
+    def __init__(self, keys: pd.Series | pd.Index):
+        self.keys = arrow_text(keys)
+        hashes = _hash64(self.keys)
+        self.order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[self.order]
+        self.unique = not (self.hashes[1:] == self.hashes[:-1]).any()
+
+    def positions(self, values: pd.Series | pd.Index) -> np.ndarray:
+        """Position of each value among the keys, -1 where absent (missing matches missing)."""
+        values = arrow_text(values)
+        if len(self.keys) == 0:
+            return np.full(len(values), -1, dtype="int64")
+        if not self.unique:  # repeated keys or a hash collision among them: Arrow's lookup
+            return pc.fill_null(pc.index_in(values, value_set=self.keys), -1).to_numpy()
+        at = _sorted_position(_hash64(values), self.hashes)
+        pos = np.where(at >= 0, self.order[np.maximum(at, 0)], -1)
+        found = self.keys.take(pa.array(np.maximum(pos, 0)))
+        same = pc.or_(
+            pc.fill_null(pc.equal(found, values), False),
+            pc.and_(pc.is_null(found), pc.is_null(values)),
+        )
+        return np.where((pos >= 0) & same.to_numpy(zero_copy_only=False), pos, -1)
 
 
-def _position(values: pd.Series, keys: pa.Array) -> np.ndarray:
-    """Position of each value in `keys` (-1 where absent), by Arrow hash lookup (pandas' `isin`
-    on Arrow strings converts the lookup values one by one, far too slow for millions)."""
-    pos = pc.index_in(_arrow(values), value_set=keys)
-    return pc.fill_null(pos, -1).to_numpy().astype("int64")
+def _hash64(values: pa.Array) -> np.ndarray:
+    """DuckDB's 64-bit hash of each text (as int64), on every core."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("texts", pa.table({"v": values}))
+        out = con.sql("select hash(v) as h from texts").fetchnumpy()["h"]
+    return np.asarray(out, dtype="uint64").view("int64")
 
 
 def _sorted_position(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """Position of each value in an ascending key array, -1 where absent: a binary search, which
-    stays fast when millions of NIKs are looked up part by part (np.isin re-sorts every time)."""
-    if len(sorted_keys) == 0:
+    """Position of each value in an ascending key array, -1 where absent: a binary search of the
+    values in sorted order (ten times faster on millions of keys than in random order, where every
+    step misses the cache), which stays fast part after part (np.isin re-sorts the keys each time)."""
+    if len(sorted_keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype="int64")
-    pos = np.searchsorted(sorted_keys, values)
+    order = np.argsort(values, kind="stable")
+    pos = np.empty(len(values), dtype="int64")
+    pos[order] = np.searchsorted(sorted_keys, values[order])
     clipped = np.minimum(pos, len(sorted_keys) - 1)
     return np.where(sorted_keys[clipped] == values, clipped, -1).astype("int64")
 
 
 def _nik_int(nik: pd.Series) -> np.ndarray:
-    """Valid 16-digit NIKs as int64 (exact keys for duplicate persons and linking; never written out)."""
-    return pd.to_numeric(nik, errors="coerce").fillna(-1).astype("int64").to_numpy()
+    """Valid 16-digit NIKs as int64, -1 for none (exact keys for duplicate persons and linking;
+    never written out)."""
+    return pc.fill_null(pc.cast(arrow_text(nik), pa.int64()), -1).to_numpy()
 
 
 def _local_umkm(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """Businesses: kelurahan matched, counts and amounts typed, owner NIK pseudonymised."""
-    flags, rows = _begin(frame, "umkm")
+    flags = _begin(frame, "umkm")
     n_raw, omzet_raw, date_raw = (
         frame["jumlah_tenaga_kerja"],
         _col(frame, "omzet_tahunan"),
@@ -376,12 +419,12 @@ def _local_umkm(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) 
             )[ok].astype(bool),
         }
     ).reset_index(drop=True)
-    return Local(clean, flags.quarantine(frame, file_name), rows, ids.astype("str"))
+    return Local(clean, flags.quarantine(frame, file_name), ids.astype("str"))
 
 
 def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """Roster workers: NIK validated and pseudonymised, linked to a clean business."""
-    flags, rows = _begin(frame, "tenaga_kerja")
+    flags = _begin(frame, "tenaga_kerja")
     niks = _niks(flags, frame["nik"], "nik")
     income_raw, birth_raw = _col(frame, "penghasilan_bulanan"), _col(frame, "tanggal_lahir")
     typed = pd.DataFrame(index=frame.index)
@@ -392,9 +435,10 @@ def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
     flags.add_failures(schemas.failures(schemas.typed("tenaga_kerja", ctx.end), typed))
     ids = frame["id_umkm"].str.upper()
     biz = extra["businesses"]
-    pos = _position(ids, extra["business_ids"])
+    raw_pos = extra["registry_ids"].positions(ids)  # among every id of the registry file
+    pos = np.where(raw_pos >= 0, extra["clean_position"][np.maximum(raw_pos, 0)], -1)
     known = pd.Series(pos >= 0, index=frame.index)
-    in_quarantine = pd.Series(_position(ids, extra["raw_ids"]) >= 0, index=frame.index) & ~known
+    in_quarantine = pd.Series(raw_pos >= 0, index=frame.index) & ~known
     flags.add(
         ~known & in_quarantine & ids.ne(""),
         "business_quarantined",
@@ -425,8 +469,8 @@ def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
             "nik_hash": pseudonymise(nik, ctx.key),
             "id_umkm": ids[ok].astype("str"),
             **{
-                col: pd.Series(
-                    biz[col].to_numpy()[pos[ok.astype(bool)]], index=nik.index, dtype="str"
+                col: pd.Series(biz[col].array.take(pos[ok.astype(bool)]), index=nik.index).astype(
+                    "str"
                 )
                 for col in ("kode_kelurahan", "kode_kecamatan", "sektor", "kelas_usaha")
             },
@@ -435,16 +479,17 @@ def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
             "nik_kabkota": nik_region(nik).astype("str"),
             "penghasilan_bulanan": typed["penghasilan_bulanan"][ok],
             "_row": frame["source_row"][ok].astype("int64"),
+            "_biz": pos[ok.astype(bool)],  # the business's position among the clean businesses
             "_key": _nik_int(nik),
             "_repaired": niks["status"].eq("repaired")[ok].astype(bool),
         }
     ).reset_index(drop=True)
-    return Local(clean, flags.quarantine(frame, file_name), rows)
+    return Local(clean, flags.quarantine(frame, file_name))
 
 
 def _local_participants(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """BPJS Ketenagakerjaan records: NIK and KPJ pseudonymised, status, programmes and months typed."""
-    flags, rows = _begin(frame, "peserta_bpjstk")
+    flags = _begin(frame, "peserta_bpjstk")
     niks = _niks(flags, frame["nik"], "nik")
     typed = pd.DataFrame(index=frame.index)
     seg_raw, status_raw = _col(frame, "segmen"), frame["status"]
@@ -512,12 +557,12 @@ def _local_participants(frame: pd.DataFrame, ctx: Context, file_name: str, extra
     clean["_row"] = frame["source_row"][ok].to_numpy(dtype="int64")
     clean["_nik"] = _nik_int(nik)
     clean["_repaired"] = niks["status"].eq("repaired")[ok].to_numpy(dtype=bool)
-    return Local(clean, flags.quarantine(frame, file_name), rows)
+    return Local(clean, flags.quarantine(frame, file_name))
 
 
 def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> Local:
     """Awareness survey: kelurahan matched, yes/no and benefit lists typed, reasons coded, weights checked."""
-    flags, rows = _begin(frame, "survei_kesadaran")
+    flags = _begin(frame, "survei_kesadaran")
     typed = pd.DataFrame(index=frame.index)
     for col in ("tahu_bpjs_kesehatan", "tahu_bpjs_tk", "terdaftar"):
         raw_col = _col(frame, col)
@@ -594,7 +639,7 @@ def _local_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict
             "_method": places["method"][ok].astype("str"),
         }
     ).reset_index(drop=True)
-    return Local(clean, flags.quarantine(frame, file_name), rows)
+    return Local(clean, flags.quarantine(frame, file_name))
 
 
 _LOCAL = {
@@ -620,15 +665,43 @@ def _clean_part(job: tuple, ctx: Context, extra: dict | None = None) -> dict:
     stem, parquet, part, work, file_name = job
     import pyarrow.parquet as pq
 
-    frame = pq.ParquetFile(parquet).read_row_group(part).to_pandas()
-    local = _LOCAL[stem](frame, ctx, file_name, extra or {})
+    table = pq.ParquetFile(parquet).read_row_group(part)
+    rows = _row_hashes(table)
+    local = _LOCAL[stem](table.to_pandas(), ctx, file_name, extra or {})
     work = Path(work)
-    local.clean.to_parquet(work / f"{stem}.clean.{part:05d}.parquet", index=False)
-    local.quarantine.to_parquet(work / f"{stem}.quarantine.{part:05d}.parquet", index=False)
-    out = {"rows": local.rows, "ids": local.ids, "n_clean": len(local.clean)}
+    _spill(local.clean, work / f"{stem}.clean.{part:05d}.arrow")
+    _spill(local.quarantine, work / f"{stem}.quarantine.{part:05d}.arrow")
+    out = {"rows": rows, "ids": local.ids, "n_clean": len(local.clean)}
     if "_key" in local.clean:
         out["keys"] = local.clean[["_row", "_key"]]
+    del local, table
+    release_memory()
     return out
+
+
+def _spill(frame: pd.DataFrame, path: Path) -> None:
+    """Park a partition's result on disk until the file's cross-partition rules are known: an
+    uncompressed Arrow file, written and read back at disk speed (parquet encodes and decodes)."""
+    import pyarrow.feather as feather
+
+    feather.write_feather(
+        pa.Table.from_pandas(frame, preserve_index=False), path, compression="uncompressed"
+    )
+
+
+def _unspill(
+    path: Path, columns: list[str] | None = None, drop: np.ndarray | None = None, row: str = "_row"
+) -> pa.Table:
+    """A parked partition (`columns` only), without the rows whose `row` number is in sorted `drop`."""
+    import pyarrow.feather as feather
+
+    dropping = drop is not None and len(drop) > 0
+    extra = [row] if dropping and columns is not None and row not in columns else []
+    table = feather.read_table(path, columns=None if columns is None else columns + extra)
+    if dropping and table.num_rows:
+        keep = _sorted_position(table.column(row).to_numpy(), drop) < 0
+        table = table.filter(pa.array(keep))
+    return table.drop_columns(extra)
 
 
 @dataclass
@@ -648,26 +721,28 @@ class FileOutcome:
     def clean_parts(self, columns: list[str] | None = None):
         """The file's clean rows, partition by partition (rows removed by cross-partition rules left out)."""
         for part in range(self.parts):
-            frame = pd.read_parquet(
-                self.work / f"{self.stem}.clean.{part:05d}.parquet", columns=columns
-            )
-            if len(self.drop):
-                frame = frame[~frame["_row"].isin(self.drop)].reset_index(drop=True)
-            yield frame
+            path = self.work / f"{self.stem}.clean.{part:05d}.arrow"
+            yield _unspill(path, columns, self.drop).to_pandas()
 
     def quarantine(self) -> pd.DataFrame:
         """Every quarantined row of the file in source order (malformed records first)."""
-        frames = [
-            pd.read_parquet(self.work / f"{self.stem}.quarantine.{part:05d}.parquet")
+        dups = np.sort(self.dups)  # exact duplicates are counted as such, not quarantined
+        parts = [
+            _unspill(
+                self.work / f"{self.stem}.quarantine.{part:05d}.arrow", None, dups, "source_row"
+            )
             for part in range(self.parts)
         ]
-        rows = pd.concat(frames, ignore_index=True)
-        if len(self.dups):
-            rows = rows[~rows["source_row"].isin(self.dups)]
-        rows = pd.concat([rows, self.key_quarantine], ignore_index=True)
-        rows = rows.sort_values("source_row", kind="stable")
-        malformed = _malformed(self.raw) if self.raw is not None else None
-        return pd.concat([malformed, rows], ignore_index=True)
+        parts.append(pa.Table.from_pandas(self.key_quarantine, preserve_index=False))
+        rows = pa.concat_tables(parts, promote_options="permissive")
+        del parts
+        rows = rows.take(pc.sort_indices(rows, [("source_row", "ascending")]))  # stable
+        if self.raw is not None and self.raw.malformed:
+            rows = pa.concat_tables(
+                [pa.Table.from_pandas(_malformed(self.raw), preserve_index=False), rows],
+                promote_options="permissive",
+            )
+        return rows.to_pandas()
 
 
 def _malformed(raw: CachedRaw) -> pd.DataFrame:
@@ -682,27 +757,53 @@ def _malformed(raw: CachedRaw) -> pd.DataFrame:
     )
 
 
+def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """For rows keyed by one or more aligned arrays: which rows repeat an earlier row's key, and
+    (if asked) the position of that key's first row. A stable sort (lower memory than hash tables
+    on millions of rows); the first row of each group is the earliest in file order."""
+    n = len(keys[0])
+    order = np.lexsort(keys[::-1]) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for key in keys:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
+        del ordered
+    repeated = np.zeros(n, dtype=bool)
+    repeated[order[1:][same]] = True
+    if not first:
+        return repeated, None
+    starts = np.concatenate([[True], ~same]) if n else np.array([], bool)
+    firsts = np.empty(n, dtype="int64")
+    firsts[order] = order[starts][np.cumsum(starts) - 1]
+    return repeated, firsts
+
+
 def _finish_file(stem: str, raw: CachedRaw, results: list[dict], work: Path) -> FileOutcome:
     """Apply the rules that compare rows across partitions: exact duplicates, then the same key twice."""
-    rows = pd.concat([r["rows"] for r in results], ignore_index=True)
-    dup = rows.duplicated(["h1", "h2"], keep="first")
-    dup_rows = rows["source_row"].to_numpy()[dup.to_numpy()]
+    rows = [r.pop("rows") for r in results]  # the partitions' copies go before the sort
+    source_row, h1, h2 = (np.concatenate([r[c].to_numpy() for r in rows]) for c in rows[0])
+    del rows
+    dup, _ = _repeats(h1, h2)
+    dup_rows = source_row[dup]
+    del source_row, h1, h2
     key_q = pd.DataFrame(columns=["source_file", "source_row", "rule", "column", "detail"])
-    drop = dup_rows
+    drop = np.sort(dup_rows)
     if stem in _KEY_RULE and results:
         rule, column, what = _KEY_RULE[stem]
-        keys = pd.concat([r["keys"] for r in results], ignore_index=True)
-        keys = keys[~keys["_row"].isin(dup_rows)]
-        again = keys["_key"].duplicated(keep="first")
+        kept_rows = np.concatenate([r["keys"]["_row"].to_numpy(dtype="int64") for r in results])
+        kept = ~np.isin(kept_rows, dup_rows)
+        kept_rows = kept_rows[kept]
+        keys = pd.concat([r["keys"]["_key"] for r in results], ignore_index=True)[kept]
+        codes = pd.factorize(keys)[0] if keys.dtype != "int64" else keys.to_numpy()
+        again, first = _repeats(codes, first=True)
         if again.any():
-            first = keys.groupby("_key", sort=False)["_row"].transform("first")
             key_q = pd.DataFrame(
                 {
                     "source_file": raw.path.name,
-                    "source_row": keys["_row"][again].to_numpy(dtype="int64"),
+                    "source_row": kept_rows[again],
                     "rule": rule,
                     "column": column,
-                    "detail": (what + " as row " + first[again].astype(str)).to_numpy(),
+                    "detail": what + " as row " + pd.Series(kept_rows[first[again]]).astype(str),
                 }
             )
             drop = np.union1d(dup_rows, key_q["source_row"].to_numpy())
@@ -949,6 +1050,8 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
         ]
         results = runner.map(_clean_part, jobs, ctx=ctx, extra=extra)
         outcome = _finish_file(stem, table, results, work)
+        del results
+        release_memory()
         seconds[stem] = time.perf_counter() - t
         say(
             f"{stem}: {table.rows_in:,} rows, {outcome.duplicates:,} exact duplicates, "
@@ -969,10 +1072,16 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
         .drop(columns="_row")
         .reset_index(drop=True)
     )
+    # one lookup of every id in the registry file; each id's position among the clean businesses
+    # (-1: quarantined); place, sector and size as categories (a partition takes codes, not strings)
+    registry_ids = TextLookup(biz.ids.drop_duplicates())
+    biz.ids = None
+    clean_position = np.full(len(registry_ids.keys), -1, dtype="int64")
+    clean_position[registry_ids.positions(lookup["id_umkm"])] = np.arange(len(lookup))
     extra = {
-        "businesses": lookup,
-        "business_ids": _arrow(lookup["id_umkm"]),
-        "raw_ids": _arrow(biz.ids.drop_duplicates()),
+        "businesses": lookup.drop(columns="id_umkm").astype("category"),
+        "registry_ids": registry_ids,
+        "clean_position": clean_position,
     }
     wrk = run("tenaga_kerja", extra)
     del lookup, extra
@@ -1012,69 +1121,36 @@ def _write_awareness(stage: Path, units: pd.DataFrame) -> None:
     awareness_kelurahan(survey, units).to_parquet(stage / FILE_NAME, index=False)
 
 
+def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.astype(
+        {
+            "source_file": "str",
+            "source_row": "int64",
+            "rule": "str",
+            "column": "str",
+            "detail": "str",
+        }
+    )
+
+
 def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> dict:
     """Link workers to participation records, then write every processed table and quality.json."""
-    # per person: the participation status (from the records kept)
-    records = pd.concat(
-        list(par.clean_parts(["_row", "_nik", "segmen", "status", "effective", "iuran_terakhir"]))
-    )
-    status = person_status(records)
-    people = len(status)
-    del records
-
-    # workers: linked, written part by part; keep what the counts need
-    writer = _TableWriter(stage / "workers.parquet", schemas.WORKERS)
-    by_person, roster, worker_niks = [], [], []
-    repaired = outside = n_workers = 0
-    region_kabkota = set(ctx.matcher.units["kode_kelurahan"].str.slice(0, 5).str.replace(".", ""))
-    status_keys = status.index.to_numpy(dtype="int64")  # sorted: groupby output
-    for part in wrk.clean_parts():
-        at = _sorted_position(part["_key"].to_numpy(dtype="int64"), status_keys)
-        idx = np.where(at >= 0, at, len(status_keys))  # the last slot: not in the extract
-        linked = part.copy()
-        linked["registered"] = at >= 0
-        for col in ("active", "effective"):
-            linked[col] = np.append(status[col].to_numpy(dtype=bool), False)[idx]
-        paid = np.append(
-            status["paid_through"].to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us")
-        )
-        linked["paid_through"] = paid[idx]
-        segs = np.append(status["segmen"].to_numpy(dtype=object), None)[idx]
-        linked["segmen"] = pd.Series(segs, index=part.index).astype("str")
-        writer.write(linked)
-        by_person.append(linked[["kode_kelurahan", "registered", "active", "effective"]])
-        roster.append(part["id_umkm"].value_counts())
-        worker_niks.append(part["_key"].to_numpy())
-        repaired += int(part["_repaired"].sum())
-        outside += int((~part["nik_kabkota"].isin(region_kabkota)).sum())
-        n_workers += len(part)
-    writer.close()
-    workers_counts = (
-        pd.concat(by_person, ignore_index=True)
-        if by_person
-        else pd.DataFrame(
-            {
-                "kode_kelurahan": pd.Series(dtype="str"),
-                **{m: pd.Series(dtype=bool) for m in ("registered", "active", "effective")},
-            }
-        )
-    )
-    roster_n = pd.concat(roster).groupby(level=0).sum() if roster else pd.Series(dtype="int64")
-    roster_ids = _arrow(roster_n.index)
-    worker_niks = np.unique(np.concatenate(worker_niks)) if worker_niks else np.array([], "int64")
-    wrk_q = wrk.quarantine()
-    q_wrk = _file_quality(
-        wrk, n_workers, wrk_q, {"nik_repaired": repaired, "nik_registered_outside_region": outside}
-    )
+    # roster counts per clean business: workers carry their business's position in the clean
+    # businesses (`_biz`, in `biz.clean_parts()` order), so counting is a bincount
+    biz_at = [part["_biz"].to_numpy(dtype="int64") for part in wrk.clean_parts(["_biz"])]
+    roster_n = np.bincount(np.concatenate(biz_at)) if biz_at else np.array([], "int64")
+    del biz_at
+    quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)  # umkm rows first
 
     # businesses: roster counts, workers = max(declared, roster)
     writer = _TableWriter(stage / "businesses.parquet", schemas.BUSINESSES)
     biz_counts, matches = [], []
     owner_unusable = sector_other = n_biz = 0
     for part in biz.clean_parts():
-        at = _position(part["id_umkm"], roster_ids)
-        counts = np.append(roster_n.to_numpy(dtype="int64"), 0)  # position -1: not on any roster
-        part["roster_workers"] = counts[at]
+        counts = np.zeros(len(part), dtype="int64")
+        on_roster = roster_n[n_biz : n_biz + len(part)]
+        counts[: len(on_roster)] = on_roster
+        part["roster_workers"] = counts
         part["workers"] = np.maximum(part["jumlah_tenaga_kerja"], part["roster_workers"]).astype(
             "int64"
         )
@@ -1089,6 +1165,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         sector_other += int(part["sektor"].eq("lainnya").sum())
         n_biz += len(part)
     writer.close()
+    release_memory()
     biz_q = biz.quarantine()
     q_biz = _file_quality(
         biz,
@@ -1100,6 +1177,78 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
             "sector_unrecognised": sector_other,
         },
     )
+    quarantine.write(_typed_quarantine(biz_q))
+    del biz_q, roster_n
+    release_memory()
+
+    # per person: the participation status (from the records kept)
+    records = pd.concat(
+        list(par.clean_parts(["_row", "_nik", "segmen", "status", "effective", "iuran_terakhir"]))
+    )
+    status = person_status(records)
+    people = len(status)
+    del records
+    release_memory()
+
+    # workers: linked, written part by part; keep what the counts need
+    writer = _TableWriter(stage / "workers.parquet", schemas.WORKERS)
+    by_person, worker_niks = [], []
+    repaired = outside = n_workers = 0
+    region_kabkota = set(ctx.matcher.units["kode_kelurahan"].str.slice(0, 5).str.replace(".", ""))
+    status_keys = status.index.to_numpy(dtype="int64")  # sorted: groupby output
+    # each person's status once, with a last slot for workers not in the extract
+    per_person = {
+        "active": np.append(status["active"].to_numpy(dtype=bool), False),
+        "effective": np.append(status["effective"].to_numpy(dtype=bool), False),
+        "paid_through": np.append(
+            status["paid_through"].to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us")
+        ),
+    }
+    segments = pd.Categorical(status["segmen"])  # a few distinct texts ('BPU', 'BPU+PU'): codes
+    segment_codes = np.append(segments.codes, -1)
+    del status
+    release_memory()
+    for part in wrk.clean_parts():
+        at = _sorted_position(part["_key"].to_numpy(dtype="int64"), status_keys)
+        idx = np.where(at >= 0, at, len(status_keys))
+        linked = part.copy()
+        linked["registered"] = at >= 0
+        for col, values in per_person.items():
+            linked[col] = values[idx]
+        linked["segmen"] = pd.Series(
+            pd.Categorical.from_codes(segment_codes[idx], segments.categories), index=part.index
+        ).astype("str")
+        writer.write(linked)
+        by_person.append(  # counts per kelurahan: a few rows per part, not one per worker
+            linked.groupby("kode_kelurahan")[["registered", "active", "effective"]].sum()
+        )
+        worker_niks.append(part["_key"].to_numpy())
+        repaired += int(part["_repaired"].sum())
+        outside += int((~part["nik_kabkota"].isin(region_kabkota)).sum())
+        n_workers += len(part)
+    writer.close()
+    del per_person, status_keys, segment_codes
+    workers_counts = (
+        pd.concat(by_person).groupby(level=0).sum().reset_index()
+        if by_person
+        else pd.DataFrame(
+            {
+                "kode_kelurahan": pd.Series(dtype="str"),
+                **{m: pd.Series(dtype="int64") for m in ("registered", "active", "effective")},
+            }
+        )
+    )
+    # every roster NIK, sorted in place (repeats do no harm to a binary search)
+    worker_niks = np.concatenate(worker_niks) if worker_niks else np.array([], "int64")
+    worker_niks.sort()
+    release_memory()
+    wrk_q = wrk.quarantine()
+    q_wrk = _file_quality(
+        wrk, n_workers, wrk_q, {"nik_repaired": repaired, "nik_registered_outside_region": outside}
+    )
+    quarantine.write(_typed_quarantine(wrk_q))
+    del wrk_q
+    release_memory()
 
     # participants: on a roster or not
     writer = _TableWriter(stage / "participants.parquet", schemas.PARTICIPANTS)
@@ -1111,8 +1260,11 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         not_on_roster += int((~part["on_roster"]).sum())
         n_par += len(part)
     writer.close()
+    release_memory()
     par_q = par.quarantine()
     q_par = _file_quality(par, n_par, par_q, {"nik_repaired": par_repaired, "people": people})
+    quarantine.write(_typed_quarantine(par_q))
+    del par_q
 
     # survey
     writer = _TableWriter(stage / "survey.parquet", schemas.SURVEY)
@@ -1135,19 +1287,8 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         )
     writer.close()
 
-    quarantine = pd.concat([biz_q, wrk_q, par_q, srv_q], ignore_index=True)
-    quarantine = quarantine.astype(
-        {
-            "source_file": "str",
-            "source_row": "int64",
-            "rule": "str",
-            "column": "str",
-            "detail": "str",
-        }
-    )
-    writer = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
-    writer.write(quarantine)
-    writer.close()
+    quarantine.write(_typed_quarantine(srv_q))
+    quarantine.close()
 
     businesses = pd.concat(biz_counts, ignore_index=True)
     coverage = kelurahan_counts(businesses, workers_counts, ctx.matcher.units)
@@ -1165,7 +1306,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         "peserta_bpjstk": q_par,
         "survei_kesadaran": q_srv,
         "links": {
-            "roster_workers": int(len(workers_counts)),
+            "roster_workers": n_workers,
             "registered": int(workers_counts["registered"].sum()),
             "active": int(workers_counts["active"].sum()),
             "effective": int(workers_counts["effective"].sum()),

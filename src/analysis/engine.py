@@ -16,6 +16,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
+def release_memory() -> None:
+    """Hand memory freed by a partition back to the operating system (Arrow's pool, then glibc's
+    heap, which otherwise keeps it): the process peak stays about one partition's worth."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): no trim
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
 class LocalEngine:
     """Run partitions one after another in this process (bounded memory: one partition at a time)."""
 

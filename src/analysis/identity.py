@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.errors import AnalysisError
+from analysis.parse import arrow_text
 from analysis.paths import SECRETS_DIR
 
 #: Province codes in use (Kemendagri), including the Papua provinces created in 2022.
@@ -103,15 +106,20 @@ def _days_in_month(month: np.ndarray, year: np.ndarray) -> np.ndarray:
     return days + ((month == 2) & leap)
 
 
-def _re_remove(text: pd.Series, pattern: str) -> pd.Series:
-    """Remove a regular expression from every value with Arrow's RE2 (pandas falls back to a
-    Python loop for some patterns, which costs seconds on millions of NIKs)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(text.to_numpy(dtype=object), pa.string(), from_pandas=True)
-    out = pc.replace_substring_regex(arr, pattern=pattern, replacement="")
-    return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index).astype("str")
+#: Why a NIK is refused, in the order the checks apply (code 0: nothing wrong).
+_REASONS = (
+    "",
+    "missing",
+    "sci",
+    "letters",
+    "len15",
+    "length",
+    "province",
+    "region",
+    "birth",
+    "serial",
+)
+_PROVINCE_NUMBERS = np.array(sorted(int(p) for p in PROVINCES))
 
 
 def check_niks(raw: pd.Series) -> pd.DataFrame:
@@ -119,22 +127,23 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
 
     Spaces, dots, dashes and a leading apostrophe are removed and float text ('…0001.0') is
     repaired (status 'repaired'); scientific notation and 15-digit values are 'excel_mangled'.
+    The digit fields are read from the NIK as one 64-bit number, the rules combined as codes.
     """
     text = raw.astype("str").fillna("").str.strip()
     text = text.mask(raw.isna(), "")
-    sci = text.str.fullmatch(r"\d(?:[.,]\d*)?[eE]\+?\d+")
-    digits = _re_remove(_re_remove(text, r"\.0+$"), r"[\s.\-'’_]")
-    repaired = (digits != text) & ~sci
+    sci = text.str.fullmatch(r"\d(?:[.,]\d*)?[eE]\+?\d+").to_numpy(dtype=bool, na_value=False)
+    cleaned = pc.replace_substring_regex(
+        pc.replace_substring_regex(arrow_text(text), pattern=r"\.0+$", replacement=""),
+        pattern=r"[\s.\-'’_]",
+        replacement="",
+    )
+    digits = pd.Series(pd.arrays.ArrowStringArray(cleaned), index=raw.index).astype("str")
+    repaired = (digits != text).to_numpy(dtype=bool) & ~sci
 
-    is16 = digits.str.fullmatch(r"\d{16}")
-    padded = digits.where(is16, "0000000000000000")
-    province = padded.str.slice(0, 2)
-    kab = padded.str.slice(2, 4)
-    kec = padded.str.slice(4, 6)
-    dd = padded.str.slice(6, 8).astype("int64").to_numpy()
-    mm = padded.str.slice(8, 10).astype("int64").to_numpy()
-    yy = padded.str.slice(10, 12).astype("int64").to_numpy()
-    serial = padded.str.slice(12, 16)
+    is16 = digits.str.fullmatch(r"\d{16}").to_numpy(dtype=bool, na_value=False)
+    number = pc.cast(pc.if_else(pa.array(is16), cleaned, "0"), pa.int64()).to_numpy()
+    field = lambda first, width: (number // 10 ** (16 - first - width)) % 10**width  # noqa: E731
+    dd, mm, yy = field(6, 2), field(8, 2), field(10, 2)
     day = np.where(dd > 40, dd - 40, dd)
     month_ok = (mm >= 1) & (mm <= 12)
     day_ok = (day >= 1) & (
@@ -142,31 +151,31 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
     )
     birth_ok = month_ok & day_ok & ~((dd > 31) & (dd < 41))
 
-    reason = pd.Series("", index=raw.index, dtype="object")
-    conditions = [
-        (text == "", "missing"),
-        (sci, "sci"),
-        (digits.str.contains(r"\D", regex=True), "letters"),
-        (digits.str.len() == 15, "len15"),
-        (~is16, "length"),
-        (~province.isin(PROVINCES), "province"),
-        ((kab == "00") | (kec == "00"), "region"),
-        (~pd.Series(birth_ok, index=raw.index), "birth"),
-        (serial == "0000", "serial"),
+    checks = [  # in _REASONS order: the first that holds is the reason
+        text.eq("").to_numpy(dtype=bool),
+        sci,
+        digits.str.contains(r"\D", regex=True).to_numpy(dtype=bool, na_value=False),
+        (digits.str.len() == 15).to_numpy(dtype=bool, na_value=False),
+        ~is16,
+        ~np.isin(field(0, 2), _PROVINCE_NUMBERS),
+        (field(2, 2) == 0) | (field(4, 2) == 0),
+        ~birth_ok,
+        field(12, 4) == 0,
     ]
-    for cond, name in reversed(conditions):  # first condition in the list wins
-        reason = reason.mask(cond.fillna(False).astype(bool), name)
-
+    code = np.zeros(len(raw), dtype="int8")
+    for i, holds in enumerate(checks, start=1):
+        code[(code == 0) & holds] = i
     status = np.select(
-        [reason == "missing", reason.isin(["sci", "len15"]), reason != "", repaired],
-        ["missing", "excel_mangled", "invalid", "repaired"],
-        default="ok",
+        [code == 1, (code == 2) | (code == 4), code > 0, repaired],
+        [NIK_STATUSES.index(s) for s in ("missing", "excel_mangled", "invalid", "repaired")],
+        default=NIK_STATUSES.index("ok"),
     )
+    details = np.array([_DETAILS.get(r, "") for r in _REASONS], dtype=object)
     return pd.DataFrame(
         {
-            "nik": digits.where(reason == "", None),
-            "status": pd.Categorical(status, categories=NIK_STATUSES),
-            "detail": reason.map(_DETAILS).fillna(""),
+            "nik": digits.where(code == 0, None),
+            "status": pd.Categorical.from_codes(status, categories=NIK_STATUSES),
+            "detail": pd.Series(details[code], index=raw.index, dtype="str"),
         },
         index=raw.index,
     )
@@ -183,25 +192,30 @@ def _pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)
 
 
-def hmac_hex(values: list[str], key: bytes) -> list[str]:
-    """HMAC-SHA256 (hex) of each string, identical to `hmac.new(key, v.encode(), sha256)`.
-
-    Large batches run in DuckDB's vectorised sha256 across cores as
-    sha256(opad || unhex(sha256(ipad || msg))); Python's hmac does small batches and keys whose
-    padded form is not ASCII text.
-    """
+def _hmac_arrow(values: pa.Array, key: bytes) -> pa.Array | None:
+    """HMAC-SHA256 (hex) of an Arrow string array in DuckDB's vectorised sha256 across cores, as
+    sha256(opad || unhex(sha256(ipad || msg))); None where the padded key is not ASCII text
+    (DuckDB's strings cannot carry it) or the batch is too small to be worth it."""
     ipad, opad = _pads(key)
-    if len(values) >= HMAC_VECTOR_MIN and max(ipad) < 0x80:
-        import duckdb
-        import pyarrow as pa
+    if len(values) < HMAC_VECTOR_MIN or max(ipad) >= 0x80:
+        return None
+    import duckdb
 
-        hmac_input = pa.table({"v": pa.array(values, pa.string())})  # noqa: F841 (read by DuckDB)
-        with duckdb.connect() as con:
-            out = con.sql(
-                "select sha256($o || unhex(sha256($i || v))) as h from hmac_input",
-                params={"i": ipad.decode("ascii"), "o": opad},
-            ).to_arrow_table()
-        return out.column("h").to_pylist()
+    hmac_input = pa.table({"v": values})  # noqa: F841 (read by DuckDB)
+    with duckdb.connect() as con:
+        out = con.sql(
+            "select sha256($o || unhex(sha256($i || v))) as h from hmac_input",
+            params={"i": ipad.decode("ascii"), "o": opad},
+        ).to_arrow_table()
+    return out.column("h").combine_chunks().cast(pa.string())
+
+
+def hmac_hex(values: list[str], key: bytes) -> list[str]:
+    """HMAC-SHA256 (hex) of each string, identical to `hmac.new(key, v.encode(), sha256)`:
+    vectorised for large batches, Python's hmac for small ones and non-ASCII padded keys."""
+    fast = _hmac_arrow(pa.array(values, pa.string()), key)
+    if fast is not None:
+        return fast.to_pylist()
     inner = hmac.new(key, digestmod=hashlib.sha256)
     hashed = []
     for value in values:
@@ -212,16 +226,18 @@ def hmac_hex(values: list[str], key: bytes) -> list[str]:
 
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Keyed HMAC-SHA256 (hex) of each normalised identifier; NA stays NA. Distinct values hashed once."""
-    import pyarrow as pa
+    """Keyed HMAC-SHA256 (hex) of each normalised identifier; NA stays NA.
 
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = (
-        np.asarray(uniques, dtype=object).astype(str).tolist()
-    )  # one C-level pass, not a Python loop
-    hashed = pa.array(hmac_hex(distinct, key) + [None], pa.string())
-    taken = hashed.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return pd.Series(pd.arrays.ArrowStringArray(taken), index=values.index).astype("str")
+    Large columns go to DuckDB as one Arrow array (no Python strings on the way); small ones
+    hash each distinct value once in Python.
+    """
+    hashed = _hmac_arrow(arrow_text(values), key)
+    if hashed is None:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = np.asarray(uniques, dtype=object).astype(str).tolist()
+        table = pa.array(hmac_hex(distinct, key) + [None], pa.string())
+        hashed = table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(pd.arrays.ArrowStringArray(hashed), index=values.index).astype("str")
 
 
 def key_id(key: bytes) -> str:

@@ -12,9 +12,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -32,6 +34,10 @@ MONTHS = {
 }  # fmt: skip
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+
+#: Distinct raw values remembered per parser (a few tens of MB at most).
+_CACHED = 1 << 18
 
 
 def clean_text(value: object) -> str:
@@ -74,6 +80,7 @@ _DMONY = re.compile(rf"^(\d{{1,2}})[-/. ]?({_MONTH_WORD})\.?[-/. ]?(\d{{2}}|\d{{
 _SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
 
 
+@lru_cache(maxsize=_CACHED)  # the same dates recur in every partition of a large file
 def parse_date(value: object, pivot_year: int = 40) -> date | None:
     """Parse a day: '17-Agu-2019', '17 Agustus 2019', '17/08/2019', '2019-08-17', Excel serial 43694.
 
@@ -104,6 +111,7 @@ _MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _YM = re.compile(r"^(\d{4})[-/.]?(\d{1,2})$")
 
 
+@lru_cache(maxsize=_CACHED)
 def parse_month(value: object) -> date | None:
     """Parse a month to its first day: 'Okt 2026', 'Oktober 2026', '10/2026', '2026-10', '202610', or a date."""
     text = clean_text(value).lower()
@@ -149,6 +157,7 @@ def _number(digits: str, has_multiplier: bool) -> float | None:
     return float(digits)
 
 
+@lru_cache(maxsize=_CACHED)
 def parse_amount(value: object) -> float | None:
     """Parse Rupiah: 'Rp 1.500.000', 'Rp1.500.000,-', '1,5 jt', '750rb', '1.2 M' (miliar), '1500000.0'."""
     text = clean_text(value).lower()
@@ -255,6 +264,15 @@ def split_codes(value: object, known: set[str]) -> tuple[list[str], list[str]]:
     return good, bad
 
 
+def arrow_text(values: pd.Series | pd.Index) -> pa.Array:
+    """A text column as one Arrow string array (zero-copy when pandas already holds Arrow
+    strings), for Arrow's and DuckDB's vectorised string functions."""
+    arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
+    if arr is None or not pa.types.is_string(arr.type):
+        arr = pa.array(values.to_numpy(dtype=object, na_value=None), pa.string(), from_pandas=True)
+    return arr
+
+
 def map_unique(
     series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
 ) -> pd.Series:
@@ -268,11 +286,26 @@ def map_unique(
     return out.astype(dtype) if dtype else out
 
 
+def _parse_distinct(series: pd.Series, fn: Callable[[str], object], convert: Callable) -> pd.Series:
+    """Parse each distinct value once, convert the distinct results (`convert` → array with a
+    missing value appended), and broadcast: converting millions of parsed objects costs more
+    than parsing the few thousand distinct ones."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = convert([fn(u) for u in uniques] + [None])
+    return pd.Series(values[codes], index=series.index)
+
+
 def to_datetime_col(series: pd.Series, fn: Callable[[str], date | None] = parse_date) -> pd.Series:
     """Parse a text column of dates (or months) to datetime64, NaT where it cannot be read."""
-    return pd.to_datetime(map_unique(series, fn), errors="coerce")
+    return _parse_distinct(
+        series, fn, lambda v: pd.to_datetime(pd.Series(v, dtype=object), errors="coerce").to_numpy()
+    )
 
 
 def to_float_col(series: pd.Series, fn: Callable[[str], float | None] = parse_amount) -> pd.Series:
     """Parse a text column of amounts or counts to float64, NaN where it cannot be read."""
-    return pd.to_numeric(map_unique(series, fn), errors="coerce").astype("float64")
+    return _parse_distinct(
+        series,
+        fn,
+        lambda v: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy("float64"),
+    )

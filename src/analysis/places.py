@@ -249,7 +249,13 @@ class PlaceMatcher:
             index=kelurahan.index,
         )
         distinct = keys.drop_duplicates()
-        results = [self.match_one(r.kel, r.kec, bool(r.pre)) for r in distinct.itertuples()]
+        memo = self.__dict__.setdefault("_memo", {})  # the same names recur in every partition
+        results = []
+        for r in distinct.itertuples():
+            at = (r.kel, r.kec, bool(r.pre))
+            if at not in memo:
+                memo[at] = self.match_one(*at)
+            results.append(memo[at])
         table = pd.DataFrame([r.__dict__ for r in results], index=distinct.index)
         table = pd.concat([distinct, table], axis=1)
         out = keys.merge(table, on=["kel", "kec", "pre"], how="left")
