@@ -128,9 +128,25 @@ def test_repeats_equal_pandas_duplicated():
     a, b = rng.integers(0, 40, 5_000), rng.integers(0, 3, 5_000)
     repeated, first = _repeats(a, b, first=True)
     assert (_repeats(a, b)[0] == repeated).all()
+    fast = _repeats(a * 3 + b, b, first=True)  # the first key decides: no lexsort needed
+    assert (fast[0] == repeated).all() and (fast[1] == first).all()
     frame = pd.DataFrame({"a": a, "b": b})
     assert (repeated == frame.duplicated(keep="first").to_numpy()).all()
     first_expected = frame.reset_index().groupby(["a", "b"])["index"].transform("first")
     assert (first == first_expected.to_numpy()).all()
     empty = _repeats(np.array([], "int64"), first=True)
     assert len(empty[0]) == 0 and len(empty[1]) == 0
+
+
+def test_coded_text_round_trip_keeps_missing():
+    from analysis.parse import coded_text, text_of_codes
+
+    values = pd.Series(["33.72.01.1001", None, "33.72.02.1001", "33.72.01.1001"], dtype="str")
+    codes, texts = coded_text(values)
+    assert codes.tolist() == [0, -1, 1, 0] and texts.to_pylist() == [
+        "33.72.01.1001",
+        "33.72.02.1001",
+    ]
+    back = text_of_codes(codes[[3, 1, 2]], texts, pd.Index([7, 8, 9]))
+    expected = pd.Series(["33.72.01.1001", None, "33.72.02.1001"], index=[7, 8, 9], dtype="str")
+    pd.testing.assert_series_equal(back, expected)

@@ -35,6 +35,7 @@ from analysis.linkage import person_status, record_flags
 from analysis.parse import (
     arrow_text,
     clean_text,
+    coded_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -43,6 +44,7 @@ from analysis.parse import (
     parse_month,
     quote,
     split_codes,
+    text_of_codes,
     to_datetime_col,
     to_float_col,
 )
@@ -301,10 +303,10 @@ def _row_hashes(table: pa.Table) -> pd.DataFrame:
             f"select source_row, ({md5} >> 64)::ubigint as h1,"
             f" ({md5} & 18446744073709551615::uhugeint)::ubigint as h2 from partition_rows"
         ).fetchnumpy()
-    return pd.DataFrame(
+    return pd.DataFrame(  # own copies: nothing of DuckDB's result stays alive with them
         {
-            "source_row": np.asarray(out["source_row"], dtype="int64"),
-            **{h: np.asarray(out[h], dtype="uint64").view("int64") for h in ("h1", "h2")},
+            "source_row": np.array(out["source_row"], dtype="int64"),
+            **{h: np.array(out[h], dtype="uint64").view("int64") for h in ("h1", "h2")},
         }
     )
 
@@ -469,10 +471,8 @@ def _local_workers(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
             "nik_hash": pseudonymise(nik, ctx.key),
             "id_umkm": ids[ok].astype("str"),
             **{
-                col: pd.Series(biz[col].array.take(pos[ok.astype(bool)]), index=nik.index).astype(
-                    "str"
-                )
-                for col in ("kode_kelurahan", "kode_kecamatan", "sektor", "kelas_usaha")
+                col: text_of_codes(codes[pos[ok.astype(bool)]], texts, nik.index)
+                for col, (codes, texts) in biz.items()
             },
             "jenis_kelamin": sex,
             "umur": age,
@@ -673,7 +673,7 @@ def _clean_part(job: tuple, ctx: Context, extra: dict | None = None) -> dict:
     _spill(local.quarantine, work / f"{stem}.quarantine.{part:05d}.arrow")
     out = {"rows": rows, "ids": local.ids, "n_clean": len(local.clean)}
     if "_key" in local.clean:
-        out["keys"] = local.clean[["_row", "_key"]]
+        out["keys"] = local.clean[["_row", "_key"]].copy(deep=True)  # not a view of the partition
     del local, table
     release_memory()
     return out
@@ -757,17 +757,19 @@ def _malformed(raw: CachedRaw) -> pd.DataFrame:
     )
 
 
-def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """For rows keyed by one or more aligned arrays: which rows repeat an earlier row's key, and
-    (if asked) the position of that key's first row. A stable sort (lower memory than hash tables
-    on millions of rows); the first row of each group is the earliest in file order."""
-    n = len(keys[0])
-    order = np.lexsort(keys[::-1]) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
-    same = np.ones(max(n - 1, 0), dtype=bool)
+def _repeats_lexsorted(keys: tuple[np.ndarray, ...], first: bool):
+    order = np.lexsort(keys[::-1])
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
     for key in keys:
         ordered = key[order]
         same &= ordered[1:] == ordered[:-1]
-        del ordered
+    return _repeat_flags(order, same, first)
+
+
+def _repeat_flags(order: np.ndarray, same: np.ndarray, first: bool):
+    """From rows in key order and whether each row's key equals the previous row's: repeats and
+    (if asked) each row's first row."""
+    n = len(order)
     repeated = np.zeros(n, dtype=bool)
     repeated[order[1:][same]] = True
     if not first:
@@ -776,6 +778,23 @@ def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.nda
     firsts = np.empty(n, dtype="int64")
     firsts[order] = order[starts][np.cumsum(starts) - 1]
     return repeated, firsts
+
+
+def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """For rows keyed by one or more aligned arrays: which rows repeat an earlier row's key, and
+    (if asked) the position of that key's first row. A stable sort (lower memory than hash tables
+    on millions of rows); the first row of each group is the earliest in file order."""
+    n = len(keys[0])
+    order = np.argsort(keys[0], kind="stable")  # the first key alone: one sort, not lexsort's
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for i, key in enumerate(keys):
+        ordered = key[order]
+        equal = ordered[1:] == ordered[:-1]
+        del ordered
+        if i and (same & ~equal).any():  # a first key shared by different rows: sort by all
+            return _repeats_lexsorted(keys, first)
+        same &= equal
+    return _repeat_flags(order, same, first)
 
 
 def _finish_file(stem: str, raw: CachedRaw, results: list[dict], work: Path) -> FileOutcome:
@@ -790,10 +809,12 @@ def _finish_file(stem: str, raw: CachedRaw, results: list[dict], work: Path) -> 
     drop = np.sort(dup_rows)
     if stem in _KEY_RULE and results:
         rule, column, what = _KEY_RULE[stem]
-        kept_rows = np.concatenate([r["keys"]["_row"].to_numpy(dtype="int64") for r in results])
-        kept = ~np.isin(kept_rows, dup_rows)
-        kept_rows = kept_rows[kept]
-        keys = pd.concat([r["keys"]["_key"] for r in results], ignore_index=True)[kept]
+        parts = [r.pop("keys") for r in results]
+        kept_rows = np.concatenate([k["_row"].to_numpy(dtype="int64") for k in parts])
+        keys = pd.concat([k["_key"] for k in parts], ignore_index=True)
+        del parts
+        kept = _sorted_position(kept_rows, drop) < 0  # exact duplicates are not compared again
+        kept_rows, keys = kept_rows[kept], keys[kept]
         codes = pd.factorize(keys)[0] if keys.dtype != "int64" else keys.to_numpy()
         again, first = _repeats(codes, first=True)
         if again.any():
@@ -1079,7 +1100,10 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
     clean_position = np.full(len(registry_ids.keys), -1, dtype="int64")
     clean_position[registry_ids.positions(lookup["id_umkm"])] = np.arange(len(lookup))
     extra = {
-        "businesses": lookup.drop(columns="id_umkm").astype("category"),
+        "businesses": {
+            col: coded_text(lookup[col])
+            for col in ("kode_kelurahan", "kode_kecamatan", "sektor", "kelas_usaha")
+        },
         "registry_ids": registry_ids,
         "clean_position": clean_position,
     }
@@ -1204,8 +1228,8 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
             status["paid_through"].to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us")
         ),
     }
-    segments = pd.Categorical(status["segmen"])  # a few distinct texts ('BPU', 'BPU+PU'): codes
-    segment_codes = np.append(segments.codes, -1)
+    segment_codes, segment_texts = coded_text(status["segmen"])  # 'BPU', 'BPU+PU', …
+    segment_codes = np.append(segment_codes, -1)
     del status
     release_memory()
     for part in wrk.clean_parts():
@@ -1215,9 +1239,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         linked["registered"] = at >= 0
         for col, values in per_person.items():
             linked[col] = values[idx]
-        linked["segmen"] = pd.Series(
-            pd.Categorical.from_codes(segment_codes[idx], segments.categories), index=part.index
-        ).astype("str")
+        linked["segmen"] = text_of_codes(segment_codes[idx], segment_texts, part.index)
         writer.write(linked)
         by_person.append(  # counts per kelurahan: a few rows per part, not one per worker
             linked.groupby("kode_kelurahan")[["registered", "active", "effective"]].sum()

@@ -6,7 +6,7 @@ return results in partition order, so the global steps after them (exact duplica
 partitions, duplicate keys and persons, linking) see the same input and give the same output.
 
 A Dask cluster must see the same file system as this process (the partitions and their
-results are parquet files under `data/raw/<period>/_cache/`), and receives the pseudonym
+results are files under `data/raw/<period>/_cache/`), and receives the pseudonym
 key with each task: use a LocalCluster, or TLS for a remote scheduler.
 """
 

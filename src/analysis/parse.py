@@ -273,6 +273,19 @@ def arrow_text(values: pd.Series | pd.Index) -> pa.Array:
     return arr
 
 
+def coded_text(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """A text column as integer codes (-1: missing) and its distinct texts: small to ship to every
+    partition, and `text_of_codes` turns any selection back into text without Python strings."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes.astype("int64"), arrow_text(pd.Series(uniques, dtype="str"))
+
+
+def text_of_codes(codes: np.ndarray, texts: pa.Array, index: pd.Index) -> pd.Series:
+    """The text of each code (missing for -1) as a pandas text column, by one Arrow take."""
+    taken = texts.take(pa.array(np.maximum(codes, 0), mask=codes < 0))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=index).astype("str")
+
+
 def map_unique(
     series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
 ) -> pd.Series:
