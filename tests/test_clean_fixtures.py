@@ -154,6 +154,14 @@ def test_a_month_with_no_participants_and_an_empty_roster(tmp_path):
     assert len(cov) == 54 and cov["registered"].sum() == 0 and cov["workers"].sum() == 5
 
 
+def test_an_empty_survey_file_is_a_month_without_answers(tmp_path):
+    header = SURVEY.splitlines()[0] + "\n"
+    r = clean_period(PERIOD, make_period(tmp_path, survey=header))
+    assert len(r.tables["survey"]) == 0
+    assert r.quality["survei_kesadaran"]["rows_in"] == 0
+    assert r.tables["awareness_kelurahan"]["respondents"].sum() == 0
+
+
 SURVEY = """id_responden,tanggal,kelurahan,sektor,peran,tahu_bpjs_kesehatan,tahu_bpjs_tk,tahu_manfaat,terdaftar,alasan_tidak_daftar,kesediaan_bayar,penghasilan_bulanan,bobot
 R1,05/10/2026,Jebres,Kuliner,Pemilik,Ya,Tidak,,T,Tidak tahu ada program,Rp 10.000,2 jt,1.5
 R2,06/10/2026,Sewu,Batik,karyawan,Y,Y,JKK;JHT,1,,15rb,"2,5 jt",2

@@ -127,3 +127,13 @@ def test_a_key_file_is_created_once_private_and_reused(tmp_path, monkeypatch):
     first = load_key(demo=False)
     assert (tmp_path / "k" / "pseudonym.key").stat().st_mode & 0o777 == 0o600
     assert load_key(demo=False) == first
+
+
+def test_nik_in_other_unicode_digits_is_invalid_not_a_crash():
+    """Full-width or Arabic-Indic digits are digits to Python but not NIK digits: the row is
+    refused with the reason a person would give, never a crash of the whole run."""
+    out = check_niks(
+        pd.Series(["３３７２０１１２０３８５０００１", "33720112٣3850001", "3372011203850001"])
+    )
+    assert out["status"].tolist() == ["invalid", "invalid", "ok"]
+    assert "province" in out["detail"][0] and "birth date" in out["detail"][1]

@@ -294,7 +294,11 @@ def _row_hashes(table: pa.Table) -> pd.DataFrame:
 
     cells = ", ".join(
         f"coalesce(length({c})::varchar, 'N'), {c}"
-        for c in (f'"{name}"' for name in table.column_names if name != "source_row")
+        for c in (
+            '"' + name.replace('"', '""') + '"'
+            for name in table.column_names
+            if name != "source_row"
+        )
     )
     md5 = f"md5_number(concat_ws(chr(31), {cells}))"
     with duckdb.connect() as con:
@@ -656,6 +660,10 @@ _KEY_RULE = {
 }
 
 
+#: Partitions at least this large hand their memory back to the OS when done.
+RELEASE_MIN_ROWS = 50_000
+
+
 def _clean_part(job: tuple, ctx: Context, extra: dict | None = None) -> dict:
     """Clean one partition (a row group of the cached raw file) and spill its rows to the work folder.
 
@@ -674,8 +682,9 @@ def _clean_part(job: tuple, ctx: Context, extra: dict | None = None) -> dict:
     out = {"rows": rows, "ids": local.ids, "n_clean": len(local.clean)}
     if "_key" in local.clean:
         out["keys"] = local.clean[["_row", "_key"]].copy(deep=True)  # not a view of the partition
-    del local, table
-    release_memory()
+    if table.num_rows >= RELEASE_MIN_ROWS:  # small partitions: not worth a trim each
+        del local, table
+        release_memory()
     return out
 
 

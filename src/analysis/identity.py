@@ -141,7 +141,21 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
     repaired = (digits != text).to_numpy(dtype=bool) & ~sci
 
     is16 = digits.str.fullmatch(r"\d{16}").to_numpy(dtype=bool, na_value=False)
-    number = pc.cast(pc.if_else(pa.array(is16), cleaned, "0"), pa.int64()).to_numpy()
+    ascii16 = is16 & digits.str.fullmatch(r"[0-9]{16}").to_numpy(dtype=bool, na_value=False)
+    number = pc.cast(pc.if_else(pa.array(ascii16), cleaned, "0"), pa.int64()).to_numpy().copy()
+    # fields compared as text ('00', '0000', province codes) only hold for ASCII digits
+    ascii_at = {part: np.ones(len(raw), dtype=bool) for part in ("prov", "kab", "kec", "serial")}
+    other = np.flatnonzero(is16 & ~ascii16)  # other Unicode digits ('３３７２…'): rare, in Python
+    if len(other):
+        texts = digits.to_numpy(dtype=object)[other]
+        number[other] = [int(t) for t in texts]  # int() reads any decimal digit, as before
+        for part, (a, b) in {
+            "prov": (0, 2),
+            "kab": (2, 4),
+            "kec": (4, 6),
+            "serial": (12, 16),
+        }.items():
+            ascii_at[part][other] = [t[a:b].isascii() for t in texts]
     field = lambda first, width: (number // 10 ** (16 - first - width)) % 10**width  # noqa: E731
     dd, mm, yy = field(6, 2), field(8, 2), field(10, 2)
     day = np.where(dd > 40, dd - 40, dd)
@@ -157,10 +171,10 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
         digits.str.contains(r"\D", regex=True).to_numpy(dtype=bool, na_value=False),
         (digits.str.len() == 15).to_numpy(dtype=bool, na_value=False),
         ~is16,
-        ~np.isin(field(0, 2), _PROVINCE_NUMBERS),
-        (field(2, 2) == 0) | (field(4, 2) == 0),
+        ~(np.isin(field(0, 2), _PROVINCE_NUMBERS) & ascii_at["prov"]),
+        ((field(2, 2) == 0) & ascii_at["kab"]) | ((field(4, 2) == 0) & ascii_at["kec"]),
         ~birth_ok,
-        field(12, 4) == 0,
+        (field(12, 4) == 0) & ascii_at["serial"],
     ]
     code = np.zeros(len(raw), dtype="int8")
     for i, holds in enumerate(checks, start=1):

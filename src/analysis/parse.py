@@ -80,7 +80,7 @@ _DMONY = re.compile(rf"^(\d{{1,2}})[-/. ]?({_MONTH_WORD})\.?[-/. ]?(\d{{2}}|\d{{
 _SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
 
 
-@lru_cache(maxsize=_CACHED)  # the same dates recur in every partition of a large file
+@lru_cache(maxsize=_CACHED, typed=True)  # the same dates recur in every partition of a large file
 def parse_date(value: object, pivot_year: int = 40) -> date | None:
     """Parse a day: '17-Agu-2019', '17 Agustus 2019', '17/08/2019', '2019-08-17', Excel serial 43694.
 
@@ -111,7 +111,7 @@ _MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _YM = re.compile(r"^(\d{4})[-/.]?(\d{1,2})$")
 
 
-@lru_cache(maxsize=_CACHED)
+@lru_cache(maxsize=_CACHED, typed=True)
 def parse_month(value: object) -> date | None:
     """Parse a month to its first day: 'Okt 2026', 'Oktober 2026', '10/2026', '2026-10', '202610', or a date."""
     text = clean_text(value).lower()
@@ -157,7 +157,7 @@ def _number(digits: str, has_multiplier: bool) -> float | None:
     return float(digits)
 
 
-@lru_cache(maxsize=_CACHED)
+@lru_cache(maxsize=_CACHED, typed=True)
 def parse_amount(value: object) -> float | None:
     """Parse Rupiah: 'Rp 1.500.000', 'Rp1.500.000,-', '1,5 jt', '750rb', '1.2 M' (miliar), '1500000.0'."""
     text = clean_text(value).lower()
@@ -268,9 +268,16 @@ def arrow_text(values: pd.Series | pd.Index) -> pa.Array:
     """A text column as one Arrow string array (zero-copy when pandas already holds Arrow
     strings), for Arrow's and DuckDB's vectorised string functions."""
     arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
-    if arr is None or not pa.types.is_string(arr.type):
-        arr = pa.array(values.to_numpy(dtype=object, na_value=None), pa.string(), from_pandas=True)
-    return arr
+    if arr is not None and pa.types.is_large_string(arr.type):
+        return arr  # pandas' own text storage: no copy
+    if arr is not None and pa.types.is_string(arr.type):
+        return arr.cast(pa.large_string())
+    objects = values.to_numpy(dtype=object, na_value=None)
+    try:
+        return pa.array(objects, pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers or other objects: their text
+        missing = pd.isna(objects)
+        return pa.array(np.where(missing, None, objects.astype(str)), pa.large_string())
 
 
 def coded_text(values: pd.Series) -> tuple[np.ndarray, pa.Array]:

@@ -256,7 +256,11 @@ class PlaceMatcher:
             if at not in memo:
                 memo[at] = self.match_one(*at)
             results.append(memo[at])
-        table = pd.DataFrame([r.__dict__ for r in results], index=distinct.index)
+        table = pd.DataFrame(
+            [r.__dict__ for r in results],
+            index=distinct.index,
+            columns=["kode_kelurahan", "method", "rule", "score", "detail"],  # even for no rows
+        )
         table = pd.concat([distinct, table], axis=1)
         out = keys.merge(table, on=["kel", "kec", "pre"], how="left")
         out.index = kelurahan.index
