@@ -31,20 +31,39 @@ def import_lines(notebook: Path) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
+#: How long a new kernel may take to answer before it is replaced by a fresh one (once).
+READY_SECONDS = 45
+
+
 async def _start(kernel_name: str, cwd: Path, warm: list[str]):
     from jupyter_client.manager import AsyncKernelManager
 
-    managers = [AsyncKernelManager(kernel_name=kernel_name) for _ in warm]
-    # kernels' own start-up chatter (e.g. ipykernel's TCP notice) stays off the console
-    await asyncio.gather(
-        *(km.start_kernel(cwd=str(cwd), stderr=subprocess.DEVNULL) for km in managers)
-    )
+    async def launch():
+        km = AsyncKernelManager(kernel_name=kernel_name)
+        # kernels' own start-up chatter (e.g. ipykernel's TCP notice) stays off the console
+        await km.start_kernel(cwd=str(cwd), stderr=subprocess.DEVNULL)
+        return km
 
-    async def send(km, code: str) -> None:
-        kc = km.client()
-        kc.start_channels()
+    async def ready(km):
+        """The kernel once it answers. Kernels launched together now and then never answer
+        (their ports raced); such a kernel is shut down and one fresh kernel takes its place."""
+        for attempt in (1, 2):
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=READY_SECONDS)
+                return km, kc
+            except RuntimeError:
+                kc.stop_channels()
+                if attempt == 2:
+                    raise
+                with contextlib.suppress(Exception):
+                    await km.shutdown_kernel(now=True)
+                km = await launch()
+
+    async def send(km, code: str):
+        km, kc = await ready(km)
         try:
-            await kc.wait_for_ready(timeout=120)
             if code:
                 msg_id = kc.execute(code, silent=True, store_history=False)
                 while (
@@ -55,9 +74,10 @@ async def _start(kernel_name: str, cwd: Path, warm: list[str]):
                         break
         finally:
             kc.stop_channels()
+        return km
 
-    await asyncio.gather(*(send(km, code) for km, code in zip(managers, warm, strict=True)))
-    return managers
+    managers = await asyncio.gather(*(launch() for _ in warm))
+    return await asyncio.gather(*(send(km, code) for km, code in zip(managers, warm, strict=True)))
 
 
 #: Run in every warmed kernel after the notebook's own imports: the libraries the analysis modules

@@ -1,0 +1,33 @@
+"""Warmed kernels: a kernel that never answers at start-up is replaced, not waited on forever."""
+
+import asyncio
+
+import nbformat
+
+from analysis import kernels
+from analysis.publish import kernel_name
+
+
+def test_a_kernel_that_does_not_answer_is_replaced(tmp_path, monkeypatch):
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math")])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    real = AsyncKernelClient.wait_for_ready
+    calls = []
+
+    async def first_never_answers(self, timeout=None):
+        calls.append(timeout)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 0 seconds")
+        return await real(self, timeout=timeout)
+
+    monkeypatch.setattr(AsyncKernelClient, "wait_for_ready", first_never_answers)
+    started = kernels.start_kernels([path], kernel_name(), tmp_path)
+    km = started[path]
+    try:
+        assert len(calls) == 2
+        assert asyncio.run(km.is_alive())
+    finally:
+        asyncio.run(km.shutdown_kernel(now=True))
