@@ -22,21 +22,12 @@ def publish(data, tmp_path, lang="id"):
     ).read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def demo_month(tmp_path_factory):
-    from analysis.demo import generate
-
-    data = tmp_path_factory.mktemp("aff-demo") / "data"
-    generate(PERIOD, data)
-    return data
-
-
-def test_the_page_answers_first_with_the_months_figures(demo_month, tmp_path):
-    page = publish(demo_month, tmp_path)
+def test_the_page_answers_first_with_the_months_figures(demo_dir, tmp_path):
+    page = publish(demo_dir, tmp_path)
     assert "Traceback" not in page and "Warning" not in page
     assert page.count("<img") == 4  # subsidy, deciles, willingness to pay, map
     assert "Rp8.400" in page and "Rp16.800" in page and "Rp604,8 juta" in page
-    folder = Paths.of(demo_month).processed(PERIOD)
+    folder = Paths.of(demo_dir).processed(PERIOD)
     kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
     uncovered = int(kel["workers"].sum() - kel["effective"].sum())
     assert f"<strong>{uncovered:,}</strong>".replace(",", ".") in page
@@ -47,9 +38,9 @@ def test_the_page_answers_first_with_the_months_figures(demo_month, tmp_path):
     assert page.index("Subsidi APBD") < page.index("Cara menghitung")
 
 
-def test_a_month_without_participants_or_survey_says_so(demo_month, tmp_path):
+def test_a_month_without_participants_or_survey_says_so(demo_dir, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(demo_month / "raw", data / "raw")
+    shutil.copytree(demo_dir / "raw", data / "raw")
     raw = data / "raw" / PERIOD
     for f in raw.glob("survei_kesadaran.*"):
         f.unlink()

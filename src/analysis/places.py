@@ -68,6 +68,7 @@ class PlaceMatcher:
         self, units: pd.DataFrame, gazetteer: pd.DataFrame, splits: pd.DataFrame | None = None
     ):
         self.units = units.reset_index(drop=True)
+        self.memo: dict[tuple[str, str, bool], Match] = {}  # names recur in every partition
         self.names = {r.kode_kelurahan: r.kelurahan for r in self.units.itertuples()}
         self.kec_of = dict(
             zip(self.units["kode_kelurahan"], self.units["kode_kecamatan"], strict=True)
@@ -249,13 +250,12 @@ class PlaceMatcher:
             index=kelurahan.index,
         )
         distinct = keys.drop_duplicates()
-        memo = self.__dict__.setdefault("_memo", {})  # the same names recur in every partition
         results = []
         for r in distinct.itertuples():
             at = (r.kel, r.kec, bool(r.pre))
-            if at not in memo:
-                memo[at] = self.match_one(*at)
-            results.append(memo[at])
+            if at not in self.memo:
+                self.memo[at] = self.match_one(*at)
+            results.append(self.memo[at])
         table = pd.DataFrame(
             [r.__dict__ for r in results],
             index=distinct.index,
