@@ -1,20 +1,32 @@
 """The Dask engine: the same partitions cleaned on a 2-worker LocalCluster give identical outputs."""
 
 import json
+import re
 import shutil
 
 import pandas as pd
 
+from analysis import clean
 from analysis.clean import clean_period
 from analysis.read import CACHE_DIR
 
 from conftest import PERIOD
 
 
-def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path):
+def _partitions_told(said: list[str], stem: str) -> list[tuple[int, int]]:
+    return [
+        (int(m[1]), int(m[2]))
+        for line in said
+        if (m := re.match(rf"{stem}: (\d+) of (\d+) partitions cleaned \(\d+ s\)$", line))
+    ]
+
+
+def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(clean, "PROGRESS_SECONDS", 0.0)  # every progress line, not one per 5 s
     data = tmp_path / "data"
     shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
-    result = clean_period(PERIOD, data, engine="dask", partition_rows=4_000)
+    said: list[str] = []
+    result = clean_period(PERIOD, data, engine="dask", partition_rows=4_000, log=said.append)
     assert json.loads((result.out_dir / "quality.json").read_text()) == cleaned.quality
     for path in sorted(cleaned.out_dir.glob("*.parquet")):
         pd.testing.assert_frame_equal(
@@ -23,6 +35,14 @@ def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path):
     # the same partitions in this process give byte-identical files
     again = tmp_path / "again"
     shutil.copytree(data / "raw", again / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
-    local = clean_period(PERIOD, again, partition_rows=4_000)
+    told: list[str] = []
+    local = clean_period(PERIOD, again, partition_rows=4_000, log=told.append)
     for path in sorted(result.out_dir.iterdir()):
         assert path.read_bytes() == (local.out_dir / path.name).read_bytes(), path.name
+    # progress on long runs: each engine tells partitions as they finish, then the writing
+    rows = cleaned.quality["tenaga_kerja"]["rows_in"]
+    parts = -(-rows // 4_000)
+    assert parts > 1
+    for lines in (said, told):
+        assert _partitions_told(lines, "tenaga_kerja") == [(n, parts) for n in range(1, parts)]
+        assert any(line.startswith("linking and writing: workers.parquet, ") for line in lines)

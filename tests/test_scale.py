@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -150,3 +151,61 @@ def test_coded_text_round_trip_keeps_missing():
     back = text_of_codes(codes[[3, 1, 2]], texts, pd.Index([7, 8, 9]))
     expected = pd.Series(["33.72.01.1001", None, "33.72.02.1001"], index=[7, 8, 9], dtype="str")
     pd.testing.assert_series_equal(back, expected)
+
+
+def test_duckdb_connection_is_per_thread_and_forgets_tables():
+    import duckdb
+    import pyarrow as pa
+
+    from analysis.engine import duckdb_over
+
+    table = pa.table({"v": [1, 2, 3]})
+    with duckdb_over(numbers=table) as con:
+        assert con.sql("select sum(v) from numbers").fetchall() == [(6,)]
+    with duckdb_over() as again:
+        assert again is con  # made once per thread
+        with pytest.raises(duckdb.CatalogException):
+            again.sql("select * from numbers").fetchall()  # unregistered when the block ended
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(lambda: _connection_of_this_thread()).result() is not con
+
+
+def _connection_of_this_thread():
+    from analysis.engine import duckdb_over
+
+    with duckdb_over() as con:
+        return con
+
+
+def test_vectorised_hmac_in_two_threads_at_once():
+    rng = np.random.default_rng(11)
+    batches = [[str(v) for v in rng.integers(10**15, 10**16, 25_000)] for _ in range(4)]
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(lambda b: hmac_hex(b, DEMO_KEY), batches))
+    for batch, hashed in zip(batches, got, strict=True):
+        assert hashed == [hmac.new(DEMO_KEY, v.encode(), hashlib.sha256).hexdigest() for v in batch]
+
+
+def test_a_failed_background_write_is_raised(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from analysis import schemas
+    from analysis.clean import _TableWriter
+
+    def fail(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", fail)
+    writer = _TableWriter(tmp_path / "q.parquet", schemas.QUARANTINE)
+    rows = pd.DataFrame(
+        {
+            "source_file": ["a.csv"],
+            "source_row": pd.Series([1], dtype="int64"),
+            "rule": ["bad_date"],
+            "column": ["tanggal"],
+            "detail": ["tanggal cannot be read"],
+        }
+    )
+    writer.write(rows.astype({c: "str" for c in ("source_file", "rule", "column", "detail")}))
+    with pytest.raises(OSError, match="disk full"):
+        writer.close()

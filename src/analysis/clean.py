@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from analysis import schemas
 from analysis.classes import reason_of, sector_of, size_class
 from analysis.coverage import kelurahan_counts
-from analysis.engine import release_memory
+from analysis.engine import duckdb_over, release_memory
 from analysis.errors import AnalysisError
 from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
 from analysis.linkage import person_status, record_flags
@@ -290,8 +290,6 @@ def _row_hashes(table: pa.Table) -> pd.DataFrame:
     """Every row's source_row and a 128-bit MD5 of its content (two int64 halves), to find exact
     duplicates across partitions. Each value is length-prefixed ('N' for none) so no two
     different rows give the same text; DuckDB hashes the partition on every core."""
-    import duckdb
-
     cells = ", ".join(
         f"coalesce(length({c})::varchar, 'N'), {c}"
         for c in (
@@ -300,12 +298,11 @@ def _row_hashes(table: pa.Table) -> pd.DataFrame:
             if name != "source_row"
         )
     )
-    md5 = f"md5_number(concat_ws(chr(31), {cells}))"
-    with duckdb.connect() as con:
-        con.register("partition_rows", table)
-        out = con.sql(
-            f"select source_row, ({md5} >> 64)::ubigint as h1,"
-            f" ({md5} & 18446744073709551615::uhugeint)::ubigint as h2 from partition_rows"
+    with duckdb_over(partition_rows=table) as con:
+        out = con.sql(  # the MD5 once per row, then split
+            "select source_row, (m >> 64)::ubigint as h1,"
+            " (m & 18446744073709551615::uhugeint)::ubigint as h2 from ("
+            f"select source_row, md5_number(concat_ws(chr(31), {cells})) as m from partition_rows)"
         ).fetchnumpy()
     return pd.DataFrame(  # own copies: nothing of DuckDB's result stays alive with them
         {
@@ -346,10 +343,7 @@ class TextLookup:
 
 def _hash64(values: pa.Array) -> np.ndarray:
     """DuckDB's 64-bit hash of each text (as int64), on every core."""
-    import duckdb
-
-    with duckdb.connect() as con:
-        con.register("texts", pa.table({"v": values}))
+    with duckdb_over(texts=pa.table({"v": values})) as con:
         out = con.sql("select hash(v) as h from texts").fetchnumpy()["h"]
     return np.asarray(out, dtype="uint64").view("int64")
 
@@ -954,10 +948,15 @@ def read_period(
 
 
 class _TableWriter:
-    """Write a processed table part by part to one parquet file, each part checked by its schema."""
+    """Write a processed table part by part to one parquet file, each part checked by its schema.
+
+    Parquet encoding (which releases the GIL) runs in a background thread while the caller
+    prepares the next part; at most one part waits to be written.
+    """
 
     def __init__(self, path: Path, schema):
         self.path, self.schema, self.writer, self.empty = path, schema, None, None
+        self.pool, self.pending = ThreadPoolExecutor(1), None
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -968,11 +967,23 @@ class _TableWriter:
             self.empty = frame
             return
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        self._wait()
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table.cast(self.writer.schema), row_group_size=len(frame))
+        self.pending = self.pool.submit(
+            self.writer.write_table, table.cast(self.writer.schema), row_group_size=len(frame)
+        )
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()  # a failed write raises here
+            self.pending = None
 
     def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self.pool.shutdown()
         if self.writer is None:
             (self.empty if self.empty is not None else pd.DataFrame()).to_parquet(
                 self.path, index=False
@@ -1066,6 +1077,24 @@ def _file_quality(
     return entry
 
 
+#: Seconds between progress lines on long runs.
+PROGRESS_SECONDS = 5.0
+
+
+class Ticker:
+    """Progress on long runs: says a line at most every PROGRESS_SECONDS, so short runs stay quiet."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say, self.every, self.start = say, PROGRESS_SECONDS, time.perf_counter()
+        self.last = self.start
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.every:
+            self.say(f"{message} ({now - self.start:.0f} s)")
+            self.last = now
+
+
 def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, say) -> dict:
     """Every file through its partitions and the cross-partition rules, then linking and writing."""
 
@@ -1078,7 +1107,16 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
         jobs = [
             (stem, str(table.parquet), i, str(work), table.path.name) for i in range(table.parts)
         ]
-        results = runner.map(_clean_part, jobs, ctx=ctx, extra=extra)
+        tick = Ticker(say)
+        results = runner.map(
+            _clean_part,
+            jobs,
+            progress=lambda done, total: (  # the last one is told by the summary below
+                tick(f"{stem}: {done} of {total} partitions cleaned") if done < total else None
+            ),
+            ctx=ctx,
+            extra=extra,
+        )
         outcome = _finish_file(stem, table, results, work)
         del results
         release_memory()
@@ -1125,7 +1163,7 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_mkparent(out_dir)))
     stage.chmod(0o755)
     try:
-        quality = _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage)
+        quality = _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage, Ticker(say))
         _swap(stage, out_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -1166,7 +1204,7 @@ def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> dict:
+def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path, tick: Ticker) -> dict:
     """Link workers to participation records, then write every processed table and quality.json."""
     # roster counts per clean business: workers carry their business's position in the clean
     # businesses (`_biz`, in `biz.clean_parts()` order), so counting is a bincount
@@ -1197,6 +1235,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         owner_unusable += int(part["_owner_unusable"].sum())
         sector_other += int(part["sektor"].eq("lainnya").sum())
         n_biz += len(part)
+        tick(f"linking and writing: businesses.parquet, {n_biz:,} rows")
     writer.close()
     release_memory()
     biz_q = biz.quarantine()
@@ -1257,6 +1296,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         repaired += int(part["_repaired"].sum())
         outside += int((~part["nik_kabkota"].isin(region_kabkota)).sum())
         n_workers += len(part)
+        tick(f"linking and writing: workers.parquet, {n_workers:,} rows")
     writer.close()
     del per_person, status_keys, segment_codes
     workers_counts = (
@@ -1290,6 +1330,7 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path) -> di
         par_repaired += int(part["_repaired"].sum())
         not_on_roster += int((~part["on_roster"]).sum())
         n_par += len(part)
+        tick(f"linking and writing: participants.parquet, {n_par:,} rows")
     writer.close()
     release_memory()
     par_q = par.quarantine()

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis.engine import duckdb_over
 from analysis.errors import AnalysisError
 from analysis.parse import arrow_text
 from analysis.paths import SECRETS_DIR
@@ -213,10 +214,7 @@ def _hmac_arrow(values: pa.Array, key: bytes) -> pa.Array | None:
     ipad, opad = _pads(key)
     if len(values) < HMAC_VECTOR_MIN or max(ipad) >= 0x80:
         return None
-    import duckdb
-
-    hmac_input = pa.table({"v": values})  # noqa: F841 (read by DuckDB)
-    with duckdb.connect() as con:
+    with duckdb_over(hmac_input=pa.table({"v": values})) as con:
         out = con.sql(
             "select sha256($o || unhex(sha256($i || v))) as h from hmac_input",
             params={"i": ipad.decode("ascii"), "o": opad},
