@@ -29,10 +29,19 @@ PERIOD = "2026-10"
 #: Businesses per size: the demo generator makes about 3.5 roster rows per business.
 SIZES = {"10k": 2_860, "100k": 28_600, "1m": 286_000, "10m": 2_860_000}
 
+#: The bare pipeline (read → normalise kelurahan → join on NIK → group by kelurahan) as one query.
+#: With a folder as third argument (the floor), the same steps plus the least the contracts add:
+#: every person's NIK pseudonymised (HMAC-SHA256 as sha256(opad || sha256(ipad || nik)), the form
+#: `identity` uses) and the person-level tables written there as parquet. Neither validates,
+#: parses dates or amounts, or keeps a quarantine.
 DUCKDB_BASELINE = r"""
-import sys, duckdb
-raw, ref = sys.argv[1], sys.argv[2]
+import os, sys, duckdb
+raw, ref, floor = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None
 con = duckdb.connect()
+key = os.urandom(32).hex().encode()  # ASCII, so both pads are text
+pads = {f: bytes(b ^ x for b in key.ljust(64, b"\0")).decode() for f, x in (("i", 0x36), ("o", 0x5C))}
+hmac = lambda v: f"sha256($o || unhex(sha256($i || {v})))" if floor else "null"
+nik = lambda c: f"regexp_replace(regexp_replace(trim({c}), '\.0$', ''), '[^0-9]', '', 'g')"
 con.execute(f'''
 create temp table places as
   select kode_kelurahan, regexp_replace(lower(name), '[^a-z]', '', 'g') as key
@@ -41,27 +50,25 @@ create temp table places as
         select kode_kelurahan, unnest(string_split(aliases, '|')) from read_csv('{ref}/surakarta_kelurahan_codes.csv', all_varchar=true)
         where aliases is not null and aliases <> '')
 ''')
-rows = con.execute(f'''
-with biz as (
-  select upper(trim("ID UMKM")) as id_umkm,
-         regexp_replace(regexp_replace(lower(trim("Kelurahan")), '^(kelurahan|kel\.?)\s*', ''), '[^a-z]', '', 'g') as key
-  from read_csv('{raw}/umkm.csv', all_varchar=true, delim=';')
-), biz_kel as (
-  select distinct on (id_umkm) id_umkm, p.kode_kelurahan from biz join places p using (key)
-), wrk as (
-  select distinct upper(trim("ID UMKM")) as id_umkm,
-         regexp_replace(regexp_replace(trim("NIK"), '\.0$', ''), '[^0-9]', '', 'g') as nik
-  from read_csv('{raw}/tenaga_kerja.csv', all_varchar=true, delim=';', encoding='utf-8')
-), par as (
-  select regexp_replace(regexp_replace(trim("NIK"), '\.0$', ''), '[^0-9]', '', 'g') as nik,
+tables = {
+  "biz_kel": f'''select distinct on (id_umkm) id_umkm, p.kode_kelurahan, owner_hash from (
+    select upper(trim("ID UMKM")) as id_umkm, {hmac(nik('"NIK Pemilik"'))} as owner_hash,
+           regexp_replace(regexp_replace(lower(trim("Kelurahan")), '^(kelurahan|kel\.?)\s*', ''), '[^a-z]', '', 'g') as key
+    from read_csv('{raw}/umkm.csv', all_varchar=true, delim=';')) join places p using (key)''',
+  "wrk": f'''select id_umkm, nik, {hmac("nik")} as nik_hash from (
+    select distinct upper(trim("ID UMKM")) as id_umkm, {nik('"NIK"')} as nik
+    from read_csv('{raw}/tenaga_kerja.csv', all_varchar=true, delim=';', encoding='utf-8'))''',
+  "par": f'''select nik, {hmac("nik")} as nik_hash, aktif, paid from (
+    select {nik('"NIK"')} as nik,
          upper(trim("STATUS")) = 'AKTIF' as aktif,
          try_cast(regexp_extract("BLN IURAN TERAKHIR", '(\d{{4}})', 1) as int) * 12 + coalesce(
            try_cast(regexp_extract("BLN IURAN TERAKHIR", '^(\d{{1,2}})/', 1) as int),
            try_cast(regexp_extract("BLN IURAN TERAKHIR", '-(\d{{2}})$', 1) as int),
            list_position(['jan','feb','mar','apr','mei','jun','jul','agu','sep','okt','nov','des'],
                          lower(left(trim("BLN IURAN TERAKHIR"), 3)))) as paid
-  from read_csv('{raw}/peserta_bpjstk.csv', all_varchar=true)
-), person as (
+    from read_csv('{raw}/peserta_bpjstk.csv', all_varchar=true))''',
+}
+aggregate = '''person as (
   select nik, bool_or(aktif) as active, bool_or(aktif and paid >= 2026 * 12 + 10) as effective
   from par group by nik
 )
@@ -69,8 +76,16 @@ select b.kode_kelurahan, count(*) as workers, count(p.nik) as registered,
        count(*) filter (where p.active) as active, count(*) filter (where p.effective) as effective
 from wrk w join biz_kel b using (id_umkm) left join person p using (nik)
 where length(w.nik) = 16
-group by b.kode_kelurahan order by 1
-''').fetchall()
+group by b.kode_kelurahan order by 1'''
+if floor:
+    for name, sql in tables.items():
+        con.execute(f"create temp table {name} as {sql}", pads)
+    con.execute(f"copy (select id_umkm, kode_kelurahan, owner_hash from biz_kel) to '{floor}/businesses.parquet'")
+    con.execute(f"copy (select id_umkm, nik_hash, kode_kelurahan from wrk join biz_kel using (id_umkm) where length(nik) = 16) to '{floor}/workers.parquet'")
+    con.execute(f"copy (select nik_hash, aktif, paid from par) to '{floor}/participants.parquet'")
+    rows = con.execute("with " + aggregate).fetchall()
+else:
+    rows = con.execute("with " + ", ".join(f"{n} as ({s})" for n, s in tables.items()) + ", " + aggregate).fetchall()
 print(len(rows), sum(r[1] for r in rows), sum(r[4] for r in rows))
 """
 
@@ -125,11 +140,18 @@ def clean(data: Path, label: str, engine: str, cold: bool) -> dict:
     return measure(cmd, OUT / f"clean-{tag}.log")
 
 
-def duckdb_baseline(data: Path, label: str) -> dict:
+def duckdb_baseline(data: Path, label: str, floor: bool = False) -> dict:
+    """The bare DuckDB pipeline on the same files; with `floor`, plus pseudonyms and written tables."""
     script = OUT / "duckdb_baseline.py"
     script.write_text(DUCKDB_BASELINE)
     cmd = [sys.executable, str(script), str(data / "raw" / PERIOD), str(ROOT / "data/reference")]
-    return measure(cmd, OUT / f"duckdb-{label}.log")
+    tables = OUT / "floor-tables"  # written, timed, thrown away
+    cmd += [str(tables)] if floor else []
+    tables.mkdir(exist_ok=True)
+    try:
+        return measure(cmd, OUT / f"duckdb-{'floor-' if floor else ''}{label}.log")
+    finally:
+        shutil.rmtree(tables, ignore_errors=True)
 
 
 def machine() -> str:
@@ -160,6 +182,7 @@ def main() -> None:
         if not args.no_warm:
             row["clean_warm"] = clean(data, label, "pandas", cold=False)
         row["duckdb"] = duckdb_baseline(data, label)
+        row["duckdb_floor"] = duckdb_baseline(data, label, floor=True)
         if label in args.dask:
             row["dask_cold"] = clean(data, label, "dask", cold=True)
         results.append(row)
@@ -169,19 +192,21 @@ def main() -> None:
     )
     print(f"Machine: {machine()}\n")
     print(
-        "| workers (roster rows) | participant rows | clean, cold cache | clean, warm cache | bare DuckDB | ratio (cold / DuckDB) | s per M roster rows | Dask 2 workers, cold |"
+        "| workers (roster rows) | participant rows | clean, cold cache | clean, warm cache | bare DuckDB "
+        "| ratio (cold / DuckDB) | DuckDB + pseudonyms + tables written | its ratio to bare DuckDB "
+        "| s per M roster rows | Dask 2 workers, cold |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
 
     def cell(m):
         return f"{m['seconds']} s / {m['peak_gb']} GB" if m else "–"
 
     for r in results:
-        c, d = r["clean_cold"], r["duckdb"]
+        c, d, f = r["clean_cold"], r["duckdb"], r["duckdb_floor"]
         print(
             f"| {r['tenaga_kerja']:,} | {r['peserta_bpjstk']:,} | {cell(c)} | {cell(r.get('clean_warm'))} | "
-            f"{cell(d)} | {c['seconds'] / d['seconds']:.1f}× | {c['seconds'] / r['tenaga_kerja'] * 1e6:.1f} | "
-            f"{cell(r.get('dask_cold'))} |"
+            f"{cell(d)} | {c['seconds'] / d['seconds']:.1f}× | {cell(f)} | {f['seconds'] / d['seconds']:.1f}× | "
+            f"{c['seconds'] / r['tenaga_kerja'] * 1e6:.1f} | {cell(r.get('dask_cold'))} |"
         )
 
 
