@@ -43,6 +43,13 @@ def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkey
     rows = cleaned.quality["tenaga_kerja"]["rows_in"]
     parts = -(-rows // 4_000)
     assert parts > 1
+    raw_files = sorted(f.name for f in (data / "raw" / PERIOD).glob("*.*"))
     for lines in (said, told):
+        converted = [
+            m[1]
+            for line in lines
+            if (m := re.match(r"(\S+) read into the parquet cache \(\d+ s\)$", line))
+        ]
+        assert sorted(converted) == raw_files  # each raw file told as it enters the cache
         assert _partitions_told(lines, "tenaga_kerja") == [(n, parts) for n in range(1, parts)]
         assert any(line.startswith("linking and writing: workers.parquet, ") for line in lines)

@@ -922,11 +922,32 @@ def _empty_survey() -> pd.DataFrame:
     )
 
 
+#: Seconds between progress lines on long runs.
+PROGRESS_SECONDS = 5.0
+
+
+class Ticker:
+    """Progress on long runs: says a line at most every PROGRESS_SECONDS, so short runs stay quiet."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say, self.every, self.start = say, PROGRESS_SECONDS, time.perf_counter()
+        self.last = self.start
+
+    def __call__(self, message: str) -> None:
+        now = time.perf_counter()
+        if now - self.last >= self.every:
+            self.say(f"{message} ({now - self.start:.0f} s)")
+            self.last = now
+
+
 def read_period(
-    period: str, paths: Paths, partition_rows: int = PARTITION_ROWS
+    period: str,
+    paths: Paths,
+    partition_rows: int = PARTITION_ROWS,
+    say: Callable[[str], None] | None = None,
 ) -> dict[str, CachedRaw | None]:
-    """Find the period's raw files and convert each once to the parquet cache; missing required
-    files stop the run with one sentence."""
+    """Find the period's raw files and convert each once to the parquet cache (progress to `say`
+    on long conversions); missing required files stop the run with one sentence."""
     raw_dir = paths.raw(period)
     if not raw_dir.is_dir():
         raise AnalysisError(
@@ -941,10 +962,13 @@ def read_period(
                 f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
             )
         found[stem] = path
-    return {
-        stem: cache_raw(stem, path, partition_rows) if path is not None else None
-        for stem, path in found.items()
-    }
+    tick = Ticker(say or (lambda _msg: None))
+    cached: dict[str, CachedRaw | None] = {}
+    for stem, path in found.items():
+        cached[stem] = cache_raw(stem, path, partition_rows) if path is not None else None
+        if path is not None:
+            tick(f"{path.name} read into the parquet cache")
+    return cached
 
 
 class _TableWriter:
@@ -1019,7 +1043,7 @@ def clean_period(
     t0 = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the demo check reads every file: overlap it with reading
         demo_check = pool.submit(is_untouched_demo, paths.raw(period))
-        raw = read_period(period, paths, partition_rows)
+        raw = read_period(period, paths, partition_rows, say)
         demo = demo_check.result()
     units_ = units(region, ref)
     ctx = Context(period, PlaceMatcher(units_, gazetteer(ref), splits(ref)), load_key(demo), ref)
@@ -1075,24 +1099,6 @@ def _file_quality(
             f"{entry['rows_quarantined']} + duplicate {entry['rows_duplicate']}"
         )
     return entry
-
-
-#: Seconds between progress lines on long runs.
-PROGRESS_SECONDS = 5.0
-
-
-class Ticker:
-    """Progress on long runs: says a line at most every PROGRESS_SECONDS, so short runs stay quiet."""
-
-    def __init__(self, say: Callable[[str], None]):
-        self.say, self.every, self.start = say, PROGRESS_SECONDS, time.perf_counter()
-        self.last = self.start
-
-    def __call__(self, message: str) -> None:
-        now = time.perf_counter()
-        if now - self.last >= self.every:
-            self.say(f"{message} ({now - self.start:.0f} s)")
-            self.last = now
 
 
 def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, say) -> dict:
