@@ -760,15 +760,6 @@ def _malformed(raw: CachedRaw) -> pd.DataFrame:
     )
 
 
-def _repeats_lexsorted(keys: tuple[np.ndarray, ...], first: bool):
-    order = np.lexsort(keys[::-1])
-    same = np.ones(max(len(order) - 1, 0), dtype=bool)
-    for key in keys:
-        ordered = key[order]
-        same &= ordered[1:] == ordered[:-1]
-    return _repeat_flags(order, same, first)
-
-
 def _repeat_flags(order: np.ndarray, same: np.ndarray, first: bool):
     """From rows in key order and whether each row's key equals the previous row's: repeats and
     (if asked) each row's first row."""
@@ -783,20 +774,29 @@ def _repeat_flags(order: np.ndarray, same: np.ndarray, first: bool):
     return repeated, firsts
 
 
-def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """For rows keyed by one or more aligned arrays: which rows repeat an earlier row's key, and
-    (if asked) the position of that key's first row. A stable sort (lower memory than hash tables
-    on millions of rows); the first row of each group is the earliest in file order."""
-    n = len(keys[0])
-    order = np.argsort(keys[0], kind="stable")  # the first key alone: one sort, not lexsort's
-    same = np.ones(max(n - 1, 0), dtype=bool)
+def _same_as_previous(keys: tuple[np.ndarray, ...], order: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Rows taken in `order`: whether each row's keys equal the previous row's, and whether the
+    first key ties rows that the other keys tell apart (then `order` does not group equal keys)."""
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    split = False
     for i, key in enumerate(keys):
         ordered = key[order]
         equal = ordered[1:] == ordered[:-1]
         del ordered
-        if i and (same & ~equal).any():  # a first key shared by different rows: sort by all
-            return _repeats_lexsorted(keys, first)
+        split = split or bool(i and (same & ~equal).any())
         same &= equal
+    return same, split
+
+
+def _repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """For rows keyed by one or more aligned arrays: which rows repeat an earlier row's key, and
+    (if asked) the position of that key's first row. A stable sort (lower memory than hash tables
+    on millions of rows); the first row of each group is the earliest in file order."""
+    order = np.argsort(keys[0], kind="stable")  # the first key alone: one sort, not lexsort's
+    same, split = _same_as_previous(keys, order)
+    if split:  # a first key shared by different rows: sort by all keys
+        order = np.lexsort(keys[::-1])
+        same, _ = _same_as_previous(keys, order)
     return _repeat_flags(order, same, first)
 
 
@@ -1199,6 +1199,7 @@ def _write_awareness(stage: Path, units: pd.DataFrame) -> None:
 
 
 def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
+    """A file's quarantine rows in the dtypes of quarantine.parquet (empty ones included)."""
     return rows.astype(
         {
             "source_file": "str",

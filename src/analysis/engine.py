@@ -12,9 +12,9 @@ key with each task: use a LocalCluster, or TLS for a remote scheduler.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 #: Told (partitions done, partitions in all) as partitions finish, for progress on long runs.
@@ -24,7 +24,7 @@ Progress = Callable[[int, int], None]
 _THREAD = threading.local()
 
 
-@contextmanager
+@contextlib.contextmanager
 def duckdb_over(**tables: Any) -> Iterator[Any]:
     """This thread's in-memory DuckDB connection, made once (a new one costs ~13 ms, paid per
     partition and column otherwise), with Arrow `tables` registered by name until the block ends."""
@@ -45,7 +45,6 @@ def duckdb_over(**tables: Any) -> Iterator[Any]:
 def release_memory() -> None:
     """Hand memory freed by a partition back to the operating system (Arrow's pool, then glibc's
     heap, which otherwise keeps it): the process peak stays about one partition's worth."""
-    import contextlib
     import ctypes
     import ctypes.util
 

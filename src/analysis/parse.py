@@ -297,13 +297,15 @@ def map_unique(
     series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
 ) -> pd.Series:
     """Apply a scalar parser to each distinct value of a column once and broadcast the result."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    parsed = [fn(u) for u in uniques]
-    values = np.empty(len(parsed) + 1, dtype=object)
-    values[:-1] = parsed
-    values[-1] = None
-    out = pd.Series(values[codes], index=series.index)
+    out = _parse_distinct(series, fn, _objects)
     return out.astype(dtype) if dtype else out
+
+
+def _objects(values: list) -> np.ndarray:
+    """A flat object array of any Python values (tuples and lists stay whole, one per cell)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _parse_distinct(series: pd.Series, fn: Callable[[str], object], convert: Callable) -> pd.Series:

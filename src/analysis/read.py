@@ -17,7 +17,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -219,15 +219,13 @@ class HowRead:
 
 def _how(info: dict) -> dict:
     """The HowRead fields of a cache's metadata (JSON turns tuples into lists)."""
-    fields = (
-        "header_row",
-        "encoding",
-        "delimiter",
-        "columns_mapped",
-        "columns_ignored",
-        "blank_rows",
-    )
-    return {k: info[k] for k in fields} | {"malformed": [tuple(m) for m in info["malformed"]]}
+    how = {f.name: info[f.name] for f in fields(HowRead)}
+    return how | {"malformed": [tuple(m) for m in how["malformed"]]}
+
+
+def _how_of(table: HowRead) -> dict:
+    """How a table was read, as the cache's metadata keeps it."""
+    return {f.name: getattr(table, f.name) for f in fields(HowRead)}
 
 
 @dataclass
@@ -813,16 +811,7 @@ def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
                 info = _csv_to_cache(stem, path, tmp, partition_rows)
             else:
                 table = read_raw(stem, path)
-                info = {
-                    "header_row": table.header_row,
-                    "encoding": table.encoding,
-                    "delimiter": table.delimiter,
-                    "columns_mapped": table.columns_mapped,
-                    "columns_ignored": table.columns_ignored,
-                    "malformed": table.malformed,
-                    "blank_rows": table.blank_rows,
-                    "parts": _frame_to_cache(table.frame, tmp, partition_rows),
-                }
+                info = _how_of(table) | {"parts": _frame_to_cache(table.frame, tmp, partition_rows)}
             tmp.replace(target)
         except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:
             raise AnalysisError(
