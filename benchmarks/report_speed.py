@@ -42,7 +42,7 @@ def trivial_notebooks(folder: Path, n: int) -> list[Path]:
 
 
 def floor_seconds(n: int, work: Path) -> float:
-    from analysis.publish import run_notebook
+    from analysis.report.publish import run_notebook
 
     folder = work / "trivial"
     folder.mkdir()
@@ -61,7 +61,7 @@ def floor_seconds(n: int, work: Path) -> float:
 def report_seconds(work: Path, lang: str, run: int) -> float:
     from analysis.demo import generate
     from analysis.paths import DEMO_PERIOD
-    from analysis.publish import publish_report
+    from analysis.report.publish import publish_report
 
     data = work / f"data{run}"
     generate(DEMO_PERIOD, data)
@@ -79,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     import papermill  # noqa: F401  (imported once, as in the report process)
 
-    from analysis.publish import notebooks
+    from analysis.report.publish import notebooks
 
     n = len(notebooks())
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.identity import KEY_ENV
+from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
 PERIOD = DEMO_PERIOD
@@ -32,7 +32,7 @@ def demo_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def cleaned(demo_dir: Path):
     """The demo month cleaned (processed tables + quality)."""
-    from analysis.clean import clean_period
+    from analysis.ingest.clean import clean_period
 
     return clean_period(PERIOD, demo_dir)
 
@@ -47,7 +47,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 @pytest.fixture(scope="session")
 def report_dir(demo_dir, tmp_path_factory) -> Path:
     """The demo month's published report (Indonesian), built once per test session."""
-    from analysis.publish import publish_report
+    from analysis.report.publish import publish_report
 
     reports = tmp_path_factory.mktemp("reports")
     return publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id").parent
@@ -58,7 +58,7 @@ def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str 
     import shutil
 
     from analysis.paths import NOTEBOOKS_DIR
-    from analysis.publish import publish_report
+    from analysis.report.publish import publish_report
 
     nb_dir = tmp_path / "notebooks"
     nb_dir.mkdir(exist_ok=True)

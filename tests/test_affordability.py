@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from analysis import affordability as af
-from analysis import affordability_page as afp
+from analysis.metrics import affordability as af
+from analysis.pages import affordability_page as afp
 from analysis.paths import PROJECT_REFERENCE_DIR, Paths
 
 from conftest import PERIOD
@@ -255,7 +255,7 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
 
 
 def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
-    from analysis.clean import clean_period
+    from analysis.ingest.clean import clean_period
 
     data = tmp_path / "data"
     shutil.copytree(demo_dir / "raw", data / "raw")

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import awareness as aw
-from analysis import awareness_page as awp
-from analysis.classes import UNKNOWN
+from analysis.metrics import awareness as aw
+from analysis.pages import awareness_page as awp
+from analysis.reference import UNKNOWN
 
 Z = stats.norm.ppf(0.975)
 

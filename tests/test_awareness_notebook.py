@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import awareness as aw
+from analysis.metrics import awareness as aw
 from analysis.paths import Paths
 
 from conftest import PERIOD, publish_pages

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from analysis.__main__ import main
-from analysis.clean import clean_period
+from analysis.ingest.clean import clean_period
 from analysis.paths import RAW_STEMS
 
 from conftest import PERIOD

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.clean import clean_period
 from analysis.errors import AnalysisError
+from analysis.ingest.clean import clean_period
 
 from conftest import PERIOD, write
 

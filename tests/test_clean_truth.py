@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis.demo import DIRT, load_truth
+from analysis.ingest.schemas import RULES
 from analysis.paths import RAW_STEMS
-from analysis.schemas import RULES
 
 from conftest import PERIOD
 

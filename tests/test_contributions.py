@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import contributions as c
+from analysis.metrics import contributions as c
 from analysis.paths import PROJECT_REFERENCE_DIR
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.coverage import (
+from analysis.metrics.coverage import (
     add_rates,
     city_coverage,
     collapse_small,

@@ -7,10 +7,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis import coverage, coverage_page, maps
-from analysis.disclosure import check_published
-from analysis.maps import NO_DATA
-from analysis.text import fmt_int, fmt_pct
+from analysis.metrics import coverage
+from analysis.metrics.disclosure import check_published
+from analysis.pages import coverage_page, maps
+from analysis.pages.maps import NO_DATA
+from analysis.pages.text import fmt_int, fmt_pct
 
 from conftest import PERIOD
 
@@ -158,7 +159,7 @@ def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
     import papermill as pm
 
     from analysis.paths import NOTEBOOKS_DIR
-    from analysis.publish import kernel_name
+    from analysis.report.publish import kernel_name
 
     data = demo_dir if which == "demo" else empty_month[0]
     out = tmp_path / "02.ipynb"

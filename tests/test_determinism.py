@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from analysis.clean import clean_period
-from analysis.publish import publish_report
+from analysis.ingest.clean import clean_period
+from analysis.report.publish import publish_report
 
 from conftest import PERIOD
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.disclosure import PRIMARY, SECONDARY, check_published, display, protect
+from analysis.metrics.disclosure import PRIMARY, SECONDARY, check_published, display, protect
 
 
 def table():

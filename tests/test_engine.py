@@ -6,9 +6,9 @@ import shutil
 
 import pandas as pd
 
-from analysis import clean
-from analysis.clean import clean_period
-from analysis.read import CACHE_DIR
+from analysis.ingest import clean
+from analysis.ingest.clean import clean_period
+from analysis.ingest.read import CACHE_DIR
 
 from conftest import PERIOD
 

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError
-from analysis.identity import DEMO_KEY, KEY_ENV, check_niks, load_key, pseudonymise
+from analysis.ingest.nik import check_niks
+from analysis.ingest.pseudonyms import DEMO_KEY, KEY_ENV, load_key, pseudonymise
 
 
 def one(text):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
-from analysis.maps import (
+from analysis.pages.maps import (
     NO_DATA,
     SUPPRESSED,
     categories,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.parse import (
+from analysis.ingest.parse import (
     clean_text,
     map_unique,
     parse_amount,

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.places import PlaceMatcher, norm_place
+from analysis.ingest.places import PlaceMatcher, norm_place
 from analysis.reference import gazetteer, splits, units
 
 

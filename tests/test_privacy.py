@@ -11,10 +11,10 @@ import pytest
 
 from analysis.__main__ import main
 from analysis.errors import AnalysisError
-from analysis.identity import KEY_ENV
-from analysis.privacy import Secrets, check_privacy, scan_paths
-from analysis.publish import publish_report
-from analysis.read import read_raw
+from analysis.ingest.pseudonyms import KEY_ENV
+from analysis.ingest.read import read_raw
+from analysis.report.privacy import Secrets, check_privacy, scan_paths
+from analysis.report.publish import publish_report
 
 from conftest import PERIOD
 
@@ -159,7 +159,8 @@ def test_a_weak_key_is_refused_and_never_printed(tmp_path):
 
 
 def test_edited_demo_data_is_no_longer_treated_as_demo(tmp_path):
-    from analysis.demo import generate, is_untouched_demo
+    from analysis.demo import generate
+    from analysis.ingest.pseudonyms import is_untouched_demo
 
     raw = generate(PERIOD, tmp_path / "data", businesses=200)
     assert is_untouched_demo(raw)

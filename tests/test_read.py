@@ -4,7 +4,7 @@ import pytest
 from openpyxl import Workbook
 
 from analysis.errors import AnalysisError
-from analysis.read import find_raw_file, read_raw
+from analysis.ingest.read import find_raw_file, read_raw
 
 from conftest import write
 

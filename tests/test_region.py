@@ -2,7 +2,7 @@
 cleaned and counted over its own desa/kelurahan (not Surakarta's 54)."""
 
 from analysis.__main__ import main
-from analysis.clean import load_processed
+from analysis.store import load_processed
 from analysis.reference import units
 
 from conftest import PERIOD, write

@@ -10,8 +10,8 @@ import pytest
 
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
-from analysis.privacy import check_privacy
-from analysis.publish import notebooks, publish_report
+from analysis.report.privacy import check_privacy
+from analysis.report.publish import notebooks, publish_report
 
 from conftest import PERIOD
 

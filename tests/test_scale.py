@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.clean import clean_period
-from analysis.identity import DEMO_KEY, hmac_hex, pseudonymise
-from analysis.read import CACHE_DIR
+from analysis.ingest.clean import clean_period
+from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex, pseudonymise
+from analysis.ingest.read import CACHE_DIR
 
 from conftest import PERIOD
 
@@ -105,7 +105,7 @@ def test_chunked_demo_generation_keeps_its_truth(tmp_path, monkeypatch):
 
 
 def test_text_lookup_equals_pandas_get_indexer():
-    from analysis.clean import TextLookup
+    from analysis.ingest.clean import TextLookup
 
     rng = np.random.default_rng(3)
     keys = pd.Series([f"UMKM-{i:06d}" for i in rng.permutation(50_000)], dtype="str")
@@ -123,7 +123,7 @@ def test_text_lookup_equals_pandas_get_indexer():
 
 
 def test_repeats_equal_pandas_duplicated():
-    from analysis.clean import _repeats
+    from analysis.ingest.clean import _repeats
 
     rng = np.random.default_rng(5)
     a, b = rng.integers(0, 40, 5_000), rng.integers(0, 3, 5_000)
@@ -140,7 +140,7 @@ def test_repeats_equal_pandas_duplicated():
 
 
 def test_coded_text_round_trip_keeps_missing():
-    from analysis.parse import coded_text, text_of_codes
+    from analysis.ingest.parse import coded_text, text_of_codes
 
     values = pd.Series(["33.72.01.1001", None, "33.72.02.1001", "33.72.01.1001"], dtype="str")
     codes, texts = coded_text(values)
@@ -157,7 +157,7 @@ def test_duckdb_connection_is_per_thread_and_forgets_tables():
     import duckdb
     import pyarrow as pa
 
-    from analysis.engine import duckdb_over
+    from analysis.ingest.engine import duckdb_over
 
     table = pa.table({"v": [1, 2, 3]})
     with duckdb_over(numbers=table) as con:
@@ -171,7 +171,7 @@ def test_duckdb_connection_is_per_thread_and_forgets_tables():
 
 
 def _connection_of_this_thread():
-    from analysis.engine import duckdb_over
+    from analysis.ingest.engine import duckdb_over
 
     with duckdb_over() as con:
         return con
@@ -189,8 +189,8 @@ def test_vectorised_hmac_in_two_threads_at_once():
 def test_a_failed_background_write_is_raised(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
-    from analysis import schemas
-    from analysis.clean import _TableWriter
+    from analysis.ingest import schemas
+    from analysis.ingest.clean import _TableWriter
 
     def fail(self, *args, **kwargs):
         raise OSError("disk full")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis.spatial import eb_rates, global_moran, local_moran, queen_weights
+from analysis.metrics.spatial import eb_rates, global_moran, local_moran, queen_weights
 
 
 def lattice(n: int) -> gpd.GeoDataFrame:

@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from analysis.text import catalogue, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_rp, t
+from analysis.pages.text import catalogue, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_rp, t
 
 
 def test_every_message_has_both_languages_with_the_same_fields():

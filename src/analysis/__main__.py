@@ -12,7 +12,9 @@ import time
 from analysis.errors import AnalysisError
 from analysis.paths import DEMO_PERIOD
 
-PARTITION_ROWS = 500_000  # = analysis.read.PARTITION_ROWS (not imported, so the CLI starts fast)
+PARTITION_ROWS = (
+    500_000  # = analysis.ingest.read.PARTITION_ROWS (not imported, so the CLI starts fast)
+)
 
 
 def _log(message: str) -> None:
@@ -36,7 +38,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from analysis.clean import clean_period
+    from analysis.ingest.clean import clean_period
 
     t = time.perf_counter()
     result = clean_period(
@@ -53,7 +55,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.publish import publish_report
+    from analysis.report.publish import publish_report
 
     index = publish_report(
         args.period, data_dir=args.data_dir, reports_dir=args.reports_dir, lang=args.lang, log=_log
@@ -66,7 +68,7 @@ def _check_privacy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from analysis.paths import Paths
-    from analysis.privacy import check_privacy
+    from analysis.report.privacy import check_privacy
 
     raw = Paths.of(args.data_dir).raw(args.period) if args.period else None
     targets = [Path(p) for p in args.paths]

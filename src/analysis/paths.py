@@ -17,6 +17,8 @@ DEFAULT_REPORTS_DIR = ROOT / "reports"
 PROJECT_REFERENCE_DIR = DEFAULT_DATA_DIR / "reference"
 SECRETS_DIR = ROOT / ".secrets"
 KERNEL_NAME = "umkm-bpjstk"
+#: Beside a demo month's raw files: what the generator planted (truth) and wrote (hashes).
+DEMO_DIR = "_demo"
 
 #: The month the demo data, the notebooks' defaults and `make report` use.
 DEMO_PERIOD = "2026-10"

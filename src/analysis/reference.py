@@ -16,6 +16,8 @@ from analysis.errors import AnalysisError
 from analysis.paths import PROJECT_REFERENCE_DIR
 
 DEFAULT_REGION = "surakarta"
+#: The code of a category (sector, size class, reason) that the data does not tell.
+UNKNOWN = "tidak_diketahui"
 UNIT_COLUMNS = ["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan", "aliases"]
 #: Where every map made from these boundaries credits them.
 BOUNDARY_CREDIT = "Batas kelurahan: Kemendagri/BIG via cahyadsn/wilayah_boundaries (MIT)"
@@ -103,4 +105,11 @@ def population_2010(reference_dir: Path | None = None) -> pd.DataFrame:
     """BPS 2010 census population by kelurahan (2010 boundaries: split kelurahan share one row)."""
     table = read_table("surakarta_kelurahan_population.csv", reference_dir)
     table["population"] = table["population"].astype("int64")
+    return table
+
+
+def sectors(reference_dir: Path | None = None) -> pd.DataFrame:
+    """The sector list: code `sektor`, Indonesian and English labels, transport flag (PP 50/2025)."""
+    table = read_table("sectors.csv", reference_dir)
+    table["transport"] = table["transport"].str.lower().eq("true")
     return table

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import contributions as contrib
-from analysis.affordability import (
+from analysis.metrics import contributions as contrib
+from analysis.metrics.affordability import (
     DEFAULT_THRESHOLD,
     KINDS,
     SENSITIVITY,
@@ -21,8 +21,8 @@ from analysis.affordability import (
     weighted_median,
     willing,
 )
-from analysis.disclosure import PRIMARY, SECONDARY, Protected, display, protect
-from analysis.text import fmt_int, fmt_month, fmt_num, fmt_pct, fmt_rp, t
+from analysis.metrics.disclosure import PRIMARY, SECONDARY, Protected, display, protect
+from analysis.pages.text import fmt_int, fmt_month, fmt_num, fmt_pct, fmt_rp, t
 
 
 def fmt_share(x: float, lang: str = "id") -> str:
@@ -39,7 +39,7 @@ def _list(items: list[str], lang: str) -> str:
     """'a, b, dan c' / 'a, b, and c' (babel)."""
     from babel.lists import format_list
 
-    from analysis.text import LOCALE
+    from analysis.pages.text import LOCALE
 
     return format_list(items, locale=LOCALE[lang]) if items else "–"
 
@@ -53,7 +53,7 @@ def fmt_rp_compact(x: float, lang: str = "id") -> str:
     """Large Rupiah amounts in words: Rp3,2 miliar, Rp604,8 juta (id); Rp3.2 billion (en)."""
     from babel.numbers import format_compact_decimal
 
-    from analysis.text import LOCALE
+    from analysis.pages.text import LOCALE
 
     if x is None or pd.isna(x):
         return "–"
@@ -387,7 +387,7 @@ def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str) -> str:
 
 def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
     """Burden by business sector (roster) with the survey's willingness to pay the full price."""
-    from analysis.classes import sectors
+    from analysis.reference import sectors
 
     codes = list(sectors(a.reference_dir)["sektor"])
     present = sorted(set(a.roster.get("sektor", pd.Series(dtype=str))) - set(codes))
@@ -417,13 +417,13 @@ def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
 
 
 def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> str:
-    from analysis.classes import sectors
+    from analysis.reference import sectors
 
     table = sectors(reference_dir).set_index("sektor")
     if code in table.index:
         return table.loc[code, "label_id" if lang == "id" else "label_en"]
     key = f"sector_{code}"
-    from analysis.text import catalogue
+    from analysis.pages.text import catalogue
 
     return t(key, lang) if key in catalogue() else code
 
@@ -701,7 +701,7 @@ def method_text(a: Affordability, lang: str = "id"):
 
 def cover_cards(a: Affordability, lang: str = "id"):
     """The cover page's affordability figures: this month's cheapest package and the yearly subsidy for all uncovered."""
-    from analysis.text import Cards
+    from analysis.pages.text import Cards
 
     all_ = _scenario(a, "all_uncovered")
     cards = [

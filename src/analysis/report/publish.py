@@ -13,7 +13,6 @@ import json
 import platform
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,11 +21,12 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.kernels import manager_class, start_kernels
-from analysis.kernels import shutdown as kernels_down
+from analysis.pages.text import check_lang, fmt_month, t
 from analysis.paths import KERNEL_NAME, NOTEBOOKS_DIR, ROOT, Paths, check_period, sha256_file
-from analysis.privacy import check_privacy
-from analysis.text import check_lang, fmt_month, t
+from analysis.report.kernels import manager_class, start_kernels
+from analysis.report.kernels import shutdown as kernels_down
+from analysis.report.privacy import check_privacy
+from analysis.store import new_stage, swap_in
 
 TEMPLATES = Path(__file__).with_name("templates")
 PACKAGES = (
@@ -166,7 +166,7 @@ def manifest(period: str, paths: Paths, lang: str, timings: dict[str, float]) ->
 
 def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, str]]) -> dict:
     """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
-    from analysis.demo import is_untouched_demo
+    from analysis.ingest.pseudonyms import is_untouched_demo
 
     demo = is_untouched_demo(paths.raw(period))
     return {
@@ -188,7 +188,7 @@ def index_page(
     banner: str,
 ) -> str:
     """The cover page: the pages' headline figures, links to every page, provenance."""
-    from analysis import cover
+    from analysis.report import cover
 
     quality_file = paths.processed(period) / "quality.json"
     quality = (
@@ -216,9 +216,7 @@ def publish_report(
         raise AnalysisError(f"No notebooks found in {notebook_dir}.")
     if not paths.raw(period).is_dir():
         raise AnalysisError(f"No raw data for {period}: folder {paths.raw(period)} does not exist.")
-    paths.reports_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".staging-{period}-", dir=paths.reports_dir))
-    stage.chmod(0o755)  # mkdtemp makes it private; a published report is for reading
+    stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
     # `publish` (when a notebook declares it) skips analyst-only cells such as interactive maps
     params = {"period": period, "data_dir": str(paths.data_dir), "lang": lang, "publish": True}
     timings: dict[str, float] = {}
@@ -283,12 +281,7 @@ def publish_report(
                 f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
             )
         target = paths.report(period)
-        old = target.with_name(f".old-{period}")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(stage, target)
         shutil.rmtree(paths.reports_dir / "_failed" / period, ignore_errors=True)
         return target / "index.html"
     finally:
@@ -324,7 +317,7 @@ def scrub_timings(executed: Path, published_as: str) -> None:
 
 
 def _catalogue() -> dict:
-    from analysis.text import catalogue
+    from analysis.pages.text import catalogue
 
     return catalogue()
 

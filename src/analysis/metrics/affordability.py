@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import contributions as contrib
+from analysis.metrics import contributions as contrib
 from analysis.paths import PROJECT_REFERENCE_DIR
 
 DEFAULT_THRESHOLD = 0.02
@@ -480,9 +480,9 @@ def analyse(
     region: str = "surakarta",
 ) -> Affordability:
     """Load the cleaned month and compute prices, burdens, willingness to pay and subsidy scenarios."""
-    from analysis.clean import load_processed
     from analysis.paths import Paths
     from analysis.reference import units as region_units
+    from analysis.store import load_processed
 
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be a share between 0 and 1 (e.g. 0.02), not {threshold}")

@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.classes import UNKNOWN
+from analysis.reference import UNKNOWN
 
 DEFAULT_MIN_N = 10
 ALPHA = 0.05

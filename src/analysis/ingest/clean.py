@@ -10,10 +10,8 @@ order) and the run goes on; every file satisfies
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,14 +23,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import schemas
-from analysis.classes import reason_of, sector_of, size_class
-from analysis.coverage import kelurahan_counts
-from analysis.engine import duckdb_over, release_memory
 from analysis.errors import AnalysisError
-from analysis.identity import check_niks, key_id, load_key, nik_region, pseudonymise
-from analysis.linkage import person_status, record_flags
-from analysis.parse import (
+from analysis.ingest import schemas
+from analysis.ingest.classify import reason_of, sector_of, size_class
+from analysis.ingest.engine import duckdb_over, release_memory
+from analysis.ingest.link import person_status, record_flags
+from analysis.ingest.nik import check_niks, nik_region
+from analysis.ingest.parse import (
     arrow_text,
     clean_text,
     coded_text,
@@ -48,9 +45,9 @@ from analysis.parse import (
     to_datetime_col,
     to_float_col,
 )
-from analysis.paths import PROCESSED_FILES, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
-from analysis.places import PlaceMatcher
-from analysis.read import (
+from analysis.ingest.places import PlaceMatcher
+from analysis.ingest.pseudonyms import key_id, load_key, pseudonymise
+from analysis.ingest.read import (
     CACHE_DIR,
     PARTITION_ROWS,
     PERSONAL,
@@ -59,7 +56,10 @@ from analysis.read import (
     cache_raw,
     find_raw_file,
 )
+from analysis.metrics.coverage import kelurahan_counts
+from analysis.paths import PROCESSED_FILES, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 from analysis.reference import DEFAULT_REGION, gazetteer, splits, units
+from analysis.store import staged, write_quality
 
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
 BENEFITS = ("JKK", "JKM", "JHT")
@@ -1032,8 +1032,8 @@ def clean_period(
     cluster at `scheduler`, or a local one). The result does not depend on the engine or the
     partition size; only one partition's raw rows are in memory at a time.
     """
-    from analysis.demo import is_untouched_demo
-    from analysis.engine import make_engine
+    from analysis.ingest.engine import make_engine
+    from analysis.ingest.pseudonyms import is_untouched_demo
 
     check_period(period)
     paths = Paths.of(data_dir)
@@ -1166,13 +1166,8 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
     srv = run("survei_kesadaran")
 
     t = time.perf_counter()
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_mkparent(out_dir)))
-    stage.chmod(0o755)
-    try:
+    with staged(out_dir) as stage:
         quality = _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage, Ticker(say))
-        _swap(stage, out_dir)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     seconds["link_write"] = time.perf_counter() - t
     for stem in RAW_STEMS:
         q = quality[stem]
@@ -1185,14 +1180,9 @@ def _clean_all(period, region, demo, ctx, raw, work, runner, out_dir, seconds, s
     return quality
 
 
-def _mkparent(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return out_dir.parent
-
-
 def _write_awareness(stage: Path, units: pd.DataFrame) -> None:
     """awareness_kelurahan.parquet: weighted shares by kelurahan from the survey just written."""
-    from analysis.awareness import FILE_NAME, awareness_kelurahan
+    from analysis.metrics.awareness import FILE_NAME, awareness_kelurahan
 
     survey = pd.read_parquet(stage / "survey.parquet")
     awareness_kelurahan(survey, units).to_parquet(stage / FILE_NAME, index=False)
@@ -1395,44 +1385,5 @@ def _write_all(period, region, demo, ctx, biz, wrk, par, srv, stage: Path, tick:
     quality["kelurahan_matches"] = quality["umkm"].pop("kelurahan_matches") + quality[
         "survei_kesadaran"
     ].pop("kelurahan_matches", [])
-    (stage / "quality.json").write_text(
-        json.dumps(quality, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
+    write_quality(stage, quality)
     return quality
-
-
-def _swap(stage: Path, out_dir: Path) -> None:
-    """Swap a fully written staging folder in place of the processed folder (never half-written)."""
-    old = out_dir.with_name(f".{out_dir.name}-old")
-    if out_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-    stage.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def write_processed(out_dir: Path, tables: dict[str, pd.DataFrame], quality: dict) -> None:
-    """Write the tables and quality.json to a staging folder, then swap it in (never half-written)."""
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_mkparent(out_dir)))
-    stage.chmod(0o755)
-    try:
-        for name, table in tables.items():
-            table.to_parquet(stage / f"{name}.parquet", index=False)
-        (stage / "quality.json").write_text(
-            json.dumps(quality, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-        )
-        _swap(stage, out_dir)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def load_processed(period: str, data_dir: str | Path | None = None) -> dict:
-    """Read a cleaned period back: the tables by name and `quality`; a clear error if not cleaned yet."""
-    out_dir = Paths.of(data_dir).processed(period)
-    if not (out_dir / "quality.json").exists():
-        raise AnalysisError(
-            f"{period} has not been cleaned yet: run notebook 01 or 'python -m analysis clean --period {period}'."
-        )
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(out_dir.glob("*.parquet"))}
-    tables["quality"] = json.loads((out_dir / "quality.json").read_text(encoding="utf-8"))
-    return tables

@@ -24,9 +24,9 @@ from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.charts import PALETTE, WIDTH, Chart, setup
+from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
+from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
-from analysis.text import fmt_int, fmt_month, fmt_pct, t
 
 CRS_METRIC = "EPSG:32749"  # UTM 49S: metres, for Java south of the equator
 #: Maps take the full width with their legend underneath, so they stay legible on a phone.
@@ -366,7 +366,7 @@ def _pct(lang: str) -> Callable[[float], str]:
 
 def coverage_map(month, lang: str = "id") -> Chart:
     """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
-    from analysis.coverage import RATE_BREAKS
+    from analysis.metrics.coverage import RATE_BREAKS
 
     p = month.protected
     codes = p.table["kode_kelurahan"]
@@ -408,7 +408,7 @@ def uncovered_map(month, lang: str = "id") -> Chart:
 
 def hot_spot_map(month, lang: str = "id") -> Chart:
     """Significant LISA clusters of the smoothed effective rate."""
-    from analysis.spatial import PERMUTATIONS
+    from analysis.metrics.spatial import PERMUTATIONS
 
     kel = month.kelurahan
     return categories(
@@ -427,8 +427,8 @@ def hot_spot_map(month, lang: str = "id") -> Chart:
 
 def explore_coverage(month, lang: str = "id"):
     """Interactive coverage map with the published (suppressed) figures in the tooltips."""
-    from analysis.coverage import RATE_BREAKS
-    from analysis.disclosure import display
+    from analysis.metrics.coverage import RATE_BREAKS
+    from analysis.metrics.disclosure import display
 
     p = month.protected
     n = lambda v: fmt_int(v, lang)  # noqa: E731

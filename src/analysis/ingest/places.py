@@ -19,7 +19,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from analysis.parse import clean_text, quote
+from analysis.ingest.parse import clean_text, quote
 
 _PREFIX = re.compile(
     r"^(?:kel(?:urahan)?|kal(?:urahan)?|desa|ds|kec(?:amatan)?|kota|kab(?:upaten)?)\b\.?\s*"

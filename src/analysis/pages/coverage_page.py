@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import (
+from analysis.metrics.coverage import (
     COUNT_COLUMNS,
     HORIZON_MONTHS,
     MEASURES,
@@ -31,7 +31,7 @@ def _markdown(text: str):
 
 
 def _ci(low: float, high: float, lang: str) -> str:
-    from analysis.text import fmt_pct
+    from analysis.pages.text import fmt_pct
 
     if pd.isna(low) or pd.isna(high):
         return "–"
@@ -50,14 +50,14 @@ def _city_protected(month: CoverageMonth):
 
 def _shown(p, column: str, fmt, row: int = 0) -> str:
     """One cell as published: formatted, or '<k' / 'x' when suppressed."""
-    from analysis.disclosure import display
+    from analysis.metrics.disclosure import display
 
     return str(display(p, {column: fmt})[column].iloc[row])
 
 
 def headline(month: CoverageMonth, lang: str = "id"):
     """The page's first lines: workers, effective coverage with its interval, the gap to target (Markdown)."""
-    from analysis.text import fmt_int, fmt_month, fmt_pct, t
+    from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 
     p = _city_protected(month)
     c = month.city
@@ -99,21 +99,21 @@ def headline(month: CoverageMonth, lang: str = "id"):
 
 
 def _share(count: int, total: int, min_cell: int, lang: str) -> str:
-    from analysis.text import fmt_pct
+    from analysis.pages.text import fmt_pct
 
     return "–" if 0 < count < min_cell else fmt_pct(count / total, lang)
 
 
 def _small(count: int, min_cell: int, lang: str) -> str:
-    from analysis.text import fmt_int
+    from analysis.pages.text import fmt_int
 
     return f"<{min_cell}" if 0 < count < min_cell else fmt_int(count, lang)
 
 
 def city_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """The three measures for the whole city: count, rate and 95% interval (suppressed where small)."""
-    from analysis.disclosure import display, protect
-    from analysis.text import fmt_int, fmt_pct, t
+    from analysis.metrics.disclosure import display, protect
+    from analysis.pages.text import fmt_int, fmt_pct, t
 
     c = month.city
     rows = pd.DataFrame(
@@ -145,7 +145,7 @@ def city_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
 
 def _rates_as_x(p, columns: list[str]) -> None:
     """Show a suppressed share as 'x', not '<k': '<5' under a percentage would read as 'under 5%'."""
-    from analysis.disclosure import SECONDARY
+    from analysis.metrics.disclosure import SECONDARY
 
     for c in columns:
         p.state[c] = p.state[c].where(p.state[c] == 0, SECONDARY)
@@ -153,8 +153,8 @@ def _rates_as_x(p, columns: list[str]) -> None:
 
 def _rates_display(p, label_col: str, labels, lang: str, extra: list[str]) -> pd.DataFrame:
     """Format a protected coverage table: label, counts, effective rate + interval, registered rate."""
-    from analysis.disclosure import display
-    from analysis.text import fmt_int, fmt_pct, t
+    from analysis.metrics.disclosure import display
+    from analysis.pages.text import fmt_int, fmt_pct, t
 
     p.table["ci"] = [
         _ci(lo, hi, lang)
@@ -193,7 +193,7 @@ def top_uncovered(month: CoverageMonth, n: int = 10) -> pd.Index:
 
 def top_uncovered_table(month: CoverageMonth, lang: str = "id", n: int = 10) -> pd.DataFrame:
     """Table of the n kelurahan with the most uncovered workers (suppressed cells shown as <k or x)."""
-    from analysis.disclosure import Protected
+    from analysis.metrics.disclosure import Protected
 
     p = month.protected
     idx = top_uncovered(month, n)
@@ -209,8 +209,8 @@ def top_uncovered_table(month: CoverageMonth, lang: str = "id", n: int = 10) -> 
 
 def kecamatan_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """Coverage per kecamatan and the city total, protected."""
-    from analysis.disclosure import Protected
-    from analysis.text import t
+    from analysis.metrics.disclosure import Protected
+    from analysis.pages.text import t
 
     p = protect_table(month.kecamatan, month.min_cell, [None])
     total = _city_protected(month)
@@ -225,8 +225,8 @@ def kecamatan_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
 
 def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> dict[str, str]:
     """Display names of sector or size-class codes in the report language."""
-    from analysis.classes import UNKNOWN, sectors
-    from analysis.text import t
+    from analysis.pages.text import t
+    from analysis.reference import UNKNOWN, sectors
 
     if which == "sektor":
         s = sectors(reference_dir)
@@ -279,14 +279,14 @@ def chart_limit(frame: pd.DataFrame) -> tuple[float, float]:
 
 def suppressed_note(month: CoverageMonth, lang: str = "id"):
     """The note under protected tables (Markdown)."""
-    from analysis.text import md
+    from analysis.pages.text import md
 
     return md("suppressed_note", lang, k=month.min_cell)
 
 
 def lisa_text(month: CoverageMonth, lang: str = "id"):
     """What the hot-spot map shows: the clusters found, or why none were tested (Markdown)."""
-    from analysis.text import fmt_num, md
+    from analysis.pages.text import fmt_num, md
 
     kel = month.kelurahan
     if month.moran is None or kel["lisa_cluster"].isna().all():
@@ -306,7 +306,7 @@ def lisa_text(month: CoverageMonth, lang: str = "id"):
 
 
 def _projection_line(sector: str, pr: Projection, lang: str) -> str:
-    from analysis.text import fmt_int, fmt_month, t
+    from analysis.pages.text import fmt_int, fmt_month, t
 
     fields = {
         "sector": t(f"cov_sector_{sector}", lang),
@@ -324,7 +324,7 @@ def _projection_line(sector: str, pr: Projection, lang: str) -> str:
 
 def target_text(month: CoverageMonth, lang: str = "id"):
     """Progress to target: the pace of the last months and when the target would be met (Markdown)."""
-    from analysis.text import fmt_int, md, t
+    from analysis.pages.text import fmt_int, md, t
 
     if month.targets.empty:
         return md("cov_headline_no_target", lang)
@@ -350,7 +350,7 @@ def target_text(month: CoverageMonth, lang: str = "id"):
 
 def target_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """The targets on record (year, whether verified) against this month's effective count by segment."""
-    from analysis.text import fmt_int, t
+    from analysis.pages.text import fmt_int, t
 
     rows = []
     for row in month.targets.itertuples():
@@ -373,7 +373,7 @@ def target_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
 
 def trend_frame(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """Effectively covered workers per month (total and by segment), labelled for a line chart."""
-    from analysis.text import fmt_month, t
+    from analysis.pages.text import fmt_month, t
 
     h = month.history
     if h.empty:
@@ -399,9 +399,9 @@ def eb_example(month: CoverageMonth) -> pd.Series | None:
 
 def method_text(month: CoverageMonth, lang: str = "id"):
     """How the figures are computed, with this page's settings (Markdown)."""
-    from analysis.spatial import ALPHA as LISA_ALPHA
-    from analysis.spatial import PERMUTATIONS, SEED
-    from analysis.text import fmt_int, fmt_num, fmt_pct, md, t
+    from analysis.metrics.spatial import ALPHA as LISA_ALPHA
+    from analysis.metrics.spatial import PERMUTATIONS, SEED
+    from analysis.pages.text import fmt_int, fmt_num, fmt_pct, md, t
 
     ex = eb_example(month)
     example = (
@@ -432,7 +432,7 @@ def method_text(month: CoverageMonth, lang: str = "id"):
 
 def cover_cards(month: CoverageMonth, lang: str = "id"):
     """The cover page's coverage figures: workers, effective coverage and its change, gap to target."""
-    from analysis.text import Cards, fmt_int, fmt_month, fmt_num, fmt_pct, t
+    from analysis.pages.text import Cards, fmt_int, fmt_month, fmt_num, fmt_pct, t
 
     p = _city_protected(month)
     c = month.city

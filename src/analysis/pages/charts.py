@@ -13,7 +13,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.text import fmt_int, t
+from analysis.pages.text import fmt_int, t
 
 
 class Chart:

@@ -32,9 +32,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from analysis.classes import UNKNOWN
 from analysis.paths import PROJECT_REFERENCE_DIR
-from analysis.reference import read_table
+from analysis.reference import UNKNOWN, read_table
 
 FILES = {
     "rules": "contribution_rules.csv",

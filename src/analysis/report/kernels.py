@@ -83,7 +83,7 @@ async def _start(kernel_name: str, cwd: Path, warm: list[str]):
 #: Run in every warmed kernel after the notebook's own imports: the libraries the analysis modules
 #: import inside their functions, and the region's boundaries (a cached read), so that the first
 #: chart or estimate of a notebook does not pay for them.
-PRELOAD = "import analysis.kernels as _kernels\n_kernels.preload()\ndel _kernels"
+PRELOAD = "import analysis.report.kernels as _kernels\n_kernels.preload()\ndel _kernels"
 
 
 def preload() -> None:
@@ -98,11 +98,11 @@ def preload() -> None:
         "libpysal.weights",
         "statsmodels.stats.proportion",
         "svy",
-        "analysis.maps",
+        "analysis.pages.maps",
     ):
         with contextlib.suppress(ImportError):  # an optional speed-up only
             importlib.import_module(name)
-    from analysis.maps import layers
+    from analysis.pages.maps import layers
 
     layers()
 

@@ -13,10 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.parse import clean_text, map_unique
-from analysis.reference import read_table
-
-UNKNOWN = "tidak_diketahui"
+from analysis.ingest.parse import clean_text, map_unique
+from analysis.reference import UNKNOWN, read_table, sectors
 
 
 def _keyword_table(table: pd.DataFrame, code_col: str) -> list[tuple[str, str]]:
@@ -46,13 +44,6 @@ def categorise(
         return other
 
     return map_unique(series.fillna(""), one, dtype="str")
-
-
-def sectors(reference_dir: Path | None = None) -> pd.DataFrame:
-    """The sector list: code `sektor`, Indonesian and English labels, transport flag (PP 50/2025)."""
-    table = read_table("sectors.csv", reference_dir)
-    table["transport"] = table["transport"].str.lower().eq("true")
-    return table
 
 
 def sector_of(series: pd.Series, reference_dir: Path | None = None) -> pd.Series:

@@ -85,7 +85,7 @@ def add_rates(table: pd.DataFrame, measures=MEASURES, alpha: float = ALPHA) -> p
 
 def add_smoothed(table: pd.DataFrame) -> pd.DataFrame:
     """Add `effective_rate_eb`: the empirical-Bayes smoothed effective rate (esda), NaN without workers."""
-    from analysis.spatial import eb_rates
+    from analysis.metrics.spatial import eb_rates
 
     out = table.copy()
     out["effective_rate_eb"] = eb_rates(out["effective"], out["workers"]).to_numpy()
@@ -302,7 +302,7 @@ def project(
 
 def hot_spots(kelurahan: pd.DataFrame, geoms) -> pd.DataFrame:
     """Add LISA columns (spatial.local_moran) of the smoothed effective rate to the kelurahan table."""
-    from analysis.spatial import local_moran
+    from analysis.metrics.spatial import local_moran
 
     values = kelurahan.set_index("kode_kelurahan")["effective_rate_eb"]
     lisa = local_moran(values, geoms)
@@ -340,7 +340,7 @@ KEL_RATES = {
 
 def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
     """Disclosure control for a coverage table: counts, covered + uncovered = workers, the rates."""
-    from analysis.disclosure import protect
+    from analysis.metrics.disclosure import protect
 
     rates = {k: v for k, v in KEL_RATES.items() if k in table}
     return protect(
@@ -357,11 +357,10 @@ def prepare(
     period: str, data_dir: str | Path | None = None, min_cell: int = 5, region: str | None = None
 ) -> CoverageMonth:
     """Load a cleaned month and compute everything notebook 02 shows."""
-    from analysis.classes import sectors
-    from analysis.clean import load_processed
+    from analysis.metrics.spatial import global_moran
     from analysis.paths import Paths
-    from analysis.reference import boundaries
-    from analysis.spatial import global_moran
+    from analysis.reference import boundaries, sectors
+    from analysis.store import load_processed
 
     d = load_processed(period, data_dir)
     region = region or d["quality"].get("region") or "surakarta"

@@ -1,7 +1,7 @@
 """The report's cover page (index.html): headline figures, the pages, and where the data came from.
 
 The figures are not computed again here: each notebook's last cell displays its cover figures
-(`analysis.text.Cards`), and this module reads them back from the executed notebooks, so the
+(`analysis.pages.text.Cards`), and this module reads them back from the executed notebooks, so the
 cover always shows exactly the numbers of the pages.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.text import CARDS_MIME, fmt_int, fmt_month, t
+from analysis.pages.text import CARDS_MIME, fmt_int, fmt_month, t
 
 TEMPLATE_DIR = Path(__file__).with_name("templates") / "cover"
 
@@ -88,6 +88,6 @@ def render(
 
 
 def _catalogue() -> dict:
-    from analysis.text import catalogue
+    from analysis.pages.text import catalogue
 
     return catalogue()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.pages.text import fmt_int, fmt_pct, t
 from analysis.paths import RAW_STEMS
-from analysis.text import fmt_int, fmt_pct, t
 
 
 def rows_table(quality: dict, lang: str = "id") -> pd.DataFrame:
@@ -98,7 +98,7 @@ def matches_table(quality: dict, lang: str = "id", max_variants: int = 6) -> pd.
 
 def headline(quality: dict, lang: str = "id"):
     """One paragraph: rows read, kept, quarantined, dropped as exact duplicates (Markdown)."""
-    from analysis.text import fmt_month, md
+    from analysis.pages.text import fmt_month, md
 
     n = {k: fmt_int(v, lang) for k, v in totals(quality).items()}
     return md("clean_headline", lang, month=fmt_month(quality["period"], lang), **n)
@@ -106,7 +106,7 @@ def headline(quality: dict, lang: str = "id"):
 
 def links_text(quality: dict, lang: str = "id"):
     """One paragraph: roster workers found in the participant extract, active, effectively covered (Markdown)."""
-    from analysis.text import fmt_month, md
+    from analysis.pages.text import fmt_month, md
 
     links = quality["links"]
     return md(
@@ -129,7 +129,7 @@ def quarantine_sample(quarantine: pd.DataFrame, n: int = 20) -> pd.DataFrame:
 
 def cover_cards(quality: dict, lang: str = "id"):
     """The cover page's data-quality figure: the share of raw rows kept (for the report's cover)."""
-    from analysis.text import Cards
+    from analysis.pages.text import Cards
 
     n = totals(quality)
     share = n["rows_clean"] / n["rows_in"] if n["rows_in"] else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.awareness import (
+from analysis.metrics.awareness import (
     DEFAULT_MIN_N,
     MEASURES,
     ROLES,
@@ -17,7 +17,7 @@ from analysis.awareness import (
     gap,
     shares,
 )
-from analysis.text import fmt_int, fmt_num, fmt_pct, t
+from analysis.pages.text import fmt_int, fmt_num, fmt_pct, t
 
 
 def fmt_share(share: float, lo: float, hi: float, lang: str = "id") -> str:
@@ -48,7 +48,7 @@ def group_labels(
             lambda g: t(f"aw_role_{g}", lang) if g in ROLES else t("aw_unknown", lang)
         )
     if column == "sektor":
-        from analysis.classes import sectors
+        from analysis.reference import sectors
 
         names = sectors().set_index("sektor")[f"label_{lang}"]
         return groups.map(lambda g: names.get(g, t("aw_unknown", lang)))
@@ -103,7 +103,7 @@ def priority_display(
     score with its range. Counts go through `disclosure.protect` on the whole table, with
     effective + uncovered = workers, so a hidden count cannot be worked out from the others.
     """
-    from analysis.disclosure import display, protect
+    from analysis.metrics.disclosure import display, protect
 
     table = prio.reset_index(drop=True)
     prot = protect(
@@ -138,14 +138,14 @@ def priority_display(
 
 
 def _md(key: str, lang: str, **fields):
-    from analysis.text import md
+    from analysis.pages.text import md
 
     return md(key, lang, **fields)
 
 
 def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
     """Who answered this month's survey, or a plain sentence that there is no survey this month."""
-    from analysis.text import fmt_date, fmt_month
+    from analysis.pages.text import fmt_date, fmt_month
 
     survey, month = tables["survey"], fmt_month(period, lang)
     if survey.empty:
@@ -290,7 +290,7 @@ def priority_text(prio: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
 
 def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N):
     """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
-    from analysis.text import Cards
+    from analysis.pages.text import Cards
 
     if survey.empty:
         return Cards(
@@ -331,7 +331,7 @@ def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
 
 
 def _no_survey(survey: pd.DataFrame, lang: str) -> list | None:
-    from analysis.text import md
+    from analysis.pages.text import md
 
     return [md("aw_nothing", lang)] if survey.empty else None
 
@@ -340,7 +340,7 @@ def gap_section(
     survey: pd.DataFrame, units: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N
 ) -> list:
     """The gap in one sentence and one chart (or a plain 'no survey this month')."""
-    from analysis import charts
+    from analysis.pages import charts
 
     if (none := _no_survey(survey, lang)) is not None:
         return none
@@ -364,8 +364,8 @@ def gap_section(
 
 def funnel_section(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> list:
     """Aware → knows a benefit → enrolled: one sentence and the funnel chart."""
-    from analysis import charts
-    from analysis.awareness import funnel
+    from analysis.metrics.awareness import funnel
+    from analysis.pages import charts
 
     if (none := _no_survey(survey, lang)) is not None:
         return none
@@ -393,8 +393,8 @@ def map_section(
     reference_dir=None,
 ) -> list:
     """Awareness of BPJS Ketenagakerjaan by kelurahan: a sentence and the map (few respondents hatched)."""
-    from analysis import maps
-    from analysis.awareness import MAP_BREAKS
+    from analysis.metrics.awareness import MAP_BREAKS
+    from analysis.pages import maps
 
     if (none := _no_survey(survey, lang)) is not None:
         return none
@@ -417,8 +417,8 @@ def reasons_section(
     survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N, reference_dir=None
 ) -> list:
     """Why people do not enrol, ranked: a sentence and a chart."""
-    from analysis import charts
-    from analysis.awareness import reasons
+    from analysis.metrics.awareness import reasons
+    from analysis.pages import charts
 
     if (none := _no_survey(survey, lang)) is not None:
         return none
@@ -450,8 +450,8 @@ def priority_section(
     top: int = 10,
 ) -> list:
     """Where to go first: a sentence, the priority table and its notes."""
-    from analysis.awareness import priority
-    from analysis.text import md, table
+    from analysis.metrics.awareness import priority
+    from analysis.pages.text import md, table
 
     if (none := _no_survey(tables["survey"], lang)) is not None:
         return none

@@ -24,12 +24,11 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from analysis.errors import AnalysisError
-from analysis.identity import DEMO_KEY, hmac_hex
-from analysis.paths import DEMO_PERIOD, Paths, check_period, sha256_file
-from analysis.places import compact, norm_place
+from analysis.ingest.places import compact, norm_place
+from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex
+from analysis.paths import DEMO_DIR, DEMO_PERIOD, Paths, check_period, sha256_file
 from analysis.reference import gazetteer, population_2010, units
 
-DEMO_DIR = "_demo"
 DEFAULT_SEED = 2019
 DEFAULT_BUSINESSES = 3000
 MONTHLY_GROWTH = 0.06  # logit of coverage gained per month (synthetic trend for the history months)
@@ -1373,21 +1372,6 @@ def _truth_links(
     for col in ("registered", "active", "effective"):
         out[col] = out[col].fillna(False).astype(bool) & out["expected"].eq("clean")
     return out
-
-
-def is_untouched_demo(raw_dir: Path) -> bool:
-    """Whether a raw folder holds exactly the files the demo generator wrote (checked by SHA-256)."""
-    manifest = raw_dir / DEMO_DIR / "manifest.json"
-    if not manifest.exists():
-        return False
-    try:
-        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-    except (ValueError, KeyError):
-        return False
-    present = {p.name for p in raw_dir.iterdir() if p.is_file()}
-    return present == set(files) and all(
-        sha256_file(raw_dir / name) == digest for name, digest in files.items()
-    )
 
 
 def generate(
