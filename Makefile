@@ -49,6 +49,7 @@ lab: data
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format src tests benchmarks

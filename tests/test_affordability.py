@@ -11,6 +11,9 @@ import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
 from analysis.metrics import affordability as af
+from analysis.month import Month
+from analysis.pages import affordability_burden as afb
+from analysis.pages import affordability_method as afm
 from analysis.pages import affordability_page as afp
 from analysis.paths import PROJECT_REFERENCE_DIR, Paths
 
@@ -186,17 +189,20 @@ def test_no_city_programme_before_august_2025(prices):
 
 
 def test_read_target_handles_a_missing_or_foreign_file(tmp_path):
-    assert af.read_target(reference_dir=tmp_path) == (None, "aff_target_missing")
+    assert af.read_target("surakarta", reference_dir=tmp_path) == (None, "aff_target_missing")
     (tmp_path / "targets.csv").write_text(
         "region,year,target\nsurakarta,2019,5\n", encoding="utf-8"
     )
-    assert af.read_target(reference_dir=tmp_path) == (None, "aff_target_unreadable")
+    assert af.read_target("surakarta", reference_dir=tmp_path) == (
+        None,
+        "aff_target_unreadable",
+    )
     (tmp_path / "targets.csv").write_text(
         "region,year,sector,segment,target_workers,verified,source\n"
         "surakarta,2019,informal,BPU,34785,false,x\nsurakarta,2019,formal,PU,57303,false,x\n",
         encoding="utf-8",
     )
-    target, problem = af.read_target(reference_dir=tmp_path)
+    target, problem = af.read_target("surakarta", reference_dir=tmp_path)
     assert problem is None and (target.workers, target.segment, target.verified) == (
         34_785,
         "BPU",
@@ -209,7 +215,7 @@ def test_read_target_handles_a_missing_or_foreign_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def month(cleaned, demo_dir):
-    return af.analyse(PERIOD, demo_dir), demo_dir
+    return af.results(Month.load(PERIOD, demo_dir)), demo_dir
 
 
 def test_demo_month_figures_match_the_parquet_files(month):
@@ -232,12 +238,12 @@ def test_every_page_function_runs_in_both_languages(month):
         text = afp.headline(a, lang).data
         assert "Rp8.400" in text if lang == "id" else "Rp8,400" in text
         assert afp.scenario_table(a, lang).shape[0] == len(a.scenarios)
-        assert afp.decile_table(a, lang).shape[0] == 10
-        assert afp.sensitivity_table(a, lang).shape[0] == 4
-        assert len(afp.sector_table(a, lang)) and len(afp.kelurahan_table(a, lang)) <= 10
-        for md in (afp.scenario_notes, afp.wtp_text, afp.discount_text, afp.method_text):
+        assert afb.decile_table(a, lang).shape[0] == 10
+        assert afb.sensitivity_table(a, lang).shape[0] == 4
+        assert len(afb.sector_table(a, lang)) and len(afb.kelurahan_table(a, lang)) <= 10
+        for md in (afp.scenario_notes, afb.wtp_text, afm.discount_text, afm.method_text):
             assert "{" not in md(a, lang).data
-        assert len(afp.rules_table(a, lang)) == 3
+        assert len(afm.rules_table(a, lang)) == 3
 
 
 def test_small_counts_are_hidden_in_the_scenario_table(month):
@@ -266,18 +272,18 @@ def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_pat
         header = f.read_text(encoding="utf-8-sig").splitlines()[0]
         f.write_text(header + "\n", encoding="utf-8")
     clean_period(PERIOD, data)
-    a = af.analyse(PERIOD, data)
+    a = af.results(Month.load(PERIOD, data))
     assert len(a.survey) == 0 and not a.roster["effective"].any()
     s = a.scenarios.set_index("scenario")
     kel = pd.read_parquet(Paths.of(data).processed(PERIOD) / "coverage_kelurahan.parquet")
     assert s.loc["all_uncovered", "workers"] == kel["workers"].sum()
     assert "survei" in afp.headline(a, "id").data.lower()
-    assert afp.sensitivity_table(a, "en").shape[1] == 3  # no survey column
+    assert afb.sensitivity_table(a, "en").shape[1] == 3  # no survey column
     (
-        afp.wtp_text(a, "en"),
-        afp.discount_text(a, "en"),
-        afp.method_text(a, "en"),
-        afp.sector_table(a, "en"),
+        afb.wtp_text(a, "en"),
+        afm.discount_text(a, "en"),
+        afm.method_text(a, "en"),
+        afb.sector_table(a, "en"),
     )
 
 
@@ -292,7 +298,7 @@ def test_reference_folder_of_the_data_dir_is_used(demo_dir, tmp_path, cleaned):
     rules.write_text(
         rules.read_text(encoding="utf-8").replace(",flat,,6800,", ",flat,,7000,"), encoding="utf-8"
     )
-    a = af.analyse(PERIOD, data)
+    a = af.results(Month.load(PERIOD, data))
     assert a.prices.loc["non-transport", "full"] == 17_000
 
 

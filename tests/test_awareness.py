@@ -12,7 +12,9 @@ import pytest
 from scipy import stats
 
 from analysis.metrics import awareness as aw
+from analysis.month import Month
 from analysis.pages import awareness_page as awp
+from analysis.paths import Paths
 from analysis.reference import UNKNOWN
 
 Z = stats.norm.ppf(0.975)
@@ -304,10 +306,27 @@ def test_kelurahan_table_without_a_survey_keeps_all_rows_empty():
     assert (table["respondents"] == 0).all() and table["aware_tk"].isna().all()
 
 
+def one_kelurahan_month(folder, survey_rows: pd.DataFrame) -> Month:
+    """A processed month of one kelurahan with the given survey (and no awareness table)."""
+    folder.mkdir(parents=True)
+    survey_rows.to_parquet(folder / "survey.parquet")
+    m = Month("2026-10", Paths.of(folder.parent.parent), {"region": "surakarta"})
+    m._memo["units"] = pd.DataFrame(
+        {
+            "kode_kelurahan": ["k1"],
+            "kelurahan": ["Satu"],
+            "kode_kecamatan": ["s"],
+            "kecamatan": ["Es"],
+        }
+    )
+    return m
+
+
 def test_kelurahan_table_is_read_when_cleaning_wrote_it(tmp_path):
+    m = one_kelurahan_month(tmp_path / "processed" / "2026-10", survey(tahu_bpjs_tk=[]).iloc[0:0])
     written = pd.DataFrame({"kode_kelurahan": ["k1"], "aware_tk": [0.5]})
-    got = aw.kelurahan_table({"awareness_kelurahan": written}, pd.DataFrame(), tmp_path)
-    assert got is written and not list(tmp_path.iterdir())
+    written.to_parquet(m.folder / aw.FILE_NAME)
+    pd.testing.assert_frame_equal(aw.kelurahan(m), written)
 
 
 # ------------------------------------------------------------------ priority
@@ -378,20 +397,11 @@ def test_priority_table_shows_both_inputs_and_hides_small_counts():
     assert not shown[["Uncovered workers", "Score"]].isin(["3", "2"]).any().any()
 
 
-def test_kelurahan_table_is_built_and_written_when_missing(tmp_path):
-    units = pd.DataFrame(
-        {
-            "kode_kelurahan": ["k1"],
-            "kelurahan": ["Satu"],
-            "kode_kecamatan": ["s"],
-            "kecamatan": ["Es"],
-        }
-    )
-    empty = survey(tahu_bpjs_tk=[]).iloc[0:0]
-    table = aw.kelurahan_table({"survey": empty}, units, tmp_path)
-    written = pd.read_parquet(tmp_path / aw.FILE_NAME)
-    assert list(written["kode_kelurahan"]) == ["k1"] and written["respondents"].tolist() == [0]
-    assert len(table) == 1 and [p.name for p in tmp_path.iterdir()] == [aw.FILE_NAME]
+def test_kelurahan_table_is_estimated_when_cleaning_did_not_write_it(tmp_path):
+    m = one_kelurahan_month(tmp_path / "processed" / "2026-10", survey(tahu_bpjs_tk=[]).iloc[0:0])
+    table = aw.kelurahan(m)
+    assert list(table["kode_kelurahan"]) == ["k1"] and table["respondents"].tolist() == [0]
+    assert [p.name for p in m.folder.iterdir()] == ["survey.parquet"]  # reading writes nothing
 
 
 @pytest.mark.parametrize(

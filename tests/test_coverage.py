@@ -20,9 +20,11 @@ from analysis.metrics.coverage import (
     kelurahan_counts,
     kelurahan_coverage,
     project,
-    read_targets,
     wilson,
 )
+from analysis.month import Month
+from analysis.paths import Paths
+from analysis.reference import targets
 
 Z = 1.959963984540054  # the 97.5% normal quantile
 
@@ -193,7 +195,7 @@ def test_effective_workers_by_segment_count_each_person_once():
 
 
 def test_targets_are_reference_data_with_source_year_and_caveat():
-    t = read_targets("surakarta").set_index("sector")
+    t = targets("surakarta").set_index("sector")
     assert (
         t.loc["informal", "target_workers"] == 34_785
         and t.loc["formal", "target_workers"] == 57_303
@@ -202,7 +204,7 @@ def test_targets_are_reference_data_with_source_year_and_caveat():
     assert t.loc["informal", "segment"] == "BPU" and t.loc["formal", "segment"] == "PU"
     assert t["source"].str.contains("antaranews.com/berita/225757").all()
     assert t["note"].str.contains("NOT VERIFIED").all()
-    assert read_targets("klaten").empty
+    assert targets("klaten").empty
 
 
 @pytest.mark.parametrize(
@@ -258,13 +260,17 @@ def write_month(data_dir, period, effective, segs=("BPU", "PU")):
     (folder / "quality.json").write_text(json.dumps({"period": period}))
 
 
+def month_of(data, period: str) -> Month:
+    return Month(period, Paths.of(data), {"period": period, "region": "surakarta"})
+
+
 def test_history_reads_every_cleaned_month_up_to_the_period(tmp_path):
     for period, eff in [("2026-07", 10), ("2026-08", 14), ("2026-10", 20), ("2026-11", 99)]:
         write_month(tmp_path, period, eff)
     (tmp_path / "processed" / "2026-09").mkdir()  # no quality.json: not a cleaned month
-    h = history("2026-10", tmp_path)
+    h = history(month_of(tmp_path, "2026-10"))
     assert h["period"].tolist() == ["2026-07", "2026-08", "2026-10"]
     assert h["effective"].tolist() == [10, 14, 20] and (h["workers"] == 150).all()
     assert h["effective_BPU"].tolist() == [5, 7, 10] and h["effective_PU"].tolist() == [5, 7, 10]
     assert h["effective_rate"].iloc[-1] == pytest.approx(20 / 150)
-    assert history("2026-06", tmp_path).empty
+    assert history(month_of(tmp_path, "2026-06")).empty

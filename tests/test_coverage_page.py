@@ -9,6 +9,7 @@ import pytest
 
 from analysis.metrics import coverage
 from analysis.metrics.disclosure import check_published
+from analysis.month import Month
 from analysis.pages import coverage_page, maps
 from analysis.pages.maps import NO_DATA
 from analysis.pages.text import fmt_int, fmt_pct
@@ -18,7 +19,7 @@ from conftest import PERIOD
 
 @pytest.fixture(scope="module")
 def month(cleaned, demo_dir):
-    return coverage.prepare(PERIOD, demo_dir, min_cell=5)
+    return coverage.results(Month.load(PERIOD, demo_dir))
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +128,7 @@ def empty_month(cleaned, demo_dir, tmp_path_factory):
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, lang):
     data, gone = empty_month
-    month = coverage.prepare(PERIOD, data)
+    month = coverage.results(Month.load(PERIOD, data))
     assert month.city["effective"] == 0 and month.moran is None
     assert month.kelurahan.set_index("kode_kelurahan").loc[gone, "effective_rate_eb"].isna().all()
     assert "**0** " in coverage_page.headline(month, lang).data

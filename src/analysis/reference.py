@@ -84,7 +84,7 @@ def splits(reference_dir: Path | None = None) -> pd.DataFrame:
 
 def boundaries(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
     """The region's polygons as a GeoDataFrame keyed by `kode_kelurahan` (EPSG:4326)."""
-    import geopandas as gpd
+    import geopandas as gpd  # lazy: ~1 s to import, and only maps need it
 
     ref = _ref(reference_dir)
     row = _region_row(region, ref)
@@ -113,3 +113,13 @@ def sectors(reference_dir: Path | None = None) -> pd.DataFrame:
     table = read_table("sectors.csv", reference_dir)
     table["transport"] = table["transport"].str.lower().eq("true")
     return table
+
+
+def targets(region: str, reference_dir: Path | None = None) -> pd.DataFrame:
+    """Coverage targets on record for a region (`targets.csv`), with source, year and whether verified."""
+    table = read_table("targets.csv", reference_dir)
+    table = table[table["region"] == region].copy()
+    table["target_workers"] = table["target_workers"].astype("int64")
+    table["year"] = table["year"].astype("int64")
+    table["verified"] = table["verified"].str.lower().eq("true")
+    return table.reset_index(drop=True)

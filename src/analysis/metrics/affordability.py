@@ -35,12 +35,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.metrics import contributions as contrib
-from analysis.paths import PROJECT_REFERENCE_DIR
+from analysis.month import Month
+from analysis.reference import DEFAULT_REGION, read_table, targets
 
-DEFAULT_THRESHOLD = 0.02
 SENSITIVITY = (0.01, 0.02, 0.05, 0.10)
-DEFAULT_MIN_CELL = 5
 DECILES = 10
 SUBSIDY_MONTHS = 12
 TARGET_SEGMENT = "BPU"
@@ -281,30 +281,26 @@ class Target:
 
 
 def read_target(
-    region: str = "surakarta", segment: str = TARGET_SEGMENT, reference_dir: Path | None = None
+    region: str, segment: str = TARGET_SEGMENT, reference_dir: Path | None = None
 ) -> tuple[Target | None, str | None]:
-    """The segment's target from `targets.csv` (latest year), or (None, message key saying why not)."""
-    from analysis.reference import read_table
-
-    ref = Path(reference_dir) if reference_dir is not None else PROJECT_REFERENCE_DIR
-    if not (ref / "targets.csv").exists():
+    """The segment's target on record (latest year), or (None, message key saying why not)."""
+    try:
+        table = targets(region, reference_dir)
+    except AnalysisError:
         return None, "aff_target_missing"
-    table = read_table("targets.csv", ref)
-    need = {"region", "segment", "target_workers", "year"}
-    if not need <= set(table.columns):
+    except (KeyError, ValueError):
         return None, "aff_target_unreadable"
-    rows = table[(table["region"] == region) & (table["segment"] == segment)]
-    rows = rows[pd.to_numeric(rows["target_workers"], errors="coerce").notna()]
+    rows = table[table["segment"] == segment]
     if rows.empty:
         return None, "aff_target_none"
-    row = rows.assign(_y=rows["year"].astype(int)).sort_values("_y").iloc[-1]
+    row = rows.sort_values("year").iloc[-1]
     return (
         Target(
-            workers=int(float(row["target_workers"])),
+            workers=int(row["target_workers"]),
             year=int(row["year"]),
             sector=row.get("sector", ""),
             segment=segment,
-            verified=str(row.get("verified", "")).lower() == "true",
+            verified=bool(row["verified"]),
             source=row.get("source", ""),
         ),
         None,
@@ -324,8 +320,6 @@ def effective_in_segment(
 
 def city_programme(on, reference_dir: Path | None = None) -> dict | None:
     """The city's own subsidy programme in force in the month (city_subsidy_programmes.csv), or None."""
-    from analysis.reference import read_table
-
     table = read_table("city_subsidy_programmes.csv", reference_dir)
     month = contrib.as_date(on).strftime("%Y-%m")
     live = table[
@@ -462,6 +456,12 @@ class Affordability:
     pu_micro: dict = field(default_factory=dict)
     baseline_since: str | None = None
     reference_dir: Path | None = None
+    region: str = DEFAULT_REGION
+
+    def scenario(self, key: str) -> pd.Series | None:
+        """One subsidy scenario's row ('baseline', 'all_uncovered', 'above_threshold', 'target')."""
+        hit = self.scenarios[self.scenarios["scenario"] == key]
+        return None if hit.empty else hit.iloc[0]
 
     @property
     def discount(self) -> str | None:
@@ -472,30 +472,30 @@ class Affordability:
         return self.prices.attrs["income_min"]
 
 
-def analyse(
-    period: str,
-    data_dir: str | Path | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-    min_cell: int = DEFAULT_MIN_CELL,
-    region: str = "surakarta",
-) -> Affordability:
-    """Load the cleaned month and compute prices, burdens, willingness to pay and subsidy scenarios."""
-    from analysis.paths import Paths
-    from analysis.reference import units as region_units
-    from analysis.store import load_processed
+def results(month: Month) -> Affordability:
+    """Prices, burdens, willingness to pay and subsidy scenarios of the month (computed once),
+    on the region the month was cleaned for."""
+    return month.memo("affordability", lambda: _compute(month))
 
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must be a share between 0 and 1 (e.g. 0.02), not {threshold}")
-    ref = Paths.of(data_dir).reference
-    d = load_processed(period, data_dir)
-    on = period_day(period)
+
+def _compute(month: Month) -> Affordability:
+    ref, s = month.reference_dir, month.settings
+    on = period_day(month.period)
     prices = package_prices(on, ref)
     low = prices.attrs["income_min"]
-    roster, roster_out = person_costs(d["workers"], prices, low, reference_dir=ref)
-    survey, survey_out = person_costs(d["survey"], prices, low, reference_dir=ref)
-    target, problem = read_target(region, TARGET_SEGMENT, ref)
+    workers, survey_table = month.table("workers"), month.table("survey")
+    roster, roster_out = person_costs(workers, prices, low, reference_dir=ref)
+    survey, survey_out = person_costs(survey_table, prices, low, reference_dir=ref)
+    target, problem = read_target(month.region, TARGET_SEGMENT, ref)
     scenarios = subsidy_scenarios(
-        d["businesses"], d["workers"], roster, d["participants"], on, threshold, target, ref
+        month.table("businesses"),
+        workers,
+        roster,
+        month.table("participants"),
+        on,
+        s.threshold,
+        target,
+        ref,
     )
     try:  # the micro-business wage-worker route at the UMK, for comparison
         umk = contrib.minimum_wage(on, reference_dir=ref)
@@ -504,22 +504,23 @@ def analyse(
     except ValueError:  # no UMK for the year in umk.csv yet
         pu_micro = {}
     return Affordability(
-        period=period,
+        period=month.period,
         on=on,
-        threshold=threshold,
-        min_cell=min_cell,
+        threshold=s.threshold,
+        min_cell=s.min_cell,
         prices=prices,
         roster=add_deciles(roster),
         survey=survey,
         roster_left_out=roster_out,
         survey_left_out=survey_out,
-        roster_total=len(d["workers"]),
-        survey_total=len(d["survey"]),
+        roster_total=len(workers),
+        survey_total=len(survey_table),
         scenarios=scenarios,
         target=target,
         target_problem=problem,
-        units=region_units(region, ref),
+        units=month.units,
         pu_micro=pu_micro,
         baseline_since=(city_programme(on, ref) or {}).get("first_month"),
         reference_dir=ref,
+        region=month.region,
     )

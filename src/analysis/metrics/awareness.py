@@ -50,16 +50,18 @@ Method, and why
 
 from __future__ import annotations
 
-import os
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
-from analysis.reference import UNKNOWN
+from analysis.month import Month
+from analysis.reference import UNKNOWN, read_table
+from analysis.settings import DEFAULTS
 
-DEFAULT_MIN_N = 10
+DEFAULT_MIN_N = DEFAULTS.min_n
 ALPHA = 0.05
 STRATUM = "kode_kecamatan"
 WEIGHT = "bobot"
@@ -119,8 +121,7 @@ def _design_means(
     Returns the groups (as columns) with est, se, lci, uci (t-interval), deff (vs SRS with
     replacement) and n.
     """
-    import polars as pl
-    import svy
+    import svy  # lazy: ~1 s to import, only for survey estimates
 
     frame = pd.DataFrame(
         {
@@ -151,7 +152,9 @@ def _design_means(
 
 
 def _wilson(share: np.ndarray, n_eff: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.proportion import (  # lazy: slow to import
+        proportion_confint,
+    )
 
     ok = np.isfinite(share) & np.isfinite(n_eff) & (n_eff > 0)
     lo = np.full(len(share), np.nan)
@@ -377,7 +380,6 @@ def reasons(
     Columns: alasan, label_id, label_en, respondents (not enrolled with a reason), cited
     (respondents giving this reason), share, lo, hi, suppressed, rank ("lainnya" = other last).
     """
-    from analysis.reference import read_table
 
     labels = read_table("survey_reasons.csv", reference_dir).set_index("alasan")
     cols = [
@@ -461,24 +463,40 @@ def awareness_kelurahan(
     return out
 
 
-def kelurahan_table(
-    tables: dict, units: pd.DataFrame, out_dir: Path | None = None, alpha: float = ALPHA
-) -> pd.DataFrame:
-    """The period's awareness_kelurahan table: read if cleaning wrote it, else built and written to `out_dir`."""
-    if "awareness_kelurahan" in tables:
-        return tables["awareness_kelurahan"]
-    table = awareness_kelurahan(tables["survey"], units, alpha)
-    if out_dir is not None and Path(out_dir).is_dir():
-        fd, tmp = tempfile.mkstemp(prefix=".awareness-", suffix=".parquet", dir=out_dir)
-        os.close(fd)
-        try:
-            table.to_parquet(tmp, index=False)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, Path(out_dir) / FILE_NAME)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-    return table
+def kelurahan(month: Month) -> pd.DataFrame:
+    """The month's awareness_kelurahan table: as cleaning wrote it, or (months cleaned before it
+    was written) estimated from the survey on the month's own units."""
+    if (month.folder / FILE_NAME).exists():
+        return month.table(FILE_NAME.removesuffix(".parquet"))
+    return awareness_kelurahan(month.table("survey"), month.units)
+
+
+@dataclass
+class AwarenessMonth:
+    """What the awareness page needs for one month: the survey, the kelurahan table, the
+    coverage counts (for the priority list) and the minimum respondents of a published share."""
+
+    survey: pd.DataFrame
+    kelurahan: pd.DataFrame
+    coverage: pd.DataFrame
+    units: pd.DataFrame
+    min_n: int
+    quality: dict
+
+
+def results(month: Month) -> AwarenessMonth:
+    """The month's survey results (computed once per month)."""
+    return month.memo(
+        "awareness",
+        lambda: AwarenessMonth(
+            survey=month.table("survey"),
+            kelurahan=kelurahan(month),
+            coverage=month.table("coverage_kelurahan"),
+            units=month.units,
+            min_n=month.settings.min_n,
+            quality=month.quality,
+        ),
+    )
 
 
 # ------------------------------------------------------------------ where to go first

@@ -16,6 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.metrics.disclosure import is_small, protect
+from analysis.metrics.spatial import eb_rates, global_moran, local_moran
+from analysis.month import Month
+from analysis.reference import boundaries, sectors, targets
+
 COUNT_COLUMNS = ["businesses", "workers", "roster_workers", "registered", "active", "effective"]
 MEASURES = ("registered", "active", "effective")
 #: Fixed classes (upper bounds) of the coverage map, the same every month so that months compare:
@@ -60,7 +65,7 @@ def kelurahan_counts(
 
 def wilson(count, nobs, alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of count/nobs (statsmodels); NaN where nobs is 0."""
-    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.proportion import proportion_confint  # lazy: statsmodels loads slowly
 
     k = np.asarray(count, dtype="float64")
     n = np.asarray(nobs, dtype="float64")
@@ -85,8 +90,6 @@ def add_rates(table: pd.DataFrame, measures=MEASURES, alpha: float = ALPHA) -> p
 
 def add_smoothed(table: pd.DataFrame) -> pd.DataFrame:
     """Add `effective_rate_eb`: the empirical-Bayes smoothed effective rate (esda), NaN without workers."""
-    from analysis.metrics.spatial import eb_rates
-
     out = table.copy()
     out["effective_rate_eb"] = eb_rates(out["effective"], out["workers"]).to_numpy()
     return out
@@ -150,7 +153,7 @@ def collapse_small(
     out = table.reset_index(drop=True)
     while True:
         vals = out[["workers", "effective", "uncovered"]]
-        small = ((vals > 0) & (vals < min_cell)).any(axis=1)
+        small = pd.Series(is_small(vals, min_cell).any(axis=1), index=vals.index)
         parts = [code.split("+") for code in out[by]]
         move = None
         for i in np.flatnonzero(small.to_numpy()):
@@ -200,18 +203,6 @@ def effective_segments(workers: pd.DataFrame, participants: pd.DataFrame) -> pd.
     return counts.reindex([*SEGMENTS, OTHER_SEGMENT], fill_value=0).astype("int64")
 
 
-def read_targets(region: str, reference_dir: Path | None = None) -> pd.DataFrame:
-    """Coverage targets on record for a region (`targets.csv`), with source, year and whether verified."""
-    from analysis.reference import read_table
-
-    table = read_table("targets.csv", reference_dir)
-    table = table[table["region"] == region].copy()
-    table["target_workers"] = table["target_workers"].astype("int64")
-    table["year"] = table["year"].astype("int64")
-    table["verified"] = table["verified"].str.lower().eq("true")
-    return table.reset_index(drop=True)
-
-
 # --- trend and projection --------------------------------------------------------------------
 
 
@@ -223,16 +214,13 @@ def _period_of(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def history(period: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """City totals of every cleaned month up to `period` (oldest first): workers, registered,
+def history(month: Month) -> pd.DataFrame:
+    """City totals of every cleaned month up to this one (oldest first): workers, registered,
     active, effective with rates, and effective workers by segment (BPU, PU, other)."""
-    from analysis.paths import Paths
-
-    paths = Paths.of(data_dir)
     rows = []
-    for p in paths.processed_periods():
-        folder = paths.processed(p)
-        if p > period or not (folder / "coverage_kelurahan.parquet").exists():
+    for p in month.earlier():
+        folder = month.paths.processed(p)
+        if not (folder / "coverage_kelurahan.parquet").exists():
             continue
         kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
         row = {"period": p, **{c: int(kel[c].sum()) for c in COUNT_COLUMNS}}
@@ -302,8 +290,6 @@ def project(
 
 def hot_spots(kelurahan: pd.DataFrame, geoms) -> pd.DataFrame:
     """Add LISA columns (spatial.local_moran) of the smoothed effective rate to the kelurahan table."""
-    from analysis.metrics.spatial import local_moran
-
     values = kelurahan.set_index("kode_kelurahan")["effective_rate_eb"]
     lisa = local_moran(values, geoms)
     return kelurahan.join(lisa, on="kode_kelurahan")
@@ -340,8 +326,6 @@ KEL_RATES = {
 
 def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
     """Disclosure control for a coverage table: counts, covered + uncovered = workers, the rates."""
-    from analysis.metrics.disclosure import protect
-
     rates = {k: v for k, v in KEL_RATES.items() if k in table}
     return protect(
         table,
@@ -353,53 +337,49 @@ def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
     )
 
 
-def prepare(
-    period: str, data_dir: str | Path | None = None, min_cell: int = 5, region: str | None = None
-) -> CoverageMonth:
-    """Load a cleaned month and compute everything notebook 02 shows."""
-    from analysis.metrics.spatial import global_moran
-    from analysis.paths import Paths
-    from analysis.reference import boundaries, sectors
-    from analysis.store import load_processed
+def results(month: Month) -> CoverageMonth:
+    """Everything notebook 02 shows for the month (computed once per month)."""
+    return month.memo("coverage", lambda: _compute(month))
 
-    d = load_processed(period, data_dir)
-    region = region or d["quality"].get("region") or "surakarta"
-    ref = Paths.of(data_dir).reference
-    kel = add_smoothed(add_rates(d["coverage_kelurahan"]))
-    geoms = boundaries(region, ref)
+
+def _compute(month: Month) -> CoverageMonth:
+    ref, min_cell = month.reference_dir, month.settings.min_cell
+    kel = add_smoothed(add_rates(month.table("coverage_kelurahan")))
+    geoms = boundaries(month.region, ref)
     kel = hot_spots(kel, geoms)
     moran = global_moran(kel.set_index("kode_kelurahan")["effective_rate_eb"], geoms)
-    biz, wrk = d["businesses"], d["workers"]
-    month = CoverageMonth(
-        period=period,
-        region=region,
+    biz, wrk = month.table("businesses"), month.table("workers")
+    sector_codes = list(sectors(ref)["sektor"])
+    out = CoverageMonth(
+        period=month.period,
+        region=month.region,
         reference_dir=ref,
         min_cell=min_cell,
         kelurahan=kel,
         kecamatan=kecamatan_coverage(kel),
         city=city_coverage(kel),
         sector=collapse_small(
-            group_coverage(biz, wrk, "sektor", list(sectors(ref)["sektor"])),
+            group_coverage(biz, wrk, "sektor", sector_codes),
             "sektor",
-            {s: OTHER_SECTOR for s in sectors(ref)["sektor"] if s != OTHER_SECTOR},
+            {s: OTHER_SECTOR for s in sector_codes if s != OTHER_SECTOR},
             min_cell,
         ),
         size=collapse_small(
             group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
         ),
-        segments=effective_segments(wrk, d["participants"]),
-        targets=read_targets(region, ref),
-        history=history(period, data_dir),
+        segments=effective_segments(wrk, month.table("participants")),
+        targets=targets(month.region, ref),
+        history=history(month),
         moran=moran,
     )
-    month.protected = protect_table(kel, min_cell, ["kecamatan", None])
-    for row in month.targets.itertuples():
+    out.protected = protect_table(kel, min_cell, ["kecamatan", None])
+    for row in out.targets.itertuples():
         seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
         col = f"effective_{seg}"
-        h = month.history
-        if len(h) and col in h and h["period"].iloc[-1] == period:
+        h = out.history
+        if len(h) and col in h and h["period"].iloc[-1] == month.period:
             periods, values = list(h["period"]), list(h[col].fillna(0))
         else:  # no trend file for this month: the month alone
-            periods, values = [period], [int(month.segments[seg])]
-        month.projections[row.sector] = project(periods, values, row.target_workers)
-    return month
+            periods, values = [month.period], [int(out.segments[seg])]
+        out.projections[row.sector] = project(periods, values, row.target_workers)
+    return out

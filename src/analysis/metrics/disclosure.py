@@ -19,8 +19,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-DEFAULT_MIN_CELL = 5
+from analysis.settings import DEFAULTS
+
+DEFAULT_MIN_CELL = DEFAULTS.min_cell
 PRIMARY, SECONDARY = 1, 2
+
+
+def is_small(n: object, min_cell: int = DEFAULT_MIN_CELL) -> bool | np.ndarray:
+    """The small-count rule, the only place it is written: 1 to min_cell − 1 people may not be
+    published (zero is shown: it says nobody, which reveals no one). Scalars or arrays."""
+    v = np.asarray(n, dtype="float64")
+    small = (v > 0) & (v < min_cell)
+    return bool(small) if small.ndim == 0 else small
+
+
+def small_label(min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """How a hidden small count is shown: '<5'."""
+    return f"<{min_cell}"
+
+
+def count_text(n: float, fmt, min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """A count as published: formatted, or '<k' when it is small."""
+    return small_label(min_cell) if is_small(n, min_cell) else fmt(n)
 
 
 @dataclass
@@ -74,7 +94,7 @@ def protect(
     table = table.reset_index(drop=True)
     groups = [None] if groups is None else groups
     values = table[counts].astype("float64").fillna(0).to_numpy()
-    state = np.where((values > 0) & (values < min_cell), PRIMARY, 0)
+    state = np.where(is_small(values, min_cell), PRIMARY, 0)
     col = {c: i for i, c in enumerate(counts)}
     # every linear relation whose total is published: lists of (row, col) cells
     relations: list[list[tuple[int, int]]] = []
@@ -101,9 +121,7 @@ def protect(
     out = pd.DataFrame(state, columns=counts)
     for rate, (num, den) in (rates or {}).items():
         den_values = table[den].astype("float64").fillna(0)
-        den_small = (den_values > 0) & (
-            den_values < min_cell
-        )  # no denominator: no rate, nothing to hide
+        den_small = is_small(den_values, min_cell)  # no denominator: no rate, nothing to hide
         den_hidden = out[den].to_numpy() > 0 if den in out else np.zeros(len(table), dtype=bool)
         rate_state = np.where(den_small, PRIMARY, np.where(den_hidden, SECONDARY, 0))
         out[rate] = np.where(out[num].to_numpy() > 0, out[num].to_numpy(), rate_state)
@@ -117,7 +135,9 @@ def display(protected: Protected, formats: dict[str, callable]) -> pd.DataFrame:
         shown = protected.table[column].map(fmt).astype(object)
         if column in protected.state:
             s = protected.state[column].to_numpy()
-            shown = shown.mask(s == PRIMARY, f"<{protected.min_cell}").mask(s == SECONDARY, "x")
+            shown = shown.mask(s == PRIMARY, small_label(protected.min_cell)).mask(
+                s == SECONDARY, "x"
+            )
         out[column] = shown
     return out
 
@@ -126,6 +146,6 @@ def check_published(protected: Protected, counts: list[str]) -> None:
     """Raise if any published count is between 1 and min_cell - 1 (a guard for tests and reports)."""
     for c in counts:
         v = protected.table[c].astype("float64")
-        leak = (v > 0) & (v < protected.min_cell) & ~protected.hidden[c]
+        leak = is_small(v, protected.min_cell) & ~protected.hidden[c]
         if leak.any():
             raise AssertionError(f"column {c}: {int(leak.sum())} small cells would be published")

@@ -43,7 +43,9 @@ def eb_rates(events: pd.Series, base: pd.Series) -> pd.Series:
     return weights outside [0, 1].
     """
     _quiet_import()
-    from esda.smoothing import Empirical_Bayes
+    from esda.smoothing import (  # lazy: esda costs ~1 s (module docstring)
+        Empirical_Bayes,
+    )
 
     e = events.astype("float64")
     b = base.astype("float64")
@@ -63,7 +65,7 @@ def eb_rates(events: pd.Series, base: pd.Series) -> pd.Series:
 
 def queen_weights(geoms, ids: list[str]):
     """Queen-contiguity weights (libpysal W) for polygons `geoms`, keyed by `ids`, row-standardised."""
-    from libpysal.weights import Queen
+    from libpysal.weights import Queen  # lazy: see the module docstring
 
     w = Queen.from_dataframe(geoms, ids=list(ids), silence_warnings=True)
     w.transform = "r"
@@ -98,7 +100,7 @@ def local_moran(
     or the values do not vary.
     """
     _quiet_import()
-    from esda.moran import Moran_Local
+    from esda.moran import Moran_Local  # lazy: see the module docstring
 
     out = pd.DataFrame(
         {
@@ -142,7 +144,7 @@ def global_moran(
 ) -> tuple[float, float] | None:
     """Global Moran's I and its permutation p-value (esda.Moran), or None when it cannot be tested."""
     _quiet_import()
-    from esda.moran import Moran
+    from esda.moran import Moran  # lazy: see the module docstring
 
     keep, w = _subset(values.astype("float64"), geoms)
     if w is None or np.isclose(keep.std(ddof=0), 0):

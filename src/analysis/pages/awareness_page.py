@@ -4,33 +4,48 @@ language, with small cells suppressed, and the cover figure.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from analysis.metrics.awareness import (
     DEFAULT_MIN_N,
+    MAP_BREAKS,
     MEASURES,
     ROLES,
     STAGES,
     TOTAL,
     UNKNOWN,
+    AwarenessMonth,
+    funnel,
     gap,
+    priority,
+    reasons,
+    results,
     shares,
 )
-from analysis.pages.text import fmt_int, fmt_num, fmt_pct, t
-
-
-def fmt_share(share: float, lo: float, hi: float, lang: str = "id") -> str:
-    """A share with its interval: '24% (21–28%)'; '–' when missing."""
-    if share is None or pd.isna(share):
-        return "–"
-    return f"{fmt_pct(share, lang, 0)} ({fmt_pct(lo, lang, 0).rstrip('%')}–{fmt_pct(hi, lang, 0)})"
+from analysis.metrics.disclosure import display, is_small, protect
+from analysis.month import Month
+from analysis.pages import charts, maps
+from analysis.pages.text import (
+    Cards,
+    Section,
+    fmt_date,
+    fmt_estimate,
+    fmt_int,
+    fmt_month,
+    fmt_num,
+    fmt_pct,
+    md,
+    t,
+    table,
+)
+from analysis.reference import sectors
 
 
 def percent(lang: str = "id"):
     """A formatter for shares as whole percentages in the report's language (for charts and maps)."""
-    from functools import partial
-
     return partial(fmt_pct, lang=lang, digits=0)
 
 
@@ -48,8 +63,6 @@ def group_labels(
             lambda g: t(f"aw_role_{g}", lang) if g in ROLES else t("aw_unknown", lang)
         )
     if column == "sektor":
-        from analysis.reference import sectors
-
         names = sectors().set_index("sektor")[f"label_{lang}"]
         return groups.map(lambda g: names.get(g, t("aw_unknown", lang)))
     if column in ("kode_kecamatan", "kode_kelurahan") and units is not None:
@@ -103,7 +116,6 @@ def priority_display(
     score with its range. Counts go through `disclosure.protect` on the whole table, with
     effective + uncovered = workers, so a hidden count cannot be worked out from the others.
     """
-    from analysis.metrics.disclosure import display, protect
 
     table = prio.reset_index(drop=True)
     prot = protect(
@@ -118,7 +130,7 @@ def priority_display(
     rows = []
     for i, r in table[table["rank"].notna()].head(top).iterrows():
         mark = "*" if r["basis"] == "kecamatan" else ""
-        aware = fmt_share(r["aware_tk"], r["aware_tk_lo"], r["aware_tk_hi"], lang)
+        aware = fmt_estimate(r["aware_tk"], r["aware_tk_lo"], r["aware_tk_hi"], lang)
         score = (
             shown.loc[i, "uncovered"]  # the score would reveal a hidden count
             if state[i]
@@ -138,15 +150,12 @@ def priority_display(
 
 
 def _md(key: str, lang: str, **fields):
-    from analysis.pages.text import md
 
     return md(key, lang, **fields)
 
 
 def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
     """Who answered this month's survey, or a plain sentence that there is no survey this month."""
-    from analysis.pages.text import fmt_date, fmt_month
-
     survey, month = tables["survey"], fmt_month(period, lang)
     if survey.empty:
         q = tables.get("quality", {}).get("survei_kesadaran", {})
@@ -228,13 +237,13 @@ def map_text(kel: pd.DataFrame, min_n: int = DEFAULT_MIN_N, lang: str = "id"):
         low_v = high_v = "–"
     else:
         low, high = kec.iloc[0], kec.iloc[-1]
-        low_v = fmt_share(
+        low_v = fmt_estimate(
             low["aware_tk_kecamatan"],
             low["aware_tk_kecamatan_lo"],
             low["aware_tk_kecamatan_hi"],
             lang,
         )
-        high_v = fmt_share(
+        high_v = fmt_estimate(
             high["aware_tk_kecamatan"],
             high["aware_tk_kecamatan_lo"],
             high["aware_tk_kecamatan_hi"],
@@ -288,10 +297,8 @@ def priority_text(prio: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
     return _md("aw_priority_sentence", lang, first=names[0], second=names[1], third=names[2])
 
 
-def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N):
+def _cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> Cards:
     """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
-    from analysis.pages.text import Cards
-
     if survey.empty:
         return Cards(
             [
@@ -330,21 +337,22 @@ def cover_cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
 # ------------------------------------------------------------------ the page's sections
 
 
-def _no_survey(survey: pd.DataFrame, lang: str) -> list | None:
-    from analysis.pages.text import md
-
-    return [md("aw_nothing", lang)] if survey.empty else None
+def _no_survey(a: AwarenessMonth, lang: str) -> Section | None:
+    return Section([md("aw_nothing", lang)]) if a.survey.empty else None
 
 
-def gap_section(
-    survey: pd.DataFrame, units: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N
-) -> list:
+def section_intro(month: Month, lang: str = "id") -> Section:
+    """Who answered this month's survey, or a plain sentence that there is no survey."""
+    a = results(month)
+    return Section([intro({"survey": a.survey, "quality": a.quality}, a.units, month.period, lang)])
+
+
+def section_gap(month: Month, lang: str = "id") -> Section:
     """The gap in one sentence and one chart (or a plain 'no survey this month')."""
-    from analysis.pages import charts
-
-    if (none := _no_survey(survey, lang)) is not None:
+    a = results(month)
+    if (none := _no_survey(a, lang)) is not None:
         return none
-    panel = gap_panel(survey, units, lang, min_n)
+    panel = gap_panel(a.survey, a.units, lang, a.min_n)
     series = {
         "aware_kesehatan": t("aw_series_kesehatan", lang),
         "aware_tk": t("aw_series_tk", lang),
@@ -356,20 +364,18 @@ def gap_section(
         t("aw_gap_x", lang),
         fmt=percent(lang),
         sections="section",
-        missing=t("aw_too_few", lang, k=min_n),
-        note=t("aw_interval_note", lang, k=min_n),
+        missing=t("aw_too_few", lang, k=a.min_n),
+        note=t("aw_interval_note", lang, k=a.min_n),
     )
-    return [gap_text(panel, lang), chart]
+    return Section([gap_text(panel, lang), chart])
 
 
-def funnel_section(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> list:
+def section_funnel(month: Month, lang: str = "id") -> Section:
     """Aware → knows a benefit → enrolled: one sentence and the funnel chart."""
-    from analysis.metrics.awareness import funnel
-    from analysis.pages import charts
-
-    if (none := _no_survey(survey, lang)) is not None:
+    a = results(month)
+    if (none := _no_survey(a, lang)) is not None:
         return none
-    fun = funnel(survey, min_n=min_n)
+    fun = funnel(a.survey, min_n=a.min_n)
     steps = funnel_labels(fun, lang)
     chart = charts.bars_intervals(
         steps["share"],
@@ -380,25 +386,17 @@ def funnel_section(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_
         fmt=percent(lang),
         sort=False,
         annotations=steps["annotation"],
-        note=funnel_note(survey, lang, min_n),
+        note=funnel_note(a.survey, lang, a.min_n),
     )
-    return [funnel_text(fun, lang), chart]
+    return Section([funnel_text(fun, lang), chart])
 
 
-def map_section(
-    survey: pd.DataFrame,
-    kel: pd.DataFrame,
-    lang: str = "id",
-    min_n: int = DEFAULT_MIN_N,
-    reference_dir=None,
-) -> list:
+def section_map(month: Month, lang: str = "id") -> Section:
     """Awareness of BPJS Ketenagakerjaan by kelurahan: a sentence and the map (few respondents hatched)."""
-    from analysis.metrics.awareness import MAP_BREAKS
-    from analysis.pages import maps
-
-    if (none := _no_survey(survey, lang)) is not None:
+    a = results(month)
+    if (none := _no_survey(a, lang)) is not None:
         return none
-    by_kel = kel.set_index("kode_kelurahan")
+    by_kel = a.kelurahan.set_index("kode_kelurahan")
     chart = maps.choropleth(
         by_kel["aware_tk"],
         MAP_BREAKS,
@@ -406,24 +404,21 @@ def map_section(
         t("aw_map_legend", lang),
         lang,
         fmt=percent(lang),
-        suppressed=by_kel["respondents"].between(1, min_n - 1),
-        note=t("aw_map_note", lang, k=min_n),
-        reference_dir=reference_dir,
+        suppressed=pd.Series(is_small(by_kel["respondents"], a.min_n), index=by_kel.index),
+        note=t("aw_map_note", lang, k=a.min_n),
+        region=month.region,
+        reference_dir=month.reference_dir,
     )
-    return [map_text(kel, min_n, lang), chart]
+    return Section([map_text(a.kelurahan, a.min_n, lang), chart])
 
 
-def reasons_section(
-    survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N, reference_dir=None
-) -> list:
+def section_reasons(month: Month, lang: str = "id") -> Section:
     """Why people do not enrol, ranked: a sentence and a chart."""
-    from analysis.metrics.awareness import reasons
-    from analysis.pages import charts
-
-    if (none := _no_survey(survey, lang)) is not None:
+    a = results(month)
+    if (none := _no_survey(a, lang)) is not None:
         return none
-    why = reasons(survey, min_n=min_n, reference_dir=reference_dir)
-    out = [reasons_text(why, lang, min_n)]
+    why = reasons(a.survey, min_n=a.min_n, reference_dir=month.reference_dir)
+    out = Section([reasons_text(why, lang, a.min_n)])
     shown = why[~why["suppressed"].astype(bool)].set_index(f"label_{lang}")
     if len(shown):
         out.append(
@@ -441,24 +436,35 @@ def reasons_section(
     return out
 
 
-def priority_section(
-    tables: dict,
-    kel: pd.DataFrame,
-    lang: str = "id",
-    min_n: int = DEFAULT_MIN_N,
-    min_cell: int = 5,
-    top: int = 10,
-) -> list:
+def section_priority(month: Month, lang: str = "id") -> Section:
     """Where to go first: a sentence, the priority table and its notes."""
-    from analysis.metrics.awareness import priority
-    from analysis.pages.text import md, table
-
-    if (none := _no_survey(tables["survey"], lang)) is not None:
+    a = results(month)
+    if (none := _no_survey(a, lang)) is not None:
         return none
-    prio = priority(tables["coverage_kelurahan"], kel, min_n)
-    return [
-        priority_text(prio, lang, min_n),
-        table(priority_display(prio, lang, top, min_cell)),
-        md("aw_priority_note", lang, k=min_n),
-        md("suppressed_note", lang, k=min_cell),
-    ]
+    prio = priority(a.coverage, a.kelurahan, a.min_n)
+    s = month.settings
+    return Section(
+        [
+            priority_text(prio, lang, a.min_n),
+            table(priority_display(prio, lang, s.top, s.min_cell)),
+            md("aw_priority_note", lang, k=a.min_n),
+            md("suppressed_note", lang, k=s.min_cell),
+        ]
+    )
+
+
+def section_method(month: Month, lang: str = "id") -> Section:
+    """How the figures are computed, with this page's settings."""
+    s = month.settings
+    return Section([md("aw_method", lang, min_n=s.min_n, min_cell=s.min_cell)])
+
+
+def section_kelurahan(month: Month, lang: str = "id") -> Section:
+    """For analysts only: the whole kelurahan table, every estimate, no minimum applied."""
+    return Section([results(month).kelurahan])
+
+
+def cover_cards(month: Month, lang: str = "id") -> Cards:
+    """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
+    a = results(month)
+    return _cards(a.survey, lang, a.min_n)

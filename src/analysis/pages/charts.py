@@ -7,10 +7,12 @@ exactly once and the published page carries a description for screen readers.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import textwrap
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from analysis.pages.text import fmt_int, t
@@ -70,12 +72,10 @@ def setup() -> None:
             "figure.constrained_layout.use": True,
         }
     )
-    try:
+    with contextlib.suppress(ImportError):  # outside IPython there is no inline backend
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
-    except ImportError:  # outside IPython
-        pass
 
 
 def barh(
@@ -141,7 +141,6 @@ def dot_intervals(
     `sections` names a column. A row whose values are all missing shows the `missing` text.
     Each row's lowest value is labelled on its left, its highest on its right.
     """
-    import numpy as np
 
     setup()
     fmt = _interval_fmt(fmt)
@@ -255,7 +254,6 @@ def bars_intervals(
 
     `sort`: largest on top; otherwise the given order is kept top to bottom (e.g. funnel steps).
     """
-    import numpy as np
 
     setup()
     fmt = _interval_fmt(fmt)
@@ -298,10 +296,6 @@ def lines(
     note: str | None = None,
 ):
     """One line per column over the index (e.g. months), the first column emphasised; last values labelled."""
-    import textwrap
-
-    import numpy as np
-
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
@@ -356,7 +350,6 @@ def columns(
 
     `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`.
     """
-    import numpy as np
 
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
@@ -422,7 +415,6 @@ def share_at_least(
     counting people at exactly that amount); between two amounts the share is the next one's.
     Each mark is a dashed vertical line at an amount, labelled with its name and the share there.
     """
-    import numpy as np
 
     setup()
     xfmt = xfmt or (lambda v: f"{v:,.0f}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.pages.text import fmt_int, fmt_pct, t
+from analysis.month import Month
+from analysis.pages import charts
+from analysis.pages.text import Cards, Section, fmt_int, fmt_month, fmt_pct, md, t, table
 from analysis.paths import RAW_STEMS
 
 
@@ -98,16 +100,12 @@ def matches_table(quality: dict, lang: str = "id", max_variants: int = 6) -> pd.
 
 def headline(quality: dict, lang: str = "id"):
     """One paragraph: rows read, kept, quarantined, dropped as exact duplicates (Markdown)."""
-    from analysis.pages.text import fmt_month, md
-
     n = {k: fmt_int(v, lang) for k, v in totals(quality).items()}
     return md("clean_headline", lang, month=fmt_month(quality["period"], lang), **n)
 
 
 def links_text(quality: dict, lang: str = "id"):
     """One paragraph: roster workers found in the participant extract, active, effectively covered (Markdown)."""
-    from analysis.pages.text import fmt_month, md
-
     links = quality["links"]
     return md(
         "clean_links",
@@ -127,10 +125,8 @@ def quarantine_sample(quarantine: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     )
 
 
-def cover_cards(quality: dict, lang: str = "id"):
+def _cards(quality: dict, lang: str = "id") -> Cards:
     """The cover page's data-quality figure: the share of raw rows kept (for the report's cover)."""
-    from analysis.pages.text import Cards
-
     n = totals(quality)
     share = n["rows_clean"] / n["rows_in"] if n["rows_in"] else None
     note = t(
@@ -150,3 +146,46 @@ def cover_cards(quality: dict, lang: str = "id"):
             }
         ]
     )
+
+
+# ------------------------------------------------------------------ the page's sections
+
+
+def section_headline(month: Month, lang: str = "id") -> Section:
+    """Rows read, kept, quarantined and dropped as exact duplicates, in one paragraph."""
+    return Section([headline(month.quality, lang)])
+
+
+def section_rows(month: Month, lang: str = "id") -> Section:
+    """Rows in → clean / quarantined / duplicates, per raw file."""
+    return Section([table(rows_table(month.quality, lang))])
+
+
+def section_rules(month: Month, lang: str = "id") -> Section:
+    """Why rows were quarantined: a chart by rule and file, and the table with what each rule means."""
+    return Section(
+        [
+            charts.quarantine_chart(rules_long(month.quality), lang),
+            table(rules_table(month.quality, lang)),
+        ]
+    )
+
+
+def section_quarantine_sample(month: Month, lang: str = "id") -> Section:
+    """For analysts only: the first quarantined rows of each rule (file, row number, reason)."""
+    return Section([quarantine_sample(month.table("quarantine"))])
+
+
+def section_matches(month: Month, lang: str = "id") -> Section:
+    """Kelurahan names matched by alias or fuzzy match."""
+    return Section([table(matches_table(month.quality, lang))])
+
+
+def section_links(month: Month, lang: str = "id") -> Section:
+    """Roster workers found in the participant extract, active and effectively covered."""
+    return Section([links_text(month.quality, lang)])
+
+
+def cover_cards(month: Month, lang: str = "id") -> Cards:
+    """The cover page's data-quality figure: the share of raw rows kept."""
+    return _cards(month.quality, lang)

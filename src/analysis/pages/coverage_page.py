@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from analysis.metrics.coverage import (
     COUNT_COLUMNS,
@@ -20,68 +21,73 @@ from analysis.metrics.coverage import (
     CoverageMonth,
     Projection,
     protect_table,
+    results,
 )
+from analysis.metrics.disclosure import SECONDARY, Protected, count_text, display, is_small, protect
+from analysis.metrics.spatial import ALPHA as LISA_ALPHA
+from analysis.metrics.spatial import PERMUTATIONS, SEED
+from analysis.month import Month
+from analysis.pages import charts, maps
+from analysis.pages.text import (
+    Cards,
+    Section,
+    fmt_int,
+    fmt_interval,
+    fmt_month,
+    fmt_num,
+    fmt_pct,
+    md,
+    t,
+    table,
+)
+from analysis.reference import UNKNOWN, sectors
 
 
 def _markdown(text: str):
     """Show text as Markdown in a notebook (the published page shows it as text)."""
-    from IPython.display import Markdown
-
     return Markdown(text)
 
 
-def _ci(low: float, high: float, lang: str) -> str:
-    from analysis.pages.text import fmt_pct
-
-    if pd.isna(low) or pd.isna(high):
-        return "–"
-    return f"{fmt_pct(low, lang)}–{fmt_pct(high, lang)}"
-
-
-def _city_frame(month: CoverageMonth) -> pd.DataFrame:
+def _city_frame(cov: CoverageMonth) -> pd.DataFrame:
     """The city totals as a one-row table with proper dtypes."""
-    frame = month.city.to_frame().T.reset_index(drop=True)
+    frame = cov.city.to_frame().T.reset_index(drop=True)
     return frame.astype({c: "int64" for c in [*COUNT_COLUMNS, "uncovered"]}).infer_objects()
 
 
-def _city_protected(month: CoverageMonth):
-    return protect_table(_city_frame(month), month.min_cell, [])
+def _city_protected(cov: CoverageMonth):
+    return protect_table(_city_frame(cov), cov.min_cell, [])
 
 
 def _shown(p, column: str, fmt, row: int = 0) -> str:
     """One cell as published: formatted, or '<k' / 'x' when suppressed."""
-    from analysis.metrics.disclosure import display
-
     return str(display(p, {column: fmt})[column].iloc[row])
 
 
-def headline(month: CoverageMonth, lang: str = "id"):
+def headline(cov: CoverageMonth, lang: str = "id"):
     """The page's first lines: workers, effective coverage with its interval, the gap to target (Markdown)."""
-    from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
-
-    p = _city_protected(month)
-    c = month.city
+    p = _city_protected(cov)
+    c = cov.city
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     rate_hidden = bool(p.state.loc[0, "effective_rate"])
     lines = [
         t(
             "cov_headline",
             lang,
-            month=fmt_month(month.period, lang),
+            month=fmt_month(cov.period, lang),
             workers=_shown(p, "workers", n),
             businesses=n(c["businesses"]),
             effective=_shown(p, "effective", n),
             rate=_shown(p, "effective_rate", lambda v: fmt_pct(v, lang)),
-            ci="–" if rate_hidden else _ci(c["effective_low"], c["effective_high"], lang),
+            ci="–" if rate_hidden else fmt_interval(c["effective_low"], c["effective_high"], lang),
             uncovered=_shown(p, "uncovered", n),
             registered=_shown(p, "registered_rate", lambda v: fmt_pct(v, lang)),
         )
     ]
-    if month.targets.empty:
+    if cov.targets.empty:
         lines.append(t("cov_headline_no_target", lang))
-    for row in month.targets.itertuples():
+    for row in cov.targets.itertuples():
         seg = row.segment
-        covered = int(month.segments.get(seg, 0))
+        covered = int(cov.segments.get(seg, 0))
         lines.append(
             t(
                 "cov_headline_target",
@@ -89,9 +95,9 @@ def headline(month: CoverageMonth, lang: str = "id"):
                 sector=t(f"cov_sector_{row.sector}", lang),
                 segment=seg,
                 year=row.year,
-                covered=_small(covered, month.min_cell, lang),
+                covered=_small(covered, cov.min_cell, lang),
                 target=n(row.target_workers),
-                share=_share(covered, row.target_workers, month.min_cell, lang),
+                share=_share(covered, row.target_workers, cov.min_cell, lang),
                 gap=n(max(row.target_workers - covered, 0)),
             )
         )
@@ -99,33 +105,27 @@ def headline(month: CoverageMonth, lang: str = "id"):
 
 
 def _share(count: int, total: int, min_cell: int, lang: str) -> str:
-    from analysis.pages.text import fmt_pct
-
-    return "–" if 0 < count < min_cell else fmt_pct(count / total, lang)
+    """count / total as a percentage, or '–' when the count is hidden (the share would reveal it)."""
+    return "–" if is_small(count, min_cell) else fmt_pct(count / total, lang)
 
 
 def _small(count: int, min_cell: int, lang: str) -> str:
-    from analysis.pages.text import fmt_int
-
-    return f"<{min_cell}" if 0 < count < min_cell else fmt_int(count, lang)
+    return count_text(count, lambda v: fmt_int(v, lang), min_cell)
 
 
-def city_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def city_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """The three measures for the whole city: count, rate and 95% interval (suppressed where small)."""
-    from analysis.metrics.disclosure import display, protect
-    from analysis.pages.text import fmt_int, fmt_pct, t
-
-    c = month.city
+    c = cov.city
     rows = pd.DataFrame(
         {
             "measure": list(MEASURES),
             "count": [int(c[m]) for m in MEASURES],
             "workers": int(c["workers"]),
             "rate": [c[f"{m}_rate"] for m in MEASURES],
-            "ci": [_ci(c[f"{m}_low"], c[f"{m}_high"], lang) for m in MEASURES],
+            "ci": [fmt_interval(c[f"{m}_low"], c[f"{m}_high"], lang) for m in MEASURES],
         }
     )
-    p = protect(rows, ["count"], month.min_cell, groups=[], rates={"rate": ("count", "workers")})
+    p = protect(rows, ["count"], cov.min_cell, groups=[], rates={"rate": ("count", "workers")})
     p.state["ci"] = p.state["rate"]
     _rates_as_x(p, ["rate", "ci"])
     shown = display(
@@ -145,19 +145,14 @@ def city_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
 
 def _rates_as_x(p, columns: list[str]) -> None:
     """Show a suppressed share as 'x', not '<k': '<5' under a percentage would read as 'under 5%'."""
-    from analysis.metrics.disclosure import SECONDARY
-
     for c in columns:
         p.state[c] = p.state[c].where(p.state[c] == 0, SECONDARY)
 
 
 def _rates_display(p, label_col: str, labels, lang: str, extra: list[str]) -> pd.DataFrame:
     """Format a protected coverage table: label, counts, effective rate + interval, registered rate."""
-    from analysis.metrics.disclosure import display
-    from analysis.pages.text import fmt_int, fmt_pct, t
-
     p.table["ci"] = [
-        _ci(lo, hi, lang)
+        fmt_interval(lo, hi, lang)
         for lo, hi in zip(p.table["effective_low"], p.table["effective_high"], strict=True)
     ]
     p.state["ci"] = p.state["effective_rate"]
@@ -180,23 +175,21 @@ def _rates_display(p, label_col: str, labels, lang: str, extra: list[str]) -> pd
     return shown
 
 
-def top_uncovered(month: CoverageMonth, n: int = 10) -> pd.Index:
+def top_uncovered(cov: CoverageMonth, n: int = 10) -> pd.Index:
     """The n kelurahan with the most uncovered workers, ranked on what may be published.
 
     A kelurahan whose uncovered count is suppressed is ranked by its workers (an upper bound
     anyone can compute from the page), so the ranking reveals nothing the table hides.
     """
-    p = month.protected
+    p = cov.protected
     key = p.table["uncovered"].where(~p.hidden["uncovered"], p.table["workers"])
     return key.sort_values(ascending=False, kind="stable").index[:n]
 
 
-def top_uncovered_table(month: CoverageMonth, lang: str = "id", n: int = 10) -> pd.DataFrame:
+def top_uncovered_table(cov: CoverageMonth, lang: str = "id", n: int = 10) -> pd.DataFrame:
     """Table of the n kelurahan with the most uncovered workers (suppressed cells shown as <k or x)."""
-    from analysis.metrics.disclosure import Protected
-
-    p = month.protected
-    idx = top_uncovered(month, n)
+    p = cov.protected
+    idx = top_uncovered(cov, n)
     sub = Protected(
         p.table.loc[idx].reset_index(drop=True),
         p.state.loc[idx].reset_index(drop=True),
@@ -207,27 +200,21 @@ def top_uncovered_table(month: CoverageMonth, lang: str = "id", n: int = 10) -> 
     return out
 
 
-def kecamatan_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """Coverage per kecamatan and the city total, protected."""
-    from analysis.metrics.disclosure import Protected
-    from analysis.pages.text import t
-
-    p = protect_table(month.kecamatan, month.min_cell, [None])
-    total = _city_protected(month)
+    p = protect_table(cov.kecamatan, cov.min_cell, [None])
+    total = _city_protected(cov)
     total.table["kecamatan"] = t("city", lang)
     both = Protected(
         pd.concat([p.table, total.table], ignore_index=True),
         pd.concat([p.state, total.state], ignore_index=True),
-        month.min_cell,
+        cov.min_cell,
     )
     return _rates_display(both, "kecamatan", str, lang, [])
 
 
 def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> dict[str, str]:
     """Display names of sector or size-class codes in the report language."""
-    from analysis.pages.text import t
-    from analysis.reference import UNKNOWN, sectors
-
     if which == "sektor":
         s = sectors(reference_dir)
         labels = dict(zip(s["sektor"], s[f"label_{lang}"], strict=True))
@@ -236,26 +223,26 @@ def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> di
     return {k: t(f"size_{k}", lang) for k in SIZE_ORDER}
 
 
-def _labeller(which: str, lang: str, month: CoverageMonth):
+def _labeller(which: str, lang: str, cov: CoverageMonth):
     """Label of a (possibly merged, 'a+b') sector or size code: 'Kecil + Menengah'."""
-    labels = group_labels(which, lang, month.reference_dir)
+    labels = group_labels(which, lang, cov.reference_dir)
     return lambda code: " + ".join(labels.get(c, c) for c in str(code).split("+"))
 
 
-def group_table(month: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
+def group_table(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
     """Coverage by sector (`sektor`) or business size class (`kelas_usaha`), protected."""
-    table = month.sector if which == "sektor" else month.size
-    p = protect_table(table, month.min_cell, [None])
-    return _rates_display(p, which, _labeller(which, lang, month), lang, [])
+    table = cov.sector if which == "sektor" else cov.size
+    p = protect_table(table, cov.min_cell, [None])
+    return _rates_display(p, which, _labeller(which, lang, cov), lang, [])
 
 
-def group_chart_frame(month: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
+def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
     """Effective rate with its interval (`rate`, `rate_lo`, `rate_hi`) by sector or size, indexed by
     label, highest first, NaN where suppressed (for charts.dot_intervals)."""
-    table = month.sector if which == "sektor" else month.size
-    p = protect_table(table, month.min_cell, [None])
+    table = cov.sector if which == "sektor" else cov.size
+    p = protect_table(table, cov.min_cell, [None])
     hidden = p.hidden["effective_rate"].to_numpy()
-    label = _labeller(which, lang, month)
+    label = _labeller(which, lang, cov)
     out = pd.DataFrame(
         {
             "rate": table["effective_rate"].mask(hidden).to_numpy(),
@@ -277,26 +264,22 @@ def chart_limit(frame: pd.DataFrame) -> tuple[float, float]:
     return (0.0, 1.0)
 
 
-def suppressed_note(month: CoverageMonth, lang: str = "id"):
+def suppressed_note(cov: CoverageMonth, lang: str = "id"):
     """The note under protected tables (Markdown)."""
-    from analysis.pages.text import md
-
-    return md("suppressed_note", lang, k=month.min_cell)
+    return md("suppressed_note", lang, k=cov.min_cell)
 
 
-def lisa_text(month: CoverageMonth, lang: str = "id"):
+def lisa_text(cov: CoverageMonth, lang: str = "id"):
     """What the hot-spot map shows: the clusters found, or why none were tested (Markdown)."""
-    from analysis.pages.text import fmt_num, md
-
-    kel = month.kelurahan
-    if month.moran is None or kel["lisa_cluster"].isna().all():
+    kel = cov.kelurahan
+    if cov.moran is None or kel["lisa_cluster"].isna().all():
         return md("cov_lisa_none", lang)
     names = lambda q: ", ".join(kel.loc[kel["lisa_cluster"] == q, "kelurahan"]) or "–"  # noqa: E731
     return md(
         "cov_lisa_found",
         lang,
-        moran=fmt_num(month.moran[0], lang, 2),
-        p=fmt_num(month.moran[1], lang, 3),
+        moran=fmt_num(cov.moran[0], lang, 2),
+        p=fmt_num(cov.moran[1], lang, 3),
         ll=names("LL"),
         hh=names("HH"),
         n_ll=int((kel["lisa_cluster"] == "LL").sum()),
@@ -306,7 +289,6 @@ def lisa_text(month: CoverageMonth, lang: str = "id"):
 
 
 def _projection_line(sector: str, pr: Projection, lang: str) -> str:
-    from analysis.pages.text import fmt_int, fmt_month, t
 
     fields = {
         "sector": t(f"cov_sector_{sector}", lang),
@@ -322,16 +304,14 @@ def _projection_line(sector: str, pr: Projection, lang: str) -> str:
     return t(f"cov_projection_{pr.status}", lang, **fields)
 
 
-def target_text(month: CoverageMonth, lang: str = "id"):
+def target_text(cov: CoverageMonth, lang: str = "id"):
     """Progress to target: the pace of the last months and when the target would be met (Markdown)."""
-    from analysis.pages.text import fmt_int, md, t
-
-    if month.targets.empty:
+    if cov.targets.empty:
         return md("cov_headline_no_target", lang)
-    h = month.history
+    h = cov.history
     lines = [
-        _projection_line(row.sector, month.projections[row.sector], lang)
-        for row in month.targets.itertuples()
+        _projection_line(row.sector, cov.projections[row.sector], lang)
+        for row in cov.targets.itertuples()
     ]
     months = len(h)
     lines.insert(
@@ -340,30 +320,28 @@ def target_text(month: CoverageMonth, lang: str = "id"):
         if months < MIN_HISTORY
         else t("cov_history", lang, n=months),
     )
-    if int(month.city["workers"]) < int(month.targets["target_workers"].min()):
-        lines.append(t("cov_target_ceiling", lang, workers=fmt_int(month.city["workers"], lang)))
+    if int(cov.city["workers"]) < int(cov.targets["target_workers"].min()):
+        lines.append(t("cov_target_ceiling", lang, workers=fmt_int(cov.city["workers"], lang)))
     lines.append(t("cov_target_caveat", lang))
-    for source in month.targets["source"].unique():
+    for source in cov.targets["source"].unique():
         lines.append(t("cov_target_source", lang, source=source))
     return _markdown("\n\n".join(lines))
 
 
-def target_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def target_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """The targets on record (year, whether verified) against this month's effective count by segment."""
-    from analysis.pages.text import fmt_int, t
-
     rows = []
-    for row in month.targets.itertuples():
+    for row in cov.targets.itertuples():
         seg = row.segment
-        covered = int(month.segments.get(seg, 0))
+        covered = int(cov.segments.get(seg, 0))
         rows.append(
             {
                 t("cov_col_target", lang): f"{t(f'cov_sector_{row.sector}', lang)} ({seg})",
                 t("cov_col_year", lang): str(row.year),
                 t("cov_col_target_workers", lang): fmt_int(row.target_workers, lang),
-                t("cov_col_covered_segment", lang): _small(covered, month.min_cell, lang),
+                t("cov_col_covered_segment", lang): _small(covered, cov.min_cell, lang),
                 t("cov_col_share_target", lang): _share(
-                    covered, row.target_workers, month.min_cell, lang
+                    covered, row.target_workers, cov.min_cell, lang
                 ),
                 t("cov_col_verified", lang): t(f"cov_verified_{str(row.verified).lower()}", lang),
             }
@@ -371,11 +349,9 @@ def target_table(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def trend_frame(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def trend_frame(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """Effectively covered workers per month (total and by segment), labelled for a line chart."""
-    from analysis.pages.text import fmt_month, t
-
-    h = month.history
+    h = cov.history
     if h.empty:
         return pd.DataFrame()
     cols = {"effective": t("cov_trend_total", lang)}
@@ -387,9 +363,9 @@ def trend_frame(month: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     return out
 
 
-def eb_example(month: CoverageMonth) -> pd.Series | None:
+def eb_example(cov: CoverageMonth) -> pd.Series | None:
     """The published kelurahan whose rate smoothing moves most (to explain smoothing), or None."""
-    p = month.protected
+    p = cov.protected
     ok = ~p.hidden["effective_rate"] & p.table["effective_rate"].notna()
     if not ok.any():
         return None
@@ -397,13 +373,9 @@ def eb_example(month: CoverageMonth) -> pd.Series | None:
     return p.table.loc[moved.idxmax()]
 
 
-def method_text(month: CoverageMonth, lang: str = "id"):
+def method_text(cov: CoverageMonth, lang: str = "id"):
     """How the figures are computed, with this page's settings (Markdown)."""
-    from analysis.metrics.spatial import ALPHA as LISA_ALPHA
-    from analysis.metrics.spatial import PERMUTATIONS, SEED
-    from analysis.pages.text import fmt_int, fmt_num, fmt_pct, md, t
-
-    ex = eb_example(month)
+    ex = eb_example(cov)
     example = (
         ""
         if ex is None
@@ -421,7 +393,7 @@ def method_text(month: CoverageMonth, lang: str = "id"):
         "cov_method",
         lang,
         breaks=", ".join(fmt_pct(b, lang, 0) for b in RATE_BREAKS[:-1]),
-        min_cell=month.min_cell,
+        min_cell=cov.min_cell,
         permutations=fmt_int(PERMUTATIONS, lang),
         seed=SEED,
         alpha=fmt_num(LISA_ALPHA, lang, 2),
@@ -430,17 +402,15 @@ def method_text(month: CoverageMonth, lang: str = "id"):
     )
 
 
-def cover_cards(month: CoverageMonth, lang: str = "id"):
+def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
     """The cover page's coverage figures: workers, effective coverage and its change, gap to target."""
-    from analysis.pages.text import Cards, fmt_int, fmt_month, fmt_num, fmt_pct, t
-
-    p = _city_protected(month)
-    c = month.city
+    p = _city_protected(cov)
+    c = cov.city
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     rate_hidden = bool(p.state.loc[0, "effective_rate"])
     change = ""
-    h = month.history
-    if not rate_hidden and len(h) > 1 and h["period"].iloc[-1] == month.period:
+    h = cov.history
+    if not rate_hidden and len(h) > 1 and h["period"].iloc[-1] == cov.period:
         before = h.iloc[-2]
         points = (c["effective_rate"] - before["effective_rate"]) * 100
         change = t(
@@ -469,7 +439,7 @@ def cover_cards(month: CoverageMonth, lang: str = "id"):
                             effective=_shown(p, "effective", n),
                             ci="–"
                             if rate_hidden
-                            else _ci(c["effective_low"], c["effective_high"], lang),
+                            else fmt_interval(c["effective_low"], c["effective_high"], lang),
                         ),
                         change,
                     ],
@@ -478,8 +448,8 @@ def cover_cards(month: CoverageMonth, lang: str = "id"):
             "page": "02_coverage_map",
         },
     ]
-    for row in month.targets.itertuples():
-        covered = int(month.segments.get(row.segment, 0))
+    for row in cov.targets.itertuples():
+        covered = int(cov.segments.get(row.segment, 0))
         cards.append(
             {
                 "label": t("cov_card_target", lang, segment=row.segment, year=row.year),
@@ -490,3 +460,91 @@ def cover_cards(month: CoverageMonth, lang: str = "id"):
         )
         break  # the informal (BPU) target first: the one UMKM workers mostly fall under
     return Cards(cards)
+
+
+# ------------------------------------------------------------------ the page's sections
+
+
+def section_headline(month: Month, lang: str = "id") -> Section:
+    """The answer first: workers, effective coverage with its interval, progress to target,
+    and the three measures for the whole city."""
+    cov = results(month)
+    return Section([headline(cov, lang), table(city_table(cov, lang))])
+
+
+def section_map(month: Month, lang: str = "id") -> Section:
+    """Where workers are effectively covered: the smoothed choropleth on fixed classes."""
+    return Section([maps.coverage_map(results(month), lang)])
+
+
+def section_uncovered_map(month: Month, lang: str = "id") -> Section:
+    """Where most workers lack cover: uncovered workers as proportional circles."""
+    return Section([maps.uncovered_map(results(month), lang)])
+
+
+def section_hot_spots(month: Month, lang: str = "id") -> Section:
+    """Clusters of low and high coverage (LISA): a sentence and the map."""
+    cov = results(month)
+    return Section([lisa_text(cov, lang), maps.hot_spot_map(cov, lang)])
+
+
+def section_explore(month: Month, lang: str = "id") -> Section:
+    """For analysts in JupyterLab only: an interactive map with the published figures."""
+    return Section([maps.explore_coverage(results(month), lang)])
+
+
+def section_top(month: Month, lang: str = "id") -> Section:
+    """The kelurahan with the most workers not covered, protected, and the note on hidden cells."""
+    cov = results(month)
+    return Section([table(top_uncovered_table(cov, lang)), suppressed_note(cov, lang)])
+
+
+def section_kecamatan(month: Month, lang: str = "id") -> Section:
+    """Coverage per kecamatan and for the city, protected."""
+    cov = results(month)
+    return Section([table(kecamatan_table(cov, lang)), suppressed_note(cov, lang)])
+
+
+def section_group(month: Month, which: str, lang: str = "id") -> Section:
+    """Coverage by sector (`sektor`) or size class (`kelas_usaha`): a dot chart with intervals,
+    the protected table and its note."""
+    cov = results(month)
+    frame = group_chart_frame(cov, which, lang)
+    title = "cov_chart_sector_title" if which == "sektor" else "cov_chart_size_title"
+    chart = charts.dot_intervals(
+        frame,
+        {"rate": t("cov_col_effective_rate", lang)},
+        t(title, lang),
+        t("cov_chart_axis", lang),
+        fmt=lambda v: fmt_pct(v, lang, 0),
+        missing=t("cov_chart_suppressed", lang),
+        colors=[charts.PALETTE["main"]],
+        xlim=chart_limit(frame),
+    )
+    return Section([chart, table(group_table(cov, which, lang)), suppressed_note(cov, lang)])
+
+
+def section_target(month: Month, lang: str = "id") -> Section:
+    """Progress to the targets: the table, the pace of recent months and the trend chart."""
+    cov = results(month)
+    trend = (
+        charts.lines(
+            trend_frame(cov, lang),
+            t("cov_trend_title", lang),
+            t("cov_trend_axis", lang),
+            fmt=lambda v: fmt_int(v, lang),
+        )
+        if len(cov.history) > 1
+        else md("cov_trend_none", lang)
+    )
+    return Section([table(target_table(cov, lang)), target_text(cov, lang), trend])
+
+
+def section_method(month: Month, lang: str = "id") -> Section:
+    """How the figures are computed, with this page's settings."""
+    return Section([method_text(results(month), lang)])
+
+
+def cover_cards(month: Month, lang: str = "id") -> Cards:
+    """The cover page's coverage figures: workers, effective coverage and its change, gap to target."""
+    return _cards(results(month), lang)

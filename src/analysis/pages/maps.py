@@ -24,6 +24,9 @@ from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
+from analysis.metrics.disclosure import display
+from analysis.metrics.spatial import PERMUTATIONS
 from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
@@ -165,7 +168,7 @@ def choropleth(
     maximum possible value so that every month uses the same classes. `suppressed` (bool,
     same index) marks kelurahan whose value may not be published.
     """
-    import mapclassify
+    import mapclassify  # lazy: slow to import, only for classified maps
 
     setup()
     kel, kec = layers(region, reference_dir)
@@ -364,16 +367,14 @@ def _pct(lang: str) -> Callable[[float], str]:
     return lambda x: fmt_pct(x, lang, digits=0)
 
 
-def coverage_map(month, lang: str = "id") -> Chart:
+def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
     """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
-    from analysis.metrics.coverage import RATE_BREAKS
-
-    p = month.protected
+    p = cov.protected
     codes = p.table["kode_kelurahan"]
     return choropleth(
         pd.Series(p.table["effective_rate_eb"].to_numpy(), index=codes),
         RATE_BREAKS,
-        t("cov_map_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_map_title", lang, month=fmt_month(cov.period, lang)),
         t("cov_map_legend", lang),
         lang,
         fmt=_pct(lang),
@@ -382,55 +383,50 @@ def coverage_map(month, lang: str = "id") -> Chart:
             (p.hidden["effective_rate_eb"] & p.table["workers"].gt(0)).to_numpy(), index=codes
         ),
         note=t("cov_map_note", lang),
-        region=month.region,
-        reference_dir=month.reference_dir,
+        region=cov.region,
+        reference_dir=cov.reference_dir,
     )
 
 
-def uncovered_map(month, lang: str = "id") -> Chart:
+def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart:
     """Workers without effective coverage by kelurahan, as proportional circles."""
-    p = month.protected
+    p = cov.protected
     codes = p.table["kode_kelurahan"]
     values = pd.Series(p.table["uncovered"].astype("float64").to_numpy(), index=codes)
     values = values.where(pd.Series(p.table["workers"].to_numpy(), index=codes) > 0)
     return proportional_symbols(
         values,
-        t("cov_unc_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_unc_title", lang, month=fmt_month(cov.period, lang)),
         t("cov_unc_legend", lang),
         lang,
         fmt=lambda x: fmt_int(x, lang),
         suppressed=pd.Series(p.hidden["uncovered"].to_numpy(), index=codes),
         note=t("cov_unc_note", lang),
-        region=month.region,
-        reference_dir=month.reference_dir,
+        region=cov.region,
+        reference_dir=cov.reference_dir,
     )
 
 
-def hot_spot_map(month, lang: str = "id") -> Chart:
+def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
     """Significant LISA clusters of the smoothed effective rate."""
-    from analysis.metrics.spatial import PERMUTATIONS
-
-    kel = month.kelurahan
+    kel = cov.kelurahan
     return categories(
         pd.Series(kel["lisa_cluster"].to_numpy(), index=kel["kode_kelurahan"]),
         LISA_COLORS,
         {code: t(f"cov_lisa_{code}", lang) for code in LISA_COLORS},
-        t("cov_lisa_title", lang, month=fmt_month(month.period, lang)),
+        t("cov_lisa_title", lang, month=fmt_month(cov.period, lang)),
         t("cov_lisa_legend", lang),
         lang,
         note=t("cov_lisa_note", lang, permutations=fmt_int(PERMUTATIONS, lang)),
         describe=[c for c in LISA_COLORS if c != "ns"],
-        region=month.region,
-        reference_dir=month.reference_dir,
+        region=cov.region,
+        reference_dir=cov.reference_dir,
     )
 
 
-def explore_coverage(month, lang: str = "id"):
+def explore_coverage(cov: CoverageMonth, lang: str = "id"):
     """Interactive coverage map with the published (suppressed) figures in the tooltips."""
-    from analysis.metrics.coverage import RATE_BREAKS
-    from analysis.metrics.disclosure import display
-
-    p = month.protected
+    p = cov.protected
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     pct = lambda v: fmt_pct(v, lang)  # noqa: E731
     shown = display(
@@ -455,6 +451,6 @@ def explore_coverage(month, lang: str = "id"):
         cols,
         t("cov_map_legend", lang),
         t("map_suppressed", lang) + " / " + t("map_no_data", lang),
-        region=month.region,
-        reference_dir=month.reference_dir,
+        region=cov.region,
+        reference_dir=cov.reference_dir,
     )

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.lists import format_list
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from IPython.display import (
+    HTML,
+    Markdown,
+    display,
+)
 
 LANGS = ("id", "en")
 LOCALE = {"id": "id_ID", "en": "en_US"}
@@ -72,12 +78,56 @@ def fmt_pct(x: float | None, lang: str = "id", digits: int = 1) -> str:
     return "–" if _missing(x) else format_percent(x, pattern, locale=LOCALE[lang])
 
 
+def fmt_share(x: float | None, lang: str = "id") -> str:
+    """A share as a percentage with the decimals it needs: one from 1% up, two below (0,39%; 1,4%)."""
+    if _missing(x):
+        return "–"
+    return fmt_pct(x, lang, digits=1 if x >= 0.01 or x == 0 else 2)
+
+
+def fmt_interval(low: float | None, high: float | None, lang: str = "id", digits: int = 1) -> str:
+    """A 95% interval of shares: '12,3%–14,5%'; '–' when missing."""
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{fmt_pct(low, lang, digits)}–{fmt_pct(high, lang, digits)}"
+
+
+def fmt_estimate(share: float | None, low: float, high: float, lang: str = "id") -> str:
+    """A share with its interval, in whole percent: '24% (21–28%)'; '–' when missing."""
+    if _missing(share):
+        return "–"
+    return (
+        f"{fmt_pct(share, lang, 0)} ({fmt_pct(low, lang, 0).rstrip('%')}–{fmt_pct(high, lang, 0)})"
+    )
+
+
+def fmt_threshold(x: float, lang: str = "id") -> str:
+    """A threshold as a percentage without needless decimals: 2%, 2,5%."""
+    return fmt_pct(x, lang, digits=0 if round(x * 100, 6) == round(x * 100) else 1)
+
+
+def fmt_list(items: list[str], lang: str = "id") -> str:
+    """'a, b, dan c' / 'a, b, and c' (babel)."""
+    return format_list(items, locale=LOCALE[lang]) if items else "–"
+
+
 def fmt_rp(x: float | None, lang: str = "id") -> str:
     """Rupiah without decimals: Rp1.802.700 (id), Rp1,802,700 (en)."""
     if _missing(x):
         return "–"
     sign = "-" if x < 0 else ""
     return f"{sign}Rp{format_decimal(round(abs(float(x))), '#,##0', locale=LOCALE[lang])}"
+
+
+def fmt_rp_compact(x: float | None, lang: str = "id") -> str:
+    """Large Rupiah amounts in words: Rp3,2 miliar, Rp604,8 juta (id); Rp3.2 billion (en)."""
+    if _missing(x):
+        return "–"
+    if abs(x) < 1_000_000:
+        return fmt_rp(x, lang)
+    return "Rp" + format_compact_decimal(
+        x, format_type="long", fraction_digits=1, locale=LOCALE[lang]
+    )
 
 
 def fmt_date(d: date | pd.Timestamp | str, lang: str = "id") -> str:
@@ -97,15 +147,11 @@ def fmt_month(period: str | date | pd.Timestamp, lang: str = "id") -> str:
 
 def md(key: str, lang: str = "id", **fields: object):
     """Show a message as Markdown in a notebook (the published page shows it as text)."""
-    from IPython.display import Markdown
-
     return Markdown(t(key, lang, **fields))
 
 
 def table(frame: pd.DataFrame):
     """A table for the page: no index column, text left and numbers right (values already formatted)."""
-    from IPython.display import HTML, Markdown
-
     if frame.empty:
         return Markdown("–")
     numeric = [
@@ -120,6 +166,19 @@ def table(frame: pd.DataFrame):
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
     return HTML(styler.to_html())
+
+
+class Section(list):
+    """What one notebook cell shows: items (Markdown, tables, figures) displayed in order.
+
+    Every page module offers `section_*(month, lang) -> Section`, so a notebook cell is one
+    call; the page's sentences, tables and charts are built and tested in `analysis.pages`.
+    """
+
+    def _ipython_display_(self) -> None:
+        for item in self:
+            if item is not None:
+                display(item)
 
 
 #: Mimetype of the cover-page figures a notebook hands to the report (see `Cards`).

@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.pages.text import CARDS_MIME, fmt_int, fmt_month, t
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    select_autoescape,
+)
+
+from analysis.pages.text import CARDS_MIME, catalogue, fmt_int, fmt_month, t
+from analysis.paths import RAW_STEMS
 
 TEMPLATE_DIR = Path(__file__).with_name("templates") / "cover"
 
@@ -30,8 +37,6 @@ def provenance(
     period: str, quality: dict | None, commit: str, lang: str, min_cell: int = 5
 ) -> list[tuple[str, str]]:
     """Where the figures come from, as (label, text) pairs: period, extracts read, reference data, code."""
-    from analysis.paths import RAW_STEMS
-
     rows = [(t("prov_period", lang), fmt_month(period, lang))]
     if quality:
         files = [
@@ -58,8 +63,6 @@ def render(
     banner: str = "",
 ) -> str:
     """The cover page as HTML (self-contained: inline CSS, no scripts, nothing fetched)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html", "j2"])
     )
@@ -88,6 +91,5 @@ def render(
 
 
 def _catalogue() -> dict:
-    from analysis.pages.text import catalogue
 
     return catalogue()

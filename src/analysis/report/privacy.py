@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.ingest.nik import check_niks
 from analysis.ingest.parse import clean_text
+from analysis.ingest.read import PARTITION_ROWS, cache_raw, find_raw_file
+from analysis.paths import RAW_STEMS
 
 NIK_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])")
 MIN_NAME_CHARS = 6
@@ -65,9 +68,6 @@ def _name_key(name: str) -> tuple[str, ...] | None:
 def secrets_from_raw(raw_dir: Path) -> Secrets:
     """Collect the NIKs and names in a period's raw files, partition by partition from the parquet
     cache the cleaning made (converting a file first if needed)."""
-    from analysis.errors import AnalysisError
-    from analysis.ingest.read import PARTITION_ROWS, cache_raw, find_raw_file
-    from analysis.paths import RAW_STEMS
 
     niks, names = set(), set()
     for stem in RAW_STEMS:

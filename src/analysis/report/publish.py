@@ -21,11 +21,14 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.pages.text import check_lang, fmt_month, t
+from analysis.ingest.pseudonyms import is_untouched_demo
+from analysis.pages.text import catalogue, check_lang, fmt_month, t
 from analysis.paths import KERNEL_NAME, NOTEBOOKS_DIR, ROOT, Paths, check_period, sha256_file
+from analysis.report import cover
 from analysis.report.kernels import manager_class, start_kernels
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.privacy import check_privacy
+from analysis.settings import publication
 from analysis.store import new_stage, swap_in
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -52,7 +55,9 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
 
 def kernel_name() -> str:
     """The project's kernel when registered (make report does), else the current Python's own."""
-    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.kernelspec import (  # lazy: the CLI starts without Jupyter
+        KernelSpecManager,
+    )
 
     specs = KernelSpecManager().find_kernel_specs()
     return KERNEL_NAME if KERNEL_NAME in specs else "python3"
@@ -60,7 +65,7 @@ def kernel_name() -> str:
 
 def _parameters(nb: Path, params: dict) -> dict:
     """Keep only parameters the notebook declares (papermill would warn and carry on otherwise)."""
-    import papermill as pm
+    import papermill as pm  # lazy: the CLI starts without Jupyter
 
     declared = pm.inspect_notebook(str(nb))
     missing = [k for k in ("period", "data_dir", "lang") if k not in declared]
@@ -73,7 +78,7 @@ def _parameters(nb: Path, params: dict) -> dict:
 
 def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, km=None) -> None:
     """Execute one notebook with papermill into `out` (in a kernel started ahead when `km` is given)."""
-    import papermill as pm
+    import papermill as pm  # lazy: the CLI starts without Jupyter
 
     extra = {"kernel_manager_class": manager_class(km)} if km is not None else {}
     pm.execute_notebook(
@@ -94,9 +99,14 @@ def export_html(
     executed: Path, out: Path, lang: str, title: str, resources: dict | None = None
 ) -> None:
     """Export an executed notebook to one offline HTML page without code, prompts or stderr."""
-    import nbformat
-    from nbconvert.exporters import HTMLExporter
-    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+    import nbformat  # lazy: the CLI starts without Jupyter
+    from nbconvert.exporters import (
+        HTMLExporter,
+    )
+    from nbconvert.preprocessors import (
+        Preprocessor,
+        TagRemovePreprocessor,
+    )
 
     class DropNoise(Preprocessor):
         """Remove stderr streams and warnings: they are for analysts, not for the published page."""
@@ -166,8 +176,6 @@ def manifest(period: str, paths: Paths, lang: str, timings: dict[str, float]) ->
 
 def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, str]]) -> dict:
     """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
-    from analysis.ingest.pseudonyms import is_untouched_demo
-
     demo = is_untouched_demo(paths.raw(period))
     return {
         "report_nav": [("index.html", t("nav_cover", lang)), *pages],
@@ -188,8 +196,6 @@ def index_page(
     banner: str,
 ) -> str:
     """The cover page: the pages' headline figures, links to every page, provenance."""
-    from analysis.report import cover
-
     quality_file = paths.processed(period) / "quality.json"
     quality = (
         json.loads(quality_file.read_text(encoding="utf-8")) if quality_file.exists() else None
@@ -218,7 +224,13 @@ def publish_report(
         raise AnalysisError(f"No raw data for {period}: folder {paths.raw(period)} does not exist.")
     stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
     # `publish` (when a notebook declares it) skips analyst-only cells such as interactive maps
-    params = {"period": period, "data_dir": str(paths.data_dir), "lang": lang, "publish": True}
+    params = {
+        "period": period,
+        "data_dir": str(paths.data_dir),
+        "lang": lang,
+        "publish": True,
+        **publication().as_dict(),
+    }
     timings: dict[str, float] = {}
     pages: list[tuple[str, str]] = []
     log_lines: list[str] = []
@@ -300,7 +312,7 @@ def _keep_failed(stage: Path, paths: Paths, period: str) -> Path:
 
 def scrub_timings(executed: Path, published_as: str) -> None:
     """Drop run timestamps and the staging path from an executed notebook, so reruns are identical."""
-    import nbformat
+    import nbformat  # lazy: the CLI starts without Jupyter
 
     nb = nbformat.read(executed, as_version=4)
     meta = nb.metadata.get("papermill", {})
@@ -317,7 +329,6 @@ def scrub_timings(executed: Path, published_as: str) -> None:
 
 
 def _catalogue() -> dict:
-    from analysis.pages.text import catalogue
 
     return catalogue()
 

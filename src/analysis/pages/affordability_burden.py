@@ -1,0 +1,307 @@
+"""Notebook 04's burden tables: what the cheapest package costs against income, by income decile,
+sector and kelurahan, with the threshold's sensitivity and willingness to pay; counts protected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from analysis.metrics.affordability import (
+    SENSITIVITY,
+    Affordability,
+    burden_by,
+    sensitivity,
+    weighted_median,
+    willing,
+)
+from analysis.metrics.disclosure import (
+    PRIMARY,
+    Protected,
+    count_text,
+    display,
+    is_small,
+    protect,
+    small_label,
+)
+from analysis.pages.text import (
+    catalogue,
+    fmt_int,
+    fmt_rp,
+    fmt_share,
+    fmt_threshold,
+    t,
+)
+from analysis.reference import sectors
+
+
+def _protect(
+    table: pd.DataFrame, counts: list[str], min_cell: int, rates: dict, hide_with: dict, groups=None
+) -> Protected:
+    """protect() plus: columns in `hide_with` (e.g. medians) are hidden wherever their count column is."""
+    p = protect(table, counts, min_cell, groups=groups, rates=rates)
+    for col, count in hide_with.items():
+        p.state[col] = p.state[count].where(p.state[count] > 0, 0)
+        small = table[count].astype("float64").fillna(0) < min_cell
+        p.state.loc[small.to_numpy() & (p.state[col] == 0).to_numpy(), col] = PRIMARY
+    return p
+
+
+def count_shown(n: int, min_cell: int, lang: str) -> str:
+    return count_text(n, lambda v: fmt_int(v, lang), min_cell)
+
+
+def rate_shown(count: int, n: int, min_cell: int, lang: str) -> str:
+    """count / n as a percentage, or '–' when the count itself is suppressed (the rate would reveal it)."""
+    return "–" if is_small(count, min_cell) or n == 0 else fmt_share(count / n, lang)
+
+
+_BURDEN_FORMATS = {
+    "n": fmt_int,
+    "income_median": fmt_rp,
+    "share_now_median": fmt_share,
+    "share_full_median": fmt_share,
+    "above_now_rate": fmt_share,
+    "above_full_rate": fmt_share,
+}
+
+
+def _burden_display(
+    table: pd.DataFrame,
+    label_col: str,
+    labels,
+    a: Affordability,
+    lang: str,
+    columns: list[str],
+    groups=None,
+) -> pd.DataFrame:
+    p = _protect(
+        table,
+        ["n", "above_now", "above_full"],
+        a.min_cell,
+        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
+        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
+        groups=groups,
+    )
+    shown = display(p, {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in columns})
+    shown[label_col] = labels
+    th = fmt_threshold(a.threshold, lang)
+    names = {
+        "n": t("aff_col_people", lang),
+        "income_median": t("aff_col_income_median", lang),
+        "share_now_median": t("aff_col_share_now", lang),
+        "share_full_median": t("aff_col_share_full", lang),
+        "above_now_rate": t("aff_col_above_now", lang, threshold=th),
+        "above_full_rate": t("aff_col_above_full", lang, threshold=th),
+    }
+    return shown[[label_col, *columns]].rename(columns=names)
+
+
+def decile_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+    """Burden by income decile of roster workers (income range, people, median burden, share above threshold)."""
+    r = a.roster.dropna(subset=["decile"])
+    table = burden_by(r, "decile", a.threshold)
+    labels = [
+        t(
+            "aff_decile_label",
+            lang,
+            d=int(row.decile),
+            low=fmt_rp(row.income_min, lang),
+            high=fmt_rp(row.income_max, lang),
+        )
+        for row in table.itertuples()
+    ]
+    out = _burden_display(
+        table,
+        "decile",
+        labels,
+        a,
+        lang,
+        ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"],
+        groups=[None],
+    )
+    return out.rename(columns={"decile": t("aff_col_decile", lang)})
+
+
+def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
+    """Median burden by decile, this month and at full price (columns labelled), for a column chart."""
+    table = burden_by(a.roster.dropna(subset=["decile"]), "decile", a.threshold)
+    frame = pd.DataFrame(
+        {
+            t("aff_series_now", lang): table["share_now_median"].to_numpy(),
+            t("aff_series_full", lang): table["share_full_median"].to_numpy(),
+        },
+        index=[f"D{int(d)}" for d in table["decile"]],
+    )
+    if (frame.iloc[:, 0] == frame.iloc[:, 1]).all():
+        frame = frame.iloc[:, [1]]
+    return frame
+
+
+def sensitivity_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+    """Share above each threshold (1/2/5/10% and the chosen one): roster at this month's and the full price, survey too."""
+    ths = sorted({*SENSITIVITY, a.threshold})
+    r = sensitivity(a.roster, ths)
+    s = sensitivity(a.survey, ths, weight="bobot") if len(a.survey) else None
+    rows = []
+    for i, th in enumerate(ths):
+        row = {
+            t("aff_col_threshold", lang): fmt_threshold(th, lang)
+            + (" ◀" if th == a.threshold else ""),
+            t("aff_col_roster_now", lang): _count_rate(r.iloc[i], "now", a, lang),
+            t("aff_col_roster_full", lang): _count_rate(r.iloc[i], "full", a, lang),
+        }
+        if s is not None:
+            row[t("aff_col_survey_full", lang)] = (
+                fmt_share(s.iloc[i]["above_full_rate"], lang)
+                if not is_small(s.iloc[i]["above_full"], a.min_cell)
+                else small_label(a.min_cell)
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str) -> str:
+    n = int(row[f"above_{which}"])
+    if is_small(n, a.min_cell):
+        return small_label(a.min_cell)
+    return f"{fmt_int(n, lang)} ({fmt_share(row[f'above_{which}_rate'], lang)})"
+
+
+def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+    """Burden by business sector (roster) with the survey's willingness to pay the full price."""
+    codes = list(sectors(a.reference_dir)["sektor"])
+    present = sorted(set(a.roster.get("sektor", pd.Series(dtype=str))) - set(codes))
+    codes += present
+    table = burden_by(a.roster, "sektor", a.threshold, groups=codes)
+    keep = table["n"] > 0
+    table = table[keep].reset_index(drop=True)
+    labels = [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]
+    out = _burden_display(
+        table,
+        "sektor",
+        labels,
+        a,
+        lang,
+        ["n", "income_median", "share_now_median", "above_full_rate"],
+        groups=[None],
+    )
+    wtp, resp = [], []
+    for code in table["sektor"]:
+        part = a.survey[a.survey["sektor"] == code] if len(a.survey) else a.survey
+        share, n = willing(part, "cost_full") if len(part) else (float("nan"), 0)
+        resp.append(count_shown(n, a.min_cell, lang))
+        wtp.append(
+            fmt_share(share, lang) if n >= a.min_cell else small_label(a.min_cell) if n else "–"
+        )
+    out[t("aff_col_respondents", lang)] = resp
+    out[t("aff_col_wtp_full", lang)] = wtp
+    return out.rename(columns={"sektor": t("col_sector", lang)})
+
+
+def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> str:
+
+    table = sectors(reference_dir).set_index("sektor")
+    if code in table.index:
+        return table.loc[code, "label_id" if lang == "id" else "label_en"]
+    key = f"sector_{code}"
+
+    return t(key, lang) if key in catalogue() else code
+
+
+def kelurahan_burden(a: Affordability) -> tuple[pd.DataFrame, Protected]:
+    """Burden by kelurahan for every kelurahan of the region (zeros included), with its suppression state."""
+    u = a.units[["kode_kelurahan", "kelurahan", "kecamatan"]]
+    table = burden_by(a.roster, "kode_kelurahan", a.threshold, groups=list(u["kode_kelurahan"]))
+    table = u.merge(table, on="kode_kelurahan", how="left")
+    p = _protect(
+        table,
+        ["n", "above_now", "above_full"],
+        a.min_cell,
+        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
+        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
+        groups=["kecamatan", None],
+    )
+    return table, p
+
+
+def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> pd.DataFrame:
+    """The kelurahan where the package weighs most (highest median burden this month; suppressed ones left out)."""
+    table, p = kelurahan_burden(a)
+    shown_ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
+    order = (
+        table[shown_ok].sort_values(["share_now_median", "n"], ascending=[False, False]).index[:top]
+    )
+    fmts = {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in _BURDEN_FORMATS}
+    shown = display(p, fmts).loc[order]
+    th = fmt_threshold(a.threshold, lang)
+    cols = {
+        "kelurahan": t("col_kelurahan", lang),
+        "kecamatan": t("col_kecamatan", lang),
+        "n": t("aff_col_people", lang),
+        "income_median": t("aff_col_income_median", lang),
+        "share_now_median": t("aff_col_share_now", lang),
+        "above_full_rate": t("aff_col_above_full", lang, threshold=th),
+    }
+    return shown[list(cols)].rename(columns=cols)
+
+
+def kelurahan_map_values(a: Affordability) -> tuple[pd.Series, pd.Series]:
+    """(median burden this month by kode_kelurahan, suppressed?) for a choropleth on SHARE_BREAKS."""
+    table, p = kelurahan_burden(a)
+    values = table.set_index("kode_kelurahan")["share_now_median"]
+    hidden = pd.Series(
+        (p.state["share_now_median"] > 0).to_numpy() & table["n"].gt(0).to_numpy(),
+        index=values.index,
+    )
+    return values.where(table.set_index("kode_kelurahan")["n"].gt(0)), hidden
+
+
+def wtp_text(a: Affordability, lang: str = "id"):
+    """Willingness to pay against each price, as sentences (Markdown)."""
+    s = a.survey
+    share_now, n = willing(s, "cost_now")
+    if n < a.min_cell:
+        return Markdown(t("aff_head_no_survey", lang))
+    answered = s[s["kesediaan_bayar"].notna()]
+    share_full, _ = willing(s, "cost_full")
+    jht = s.assign(cost_jht=s["kind"].map(a.prices["jht_full"]))
+    share_jht, _ = willing(jht, "cost_jht")
+    not_enrolled = s[s["terdaftar"].eq(False).fillna(False)] if "terdaftar" in s else s.iloc[0:0]
+    share_ne, n_ne = willing(not_enrolled, "cost_full")
+    return Markdown(
+        t(
+            "aff_wtp",
+            lang,
+            n=fmt_int(n, lang),
+            median=fmt_rp(weighted_median(answered["kesediaan_bayar"], answered["bobot"]), lang),
+            now=fmt_share(share_now, lang),
+            price_now=fmt_rp(a.prices.loc["non-transport", "now"], lang),
+            full=fmt_share(share_full, lang),
+            price_full=fmt_rp(a.prices.loc["non-transport", "full"], lang),
+            jht=fmt_share(share_jht, lang),
+            price_jht=fmt_rp(a.prices.loc["non-transport", "jht_full"], lang),
+        )
+        + (
+            " "
+            + t(
+                "aff_wtp_not_enrolled", lang, n=fmt_int(n_ne, lang), share=fmt_share(share_ne, lang)
+            )
+            if n_ne >= a.min_cell
+            else ""
+        )
+    )
+
+
+def wtp_marks(a: Affordability, lang: str = "id") -> dict[str, float]:
+    """Prices to mark on the willingness-to-pay chart (label → Rupiah)."""
+    p = a.prices.loc["non-transport"]
+    marks = {t("aff_mark_full", lang, price=fmt_rp(p["full"], lang)): float(p["full"])}
+    if p["discounted"] < p["full"]:
+        marks[t("aff_mark_discounted", lang, price=fmt_rp(p["discounted"], lang))] = float(
+            p["discounted"]
+        )
+    marks[t("aff_mark_jht", lang, price=fmt_rp(p["jht_full"], lang))] = float(p["jht_full"])
+    return marks
