@@ -42,7 +42,7 @@ def trivial_notebooks(folder: Path, n: int) -> list[Path]:
 
 
 def floor_seconds(n: int, work: Path) -> float:
-    from analysis.report.publish import run_notebook
+    from analysis.report.run import run_notebook
 
     folder = work / "trivial"
     folder.mkdir()
@@ -79,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     import papermill  # noqa: F401  (imported once, as in the report process)
 
-    from analysis.report.publish import notebooks
+    from analysis.report.run import notebooks
 
     n = len(notebooks())
     with tempfile.TemporaryDirectory() as tmp:

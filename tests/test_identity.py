@@ -1,4 +1,4 @@
-"""NIK rules (FACTS.md §6), Excel damage, keyed pseudonyms and the key rules."""
+"""NIK rules (docs/facts.md §6), Excel damage, keyed pseudonyms and the key rules."""
 
 import hashlib
 import hmac

@@ -24,7 +24,9 @@ def test_the_layers_hold():
 def test_a_deliberate_violation_is_caught(tmp_path):
     # a copy of the package where a metric imports a page: the contract must break
     src = tmp_path / "src"
-    shutil.copytree(ROOT / "src" / "analysis", src / "analysis", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "src" / "analysis", src / "analysis", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     target = src / "analysis" / "metrics" / "coverage.py"
     target.write_text(target.read_text() + "\nfrom analysis.pages import text  # noqa\n")

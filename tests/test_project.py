@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import DEMO_PERIOD, NOTEBOOKS_DIR, ROOT
+from analysis.settings import publication
 
 
 def _norm(spec: str) -> tuple[str, str]:
@@ -50,6 +51,11 @@ def test_notebooks_are_committed_clean_and_thin(path):
     assert len(params) == 1
     src = "".join(params[0]["source"])
     assert f'period = "{DEMO_PERIOD}"' in src and "data_dir =" in src and 'lang = "id"' in src
+    assert "publish = False" in src
+    defaults = publication().as_dict()
+    for name, value in re.findall(r"^(\w+) = (-?\d+(?:\.\d+)?)", src, re.M):
+        if name in defaults:  # the notebook's default is the committed publication setting
+            assert float(value) == defaults[name], (name, value)
     for line in src.splitlines():  # plain literals only
         assert re.match(r'^\w+ = ("[^"]*"|-?\d+(\.\d+)?|True|False|None)\s*(#.*)?$', line), line
     for c in code:

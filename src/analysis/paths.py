@@ -91,7 +91,16 @@ class Paths:
         return self.data_dir / "processed" / check_period(period)
 
     def report(self, period: str) -> Path:
+        """The published folder: only what officials may receive."""
         return self.reports_dir / check_period(period)
+
+    def executed(self, period: str) -> Path:
+        """The executed notebooks and run log of the published report: for analysts, never published."""
+        return self.reports_dir / "_executed" / check_period(period)
+
+    def failed(self, period: str) -> Path:
+        """What a failed or refused report run left for inspection."""
+        return self.reports_dir / "_failed" / check_period(period)
 
     def processed_periods(self) -> list[str]:
         """Periods that have cleaned data, oldest first (for trends)."""

@@ -16,7 +16,7 @@ from analysis.errors import AnalysisError
 from analysis.paths import ROOT
 
 SETTINGS_FILE = ROOT / "config" / "publication.toml"
-#: The lowest values a published report may use (FACTS.md §6: thresholds of 5 and 10).
+#: The lowest values a published report may use (docs/facts.md §6: thresholds of 5 and 10).
 FLOORS = {"min_cell": 5, "min_n": 10}
 
 

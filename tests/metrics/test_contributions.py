@@ -1,8 +1,8 @@
-"""Contribution rules as dated data: the regulation cases of FACTS.md §1–§2, every discount
+"""Contribution rules as dated data: the regulation cases of docs/facts.md §1–§2, every discount
 window's first and last day, clear errors, and the rule tables themselves.
 
 Expected amounts are computed here independently, with `decimal` and the rates written out
-from FACTS.md, not with the module's own arithmetic.
+from docs/facts.md, not with the module's own arithmetic.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def rp(x: Decimal) -> int:
 D = Decimal
 
 
-# ----------------------------------------------------------------- FACTS.md regulation cases
+# ----------------------------------------------------------------- docs/facts.md regulation cases
 
 
 def test_2019_micro_business_wage_worker_at_the_2019_umk_is_rp9734():

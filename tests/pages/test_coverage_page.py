@@ -160,7 +160,7 @@ def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
     import papermill as pm
 
     from analysis.paths import NOTEBOOKS_DIR
-    from analysis.report.publish import kernel_name
+    from analysis.report.run import kernel_name
 
     data = demo_dir if which == "demo" else empty_month[0]
     out = tmp_path / "02.ipynb"

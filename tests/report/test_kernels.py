@@ -5,7 +5,7 @@ import asyncio
 import nbformat
 
 from analysis.report import kernels
-from analysis.report.publish import kernel_name
+from analysis.report.run import kernel_name
 
 
 def test_a_kernel_that_does_not_answer_is_replaced(tmp_path, monkeypatch):

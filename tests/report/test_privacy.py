@@ -107,7 +107,8 @@ def test_a_report_that_would_leak_is_not_published(demo_dir, tmp_path, raw_peopl
     }
     leaky.cells = [
         nbformat.v4.new_code_cell(
-            'period = "2026-10"\ndata_dir = ""\nlang = "id"', metadata={"tags": ["parameters"]}
+            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
+            metadata={"tags": ["parameters"]},
         ),
         nbformat.v4.new_code_cell(f"print({name!r})"),
     ]

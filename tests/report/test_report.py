@@ -11,7 +11,8 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
 from analysis.report.privacy import check_privacy
-from analysis.report.publish import notebooks, publish_report
+from analysis.report.publish import publish_report
+from analysis.report.run import notebooks
 
 from conftest import PERIOD
 
@@ -58,10 +59,22 @@ def test_manifest_records_provenance(report):
     assert set(m["notebook_seconds"]) == {nb.stem for nb in notebooks()}
 
 
+def test_the_published_folder_holds_only_what_officials_may_receive(report):
+    expected = {"index.html", "manifest.json"} | {f"{nb.stem}.html" for nb in notebooks()}
+    assert {p.relative_to(report).as_posix() for p in report.rglob("*")} == expected
+
+
+def test_executed_notebooks_and_the_log_are_kept_outside_it_for_analysts(report):
+    executed = report.parent / "_executed" / PERIOD
+    assert {p.name for p in executed.iterdir()} == {nb.name for nb in notebooks()} | {"run.log"}
+
+
 def test_no_raw_nik_or_name_in_processed_data_reports_or_executed_notebooks(report, demo_dir):
-    found = check_privacy([demo_dir / "processed" / PERIOD, report], demo_dir / "raw" / PERIOD)
+    executed = report.parent / "_executed" / PERIOD
+    found = check_privacy(
+        [demo_dir / "processed" / PERIOD, report, executed], demo_dir / "raw" / PERIOD
+    )
     assert found == [], [str(f) for f in found]
-    assert list((report / "notebooks").glob("*.ipynb")), "the executed notebooks are scanned too"
 
 
 def test_english_report(demo_dir, tmp_path):
@@ -79,7 +92,8 @@ def test_a_failing_notebook_keeps_the_previous_report(demo_dir, tmp_path):
     bad = nbformat.v4.new_notebook()
     bad.cells = [
         nbformat.v4.new_code_cell(
-            'period = "2026-10"\ndata_dir = ""\nlang = "id"', metadata={"tags": ["parameters"]}
+            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
+            metadata={"tags": ["parameters"]},
         ),
         nbformat.v4.new_code_cell("1 / 0"),
     ]
@@ -97,3 +111,36 @@ def test_a_failing_notebook_keeps_the_previous_report(demo_dir, tmp_path):
     assert (reports / PERIOD / "index.html").read_text() == before
     assert (reports / "_failed" / PERIOD / "99_broken.ipynb").exists()
     assert not list(reports.glob(".staging-*"))
+
+
+def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(demo_dir, tmp_path):
+    """As JupyterLab's autosave would leave it: min_cell = 1 in notebook 02, outputs kept."""
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    for name in ("01_clean_registry.ipynb", "02_coverage_map.ipynb"):
+        shutil.copy(NOTEBOOKS_DIR / name, nb_dir / name)
+    nb = nbformat.read(nb_dir / "02_coverage_map.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    params.source = params.source.replace("min_cell = 5", "min_cell = 1")
+    params.outputs = [nbformat.v4.new_output("stream", name="stdout", text="explored\n")]
+    params.execution_count = 3
+    nbformat.write(nb, nb_dir / "02_coverage_map.ipynb")
+    reports = tmp_path / "reports"
+    index = publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, notebook_dir=nb_dir)
+    m = json.loads((index.parent / "manifest.json").read_text())
+    assert m["settings"] == {"min_cell": 5, "min_n": 10, "top": 10, "threshold": 0.02}
+    page = (index.parent / "02_coverage_map.html").read_text(encoding="utf-8")
+    assert "&lt;5" in page and "&lt;1" not in page and "explored" not in page
+
+
+def test_privacy_settings_below_their_floor_are_refused_with_one_sentence(demo_dir, tmp_path):
+    from analysis.settings import publication
+
+    with pytest.raises(AnalysisError, match=r"min_cell = 1 is below 5") as err:
+        publish_report(
+            PERIOD,
+            data_dir=demo_dir,
+            reports_dir=tmp_path,
+            settings=publication().with_(min_cell=1),
+        )
+    assert "\n" not in str(err.value) and not list(tmp_path.iterdir())

@@ -36,7 +36,7 @@ XLSX_MAX_BUSINESSES = 100_000
 #: Populations above this many businesses are generated chunk by chunk (bounded memory).
 CHUNK_BUSINESSES = 250_000
 
-#: Kecamatan shares of registered UMKM, 2022 registry (bisnis.solopos 1573994; FACTS.md §3).
+#: Kecamatan shares of registered UMKM, 2022 registry (bisnis.solopos 1573994; docs/facts.md §3).
 KECAMATAN_SHARES = {
     "Pasar Kliwon": 0.266,
     "Serengan": 0.248,
@@ -63,7 +63,7 @@ SECTOR_EFFECT = {
     "industri": 0.45,
     "transportasi": 0.35,
 }
-#: UMK Kota Surakarta by year (FACTS.md §2), for synthetic incomes.
+#: UMK Kota Surakarta by year (docs/facts.md §2), for synthetic incomes.
 UMK = {
     2019: 1_802_700,
     2020: 1_956_200,
@@ -434,7 +434,7 @@ def _niks(
     region6: np.ndarray,
     serial_base: int = 0,
 ) -> np.ndarray:
-    """Valid NIKs (FACTS.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
+    """Valid NIKs (docs/facts.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
     d = pd.to_datetime(birth)
     day = d.dt.day.to_numpy() + np.where(female, 40, 0)
     prefix = (
@@ -638,7 +638,9 @@ def _world(
 
     # one NIK pool for workers, owners and participants not on any roster: no two people share a NIK
     n_extra = int(round(0.25 * W))
-    owner_female = rng.random(B) < 0.657  # 65.69% of Surakarta UMKM owners are women (FACTS.md §3)
+    owner_female = (
+        rng.random(B) < 0.657
+    )  # 65.69% of Surakarta UMKM owners are women (docs/facts.md §3)
     pool_female = np.concatenate([female, owner_female, rng.random(n_extra) < 0.45])
     pool_birth = pd.concat(
         [wk["birth"], _births(rng, B, end, 22, 65), _births(rng, n_extra, end, 18, 58)],

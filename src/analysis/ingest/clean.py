@@ -1025,7 +1025,7 @@ def clean_period(
     scheduler: str | None = None,
     partition_rows: int = PARTITION_ROWS,
 ) -> CleanResult:
-    """Clean one period's raw extracts and write every processed file of DESIGN.md atomically.
+    """Clean one period's raw extracts and write every processed file of docs/design.md atomically.
 
     Each raw file is converted once to a parquet cache and cleaned partition by partition
     (`partition_rows` rows at a time) by `engine` ('pandas': in this process; 'dask': on the

@@ -1,4 +1,4 @@
-"""NIK rules (FACTS.md §6), Excel damage, and keyed pseudonyms: raw NIKs stop here.
+"""NIK rules (docs/facts.md §6), Excel damage, and keyed pseudonyms: raw NIKs stop here.
 
 A NIK is 16 digits: province (2), kab/kota (2), kecamatan (2) of first registration, birth date
 DDMMYY with 40 added to the day for women, and a serial from 0001. There is no check digit.

@@ -10,7 +10,7 @@ Method, and why
   roster or the survey). People without a positive income are left out and counted.
   Declared income below the BPU minimum is raised to it (PP 44/2015; the Lampiran II bracket
   table was not available), so for people earning less the package is a larger share.
-- **Threshold.** No agreed international threshold for contributions exists (FACTS.md §5); the
+- **Threshold.** No agreed international threshold for contributions exists (docs/facts.md §5); the
   share of people above a parameter (default 2%) is shown with a sensitivity table at 1/2/5/10%.
   "Above" means strictly more than the threshold.
 - **Survey** figures are weighted by `bobot` (shares: sum of weights of "yes" over the sum of
@@ -20,7 +20,7 @@ Method, and why
 - **Subsidy** (APBD): the city pays the cheapest package for 12 contribution months from the
   report's month. Budget-paid participants get no PP 50/2025 discount, so the city pays the full
   price. Scenarios: (a) every UMKM worker not effectively covered (declared workers − effective,
-  DESIGN.md), (b) the uncovered roster workers whose full-price package exceeds the threshold,
+  docs/design.md), (b) the uncovered roster workers whose full-price package exceeds the threshold,
   (c) as many as needed to reach the informal-sector (BPU) target in `targets.csv`, compared,
   as on the coverage page, with the roster workers effectively covered as BPU. The city's own
   programme (`city_subsidy_programmes.csv`) is the baseline; where its budget is not reported it

@@ -18,7 +18,7 @@ Method, and why
   for the variance: it treats weights as frequency weights (an n of ~10,000 instead of ~600,
   so intervals far too narrow) and knows no strata.
 - **Intervals for shares.** Wilson score interval (statsmodels `proportion_confint`, the same
-  interval DESIGN.md asks for coverage rates) at the design's *effective sample size*
+  interval docs/design.md asks for coverage rates) at the design's *effective sample size*
   `n_eff = m / deff`, where `m` is the cell's respondents and `deff` svy's design effect
   against simple random sampling with replacement (Korn & Graubard 1998's effective n).
   `n_eff` is capped at `m` (as in the NCHS presentation standard, Parker et al. 2017): a cell
@@ -426,7 +426,7 @@ def awareness_kelurahan(
 ) -> pd.DataFrame:
     """One row per kelurahan of `units` (all of them): respondents, weight and weighted shares.
 
-    The processed table of DESIGN.md: `kode_kelurahan, respondents, weight, aware_kesehatan,
+    The processed table of docs/design.md: `kode_kelurahan, respondents, weight, aware_kesehatan,
     aware_tk, aware_gap` (empty where nobody answered) with their intervals (`_lo`, `_hi`),
     plus `knows_benefit`, `enrolled`, names, and the kecamatan's own estimate of awareness of
     BPJS Ketenagakerjaan (`kecamatan_respondents`, `aware_tk_kecamatan…`, the fallback used by

@@ -2,7 +2,7 @@
 
 Every rate, flat amount, income limit, bracket, JP wage cap, discount window and firm-size
 phasing is a row of a CSV in the reference folder with `valid_from`/`valid_to` (inclusive; empty
-`valid_to` = still in force) and its regulation and source (FACTS.md §1, §2):
+`valid_to` = still in force) and its regulation and source (docs/facts.md §1, §2):
 
 - `contribution_rules.csv`      segment (BPU/PU), programme, party, risk group, scheme, rate or flat amount
 - `contribution_discounts.csv`  temporary discounts (PP 49/2020, PP 50/2025) by segment, programme, sector

@@ -1,4 +1,4 @@
-"""Coverage of UMKM workers by BPJS Ketenagakerjaan (DESIGN.md metrics): counts, rates with 95%
+"""Coverage of UMKM workers by BPJS Ketenagakerjaan (docs/design.md metrics): counts, rates with 95%
 Wilson intervals, breakdowns, smoothed rates, hot spots, trend and progress to target.
 
 Rates are counts over `workers` (declared workers, or the roster where it lists more):
