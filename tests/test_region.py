@@ -2,8 +2,8 @@
 cleaned and counted over its own desa/kelurahan (not Surakarta's 54)."""
 
 from analysis.__main__ import main
-from analysis.store import load_processed
 from analysis.reference import units
+from analysis.store import load_processed
 
 from conftest import PERIOD, write
 

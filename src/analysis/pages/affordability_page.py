@@ -23,6 +23,7 @@ from analysis.metrics.affordability import (
 )
 from analysis.metrics.disclosure import PRIMARY, SECONDARY, Protected, display, protect
 from analysis.pages.text import fmt_int, fmt_month, fmt_num, fmt_pct, fmt_rp, t
+from analysis.reference import minimum_wage
 
 
 def fmt_share(x: float, lang: str = "id") -> str:
@@ -615,7 +616,7 @@ def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:
     """The 2019 micro-business wage-worker package at the Surakarta UMK (the seed article's 'under Rp10,000')."""
     try:
         day = pd.Timestamp("2019-06-01")
-        umk = contrib.minimum_wage(day, reference_dir=reference_dir)
+        umk = minimum_wage(day, reference_dir=reference_dir)
         parts = contrib.pu_components(pd.Series([umk]), day, reference_dir=reference_dir)
     except ValueError:
         return None
