@@ -136,14 +136,3 @@ def test_processed_files_are_written_with_the_contract_columns(cleaned, demo_dir
     } <= set(quality)
     q = pd.read_parquet(out / "quarantine.parquet")
     assert list(q.columns) == ["source_file", "source_row", "rule", "column", "detail"]
-
-
-def test_demo_generation_is_deterministic(tmp_path):
-    from analysis.demo import generate
-
-    a = generate(PERIOD, tmp_path / "a", seed=7, businesses=300)
-    b = generate(PERIOD, tmp_path / "b", seed=7, businesses=300)
-    for f in ("umkm.xlsx", "tenaga_kerja.csv", "peserta_bpjstk.csv", "survei_kesadaran.csv"):
-        assert (a / f).read_bytes() == (b / f).read_bytes(), f
-    c = generate(PERIOD, tmp_path / "c", seed=8, businesses=300)
-    assert (a / "tenaga_kerja.csv").read_bytes() != (c / "tenaga_kerja.csv").read_bytes()

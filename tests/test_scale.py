@@ -1,5 +1,5 @@
 """Cleaning at scale: vectorised pseudonyms equal Python's hmac, partitioned cleaning equals the
-whole file at once, the parquet cache stays in data/raw, and chunked demo data keeps its truth."""
+whole file at once, and the parquet cache stays in data/raw (chunked demo data: tests/demo)."""
 
 import hashlib
 import hmac
@@ -76,32 +76,6 @@ def test_cache_stays_in_raw_and_is_reused(demo_dir, tmp_path):
         third.quality["survei_kesadaran"]["rows_in"]
         == first.quality["survei_kesadaran"]["rows_in"] - 1
     )
-
-
-def test_chunked_demo_generation_keeps_its_truth(tmp_path, monkeypatch):
-    """Large populations are generated chunk by chunk; the cleaning still recovers the truth."""
-    import analysis.demo as demo
-
-    monkeypatch.setattr(demo, "CHUNK_BUSINESSES", 700)
-    data = tmp_path / "data"
-    demo.generate(PERIOD, data, businesses=1_500)
-    raw = data / "raw" / PERIOD
-    assert (raw / "umkm.csv").exists()  # several chunks: CSV, appended
-    truth = demo.load_truth(raw)
-    result = clean_period(PERIOD, data, partition_rows=2_000)
-    q = result.tables["quarantine"]
-    for stem in ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran"):
-        t = truth[truth["file"] == stem].set_index("source_row")
-        assert t.index.is_unique
-        got = q[q["source_file"].str.startswith(stem + ".")].set_index("source_row")["rule"]
-        expected = t.loc[~t["expected"].isin(["clean", "duplicate"]), "expected"]
-        assert got.sort_index().to_dict() == expected.sort_index().to_dict(), stem
-        assert result.quality[stem]["rows_duplicate"] == (t["expected"] == "duplicate").sum()
-    w = truth[(truth["file"] == "tenaga_kerja") & (truth["expected"] == "clean")].set_index("key")
-    got = result.tables["workers"].set_index("nik_hash")
-    assert set(got.index) == set(w.index)
-    for col in ("registered", "active", "effective"):
-        assert (got[col].reindex(w.index) == w[col].astype(bool)).all(), col
 
 
 def test_text_lookup_equals_pandas_get_indexer():

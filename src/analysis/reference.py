@@ -1,12 +1,16 @@
-"""Reference data that does not change monthly: places (codes, aliases, boundaries), population.
+"""Reference data that does not change monthly: places (codes, aliases, boundaries), population,
+minimum wages.
 
 Everything is read from the reference folder (`Paths.reference`), keyed by `kode_kelurahan`.
 A *region* (`regions.csv`) is the set of kelurahan/desa a report covers; Kota Surakarta is the
 default, any kota or kabupaten whose codes and boundaries are in the folder can be chosen.
+Dated tables (minimum wages, contribution rules) hold each row from `valid_from` to `valid_to`.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +25,8 @@ UNKNOWN = "tidak_diketahui"
 UNIT_COLUMNS = ["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan", "aliases"]
 #: Where every map made from these boundaries credits them.
 BOUNDARY_CREDIT = "Batas kelurahan: Kemendagri/BIG via cahyadsn/wilayah_boundaries (MIT)"
+#: Minimum wages (UMK of a kota/kabupaten, UMP of a province) by region code and year.
+MINIMUM_WAGE_FILE = "umk.csv"
 
 
 def _ref(reference_dir: Path | None) -> Path:
@@ -123,3 +129,63 @@ def targets(region: str, reference_dir: Path | None = None) -> pd.DataFrame:
     table["year"] = table["year"].astype("int64")
     table["verified"] = table["verified"].str.lower().eq("true")
     return table.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------- dated tables
+
+
+def as_date(on: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
+    """A day from a date, a Timestamp, 'YYYY-MM-DD' or a month 'YYYY-MM' (its first day)."""
+    try:
+        day = pd.Timestamp(on)
+    except (ValueError, TypeError):
+        raise ValueError(f"{on!r} is not a date (use YYYY-MM-DD or a month YYYY-MM)") from None
+    if pd.isna(day):
+        raise ValueError("the date is missing")
+    return day.normalize().tz_localize(None) if day.tzinfo else day.normalize()
+
+
+def read_dated(name: str, reference_dir: Path | None = None) -> pd.DataFrame:
+    """Read a reference CSV whose rows hold from `valid_from` to `valid_to` (inclusive; empty
+    `valid_to` = still in force), both parsed as Timestamps."""
+    table = read_table(name, reference_dir)
+    for col in ("valid_from", "valid_to"):
+        table[col] = pd.to_datetime(table[col].replace("", None), format="%Y-%m-%d")
+    if table["valid_from"].isna().any():
+        raise ValueError(f"{name}: every row needs a valid_from date")
+    return table
+
+
+def in_force(table: pd.DataFrame, on: pd.Timestamp) -> pd.Series:
+    """Which rows of a dated table hold on a day."""
+    return (table["valid_from"] <= on) & (table["valid_to"].isna() | (on <= table["valid_to"]))
+
+
+def validity_span(table: pd.DataFrame) -> str:
+    """The days a dated table covers, for error messages ('2015-01-01 to 2026-12-31')."""
+    start = table["valid_from"].min()
+    end = None if table["valid_to"].isna().any() else table["valid_to"].max()
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" if end is not None else f"{start:%Y-%m-%d} onwards"
+
+
+def minimum_wages(reference_dir: Path | None = None) -> pd.DataFrame:
+    """The minimum-wage table (`umk.csv`): region code, kind (UMK/UMP), amount, validity, decree."""
+    return read_dated(MINIMUM_WAGE_FILE, reference_dir)
+
+
+def minimum_wage(
+    on, region_code: str = "33.72", kind: str = "UMK", reference_dir: Path | None = None
+) -> float:
+    """The minimum wage (UMK of a kota/kabupaten, or UMP of a province) in force on a date."""
+    table = minimum_wages(reference_dir)
+    day = as_date(on)
+    rows = table[(table["region_code"] == region_code) & (table["kind"] == kind)]
+    if rows.empty:
+        raise ValueError(f"no {kind} for region {region_code!r} in {MINIMUM_WAGE_FILE}")
+    live = rows[in_force(rows, day)]
+    if live.empty:
+        raise ValueError(
+            f"{day:%Y-%m-%d} is outside the {kind} table for {region_code} "
+            f"(it covers {validity_span(rows)})"
+        )
+    return float(Decimal(live["minimum_wage"].iloc[0]))

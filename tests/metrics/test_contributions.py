@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from analysis.metrics import contributions as c
 from analysis.paths import PROJECT_REFERENCE_DIR
+from analysis.reference import minimum_wage
 
 
 def rp(x: Decimal) -> int:
@@ -31,7 +32,7 @@ D = Decimal
 
 
 def test_2019_micro_business_wage_worker_at_the_2019_umk_is_rp9734():
-    umk_2019 = c.minimum_wage("2019-06-01")
+    umk_2019 = minimum_wage("2019-06-01")
     assert umk_2019 == 1_802_700  # SK Gubernur 560/68/2018
     out = c.pu_monthly(umk_2019, "2019-06-01", risk_group="very_low", firm_size="micro")
     assert out == {"employer": 9734, "worker": 0, "total": 9734}
@@ -244,7 +245,7 @@ def test_jkp_recomposition_keeps_the_employers_total(day, group):
         (lambda: c.pu_monthly(2e6, "2026-10-01", risk_group="extreme"), "unknown risk group"),
         (lambda: c.pu_monthly(2e6, "2026-10-01", firm_size="huge"), "unknown firm size"),
         (lambda: c.pu_monthly(2e6, "2026-10-01", firm_size="medium"), "no JP wage cap"),
-        (lambda: c.minimum_wage("2014-06-01"), "outside the UMK table"),
+        (lambda: minimum_wage("2014-06-01"), "outside the UMK table"),
         (
             lambda: c.bpu_monthly_many(pd.Series([1e6]), "2026-10-01", discount="PP 1/1999"),
             "unknown discount",

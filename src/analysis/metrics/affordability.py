@@ -38,7 +38,7 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.metrics import contributions as contrib
 from analysis.month import Month
-from analysis.reference import DEFAULT_REGION, read_table, targets
+from analysis.reference import DEFAULT_REGION, as_date, minimum_wage, read_table, targets
 
 SENSITIVITY = (0.01, 0.02, 0.05, 0.10)
 DECILES = 10
@@ -56,13 +56,13 @@ KINDS = contrib.SECTOR_KINDS
 
 def period_day(period: str) -> pd.Timestamp:
     """The first day of the report's month: the contribution month the prices are for."""
-    return contrib.as_date(period).to_period("M").to_timestamp()
+    return as_date(period).to_period("M").to_timestamp()
 
 
 def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     """Monthly prices by sector kind: now (discounts in force), full (none), with the latest BPU
     discount as if in force, with JHT at full price, and the discount window of the kind."""
-    day = contrib.as_date(on)
+    day = as_date(on)
     low = contrib.minimum_income(day, reference_dir)
     latest = contrib.latest_discount("BPU", reference_dir)
     windows = contrib.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
@@ -321,7 +321,7 @@ def effective_in_segment(
 def city_programme(on, reference_dir: Path | None = None) -> dict | None:
     """The city's own subsidy programme in force in the month (city_subsidy_programmes.csv), or None."""
     table = read_table("city_subsidy_programmes.csv", reference_dir)
-    month = contrib.as_date(on).strftime("%Y-%m")
+    month = as_date(on).strftime("%Y-%m")
     live = table[
         (table["first_month"] <= month)
         & (table["last_month"].eq("") | (month <= table["last_month"]))
@@ -498,7 +498,7 @@ def _compute(month: Month) -> Affordability:
         ref,
     )
     try:  # the micro-business wage-worker route at the UMK, for comparison
-        umk = contrib.minimum_wage(on, reference_dir=ref)
+        umk = minimum_wage(on, reference_dir=ref)
         pu = contrib.pu_monthly_many(pd.Series([umk]), on, reference_dir=ref).iloc[0]
         pu_micro = {"umk": umk, "employer": int(pu["employer"]), "total": int(pu["total"])}
     except ValueError:  # no UMK for the year in umk.csv yet

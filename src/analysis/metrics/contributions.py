@@ -10,7 +10,8 @@ phasing is a row of a CSV in the reference folder with `valid_from`/`valid_to` (
 - `bpu_income_brackets.csv`     PP 44/2015 Lampiran II brackets (empty until an analyst adds them)
 - `pu_programmes_by_firm_size.csv`  programmes a wage worker's employer must pay by firm size
 - `jp_wage_cap.csv`             the JP wage ceiling by date
-- `umk.csv`                     minimum wages (UMK/UMP) by region and year
+- `umk.csv`                     minimum wages (UMK/UMP) by region and year (read by
+                                `analysis.reference.minimum_wage`; checked here with the rest)
 
 **Rounding.** Each programme's share for each party is computed exactly (integer arithmetic on
 sen and millionths), any discount applied, and then rounded to the whole Rupiah, half up; a
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +33,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.paths import PROJECT_REFERENCE_DIR
-from analysis.reference import UNKNOWN, read_table
+from analysis.reference import (
+    MINIMUM_WAGE_FILE,
+    UNKNOWN,
+    as_date,
+    in_force,
+    minimum_wages,
+    read_dated,
+    read_table,
+    validity_span,
+)
 
 FILES = {
     "rules": "contribution_rules.csv",
@@ -42,7 +51,7 @@ FILES = {
     "brackets": "bpu_income_brackets.csv",
     "phasing": "pu_programmes_by_firm_size.csv",
     "jp_cap": "jp_wage_cap.csv",
-    "umk": "umk.csv",
+    "umk": MINIMUM_WAGE_FILE,
     "sectors": "sectors.csv",
 }
 #: Firm-size names as the registry writes them (classes.size_class) → the names the rules use.
@@ -95,19 +104,11 @@ def _sen_text(text: str, what: str) -> int:
     return int(value.to_integral_value())
 
 
-def _dates(table: pd.DataFrame, name: str) -> pd.DataFrame:
-    for col in ("valid_from", "valid_to"):
-        table[col] = pd.to_datetime(table[col].replace("", None), format="%Y-%m-%d")
-    if table["valid_from"].isna().any():
-        raise ValueError(f"{name}: every row needs a valid_from date")
-    return table
-
-
 def _load(ref: Path) -> RuleBook:
-    def read(key: str) -> pd.DataFrame:
-        return read_table(FILES[key], ref)
+    def dated(key: str) -> pd.DataFrame:
+        return read_dated(FILES[key], ref)
 
-    rules = _dates(read("rules"), FILES["rules"])
+    rules = dated("rules")
     rules["rate_ppm"] = [
         _ppm(r, f"{FILES['rules']} rate") if b == "rate" else 0
         for r, b in zip(rules["rate"], rules["basis"], strict=True)
@@ -119,22 +120,22 @@ def _load(ref: Path) -> RuleBook:
     bad = set(rules["basis"]) - {"rate", "flat"}
     if bad:
         raise ValueError(f"{FILES['rules']}: basis must be 'rate' or 'flat', not {sorted(bad)}")
-    discounts = _dates(read("discounts"), FILES["discounts"])
+    discounts = dated("discounts")
     discounts["off_ppm"] = [_ppm(x, "share_off") for x in discounts["share_off"]]
     discounts["excludes_budget_paid"] = discounts["excludes_budget_paid"].str.lower().eq("true")
-    limits = _dates(read("limits"), FILES["limits"])
+    limits = dated("limits")
     for col in ("income_min", "income_max"):
         limits[col + "_sen"] = [_sen_text(x, col) for x in limits[col]]
-    brackets = _dates(read("brackets"), FILES["brackets"])
+    brackets = dated("brackets")
     for col in ("income_from", "income_to", "base_income"):
         brackets[col + "_sen"] = [_sen_text(x, col) if x else None for x in brackets[col]]
     if (brackets["base_income"] == "").any() or (brackets["income_from"] == "").any():
         raise ValueError(f"{FILES['brackets']}: every bracket needs income_from and base_income")
-    phasing = _dates(read("phasing"), FILES["phasing"])
-    jp_cap = _dates(read("jp_cap"), FILES["jp_cap"])
+    phasing = dated("phasing")
+    jp_cap = dated("jp_cap")
     jp_cap["cap_sen"] = [_sen_text(x, "wage_cap") for x in jp_cap["wage_cap"]]
-    umk = _dates(read("umk"), FILES["umk"])
-    sectors = read("sectors")
+    umk = minimum_wages(ref)
+    sectors = read_table(FILES["sectors"], ref)
     transport = sectors.loc[sectors["transport"].str.lower().eq("true"), "sektor"]
     return RuleBook(
         rules,
@@ -176,27 +177,6 @@ def rulebook(reference_dir: Path | None = None) -> RuleBook:
         os.stat(ref / f).st_mtime_ns if (ref / f).exists() else None for f in FILES.values()
     )
     return _cached(str(ref), stamps)
-
-
-def as_date(on: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
-    """A day from a date, a Timestamp, 'YYYY-MM-DD' or a month 'YYYY-MM' (its first day)."""
-    try:
-        day = pd.Timestamp(on)
-    except (ValueError, TypeError):
-        raise ValueError(f"{on!r} is not a date (use YYYY-MM-DD or a month YYYY-MM)") from None
-    if pd.isna(day):
-        raise ValueError("the date is missing")
-    return day.normalize().tz_localize(None) if day.tzinfo else day.normalize()
-
-
-def _in_force(table: pd.DataFrame, on: pd.Timestamp) -> pd.Series:
-    return (table["valid_from"] <= on) & (table["valid_to"].isna() | (on <= table["valid_to"]))
-
-
-def _span(table: pd.DataFrame) -> str:
-    start = table["valid_from"].min()
-    end = None if table["valid_to"].isna().any() else table["valid_to"].max()
-    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" if end is not None else f"{start:%Y-%m-%d} onwards"
 
 
 # ------------------------------------------------------------------------- money arithmetic
@@ -276,7 +256,7 @@ def _rules_for(
                 & (book.rules["program"] == p)
                 & book.rules["scheme"].isin(["", scheme])
             ]
-            span = _span(mine) if len(mine) else "no date"
+            span = validity_span(mine) if len(mine) else "no date"
             raise ValueError(
                 f"{on:%Y-%m-%d} is outside the {segment} {p} rules in {FILES['rules']} "
                 f"(they cover {span})"
@@ -353,15 +333,15 @@ def _basis_sen(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(basis in sen, known, raised to the minimum, lowered to the maximum) for declared incomes."""
     sen, known = _to_sen(s, "declared income")
-    limits = book.limits[_in_force(book.limits, day)]
+    limits = book.limits[in_force(book.limits, day)]
     if limits.empty:
         raise ValueError(
             f"{day:%Y-%m-%d} is outside the BPU income limits in {FILES['limits']} "
-            f"(they cover {_span(book.limits)})"
+            f"(they cover {validity_span(book.limits)})"
         )
     lo, hi = int(limits["income_min_sen"].iloc[0]), int(limits["income_max_sen"].iloc[0])
     raised, lowered = known & (sen < lo), known & (sen > hi)
-    brackets = book.brackets[_in_force(book.brackets, day)].sort_values("income_from_sen")
+    brackets = book.brackets[in_force(book.brackets, day)].sort_values("income_from_sen")
     if brackets.empty:
         return np.clip(sen, lo, hi), known, raised, lowered
     top = np.iinfo(np.int64).max
@@ -493,7 +473,7 @@ def income_limits(on, reference_dir: Path | None = None) -> tuple[float, float]:
     """(lowest, highest) declared income the BPU rules use on a date (Rp1.000.000 and Rp20.700.000)."""
     book = rulebook(reference_dir)
     day = as_date(on)
-    limits = book.limits[_in_force(book.limits, day)]
+    limits = book.limits[in_force(book.limits, day)]
     if limits.empty:
         raise ValueError(f"{day:%Y-%m-%d} is outside the BPU income limits in {FILES['limits']}")
     row = limits.iloc[0]
@@ -542,11 +522,11 @@ def pu_programs(firm_size: str, on, reference_dir: Path | None = None) -> tuple[
     day = as_date(on)
     size = _firm_size(firm_size, book)
     rows = book.phasing[book.phasing["firm_size"] == size]
-    live = rows[_in_force(rows, day)]
+    live = rows[in_force(rows, day)]
     if live.empty:
         raise ValueError(
             f"{day:%Y-%m-%d} is outside the firm-size phasing in {FILES['phasing']} "
-            f"(it covers {_span(rows)})"
+            f"(it covers {validity_span(rows)})"
         )
     return tuple(live["programs"].iloc[0].split("|"))
 
@@ -555,11 +535,11 @@ def jp_wage_cap(on, reference_dir: Path | None = None) -> float:
     """The JP wage ceiling on a date (PP 45/2015 Pasal 29); ValueError when the table has no cap for it."""
     book = rulebook(reference_dir)
     day = as_date(on)
-    live = book.jp_cap[_in_force(book.jp_cap, day)]
+    live = book.jp_cap[in_force(book.jp_cap, day)]
     if live.empty:
         raise ValueError(
             f"no JP wage cap in {FILES['jp_cap']} covers {day:%Y-%m-%d} (it covers "
-            f"{_span(book.jp_cap)}); add that year's cap (PP 45/2015 Pasal 29) to compute JP"
+            f"{validity_span(book.jp_cap)}); add that year's cap (PP 45/2015 Pasal 29) to compute JP"
         )
     return int(live["cap_sen"].iloc[0]) / _SEN
 
@@ -655,24 +635,7 @@ def pu_monthly(
     return {k: int(row[k]) for k in ("employer", "worker", "total")}
 
 
-# ------------------------------------------------------------------------- minimum wage, windows
-
-
-def minimum_wage(
-    on, region_code: str = "33.72", kind: str = "UMK", reference_dir: Path | None = None
-) -> float:
-    """The minimum wage (UMK of a kota/kabupaten, or UMP of a province) in force on a date."""
-    book = rulebook(reference_dir)
-    day = as_date(on)
-    rows = book.umk[(book.umk["region_code"] == region_code) & (book.umk["kind"] == kind)]
-    if rows.empty:
-        raise ValueError(f"no {kind} for region {region_code!r} in {FILES['umk']}")
-    live = rows[_in_force(rows, day)]
-    if live.empty:
-        raise ValueError(
-            f"{day:%Y-%m-%d} is outside the {kind} table for {region_code} (it covers {_span(rows)})"
-        )
-    return float(Decimal(live["minimum_wage"].iloc[0]))
+# ------------------------------------------------------------------------- discount windows
 
 
 def discount_windows(
@@ -706,7 +669,7 @@ def rules_in_force(on, segment: str, reference_dir: Path | None = None) -> pd.Da
     book = rulebook(reference_dir)
     day = as_date(on)
     r = book.rules[(book.rules["segment"] == segment) & book.rules["scheme"].isin(["", "standard"])]
-    return r[_in_force(r, day)].reset_index(drop=True)
+    return r[in_force(r, day)].reset_index(drop=True)
 
 
 def check_rules(reference_dir: Path | None = None) -> list[str]:

@@ -30,6 +30,7 @@ from analysis.pages.text import (
     fmt_threshold,
     t,
 )
+from analysis.reference import minimum_wage
 from analysis.settings import DEFAULTS
 
 
@@ -123,7 +124,7 @@ def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:
     """The 2019 micro-business wage-worker package at the Surakarta UMK (the seed article's 'under Rp10,000')."""
     try:
         day = pd.Timestamp("2019-06-01")
-        umk = contrib.minimum_wage(day, reference_dir=reference_dir)
+        umk = minimum_wage(day, reference_dir=reference_dir)
         parts = contrib.pu_components(pd.Series([umk]), day, reference_dir=reference_dir)
     except ValueError:
         return None

@@ -1,0 +1,296 @@
+"""Writing one period of demo data: the raw files in their source systems' formats (XLSX with a
+title block, semicolon Windows-1252 CSV, UTF-8 CSV with BOM), the planted truth beside them
+(`_demo/truth.parquet`) and a manifest of their SHA-256.
+
+Bytes repeat for a seed: the workbook's zip is normalised, and large populations are made chunk
+by chunk (`CHUNK_BUSINESSES`), each chunk with its own generator derived from the seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.demo.dirt import DIRT
+from analysis.demo.files import participant_file, roster_file, survey_file, umkm_file
+from analysis.demo.words import MONTH_FULL
+from analysis.demo.world import Chunk, coverage_logit, make_world
+from analysis.errors import AnalysisError
+from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex
+from analysis.paths import DEMO_DIR, Paths, check_period, sha256_file
+from analysis.reference import DEFAULT_REGION, units
+
+DEFAULT_SEED = 2019
+DEFAULT_BUSINESSES = 3000
+XLSX_MAX_BUSINESSES = 100_000
+#: Populations above this many businesses are generated chunk by chunk (bounded memory).
+CHUNK_BUSINESSES = 250_000
+LINKS = ["registered", "active", "effective"]
+TRUTH_COLUMNS = ["file", "source_row", "expected", "key", "kode_kelurahan", "dirt", *LINKS]
+
+
+@dataclass(frozen=True)
+class _Output:
+    """Where and how one generation writes: the raw folder, the month, file names and formats."""
+
+    folder: Path
+    period: str
+    names: dict[str, str]  # stem → file name
+    xlsx: bool  # the registry as a workbook (one chunk, small, not `plain`)
+    plain: bool  # every file as UTF-8 CSV
+
+
+def generate(
+    period: str,
+    data_dir: str | Path | None = None,
+    seed: int = DEFAULT_SEED,
+    businesses: int = DEFAULT_BUSINESSES,
+    log: Callable[[str], None] | None = None,
+    overwrite: bool = False,
+    csv: bool = False,
+) -> Path:
+    """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
+
+    `csv` writes every file as UTF-8 CSV, the business registry too even when small (it is XLSX
+    up to `XLSX_MAX_BUSINESSES`, the rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
+    generated chunk by chunk, so ten million workers fit in a few GB of memory.
+    """
+    check_period(period)
+    if businesses < 200:
+        raise AnalysisError(
+            "--businesses must be at least 200 so that every kind of planted dirt occurs."
+        )
+    paths = Paths.of(data_dir)
+    out = paths.raw(period)
+    _clear(out, overwrite)
+    say = log or (lambda _m: None)
+    say(f"generating {businesses:,} synthetic businesses for {period} (seed {seed})")
+    out.mkdir(parents=True, exist_ok=True)
+    n_chunks = -(-businesses // CHUNK_BUSINESSES)
+    xlsx = businesses <= XLSX_MAX_BUSINESSES and n_chunks == 1 and not csv
+    names = {
+        "umkm": "umkm.xlsx" if xlsx else "umkm.csv",
+        "tenaga_kerja": "tenaga_kerja.csv",
+        "peserta_bpjstk": "peserta_bpjstk.csv",
+        "survei_kesadaran": "survei_kesadaran.csv",
+    }
+    target = _Output(out, period, names, xlsx, csv)
+    (out / DEMO_DIR).mkdir()
+    sizes = [businesses // n_chunks + (i < businesses % n_chunks) for i in range(n_chunks)]
+    _write_chunks(target, seed, sizes, paths.reference, say)
+    say(f"wrote {', '.join(names.values())} to {out}")
+    _write_manifest(target, seed, businesses)
+    return out
+
+
+def load_truth(raw_dir: Path) -> pd.DataFrame:
+    """The planted truth of a demo folder (tests compare the cleaning with it)."""
+    return pd.read_parquet(raw_dir / DEMO_DIR / "truth.parquet")
+
+
+def _clear(out: Path, overwrite: bool) -> None:
+    """Empty the raw folder if it holds earlier demo data and `overwrite` says so; refuse to
+    touch files the generator did not write."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / DEMO_DIR).exists():
+            raise AnalysisError(
+                f"{out} holds files the demo generator did not write; refusing to touch it."
+            )
+        if not overwrite:
+            raise AnalysisError(
+                f"{out} already holds demo data; pass --overwrite to generate it again."
+            )
+        shutil.rmtree(out)
+
+
+def _write_chunks(
+    target: _Output, seed: int, sizes: list[int], ref: Path, say: Callable[[str], None]
+) -> None:
+    """Generate and append each chunk: files continue row numbers, the truth is one parquet."""
+    n_chunks, businesses = len(sizes), sum(sizes)
+    logit = None
+    if n_chunks > 1:  # one spatial pattern for the whole population
+        logit = coverage_logit(units(DEFAULT_REGION, ref), ref, np.random.default_rng(seed))
+    rows = dict.fromkeys(target.names, 0)
+    truth_writer = None
+    try:
+        for c, size in enumerate(sizes):
+            rng = np.random.default_rng(seed if n_chunks == 1 else [seed, c + 1])
+            chunk = Chunk(businesses, 1 + sum(sizes[:c]), 120 * c, logit, c == 0)
+            texts, truth = _generate_chunk(rng, target.period, size, ref, chunk)
+            for stem, text in texts.items():
+                if text is None:
+                    continue
+                truth_part = truth[truth["file"].eq(stem)]
+                truth.loc[truth_part.index, "source_row"] += rows[stem]
+                if stem == "umkm":
+                    text["No"] = np.arange(1, len(text) + 1) + rows[stem]
+                _write_text(target, stem, text, rows[stem] == 0)
+                rows[stem] += len(text)
+            table = pa.Table.from_pandas(truth, preserve_index=False)
+            if truth_writer is None:
+                path = target.folder / DEMO_DIR / "truth.parquet"
+                truth_writer = pq.ParquetWriter(path, table.schema)
+            truth_writer.write_table(table.cast(truth_writer.schema))
+            say(
+                f"chunk {c + 1}/{n_chunks}: {rows['umkm']:,} business rows, {rows['tenaga_kerja']:,} roster rows, "
+                f"{rows['peserta_bpjstk']:,} participant records, {rows['survei_kesadaran']:,} survey answers"
+            )
+    finally:
+        if truth_writer is not None:
+            truth_writer.close()
+
+
+def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
+    """`_demo/manifest.json`: what was generated and the SHA-256 of each file, so that only
+    untouched demo data is cleaned with the public demo key."""
+    manifest = {
+        "period": target.period,
+        "seed": seed,
+        "businesses": businesses,
+        "dirt_rates": DIRT,
+        "note": "Synthetic people only, generated by 'python -m analysis demo-data'. Not real data.",
+        "files": {
+            name: sha256_file(target.folder / name) for name in sorted(target.names.values())
+        },
+    }
+    (target.folder / DEMO_DIR / "manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+# ---------------------------------------------------------------- one chunk
+
+
+def _generate_chunk(
+    rng: np.random.Generator, period: str, businesses: int, ref: Path, chunk: Chunk
+) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
+    """The text rows of each file and their truth, for one chunk of the synthetic population."""
+    world = make_world(rng, period, businesses, ref, chunk)
+    umkm_text, umkm_truth = umkm_file(world, rng).finish()
+    first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
+    clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])
+    workers_text, workers_truth = roster_file(world, rng, clean_ids).finish()
+    part_text, part_truth = participant_file(world, rng).finish()
+    survey_text, survey_truth = survey_file(world, rng).finish() if chunk.survey else (None, None)
+    workers_truth = _truth_links(workers_truth, part_truth)
+
+    # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or id_responden
+    umkm_truth["key"] = umkm_truth["id_umkm"]
+    workers_truth["key"] = hmac_hex(workers_truth["nik"].tolist(), DEMO_KEY)
+    part_truth["key"] = hmac_hex(part_truth["nik"].tolist(), DEMO_KEY)
+    parts = [("umkm", umkm_truth), ("tenaga_kerja", workers_truth), ("peserta_bpjstk", part_truth)]
+    if survey_truth is not None:
+        survey_truth["key"] = survey_text["ID Responden"]
+        parts.append(("survei_kesadaran", survey_truth))
+    texts = {
+        "umkm": umkm_text,
+        "tenaga_kerja": workers_text,
+        "peserta_bpjstk": part_text,
+        "survei_kesadaran": survey_text,
+    }
+    return texts, _truth_table(parts)
+
+
+def _truth_links(workers: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """For clean roster rows: registered/active/effective from the participant records that stay clean."""
+    kept = participants[participants["expected"].eq("clean")]
+    by_person = (
+        kept.assign(active=kept["record_status"].eq("AKTIF"))
+        .groupby("nik")
+        .agg(active=("active", "any"), effective=("record_effective", "any"))
+    )
+    out = workers.join(by_person, on="nik")
+    out["registered"] = out["nik"].isin(by_person.index)
+    for col in LINKS:
+        out[col] = out[col].fillna(False).astype(bool) & out["expected"].eq("clean")
+    return out
+
+
+def _truth_table(parts: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The truth of every file of a chunk in one table with fixed columns and types."""
+    truth = pd.concat([t.assign(file=stem) for stem, t in parts], ignore_index=True)
+    truth = truth[TRUTH_COLUMNS]
+    truth[LINKS] = truth[LINKS].astype("boolean")
+    truth["kode_kelurahan"] = truth["kode_kelurahan"].astype("str")
+    return truth
+
+
+# ---------------------------------------------------------------- file formats
+
+
+def _write_text(target: _Output, stem: str, text: pd.DataFrame, first: bool) -> None:
+    """Write (or append) one file's text rows the way its source system exports them
+    (`plain`: every file as UTF-8 CSV, for benchmarks and other tools)."""
+    path = target.folder / target.names[stem]
+    if stem == "umkm" and target.xlsx:
+        _write_xlsx(path, text, target.period)
+        return
+    sep, encoding = {
+        "umkm": (";", "utf-8"),
+        "tenaga_kerja": (";", "utf-8" if target.plain else "cp1252"),
+        "peserta_bpjstk": (",", "utf-8-sig" if first else "utf-8"),
+        "survei_kesadaran": (",", "utf-8"),
+    }[stem]
+    text.to_csv(
+        path,
+        index=False,
+        sep=sep,
+        encoding=encoding,
+        errors="replace",
+        mode="w" if first else "a",
+        header=first,
+    )
+
+
+def _write_xlsx(path: Path, text: pd.DataFrame, period: str) -> None:
+    """A Dinas-style workbook: a title block, a blank row, then the header and data (deterministic bytes)."""
+    from openpyxl import Workbook  # lazily: openpyxl takes ~0.2 s to import, only XLSX needs it
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Data UMKM")
+    year, month = period.split("-")
+    sheet.append(["DATA UMKM KOTA SURAKARTA"])
+    sheet.append(["Dinas Koperasi, Usaha Kecil dan Menengah, dan Perindustrian"])
+    sheet.append(
+        [f"Keadaan s.d. {MONTH_FULL[int(month)].title()} {year} (data sintetis untuk demo)"]
+    )
+    sheet.append([])
+    sheet.append(list(text.columns))
+    for row in text.itertuples(index=False):
+        sheet.append([None if (isinstance(v, str) and v == "") else v for v in row])
+    fixed = datetime(2026, 1, 1)
+    book.properties.created = book.properties.modified = fixed
+    book.save(path)
+    _normalise_zip(path)
+
+
+def _normalise_zip(path: Path) -> None:
+    """Rewrite a zip with fixed timestamps and no 'modified now' metadata, so bytes repeat for a seed."""
+    items = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">2026-01-01T00:00:00Z</dcterms:modified>',
+                    data,
+                )
+            items.append((info.filename, data))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
