@@ -31,8 +31,8 @@ def demo_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def cleaned(demo_dir: Path):
-    """The demo month cleaned (processed tables + quality)."""
-    from analysis.ingest.clean import clean_period
+    """The demo month cleaned (processed tables + quality), as a complete processed month."""
+    from analysis.pipeline import clean_period
 
     return clean_period(PERIOD, demo_dir)
 

@@ -13,7 +13,7 @@ from analysis.errors import AnalysisError
 from analysis.paths import DEMO_PERIOD
 
 PARTITION_ROWS = (
-    500_000  # = analysis.ingest.read.PARTITION_ROWS (not imported, so the CLI starts fast)
+    500_000  # = analysis.ingest.cache.PARTITION_ROWS (not imported, so the CLI starts fast)
 )
 
 
@@ -38,7 +38,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from analysis.ingest.clean import clean_period
+    from analysis.pipeline import clean_period
 
     t = time.perf_counter()
     result = clean_period(

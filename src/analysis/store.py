@@ -20,6 +20,10 @@ from analysis.errors import AnalysisError
 from analysis.paths import Paths
 
 QUALITY_FILE = "quality.json"
+#: What linking finds for each roster worker (docs/design.md metric definitions).
+MEASURES = ("registered", "active", "effective")
+#: The counts of coverage_kelurahan.parquet (one row per kelurahan/desa of the region).
+COUNT_COLUMNS = ["businesses", "workers", "roster_workers", *MEASURES]
 
 
 def new_stage(final: Path, prefix: str | None = None) -> Path:

@@ -3,7 +3,7 @@ populations) keeps a truth the cleaning recovers."""
 
 from analysis.demo import generate, load_truth
 from analysis.demo import write as demo_write
-from analysis.ingest.clean import clean_period
+from analysis.pipeline import clean_period
 
 from conftest import PERIOD
 

@@ -261,7 +261,7 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
 
 
 def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
-    from analysis.ingest.clean import clean_period
+    from analysis.pipeline import clean_period
 
     data = tmp_path / "data"
     shutil.copytree(demo_dir / "raw", data / "raw")

@@ -9,16 +9,16 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
+from analysis.ingest.link import kelurahan_counts
 from analysis.metrics.coverage import (
     add_rates,
+    add_smoothed,
     city_coverage,
     collapse_small,
     effective_segments,
     group_coverage,
     history,
     kecamatan_coverage,
-    kelurahan_counts,
-    kelurahan_coverage,
     project,
     wilson,
 )
@@ -122,7 +122,9 @@ def test_a_hand_computed_kelurahan():
 
 def test_every_kelurahan_is_listed_and_one_without_businesses_has_no_rate():
     businesses, workers = toy_registry()
-    kel = kelurahan_coverage(businesses, workers, UNITS).set_index("kelurahan")
+    kel = add_smoothed(add_rates(kelurahan_counts(businesses, workers, UNITS))).set_index(
+        "kelurahan"
+    )
     assert len(kel) == 3
     joy = kel.loc["Joyotakan"]
     assert joy["workers"] == 0 and joy["effective"] == 0 and joy["uncovered"] == 0
@@ -134,7 +136,7 @@ def test_every_kelurahan_is_listed_and_one_without_businesses_has_no_rate():
 
 def test_kecamatan_and_city_totals_add_up():
     businesses, workers = toy_registry()
-    kel = kelurahan_coverage(businesses, workers, UNITS)
+    kel = add_smoothed(add_rates(kelurahan_counts(businesses, workers, UNITS)))
     kec = kecamatan_coverage(kel).set_index("kecamatan")
     assert kec.loc["Laweyan", "workers"] == 45 and kec.loc["Laweyan", "effective"] == 8
     assert kec.loc["Serengan", "workers"] == 0 and np.isnan(kec.loc["Serengan", "effective_rate"])

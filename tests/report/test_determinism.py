@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis.ingest.clean import clean_period
+from analysis.pipeline import clean_period
 from analysis.report.publish import publish_report
 
 from conftest import PERIOD

@@ -29,7 +29,7 @@ from analysis.reference import (
 
 MONTHLY_GROWTH = 0.06  # logit of coverage gained per month (synthetic trend for the history months)
 
-#: Kecamatan shares of registered UMKM, 2022 registry (bisnis.solopos 1573994; FACTS.md §3).
+#: Kecamatan shares of registered UMKM, 2022 registry (bisnis.solopos 1573994; docs/facts.md §3).
 KECAMATAN_SHARES = {
     "Pasar Kliwon": 0.266,
     "Serengan": 0.248,
@@ -247,7 +247,7 @@ def _niks(
     region6: np.ndarray,
     serial_base: int = 0,
 ) -> np.ndarray:
-    """Valid NIKs (FACTS.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
+    """Valid NIKs (docs/facts.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
     d = pd.to_datetime(birth)
     day = d.dt.day.to_numpy() + np.where(female, 40, 0)
     prefix = (
@@ -297,7 +297,7 @@ def _nik_pool(
     participants again who are on no roster: drawn as one pool, so no two people share a NIK."""
     W = len(wk)
     n_extra = int(round(0.25 * W))
-    owner_female = rng.random(B) < 0.657  # 65.69% of Surakarta UMKM owners are women (FACTS.md §3)
+    owner_female = rng.random(B) < 0.657  # 65.69% of Surakarta UMKM owners are women (docs/facts.md §3)
     pool_female = np.concatenate(
         [wk["female"].to_numpy(), owner_female, rng.random(n_extra) < 0.45]
     )

@@ -13,9 +13,14 @@ key with each task: use a LocalCluster, or TLS for a remote scheduler.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import duckdb
+import pyarrow as pa
 
 #: Told (partitions done, partitions in all) as partitions finish, for progress on long runs.
 Progress = Callable[[int, int], None]
@@ -28,8 +33,6 @@ _THREAD = threading.local()
 def duckdb_over(**tables: Any) -> Iterator[Any]:
     """This thread's in-memory DuckDB connection, made once (a new one costs ~13 ms, paid per
     partition and column otherwise), with Arrow `tables` registered by name until the block ends."""
-    import duckdb
-
     if getattr(_THREAD, "duckdb", None) is None:
         _THREAD.duckdb = duckdb.connect()
     con = _THREAD.duckdb
@@ -45,11 +48,6 @@ def duckdb_over(**tables: Any) -> Iterator[Any]:
 def release_memory() -> None:
     """Hand memory freed by a partition back to the operating system (Arrow's pool, then glibc's
     heap, which otherwise keeps it): the process peak stays about one partition's worth."""
-    import ctypes
-    import ctypes.util
-
-    import pyarrow as pa
-
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): no trim
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
@@ -80,6 +78,7 @@ class DaskEngine:
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int = 2):
+        # distributed is imported only here and in map: 0.25 s, and only --engine dask needs it
         from distributed import Client, LocalCluster
 
         self.cluster = None

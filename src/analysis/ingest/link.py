@@ -3,11 +3,19 @@
 A roster worker is registered if their NIK appears in the participant extract, active if any
 record is AKTIF, effective if an AKTIF record is paid up to the reporting month
 (`iuran_terakhir >= period`, the ILO SDG 1.3.1 sense). A person counts once.
+
+The links are counted per kelurahan (`kelurahan_counts`: every kelurahan of the region, zeros
+included), which cleaning writes as `coverage_kelurahan.parquet`.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from analysis.ingest.keys import sorted_position
+from analysis.ingest.parse import coded_text, text_of_codes
+from analysis.store import COUNT_COLUMNS, MEASURES
 
 SEGMENTS = ("BPU", "JAKON", "PU")  # segments a person can hold, in this order
 
@@ -45,3 +53,72 @@ def person_status(records: pd.DataFrame) -> pd.DataFrame:
     }
     out["segmen"] = pd.Series(mask, index=out.index).map(names).astype("str")
     return out[["active", "effective", "paid_through", "segmen"]]
+
+
+class PersonLinks:
+    """Each person's participation status, ready to link roster workers by NIK part after part:
+    persons sorted by NIK (a binary search per part), with a last slot for workers not in the
+    extract (not registered, not active, nothing paid)."""
+
+    def __init__(self, status: pd.DataFrame):
+        self.people = len(status)
+        self.keys = status.index.to_numpy(dtype="int64")  # sorted: groupby output
+        self.values = {
+            "active": np.append(status["active"].to_numpy(dtype=bool), False),
+            "effective": np.append(status["effective"].to_numpy(dtype=bool), False),
+            "paid_through": np.append(
+                status["paid_through"].to_numpy(dtype="datetime64[us]"),
+                np.datetime64("NaT", "us"),
+            ),
+        }
+        codes, self.segment_texts = coded_text(status["segmen"])  # 'BPU', 'BPU+PU', …
+        self.segment_codes = np.append(codes, -1)
+
+    def link(self, workers: pd.DataFrame) -> pd.DataFrame:
+        """Roster workers (`_key`: the NIK as a number) with registered, active, effective,
+        paid_through and segmen."""
+        at = sorted_position(workers["_key"].to_numpy(dtype="int64"), self.keys)
+        idx = np.where(at >= 0, at, len(self.keys))
+        linked = workers.copy()
+        linked["registered"] = at >= 0
+        for col, values in self.values.items():
+            linked[col] = values[idx]
+        linked["segmen"] = text_of_codes(self.segment_codes[idx], self.segment_texts, workers.index)
+        return linked
+
+
+def link_counts(linked: pd.DataFrame) -> pd.DataFrame:
+    """Registered, active and effective workers per kelurahan of linked roster workers."""
+    return linked.groupby("kode_kelurahan")[list(MEASURES)].sum()
+
+
+def sum_link_counts(counts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The `link_counts` of every part added up, one row per kelurahan with workers."""
+    if not counts:
+        return pd.DataFrame(
+            {
+                "kode_kelurahan": pd.Series(dtype="str"),
+                **{m: pd.Series(dtype="int64") for m in MEASURES},
+            }
+        )
+    return pd.concat(counts).groupby(level=0).sum().reset_index()
+
+
+def kelurahan_counts(
+    businesses: pd.DataFrame, workers: pd.DataFrame, units: pd.DataFrame
+) -> pd.DataFrame:
+    """Counts for every kelurahan of the region (zeros included) and the three rates over `workers`."""
+    by_biz = businesses.groupby("kode_kelurahan").agg(
+        businesses=("id_umkm", "size"),
+        workers=("workers", "sum"),
+        roster_workers=("roster_workers", "sum"),
+    )
+    by_person = workers.groupby("kode_kelurahan")[list(MEASURES)].sum()
+    out = units[["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan"]].set_index(
+        "kode_kelurahan"
+    )
+    out = out.join(by_biz).join(by_person)
+    out[COUNT_COLUMNS] = out[COUNT_COLUMNS].fillna(0).astype("int64")
+    for m in MEASURES:
+        out[f"{m}_rate"] = (out[m] / out["workers"]).where(out["workers"] > 0)
+    return out.reset_index()

@@ -171,3 +171,9 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
 def nik_region(nik: pd.Series) -> pd.Series:
     """The kab/kota of first registration ('3372' = Kota Surakarta); not the place of residence."""
     return nik.str.slice(0, 4)
+
+
+def nik_number(nik: pd.Series) -> np.ndarray:
+    """Valid 16-digit NIKs as int64, -1 for none (exact keys for duplicate persons and linking;
+    never written out)."""
+    return pc.fill_null(pc.cast(arrow_text(nik), pa.int64()), -1).to_numpy()

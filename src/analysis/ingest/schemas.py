@@ -58,116 +58,127 @@ def _date_range(col: str, end: pd.Timestamp, start: str = "1900-01-01") -> list[
     ]
 
 
-def typed(stem: str, period_end: pd.Timestamp) -> pa.DataFrameSchema:
-    """Typed-row schema of one raw file kind, for the period ending on `period_end`."""
+def _monthly_amount(col: str) -> pa.Column:
+    """A monthly income or wage in Rupiah, if given: from 0 to Rp1 miliar."""
+    return pa.Column(
+        float,
+        pa.Check.in_range(
+            0,
+            MAX_MONTHLY_INCOME,
+            error=_c("bad_value", f"{col} is negative or above Rp1 miliar"),
+        ),
+        nullable=True,
+        required=False,
+    )
+
+
+def _typed_umkm(period_end: pd.Timestamp) -> dict[str, pa.Column]:
+    """Businesses: declared workers 1–99, turnover not negative, registered since 1945."""
     f = pa.Column
     opt = {"nullable": True, "required": False}
-    if stem == "umkm":
-        cols = {
-            "jumlah_tenaga_kerja": f(
-                "Int64",
-                pa.Check.in_range(
-                    1,
-                    MAX_WORKERS,
-                    error=_c(
-                        "bad_value", f"jumlah_tenaga_kerja is not between 1 and {MAX_WORKERS}"
-                    ),
-                ),
-                nullable=True,
+    return {
+        "jumlah_tenaga_kerja": f(
+            "Int64",
+            pa.Check.in_range(
+                1,
+                MAX_WORKERS,
+                error=_c("bad_value", f"jumlah_tenaga_kerja is not between 1 and {MAX_WORKERS}"),
             ),
-            "omzet_tahunan": f(
-                float, pa.Check.ge(0, error=_c("bad_value", "omzet_tahunan is negative")), **opt
+            nullable=True,
+        ),
+        "omzet_tahunan": f(
+            float, pa.Check.ge(0, error=_c("bad_value", "omzet_tahunan is negative")), **opt
+        ),
+        "tanggal_daftar": f(
+            "datetime64[us]", _date_range("tanggal_daftar", period_end, "1945-01-01"), **opt
+        ),
+    }
+
+
+def _typed_roster(period_end: pd.Timestamp) -> dict[str, pa.Column]:
+    """Roster workers: income within bounds, born at least ten years before the period ends."""
+    f = pa.Column
+    opt = {"nullable": True, "required": False}
+    return {
+        "penghasilan_bulanan": _monthly_amount("penghasilan_bulanan"),
+        "tanggal_lahir": f(
+            "datetime64[us]",
+            _date_range("tanggal_lahir", period_end - pd.DateOffset(years=10)),
+            **opt,
+        ),
+    }
+
+
+def _typed_participants(period_end: pd.Timestamp) -> dict[str, pa.Column]:
+    """Participation records: known status and segment, wage within bounds, dates since 1977
+    (the last month paid up to a year ahead)."""
+    f = pa.Column
+    opt = {"nullable": True, "required": False}
+    return {
+        "status": f(
+            str,
+            pa.Check.isin(
+                ["AKTIF", "NONAKTIF"], error=_c("bad_value", "status is not AKTIF or NONAKTIF")
             ),
-            "tanggal_daftar": f(
-                "datetime64[us]", _date_range("tanggal_daftar", period_end, "1945-01-01"), **opt
+            nullable=True,
+        ),
+        "segmen": f(
+            str,
+            pa.Check.isin(
+                ["PU", "BPU", "JAKON"], error=_c("bad_value", "segmen is not PU, BPU or JAKON")
             ),
-        }
-    elif stem == "tenaga_kerja":
-        cols = {
-            "penghasilan_bulanan": f(
-                float,
-                pa.Check.in_range(
-                    0,
-                    MAX_MONTHLY_INCOME,
-                    error=_c("bad_value", "penghasilan_bulanan is negative or above Rp1 miliar"),
-                ),
-                **opt,
+            **opt,
+        ),
+        "upah_dilaporkan": _monthly_amount("upah_dilaporkan"),
+        "tgl_kepesertaan": f(
+            "datetime64[us]", _date_range("tgl_kepesertaan", period_end, "1977-01-01"), **opt
+        ),
+        "iuran_terakhir": f(
+            "datetime64[us]",
+            _date_range("iuran_terakhir", period_end + pd.DateOffset(months=12), "1977-01-01"),
+            **opt,
+        ),
+    }
+
+
+def _typed_survey(period_end: pd.Timestamp) -> dict[str, pa.Column]:
+    """Survey answers: known role, interview since 2000, amounts within bounds, positive weight."""
+    f = pa.Column
+    opt = {"nullable": True, "required": False}
+    return {
+        "peran": f(
+            str,
+            pa.Check.isin(
+                ["pemilik", "pekerja"], error=_c("bad_value", "peran is not pemilik or pekerja")
             ),
-            "tanggal_lahir": f(
-                "datetime64[us]",
-                _date_range("tanggal_lahir", period_end - pd.DateOffset(years=10)),
-                **opt,
+            **opt,
+        ),
+        "tanggal": f("datetime64[us]", _date_range("tanggal", period_end, "2000-01-01"), **opt),
+        "kesediaan_bayar": f(
+            float,
+            pa.Check.in_range(
+                0,
+                10_000_000,
+                error=_c("bad_value", "kesediaan_bayar is negative or implausible"),
             ),
-        }
-    elif stem == "peserta_bpjstk":
-        cols = {
-            "status": f(
-                str,
-                pa.Check.isin(
-                    ["AKTIF", "NONAKTIF"], error=_c("bad_value", "status is not AKTIF or NONAKTIF")
-                ),
-                nullable=True,
-            ),
-            "segmen": f(
-                str,
-                pa.Check.isin(
-                    ["PU", "BPU", "JAKON"], error=_c("bad_value", "segmen is not PU, BPU or JAKON")
-                ),
-                **opt,
-            ),
-            "upah_dilaporkan": f(
-                float,
-                pa.Check.in_range(
-                    0,
-                    MAX_MONTHLY_INCOME,
-                    error=_c("bad_value", "upah_dilaporkan is negative or above Rp1 miliar"),
-                ),
-                **opt,
-            ),
-            "tgl_kepesertaan": f(
-                "datetime64[us]", _date_range("tgl_kepesertaan", period_end, "1977-01-01"), **opt
-            ),
-            "iuran_terakhir": f(
-                "datetime64[us]",
-                _date_range("iuran_terakhir", period_end + pd.DateOffset(months=12), "1977-01-01"),
-                **opt,
-            ),
-        }
-    elif stem == "survei_kesadaran":
-        cols = {
-            "peran": f(
-                str,
-                pa.Check.isin(
-                    ["pemilik", "pekerja"], error=_c("bad_value", "peran is not pemilik or pekerja")
-                ),
-                **opt,
-            ),
-            "tanggal": f("datetime64[us]", _date_range("tanggal", period_end, "2000-01-01"), **opt),
-            "kesediaan_bayar": f(
-                float,
-                pa.Check.in_range(
-                    0,
-                    10_000_000,
-                    error=_c("bad_value", "kesediaan_bayar is negative or implausible"),
-                ),
-                **opt,
-            ),
-            "penghasilan_bulanan": f(
-                float,
-                pa.Check.in_range(
-                    0,
-                    MAX_MONTHLY_INCOME,
-                    error=_c("bad_value", "penghasilan_bulanan is negative or above Rp1 miliar"),
-                ),
-                **opt,
-            ),
-            "bobot": f(
-                float, pa.Check.gt(0, error=_c("bad_value", "bobot is not positive")), **opt
-            ),
-        }
-    else:
-        raise KeyError(stem)
-    return pa.DataFrameSchema(cols, strict=False, coerce=False)
+            **opt,
+        ),
+        "penghasilan_bulanan": _monthly_amount("penghasilan_bulanan"),
+        "bobot": f(float, pa.Check.gt(0, error=_c("bad_value", "bobot is not positive")), **opt),
+    }
+
+
+_TYPED = {
+    "umkm": _typed_umkm,
+    "tenaga_kerja": _typed_roster,
+    "peserta_bpjstk": _typed_participants,
+    "survei_kesadaran": _typed_survey,
+}
+
+
+def typed(stem: str, period_end: pd.Timestamp) -> pa.DataFrameSchema:
+    """Typed-row schema of one raw file kind, for the period ending on `period_end`."""
+    return pa.DataFrameSchema(_TYPED[stem](period_end), strict=False, coerce=False)
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,9 +20,8 @@ from analysis.metrics.disclosure import is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
 from analysis.month import Month
 from analysis.reference import boundaries, sectors, targets
+from analysis.store import COUNT_COLUMNS, MEASURES
 
-COUNT_COLUMNS = ["businesses", "workers", "roster_workers", "registered", "active", "effective"]
-MEASURES = ("registered", "active", "effective")
 #: Fixed classes (upper bounds) of the coverage map, the same every month so that months compare:
 #: ≤5% (almost nobody), 5–10%, 10–20%, 20–30%, 30–50%, more than half.
 RATE_BREAKS = [0.05, 0.10, 0.20, 0.30, 0.50, 1.00]
@@ -38,26 +37,6 @@ SIZE_ORDER = ["mikro", "kecil", "menengah", "besar", "tidak_diketahui"]
 #: Where a size class too small to publish is merged (the next smaller class).
 SIZE_MERGE = {"besar": "menengah", "menengah": "kecil"}
 OTHER_SECTOR = "lainnya"
-
-
-def kelurahan_counts(
-    businesses: pd.DataFrame, workers: pd.DataFrame, units: pd.DataFrame
-) -> pd.DataFrame:
-    """Counts for every kelurahan of the region (zeros included) and the three rates over `workers`."""
-    by_biz = businesses.groupby("kode_kelurahan").agg(
-        businesses=("id_umkm", "size"),
-        workers=("workers", "sum"),
-        roster_workers=("roster_workers", "sum"),
-    )
-    by_person = workers.groupby("kode_kelurahan")[list(MEASURES)].sum()
-    out = units[["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan"]].set_index(
-        "kode_kelurahan"
-    )
-    out = out.join(by_biz).join(by_person)
-    out[COUNT_COLUMNS] = out[COUNT_COLUMNS].fillna(0).astype("int64")
-    for m in MEASURES:
-        out[f"{m}_rate"] = (out[m] / out["workers"]).where(out["workers"] > 0)
-    return out.reset_index()
 
 
 # --- rates and intervals ---------------------------------------------------------------------
@@ -93,14 +72,6 @@ def add_smoothed(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     out["effective_rate_eb"] = eb_rates(out["effective"], out["workers"]).to_numpy()
     return out
-
-
-def kelurahan_coverage(
-    businesses: pd.DataFrame, workers: pd.DataFrame, units: pd.DataFrame
-) -> pd.DataFrame:
-    """`kelurahan_counts` plus Wilson intervals, uncovered workers and the smoothed effective rate
-    (what coverage_kelurahan.parquet carries once cleaning calls this)."""
-    return add_smoothed(add_rates(kelurahan_counts(businesses, workers, units)))
 
 
 def _sum_counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

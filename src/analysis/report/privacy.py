@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from analysis.ingest.cache import PARTITION_ROWS, cache_raw
 from analysis.ingest.nik import check_niks
 from analysis.ingest.parse import clean_text
-from analysis.ingest.read import PARTITION_ROWS, cache_raw, find_raw_file
+from analysis.ingest.read import find_raw_file
 from analysis.paths import RAW_STEMS
 
 NIK_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])")

@@ -1,14 +1,20 @@
-"""The Dask engine: the same partitions cleaned on a 2-worker LocalCluster give identical outputs."""
+"""Where partitions run: the Dask engine (the same partitions cleaned on a 2-worker LocalCluster
+give identical outputs), and the one DuckDB connection per thread."""
 
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pytest
 
 from analysis.ingest import clean
-from analysis.ingest.clean import clean_period
-from analysis.ingest.read import CACHE_DIR
+from analysis.ingest.cache import CACHE_DIR
+from analysis.ingest.engine import duckdb_over
+from analysis.pipeline import clean_period
 
 from conftest import PERIOD
 
@@ -53,3 +59,20 @@ def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkey
         assert sorted(converted) == raw_files  # each raw file told as it enters the cache
         assert _partitions_told(lines, "tenaga_kerja") == [(n, parts) for n in range(1, parts)]
         assert any(line.startswith("linking and writing: workers.parquet, ") for line in lines)
+
+
+def test_duckdb_connection_is_per_thread_and_forgets_tables():
+    table = pa.table({"v": [1, 2, 3]})
+    with duckdb_over(numbers=table) as con:
+        assert con.sql("select sum(v) from numbers").fetchall() == [(6,)]
+    with duckdb_over() as again:
+        assert again is con  # made once per thread
+        with pytest.raises(duckdb.CatalogException):
+            again.sql("select * from numbers").fetchall()  # unregistered when the block ended
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(lambda: _connection_of_this_thread()).result() is not con
+
+
+def _connection_of_this_thread():
+    with duckdb_over() as con:
+        return con

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from analysis.__main__ import main
-from analysis.ingest.clean import clean_period
 from analysis.paths import RAW_STEMS
+from analysis.pipeline import clean_period
 
 from conftest import PERIOD
 from corpus import CASES

@@ -1,7 +1,5 @@
-"""NIK rules (docs/facts.md §6), Excel damage, keyed pseudonyms and the key rules."""
+"""NIK rules (docs/facts.md §6) and Excel damage."""
 
-import hashlib
-import hmac
 from datetime import date
 
 import pandas as pd
@@ -9,9 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import AnalysisError
 from analysis.ingest.nik import check_niks
-from analysis.ingest.pseudonyms import DEMO_KEY, KEY_ENV, load_key, pseudonymise
 
 
 def one(text):
@@ -102,32 +98,6 @@ def test_scientific_notation_is_always_recognised_as_excel_damage(nik):
 @given(st.text(max_size=30))
 def test_check_niks_never_raises(text):
     check_niks(pd.Series([text], dtype="str"))
-
-
-def test_pseudonym_is_hmac_sha256_of_the_normalised_nik():
-    key = b"k" * 40
-    got = pseudonymise(pd.Series(["3372015708900001", None]), key)
-    assert got.iloc[0] == hmac.new(key, b"3372015708900001", hashlib.sha256).hexdigest()
-    assert pd.isna(got.iloc[1])
-
-
-def test_demo_data_uses_the_public_demo_key_and_real_data_a_secret_one(monkeypatch):
-    assert load_key(demo=True) == DEMO_KEY
-    monkeypatch.setenv(KEY_ENV, "k3y-Sh0rt")
-    with pytest.raises(AnalysisError, match="shorter"):
-        load_key(demo=False)
-    for bad in ("", "changeme", DEMO_KEY.decode(), "a" * 64):
-        monkeypatch.setenv(KEY_ENV, bad)
-        with pytest.raises(AnalysisError, match="empty or well known"):
-            load_key(demo=False)
-
-
-def test_a_key_file_is_created_once_private_and_reused(tmp_path, monkeypatch):
-    monkeypatch.delenv(KEY_ENV)
-    monkeypatch.setenv("ANALYSIS_PSEUDONYM_KEY_FILE", str(tmp_path / "k" / "pseudonym.key"))
-    first = load_key(demo=False)
-    assert (tmp_path / "k" / "pseudonym.key").stat().st_mode & 0o777 == 0o600
-    assert load_key(demo=False) == first
 
 
 def test_nik_in_other_unicode_digits_is_invalid_not_a_crash():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from analysis.ingest.parse import (
     clean_text,
+    coded_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -17,6 +18,7 @@ from analysis.ingest.parse import (
     parse_int,
     parse_month,
     split_codes,
+    text_of_codes,
 )
 
 ID_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
@@ -239,3 +241,15 @@ def test_parsers_never_raise_on_any_text(text):
         clean_text,
     ):
         fn(text)
+
+
+def test_coded_text_round_trip_keeps_missing():
+    values = pd.Series(["33.72.01.1001", None, "33.72.02.1001", "33.72.01.1001"], dtype="str")
+    codes, texts = coded_text(values)
+    assert codes.tolist() == [0, -1, 1, 0] and texts.to_pylist() == [
+        "33.72.01.1001",
+        "33.72.02.1001",
+    ]
+    back = text_of_codes(codes[[3, 1, 2]], texts, pd.Index([7, 8, 9]))
+    expected = pd.Series(["33.72.01.1001", None, "33.72.02.1001"], index=[7, 8, 9], dtype="str")
+    pd.testing.assert_series_equal(back, expected)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.ingest.clean import clean_period
+from analysis.pipeline import clean_period
 
 from conftest import PERIOD, write
 

@@ -1,0 +1,85 @@
+"""The UMKM registry (`umkm`), one partition at a time: kelurahan matched, counts and amounts typed,
+owner NIK pseudonymised; the same id_umkm twice is found across the file afterwards."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.ingest import schemas
+from analysis.ingest.classify import sector_of, size_class
+from analysis.ingest.nik import check_niks
+from analysis.ingest.parse import clean_text, map_unique, parse_int, to_datetime_col, to_float_col
+from analysis.ingest.partitions import KeyRule
+from analysis.ingest.pseudonyms import pseudonymise
+from analysis.ingest.rules import (
+    CleanedPart,
+    Context,
+    Flags,
+    begin,
+    flag_places,
+    flag_unparsed,
+    raw_column,
+)
+
+KEY_RULE: KeyRule = ("duplicate_key", "id_umkm", "same id_umkm")
+
+
+def _typed(frame: pd.DataFrame, flags: Flags, ctx: Context) -> pd.DataFrame:
+    """Declared workers, yearly turnover and registration date, read and checked."""
+    n_raw, omzet_raw, date_raw = (
+        frame["jumlah_tenaga_kerja"],
+        raw_column(frame, "omzet_tahunan"),
+        raw_column(frame, "tanggal_daftar"),
+    )
+    typed = pd.DataFrame(index=frame.index)
+    typed["jumlah_tenaga_kerja"] = to_float_col(n_raw, parse_int).astype("Int64")
+    typed["omzet_tahunan"] = to_float_col(omzet_raw)
+    typed["tanggal_daftar"] = to_datetime_col(date_raw).astype("datetime64[us]")
+    flag_unparsed(flags, n_raw, typed["jumlah_tenaga_kerja"], "bad_number", "jumlah_tenaga_kerja")
+    flag_unparsed(flags, omzet_raw, typed["omzet_tahunan"], "bad_number", "omzet_tahunan")
+    flag_unparsed(flags, date_raw, typed["tanggal_daftar"], "bad_date", "tanggal_daftar")
+    flags.add_failures(schemas.failures(schemas.typed("umkm", ctx.end), typed))
+    return typed
+
+
+def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict) -> CleanedPart:
+    """Businesses: kelurahan matched, counts and amounts typed, owner NIK pseudonymised."""
+    flags = begin(frame, "umkm")
+    typed = _typed(frame, flags, ctx)
+    places = flag_places(flags, frame, ctx, typed["tanggal_daftar"])
+    ids = frame["id_umkm"].str.upper()
+
+    owners = check_niks(raw_column(frame, "nik_pemilik"))
+    ok = ~flags.bad
+    units_ = ctx.matcher.units.set_index("kode_kelurahan")
+    code = places["kode_kelurahan"][ok]
+    clean = pd.DataFrame(
+        {
+            "id_umkm": ids[ok].astype("str"),
+            "nib": raw_column(frame, "nib")[ok]
+            .str.replace(r"\D", "", regex=True)
+            .replace("", None)
+            .astype("str"),
+            "owner_hash": pseudonymise(owners["nik"][ok], ctx.key),
+            "kode_kelurahan": code.astype("str"),
+            "kelurahan": code.map(units_["kelurahan"]).astype("str"),
+            "kode_kecamatan": code.map(units_["kode_kecamatan"]).astype("str"),
+            "kecamatan": code.map(units_["kecamatan"]).astype("str"),
+            "sektor": sector_of(raw_column(frame, "sektor")[ok], ctx.reference_dir),
+            "kelas_usaha": size_class(
+                typed["omzet_tahunan"][ok], typed["tanggal_daftar"][ok], ctx.reference_dir
+            ),
+            "jumlah_tenaga_kerja": typed["jumlah_tenaga_kerja"][ok].astype("int64"),
+            "omzet_tahunan": typed["omzet_tahunan"][ok],
+            "tanggal_daftar": typed["tanggal_daftar"][ok],
+            "kelurahan_match": places["method"][ok].astype("str"),
+            "_row": frame["source_row"][ok].astype("int64"),
+            "_key": ids[ok].astype("str"),
+            "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
+            "_score": places["score"][ok].astype("float64"),
+            "_owner_unusable": (
+                ~owners["status"].isin(["ok", "repaired"]) & owners["status"].ne("missing")
+            )[ok].astype(bool),
+        }
+    ).reset_index(drop=True)
+    return CleanedPart(clean, flags.quarantine(frame, file_name), ids.astype("str"))

@@ -1,0 +1,129 @@
+"""The parquet cache of raw extracts: each raw file converted once, then read partition by partition.
+
+A raw file becomes `data/raw/<period>/_cache/<stem>.parquet` (text columns + `source_row`, one
+row group per partition of `partition_rows` rows) with `<stem>.json` beside it: how the file was
+read, and the key (file name, size, modification time, partition size, cache version) that says
+whether the conversion is still up to date. The cache holds the same personal data as the raw
+file, so it stays in the git-ignored raw folder and never leaves `data/raw/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.errors import AnalysisError
+from analysis.ingest.read import HowRead, PartWriter, csv_to_parquet, how_from, read_raw
+
+#: Bumped whenever the cached form changes, so an old cache is never reused.
+CACHE_VERSION = 1
+CACHE_DIR = "_cache"
+#: Rows per partition of the parquet cache: the unit of bounded-memory cleaning (and of Dask tasks).
+PARTITION_ROWS = 500_000
+
+
+@dataclass
+class CachedRaw(HowRead):
+    """A raw file converted once to parquet (text columns + `source_row`), read partition by partition.
+
+    Each row group is one partition of `partition_rows` rows, so a partition can be read on
+    its own (by a Dask worker too). The cache lives beside the raw file, in the git-ignored
+    `data/raw/<period>/_cache/`: it holds the same personal data as the raw file and never
+    leaves `data/raw/`.
+    """
+
+    stem: str
+    path: Path
+    parquet: Path
+    rows: int
+    parts: int
+
+    @property
+    def rows_in(self) -> int:
+        return self.rows + len(self.malformed)
+
+    def part(self, i: int) -> pd.DataFrame:
+        """Partition `i` as a text DataFrame (canonical columns + `source_row`)."""
+        return pq.ParquetFile(self.parquet).read_row_group(i).to_pandas()
+
+    def read_all(self) -> pd.DataFrame:
+        return pq.read_table(self.parquet).to_pandas()
+
+
+def _how_of(table: HowRead) -> dict:
+    """How a table was read, as the cache's metadata keeps it."""
+    return {f.name: getattr(table, f.name) for f in fields(HowRead)}
+
+
+def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
+    """A table read whole (a workbook) written as row groups of `rows` rows; returns how many."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    out = PartWriter(target, rows)
+    out.add(table)
+    return out.close(table.schema)
+
+
+def _cache_key(path: Path, partition_rows: int) -> dict:
+    """What a conversion was made from: when any of it changes, the cache is made again."""
+    stamp = path.stat()
+    return {
+        "version": CACHE_VERSION,
+        "file": path.name,
+        "size": stamp.st_size,
+        "mtime_ns": stamp.st_mtime_ns,
+        "partition_rows": partition_rows,
+    }
+
+
+def _up_to_date(meta_file: Path, target: Path, key: dict) -> dict | None:
+    """The cache's metadata if the conversion exists and was made from the same file, else None."""
+    if not (meta_file.exists() and target.exists()):
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    return meta if meta.get("key") == key else None
+
+
+def _convert(stem: str, path: Path, target: Path, partition_rows: int) -> dict:
+    """Convert a raw file to `target` through a temporary file (a failed run leaves no half cache);
+    returns how it was read, with `parts` and `rows`."""
+    tmp = target.with_name(f".{stem}.{os.getpid()}.parquet")
+    try:
+        if path.suffix.lower() == ".csv":
+            info = csv_to_parquet(stem, path, tmp, partition_rows)
+        else:
+            table = read_raw(stem, path)
+            info = _how_of(table) | {"parts": _frame_to_cache(table.frame, tmp, partition_rows)}
+        tmp.replace(target)
+    except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:
+        raise AnalysisError(
+            f"{path} cannot be read as {path.suffix[1:].upper()}: {str(exc).splitlines()[0][:120]}"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    info["rows"] = pq.ParquetFile(target).metadata.num_rows
+    return info
+
+
+def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
+    """The raw file as cached parquet, converting it first unless an up-to-date cache exists."""
+    cache = path.parent / CACHE_DIR
+    key = _cache_key(path, partition_rows)
+    target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
+    meta = _up_to_date(meta_file, target, key)
+    if meta is None:
+        cache.mkdir(mode=0o700, exist_ok=True)
+        meta = {"key": key, **_convert(stem, path, target, partition_rows)}
+        meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    return CachedRaw(
+        stem, path, target, meta["rows"], meta["parts"], **how_from(meta)
+    ).require_rows(stem, path)

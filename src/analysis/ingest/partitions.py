@@ -1,0 +1,212 @@
+"""A raw file cleaned partition by partition, then finished across its partitions.
+
+Each partition (a row group of the parquet cache) is cleaned on its own with the rules that need
+only the row itself; its result is parked on disk (`spill`) with, per row, a 128-bit hash of its
+content (`row_hashes`). The rules that compare rows — exact duplicates, the same key or person
+twice — come last in `schemas.RULES` order, so `finish_file` applies them afterwards, across all
+partitions, with the same result as on the whole file at once. `FileOutcome` then reads the
+file's clean and quarantined rows back, partition by partition, without the rows removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+from analysis.ingest.cache import CachedRaw
+from analysis.ingest.engine import duckdb_over, release_memory
+from analysis.ingest.keys import repeats, sorted_position
+from analysis.ingest.rules import CleanedPart, Context
+
+#: The rule that compares kept rows after the partitions: (rule, column, what the detail says).
+KeyRule = tuple[str, str, str]
+#: Cleans one partition of a raw file: (raw text rows, context, file name, shared lookups).
+PartCleaner = Callable[[pd.DataFrame, Context, str, dict], CleanedPart]
+QUARANTINE_COLUMNS = ["source_file", "source_row", "rule", "column", "detail"]
+#: Partitions at least this large hand their memory back to the OS when done.
+RELEASE_MIN_ROWS = 50_000
+
+
+class PartJob(NamedTuple):
+    """One partition to clean (sent to a Dask worker as it is): the file, its row group, the
+    folder where results are parked, and the file's partition cleaner."""
+
+    stem: str
+    parquet: str
+    part: int
+    work: str
+    file_name: str
+    cleaner: PartCleaner
+
+
+def _spilled(work: Path | str, stem: str, kind: str, part: int) -> Path:
+    """Where a partition's clean or quarantined rows are parked."""
+    return Path(work) / f"{stem}.{kind}.{part:05d}.arrow"
+
+
+def clean_part(job: PartJob, ctx: Context, extra: dict | None = None) -> dict:
+    """Clean one partition (a row group of the cached raw file) and spill its rows to the work folder.
+
+    Runs in this process or on a Dask worker; returns only what the cross-partition rules
+    need: every row's hashes, and the key of each row kept.
+    """
+    table = pq.ParquetFile(job.parquet).read_row_group(job.part)
+    rows = row_hashes(table)
+    local = job.cleaner(table.to_pandas(), ctx, job.file_name, extra or {})
+    spill(local.clean, _spilled(job.work, job.stem, "clean", job.part))
+    spill(local.quarantine, _spilled(job.work, job.stem, "quarantine", job.part))
+    out = {"rows": rows, "ids": local.ids, "n_clean": len(local.clean)}
+    if "_key" in local.clean:
+        out["keys"] = local.clean[["_row", "_key"]].copy(deep=True)  # not a view of the partition
+    if table.num_rows >= RELEASE_MIN_ROWS:  # small partitions: not worth a trim each
+        del local, table
+        release_memory()
+    return out
+
+
+def row_hashes(table: pa.Table) -> pd.DataFrame:
+    """Every row's source_row and a 128-bit MD5 of its content (two int64 halves), to find exact
+    duplicates across partitions. Each value is length-prefixed ('N' for none) so no two
+    different rows give the same text; DuckDB hashes the partition on every core."""
+    cells = ", ".join(
+        f"coalesce(length({c})::varchar, 'N'), {c}"
+        for c in (
+            '"' + name.replace('"', '""') + '"'
+            for name in table.column_names
+            if name != "source_row"
+        )
+    )
+    with duckdb_over(partition_rows=table) as con:
+        out = con.sql(  # the MD5 once per row, then split
+            "select source_row, (m >> 64)::ubigint as h1,"
+            " (m & 18446744073709551615::uhugeint)::ubigint as h2 from ("
+            f"select source_row, md5_number(concat_ws(chr(31), {cells})) as m from partition_rows)"
+        ).fetchnumpy()
+    return pd.DataFrame(  # own copies: nothing of DuckDB's result stays alive with them
+        {
+            "source_row": np.array(out["source_row"], dtype="int64"),
+            **{h: np.array(out[h], dtype="uint64").view("int64") for h in ("h1", "h2")},
+        }
+    )
+
+
+def spill(frame: pd.DataFrame, path: Path) -> None:
+    """Park a partition's result on disk until the file's cross-partition rules are known: an
+    uncompressed Arrow file, written and read back at disk speed (parquet encodes and decodes)."""
+    feather.write_feather(
+        pa.Table.from_pandas(frame, preserve_index=False), path, compression="uncompressed"
+    )
+
+
+def unspill(
+    path: Path, columns: list[str] | None = None, drop: np.ndarray | None = None, row: str = "_row"
+) -> pa.Table:
+    """A parked partition (`columns` only), without the rows whose `row` number is in sorted `drop`."""
+    dropping = drop is not None and len(drop) > 0
+    extra = [row] if dropping and columns is not None and row not in columns else []
+    table = feather.read_table(path, columns=None if columns is None else columns + extra)
+    if dropping and table.num_rows:
+        keep = sorted_position(table.column(row).to_numpy(), drop) < 0
+        table = table.filter(pa.array(keep))
+    return table.drop_columns(extra)
+
+
+@dataclass
+class FileOutcome:
+    """A raw file after every rule: which kept rows to drop, extra quarantine rows, counts."""
+
+    stem: str
+    raw: CachedRaw | None
+    work: Path
+    parts: int
+    drop: np.ndarray  # source rows kept by their partition but removed after (duplicates)
+    dups: np.ndarray  # source rows that exactly repeat an earlier row
+    duplicates: int
+    key_quarantine: pd.DataFrame
+    ids: pd.Series | None = None
+
+    def clean_parts(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The file's clean rows, partition by partition (rows removed by cross-partition rules left out)."""
+        for part in range(self.parts):
+            path = _spilled(self.work, self.stem, "clean", part)
+            yield unspill(path, columns, self.drop).to_pandas()
+
+    def quarantine(self) -> pd.DataFrame:
+        """Every quarantined row of the file in source order (malformed records first)."""
+        dups = np.sort(self.dups)  # exact duplicates are counted as such, not quarantined
+        parts = [
+            unspill(_spilled(self.work, self.stem, "quarantine", part), None, dups, "source_row")
+            for part in range(self.parts)
+        ]
+        parts.append(pa.Table.from_pandas(self.key_quarantine, preserve_index=False))
+        rows = pa.concat_tables(parts, promote_options="permissive")
+        del parts
+        rows = rows.take(pc.sort_indices(rows, [("source_row", "ascending")]))  # stable
+        if self.raw is not None and self.raw.malformed:
+            rows = pa.concat_tables(
+                [pa.Table.from_pandas(_malformed(self.raw), preserve_index=False), rows],
+                promote_options="permissive",
+            )
+        return rows.to_pandas()
+
+
+def _malformed(raw: CachedRaw) -> pd.DataFrame:
+    """The quarantine rows of records whose field count differs from the header's."""
+    return pd.DataFrame(
+        {
+            "source_file": raw.path.name,
+            "source_row": pd.Series([n for n, _ in raw.malformed], dtype="int64"),
+            "rule": "malformed_row",
+            "column": None,
+            "detail": [f"row {m}" for _, m in raw.malformed],
+        }
+    )
+
+
+def finish_file(
+    stem: str, raw: CachedRaw, results: list[dict], work: Path, key_rule: KeyRule | None
+) -> FileOutcome:
+    """Apply the rules that compare rows across partitions: exact duplicates, then the same key
+    twice (`key_rule`, on the `keys` the partitions returned)."""
+    rows = [r.pop("rows") for r in results]  # the partitions' copies go before the sort
+    source_row, h1, h2 = (np.concatenate([r[c].to_numpy() for r in rows]) for c in rows[0])
+    del rows
+    dup, _ = repeats(h1, h2)
+    dup_rows = source_row[dup]
+    del source_row, h1, h2
+    key_q = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    drop = np.sort(dup_rows)
+    if key_rule is not None and results:
+        rule, column, what = key_rule
+        parts = [r.pop("keys") for r in results]
+        kept_rows = np.concatenate([k["_row"].to_numpy(dtype="int64") for k in parts])
+        keys = pd.concat([k["_key"] for k in parts], ignore_index=True)
+        del parts
+        kept = sorted_position(kept_rows, drop) < 0  # exact duplicates are not compared again
+        kept_rows, keys = kept_rows[kept], keys[kept]
+        codes = pd.factorize(keys)[0] if keys.dtype != "int64" else keys.to_numpy()
+        again, first = repeats(codes, first=True)
+        if again.any():
+            key_q = pd.DataFrame(
+                {
+                    "source_file": raw.path.name,
+                    "source_row": kept_rows[again],
+                    "rule": rule,
+                    "column": column,
+                    "detail": what + " as row " + pd.Series(kept_rows[first[again]]).astype(str),
+                }
+            )
+            drop = np.union1d(dup_rows, key_q["source_row"].to_numpy())
+    ids = None
+    if results and results[0]["ids"] is not None:
+        ids = pd.concat([r["ids"] for r in results], ignore_index=True)
+    return FileOutcome(stem, raw, work, len(results), drop, dup_rows, int(dup.sum()), key_q, ids)

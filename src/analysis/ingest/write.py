@@ -1,0 +1,354 @@
+"""Writing a cleaned period: every processed table of docs/design.md, and quality.json, into the staging
+folder of the atomic swap.
+
+One file after another, part by part, in bounded memory: businesses (with their roster counts),
+roster workers (linked to their participation records), participants (on a roster or not), the
+survey, each raw file's quarantine rows as that file is done, the coverage counts per kelurahan,
+and quality.json, which checks `rows_in == rows_clean + rows_quarantined + rows_duplicate` for
+every file. Tables derived by metrics are not written here (see `analysis.pipeline`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.ingest import schemas
+from analysis.ingest.engine import release_memory
+from analysis.ingest.keys import sorted_position
+from analysis.ingest.link import (
+    MEASURES,
+    PersonLinks,
+    kelurahan_counts,
+    link_counts,
+    person_status,
+    sum_link_counts,
+)
+from analysis.ingest.partitions import QUARANTINE_COLUMNS, FileOutcome
+from analysis.ingest.places import PlaceMatcher
+from analysis.ingest.pseudonyms import key_id
+from analysis.ingest.rules import Context
+from analysis.ingest.survey import empty_survey
+from analysis.store import write_quality
+
+COVERAGE_FILE = "coverage_kelurahan.parquet"
+
+
+class _TableWriter:
+    """Write a processed table part by part to one parquet file, each part checked by its schema.
+
+    Parquet encoding (which releases the GIL) runs in a background thread while the caller
+    prepares the next part; at most one part waits to be written.
+    """
+
+    def __init__(self, path: Path, schema):
+        self.path, self.schema, self.writer, self.empty = path, schema, None, None
+        self.pool, self.pending = ThreadPoolExecutor(1), None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame = schemas.conform(self.schema, frame)
+        if frame.empty:
+            self.empty = frame
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self._wait()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.pending = self.pool.submit(
+            self.writer.write_table, table.cast(self.writer.schema), row_group_size=len(frame)
+        )
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()  # a failed write raises here
+            self.pending = None
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self.pool.shutdown()
+        if self.writer is None:
+            (self.empty if self.empty is not None else pd.DataFrame()).to_parquet(
+                self.path, index=False
+            )
+        else:
+            self.writer.close()
+
+
+@dataclass
+class _Output:
+    """Where the processed tables go: the staging folder, the one quarantine file (each raw file's
+    rows added when that file is done, umkm first), the region's places, and progress."""
+
+    stage: Path
+    quarantine: _TableWriter
+    matcher: PlaceMatcher
+    tick: Callable[[str], None]
+
+    def table(self, name: str, schema) -> _TableWriter:
+        return _TableWriter(self.stage / f"{name}.parquet", schema)
+
+
+def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
+    """A file's quarantine rows in the dtypes of quarantine.parquet (empty ones included)."""
+    return rows.astype(
+        {
+            "source_file": "str",
+            "source_row": "int64",
+            "rule": "str",
+            "column": "str",
+            "detail": "str",
+        }
+    )
+
+
+def _file_quality(
+    out: FileOutcome | None, n_clean: int, quarantine: pd.DataFrame, notes: dict
+) -> dict:
+    """A raw file's entry in quality.json (rows in, clean, quarantined by rule, duplicates; how it
+    was read; `notes`), checking that every row read is accounted for."""
+    raw = out.raw if out else None
+    entry = {
+        "file": raw.path.name if raw else None,
+        "rows_in": raw.rows_in if raw else 0,
+        "rows_clean": n_clean,
+        "rows_quarantined": len(quarantine),
+        "rows_duplicate": out.duplicates if out else 0,
+        "quarantined_by_rule": {
+            r: int(n) for r, n in quarantine["rule"].value_counts().sort_index().items()
+        },
+    }
+    if raw:
+        entry |= {
+            "header_row": raw.header_row,
+            "encoding": raw.encoding,
+            "delimiter": raw.delimiter,
+            "columns_used": sorted(set(raw.columns_mapped.values())),
+            "columns_ignored": raw.columns_ignored,
+            "blank_rows_skipped": raw.blank_rows,
+        }
+    entry |= notes
+    if (
+        entry["rows_in"]
+        != entry["rows_clean"] + entry["rows_quarantined"] + entry["rows_duplicate"]
+    ):
+        raise AssertionError(
+            f"{out.stem if out else 'file'}: rows_in {entry['rows_in']} != clean {entry['rows_clean']} + quarantined "
+            f"{entry['rows_quarantined']} + duplicate {entry['rows_duplicate']}"
+        )
+    return entry
+
+
+def _quarantine_file(output: _Output, file: FileOutcome, n_clean: int, notes: dict) -> dict:
+    """Add a finished file's quarantine rows to quarantine.parquet; returns its quality entry."""
+    rows = file.quarantine()
+    entry = _file_quality(file, n_clean, rows, notes)
+    output.quarantine.write(_typed_quarantine(rows))
+    return entry
+
+
+def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict]:
+    """The non-exact kelurahan matches made (raw text → code, name, method, score, rows) for quality.json."""
+    made = [f for f in frames if len(f)]
+    if not made:
+        return []
+    table = pd.concat(made, ignore_index=True)
+    table = pd.DataFrame(
+        {
+            "raw": table["_raw_kel"],
+            "kode_kelurahan": table["kode_kelurahan"],
+            "kelurahan": table["kode_kelurahan"].map(names),
+            "method": table["_method"],
+            "score": table["_score"],
+        }
+    )
+    grouped = (
+        table.groupby(["raw", "kode_kelurahan", "kelurahan", "method", "score"])
+        .size()
+        .reset_index(name="rows")
+    )
+    return grouped.sort_values(["method", "score", "raw"]).to_dict("records")
+
+
+def _roster_counts(wrk: FileOutcome) -> np.ndarray:
+    """Roster workers per clean business: workers carry their business's position among the clean
+    businesses (`_biz`, in `clean_parts()` order), so counting is a bincount."""
+    biz_at = [part["_biz"].to_numpy(dtype="int64") for part in wrk.clean_parts(["_biz"])]
+    return np.bincount(np.concatenate(biz_at)) if biz_at else np.array([], "int64")
+
+
+def _write_businesses(
+    output: _Output, biz: FileOutcome, roster_n: np.ndarray
+) -> tuple[dict, pd.DataFrame]:
+    """businesses.parquet with roster counts and workers = max(declared, roster); returns the
+    quality entry and what the coverage counts need of each business."""
+    writer = output.table("businesses", schemas.BUSINESSES)
+    biz_counts, matches = [], []
+    owner_unusable = sector_other = n_biz = 0
+    for part in biz.clean_parts():
+        counts = np.zeros(len(part), dtype="int64")
+        on_roster = roster_n[n_biz : n_biz + len(part)]
+        counts[: len(on_roster)] = on_roster
+        part["roster_workers"] = counts
+        part["workers"] = np.maximum(part["jumlah_tenaga_kerja"], part["roster_workers"]).astype(
+            "int64"
+        )
+        writer.write(part)
+        biz_counts.append(part[["id_umkm", "kode_kelurahan", "workers", "roster_workers"]])
+        matches.append(
+            part.loc[part["kelurahan_match"].isin(["alias", "fuzzy"])].assign(
+                _method=lambda f: f["kelurahan_match"]
+            )
+        )
+        owner_unusable += int(part["_owner_unusable"].sum())
+        sector_other += int(part["sektor"].eq("lainnya").sum())
+        n_biz += len(part)
+        output.tick(f"linking and writing: businesses.parquet, {n_biz:,} rows")
+    writer.close()
+    release_memory()
+    notes = {
+        "kelurahan_matches": _match_notes(matches, output.matcher.names),
+        "owner_nik_unusable": owner_unusable,
+        "sector_unrecognised": sector_other,
+    }
+    entry = _quarantine_file(output, biz, n_biz, notes)
+    return entry, pd.concat(biz_counts, ignore_index=True)
+
+
+def _person_links(par: FileOutcome) -> PersonLinks:
+    """Each person's participation status, from the records kept."""
+    records = pd.concat(
+        list(par.clean_parts(["_row", "_nik", "segmen", "status", "effective", "iuran_terakhir"]))
+    )
+    return PersonLinks(person_status(records))
+
+
+def _write_workers(
+    output: _Output, wrk: FileOutcome, par: FileOutcome
+) -> tuple[dict, pd.DataFrame, np.ndarray, int]:
+    """workers.parquet: each roster worker linked to their participation status. Returns the
+    quality entry, the link counts per kelurahan, every roster NIK (sorted) and the number of
+    persons in the participant extract."""
+    links = _person_links(par)
+    people = links.people
+    release_memory()
+    writer = output.table("workers", schemas.WORKERS)
+    counts, worker_niks = [], []
+    repaired = outside = n_workers = 0
+    units = output.matcher.units
+    region_kabkota = set(units["kode_kelurahan"].str.slice(0, 5).str.replace(".", ""))
+    for part in wrk.clean_parts():
+        linked = links.link(part)
+        writer.write(linked)
+        counts.append(link_counts(linked))  # a few rows per part, not one per worker
+        worker_niks.append(part["_key"].to_numpy())
+        repaired += int(part["_repaired"].sum())
+        outside += int((~part["nik_kabkota"].isin(region_kabkota)).sum())
+        n_workers += len(part)
+        output.tick(f"linking and writing: workers.parquet, {n_workers:,} rows")
+    writer.close()
+    del links
+    # every roster NIK, sorted in place (repeats do no harm to a binary search)
+    niks = np.concatenate(worker_niks) if worker_niks else np.array([], "int64")
+    del worker_niks
+    niks.sort()
+    release_memory()
+    notes = {"nik_repaired": repaired, "nik_registered_outside_region": outside}
+    entry = _quarantine_file(output, wrk, n_workers, notes)
+    release_memory()
+    return entry, sum_link_counts(counts), niks, people
+
+
+def _write_participants(
+    output: _Output, par: FileOutcome, worker_niks: np.ndarray, people: int
+) -> tuple[dict, int]:
+    """participants.parquet, each record marked on a roster or not; returns the quality entry and
+    the number of records of people on no roster."""
+    writer = output.table("participants", schemas.PARTICIPANTS)
+    repaired = n_par = not_on_roster = 0
+    for part in par.clean_parts():
+        part["on_roster"] = sorted_position(part["_nik"].to_numpy(dtype="int64"), worker_niks) >= 0
+        writer.write(part)
+        repaired += int(part["_repaired"].sum())
+        not_on_roster += int((~part["on_roster"]).sum())
+        n_par += len(part)
+        output.tick(f"linking and writing: participants.parquet, {n_par:,} rows")
+    writer.close()
+    release_memory()
+    entry = _quarantine_file(output, par, n_par, {"nik_repaired": repaired, "people": people})
+    return entry, not_on_roster
+
+
+def _write_survey(output: _Output, srv: FileOutcome | None) -> dict:
+    """survey.parquet (empty, with every column, when the month has no survey file)."""
+    writer = output.table("survey", schemas.SURVEY)
+    if srv is None:
+        writer.write(empty_survey())
+        writer.close()
+        rows = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        output.quarantine.write(_typed_quarantine(rows))
+        return _file_quality(None, 0, rows, {"missing": True})
+    matches, n_srv = [], 0
+    for part in srv.clean_parts():
+        writer.write(part)
+        matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
+        n_srv += len(part)
+    writer.close()
+    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names)}
+    return _quarantine_file(output, srv, n_srv, notes)
+
+
+def write_processed_tables(
+    period: str,
+    region: str,
+    demo: bool,
+    ctx: Context,
+    files: dict[str, FileOutcome | None],
+    stage: Path,
+    tick: Callable[[str], None],
+) -> dict:
+    """Link workers to participation records, then write every processed table and quality.json
+    into `stage`; returns the quality."""
+    biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
+    quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
+    output = _Output(stage, quarantine, ctx.matcher, tick)
+    roster_n = _roster_counts(wrk)
+    q_biz, businesses = _write_businesses(output, biz, roster_n)
+    del roster_n
+    release_memory()
+    q_wrk, counts, worker_niks, people = _write_workers(output, wrk, par)
+    q_par, not_on_roster = _write_participants(output, par, worker_niks, people)
+    del worker_niks
+    q_srv = _write_survey(output, files["survei_kesadaran"])
+    quarantine.close()
+
+    coverage = kelurahan_counts(businesses, counts, ctx.matcher.units)
+    schemas.COVERAGE_COUNTS.validate(coverage).to_parquet(stage / COVERAGE_FILE, index=False)
+    quality = {
+        "period": period,
+        "region": region,
+        "demo": demo,
+        "key_id": key_id(ctx.key),
+        "umkm": q_biz,
+        "tenaga_kerja": q_wrk,
+        "peserta_bpjstk": q_par,
+        "survei_kesadaran": q_srv,
+        "links": {
+            "roster_workers": q_wrk["rows_clean"],
+            **{m: int(counts[m].sum()) for m in MEASURES},
+            "participants_not_on_roster": not_on_roster,
+        },
+    }
+    quality["kelurahan_matches"] = quality["umkm"].pop("kelurahan_matches") + quality[
+        "survei_kesadaran"
+    ].pop("kelurahan_matches", [])
+    write_quality(stage, quality)
+    return quality

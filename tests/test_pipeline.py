@@ -1,0 +1,53 @@
+"""A processed month made whole: ingest cleans without metrics, and the pipeline adds the derived
+tables in the staging folder, before the month is swapped in."""
+
+import shutil
+import subprocess
+import sys
+
+from analysis.ingest import clean
+from analysis.ingest.cache import CACHE_DIR
+from analysis.pipeline import write_derived
+
+from conftest import PERIOD
+
+
+def test_ingest_alone_writes_the_cleaned_month_and_derive_sees_it_staged(
+    cleaned, demo_dir, tmp_path
+):
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    out_dir = data / "processed" / PERIOD
+    seen = {}
+
+    def derive(stage, units):
+        seen["files"] = sorted(p.name for p in stage.iterdir())
+        seen["swapped_in"] = out_dir.exists()
+        seen["units"] = len(units)
+        write_derived(stage, units)
+
+    result = clean.clean_period(PERIOD, data, derive=derive)
+    assert seen["files"] == sorted(
+        [f"{name}.parquet" for name in cleaned.tables if name != "awareness_kelurahan"]
+        + ["quality.json"]
+    )
+    assert not seen["swapped_in"] and seen["units"] == 54
+    assert list(result.tables) == list(cleaned.tables) and result.quality == cleaned.quality
+    for name in cleaned.tables:  # the pipeline's month, byte for byte
+        path = f"{name}.parquet"
+        assert (out_dir / path).read_bytes() == (cleaned.out_dir / path).read_bytes(), path
+
+    alone = clean.clean_period(PERIOD, data)  # no derived tables: nothing of metrics runs
+    assert "awareness_kelurahan" not in alone.tables
+    assert not (out_dir / "awareness_kelurahan.parquet").exists()
+    assert len(alone.tables) == len(cleaned.tables) - 1
+
+
+def test_ingest_does_not_import_metrics():
+    code = (
+        "import sys, analysis.ingest.clean; "
+        "print(sorted(m for m in sys.modules if m.startswith(('analysis.metrics', "
+        "'analysis.pages', 'analysis.report', 'analysis.demo'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
