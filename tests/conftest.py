@@ -6,11 +6,17 @@ import secrets
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
 PERIOD = DEMO_PERIOD
+
+# No time limits on generated examples: speed is measured in benchmarks/, never in tests (a
+# busy machine would otherwise fail correct code).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(autouse=True)
