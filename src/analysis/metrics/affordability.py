@@ -37,6 +37,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.metrics import contributions as contrib
+from analysis.metrics import rulebook
 from analysis.month import Month
 from analysis.reference import DEFAULT_REGION, as_date, minimum_wage, read_table, targets
 
@@ -48,7 +49,7 @@ TARGET_SEGMENT = "BPU"
 SHARE_BREAKS = [0.0025, 0.005, 0.01, 0.02, 0.05, 1.0]
 CHEAPEST = ("JKK", "JKM")
 WITH_JHT = ("JKK", "JKM", "JHT")
-KINDS = contrib.SECTOR_KINDS
+KINDS = rulebook.SECTOR_KINDS
 
 
 # ------------------------------------------------------------------------- prices
@@ -63,9 +64,9 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     """Monthly prices by sector kind: now (discounts in force), full (none), with the latest BPU
     discount as if in force, with JHT at full price, and the discount window of the kind."""
     day = as_date(on)
-    low = contrib.minimum_income(day, reference_dir)
-    latest = contrib.latest_discount("BPU", reference_dir)
-    windows = contrib.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
+    low = rulebook.minimum_income(day, reference_dir)
+    latest = rulebook.latest_discount("BPU", reference_dir)
+    windows = rulebook.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
     rows = []
     for kind in KINDS:
 
@@ -83,7 +84,7 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
         rows.append(
             {
                 "kind": kind,
-                "now": price(CHEAPEST, contrib.DISCOUNT_IN_FORCE),
+                "now": price(CHEAPEST, rulebook.DISCOUNT_IN_FORCE),
                 "full": price(CHEAPEST, None),
                 "discounted": price(CHEAPEST, latest) if latest else price(CHEAPEST, None),
                 "jht_full": price(WITH_JHT, None),
@@ -102,7 +103,7 @@ def subsidy_cost_per_worker(
     on, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None
 ) -> pd.Series:
     """What the city pays a year per worker for the cheapest package, by sector kind (budget-paid)."""
-    low = contrib.minimum_income(on, reference_dir)
+    low = rulebook.minimum_income(on, reference_dir)
     return pd.Series(
         {
             kind: contrib.bpu_yearly(low, on, months, CHEAPEST, kind, True, reference_dir)
@@ -132,7 +133,7 @@ def person_costs(
     keep = inc.notna() & (inc > 0)
     out = people.loc[keep].copy()
     out["income"] = inc[keep].astype("float64")
-    out["kind"] = contrib.sector_kinds(out[sector], reference_dir) if len(out) else []
+    out["kind"] = rulebook.sector_kinds(out[sector], reference_dir) if len(out) else []
     for col in ("now", "full", "discounted"):
         out[f"cost_{col}"] = out["kind"].map(prices[col]).astype("int64")
         out[f"share_{col}"] = out[f"cost_{col}"] / out["income"]
@@ -356,7 +357,7 @@ def subsidy_scenarios(
     (the target needs more workers than are uncovered), 'reached', 'no_target'.
     """
     per = subsidy_cost_per_worker(on, reference_dir=reference_dir)
-    kinds = contrib.sector_kinds
+    kinds = rulebook.sector_kinds
     biz = businesses[["id_umkm", "sektor", "workers"]].copy()
     eff = roster.loc[roster["effective"]].groupby("id_umkm").size()
     biz["uncovered"] = (biz["workers"] - biz["id_umkm"].map(eff).fillna(0)).clip(lower=0)
