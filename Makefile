@@ -12,7 +12,7 @@ PERIOD ?= $(DEMO_PERIOD)
 REPORT_LANG ?= id
 KERNEL := umkm-bpjstk
 
-.PHONY: install report data test test-fast lab lint format strip clean-data
+.PHONY: install git-filter report data test test-fast lab lab-lang lint format strip clean-data
 
 $(VENV)/.installed: pyproject.toml
 	@echo ">> creating $(VENV) with $(PYTHON)"
@@ -22,7 +22,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (UMKM BPJSTK)" >/dev/null
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed git-filter
+
+# Notebook outputs never reach git: .gitattributes (committed) sends every *.ipynb through the
+# `nbstripout` filter, defined here in .git/config (which a clone never gets). The filter runs
+# this project's .venv by a path relative to the top of the work tree (git runs filters there),
+# with --keep-id like `make strip` (`nbstripout --install` would silently drop --keep-id).
+# Setting it again changes nothing; without git, or outside a clone, it is skipped with a note.
+git-filter:
+	@if ! command -v git >/dev/null 2>&1; then 	  echo ">> git not found: notebook outputs are not stripped on commit (make strip does it by hand)"; 	elif ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then 	  echo ">> not a git clone: notebook outputs are not stripped on commit (make strip does it by hand)"; 	else 	  py="$$(git rev-parse --show-prefix)$(PY)"; 	  git config filter.nbstripout.clean "$$py -m nbstripout --keep-id" && 	  git config filter.nbstripout.smudge cat && 	  git config filter.nbstripout.required true && 	  git config diff.ipynb.textconv "$$py -m nbstripout -t --keep-id"; 	fi
 
 # Demo data: the demo month plus three earlier months (so the coverage trend has a history),
 # generated only where the month's raw folder is empty; earlier months are cleaned here.

@@ -104,3 +104,66 @@ def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make report" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def _notebook_with_outputs() -> dict:
+    cell = {
+        "cell_type": "code",
+        "id": "kept-id",
+        "metadata": {},
+        "execution_count": 3,
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": ["min_cell = 1\n"]}],
+        "source": ["print('min_cell = 1')"],
+    }
+    kernel = {"name": "umkm-bpjstk", "display_name": "Python (UMKM BPJSTK)", "language": "python"}
+    return {"cells": [cell], "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_make_install_sets_up_the_git_filter_that_strips_notebook_outputs(tmp_path):
+    """`make git-filter` (part of `make install`) twice in a fresh clone: a notebook committed
+    from a subfolder with outputs reaches git without them, its cell ids and kernel kept."""
+    import shutil
+
+    if not (shutil.which("git") and shutil.which("make")):
+        pytest.skip("needs git and make")
+    venv = ROOT / ".venv"
+    if not (venv / "bin" / "python").exists():
+        pytest.skip("needs the project's .venv (make install)")
+    repo = tmp_path / "clone"
+    repo.mkdir()
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    for name in ("Makefile", ".gitattributes"):
+        shutil.copy(ROOT / name, repo / name)
+    (repo / ".venv").symlink_to(venv)
+    for _ in range(2):
+        subprocess.run(["make", "-s", "-C", str(repo), "git-filter"], check=True)
+    config = subprocess.run(
+        [*git, "config", "--get-all", "filter.nbstripout.clean"], capture_output=True, text=True
+    ).stdout.splitlines()
+    assert config == [".venv/bin/python -m nbstripout --keep-id"]
+    (repo / "notebooks").mkdir()
+    (repo / "notebooks" / "n.ipynb").write_text(json.dumps(_notebook_with_outputs()))
+    subprocess.run(["git", "add", "n.ipynb"], cwd=repo / "notebooks", check=True)
+    staged = json.loads(
+        subprocess.run(
+            [*git, "show", ":notebooks/n.ipynb"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    cell = staged["cells"][0]
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+    assert cell["id"] == "kept-id"
+    assert staged["metadata"]["kernelspec"]["name"] == "umkm-bpjstk"
+
+
+def test_the_git_filter_is_skipped_with_a_note_outside_a_clone(tmp_path):
+    import shutil
+
+    if not shutil.which("make"):
+        pytest.skip("needs make")
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    env = {"PATH": "/usr/bin:/bin", "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    out = subprocess.run(
+        ["make", "-s", "git-filter"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0 and "not a git clone" in out.stdout
