@@ -8,6 +8,7 @@ they can be raised, never lowered.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
@@ -41,27 +42,67 @@ class Settings:
 def _typed(name: str, value: object) -> int | float:
     kinds = {f.name: f.type for f in fields(Settings)}
     if name not in kinds:
-        raise AnalysisError(f"There is no setting {name!r}; the settings are {', '.join(kinds)}.")
+        names = ", ".join(kinds)
+        raise AnalysisError(
+            f"There is no setting {name!r}; the settings are {names}.",
+            "err_setting_unknown",
+            name=repr(name),
+            names=names,
+        )
     try:
-        return float(value) if kinds[name] == "float" else int(value)
+        number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise AnalysisError(f"Setting {name} must be a number, not {value!r}.") from None
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise AnalysisError(
+            f"Setting {name} must be a number, not {value!r}.",
+            "err_setting_number",
+            name=name,
+            value=repr(value),
+        )
+    if kinds[name] == "float":
+        return number
+    if number != int(number):
+        raise AnalysisError(
+            f"Setting {name} must be a whole number, not {value!r}.",
+            "err_setting_whole",
+            name=name,
+            value=repr(value),
+        )
+    return int(number)
 
 
 def check(settings: Settings, floors: bool = True) -> Settings:
     """The settings if they make sense (and, for publishing, respect the privacy floors)."""
     if not 0 < settings.threshold < 1:
         raise AnalysisError(
-            f"threshold must be a share between 0 and 1 (for example 0.02), not {settings.threshold}."
+            f"threshold must be a share between 0 and 1 (for example 0.02), not {settings.threshold}.",
+            "err_threshold",
+            value=settings.threshold,
         )
     if settings.top < 1:
-        raise AnalysisError(f"top must be at least 1, not {settings.top}.")
+        raise AnalysisError(
+            f"top must be at least 1, not {settings.top}.", "err_top", value=settings.top
+        )
     for name in ("min_cell", "min_n"):
-        value, floor = getattr(settings, name), FLOORS[name] if floors else 1
-        if value < floor:
+        value, floor = getattr(settings, name), FLOORS[name]
+        if floors and value < floor:
             raise AnalysisError(
                 f"{name} = {value} is below {floor}, the lowest value that protects the people "
-                f"in the tables; published reports use at least {floor}."
+                f"in the tables; published reports use at least {floor}.",
+                "err_floor",
+                name=name,
+                value=value,
+                floor=floor,
+            )
+        if value < 1:
+            raise AnalysisError(
+                f"{name} must be at least 1, not {value} (1 hides nothing; published reports "
+                f"use at least {floor}).",
+                "err_below_one",
+                name=name,
+                value=value,
+                floor=floor,
             )
     return settings
 

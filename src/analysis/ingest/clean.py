@@ -90,14 +90,20 @@ def read_period(
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
-            f"'python -m analysis demo-data --period {period}' or put the extracts there)."
+            f"'python -m analysis demo-data --period {period}' or put the extracts there).",
+            "err_no_raw",
+            period=period,
+            folder=str(raw_dir),
         )
     found: dict[str, Path | None] = {}
     for stem in RAW_STEMS:
         path = find_raw_file(raw_dir, stem)
         if path is None and stem in REQUIRED_STEMS:
             raise AnalysisError(
-                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
+                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs.",
+                "err_no_required",
+                folder=str(raw_dir),
+                stem=stem,
             )
         found[stem] = path
     tick = Ticker(say or (lambda _msg: None))
