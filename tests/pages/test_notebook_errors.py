@@ -8,6 +8,7 @@ import pytest
 
 from analysis.errors import AnalysisError, speak_with
 from analysis.pages.notebook import open_month, sentence
+
 from conftest import PERIOD
 
 
