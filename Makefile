@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh machine (Python 3.11, pip, no conda):
 #   make report   venv + install + Jupyter kernel + demo data (if none) + the demo month's report
 #   make test     the whole test suite
-# Other targets: make lab · make data · make clean-data PERIOD=… · make lint · make format · make strip
+# Other targets: make lab · make lab-lang LAB_LANG=en · make data · make clean-data PERIOD=… · make lint · make format · make strip
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,6 +10,7 @@ DEMO_PERIOD := 2026-10
 DEMO_HISTORY := 2026-07 2026-08 2026-09
 PERIOD ?= $(DEMO_PERIOD)
 REPORT_LANG ?= id
+LAB_LANG ?= id
 KERNEL := umkm-bpjstk
 
 .PHONY: install git-filter report data test test-fast lab lab-lang lint format strip clean-data
@@ -51,8 +52,15 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not slow and not browser"
 
+# JupyterLab at the project root: notebooks/, data/ (raw, processed, reference), reports/ and docs/
+# are all in the file browser.
 lab: data
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL)
+	$(VENV)/bin/jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=$(KERNEL)
+
+# One language's narrative in JupyterLab (cells and table of contents): id (as committed), en, or
+# off (both). Close and reopen open notebooks afterwards.
+lab-lang: install
+	$(PY) -m analysis lab-lang $(LAB_LANG)
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

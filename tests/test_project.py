@@ -63,7 +63,7 @@ def test_notebooks_are_committed_clean_and_thin(path):
             "logic belongs in src/analysis"
         )
     for c in nb["cells"]:
-        if c["cell_type"] == "markdown":
+        if c["cell_type"] in ("markdown", "raw"):
             tags = set(c.get("metadata", {}).get("tags", []))
             assert tags & {"lang-id", "lang-en"}, "narrative cells say which language they are in"
 
@@ -74,10 +74,29 @@ def test_notebook_languages_come_in_pairs():
         tags = [
             t
             for c in nb["cells"]
-            if c["cell_type"] == "markdown"
+            if c["cell_type"] in ("markdown", "raw")
             for t in c["metadata"].get("tags", [])
         ]
         assert tags.count("lang-id") == tags.count("lang-en"), path.name
+
+
+@pytest.mark.parametrize("path", notebook_files(), ids=lambda p: p.name)
+def test_notebooks_are_committed_showing_indonesian_only(path):
+    """In JupyterLab the English narrative is hidden (a raw cell with source_hidden: not in the
+    cells, not in the table of contents) and the Indonesian is markdown (`lab-lang id`)."""
+    import nbformat
+
+    from analysis.report.lab_lang import COMMITTED, cell_lang, set_lang
+
+    nb = nbformat.read(path, as_version=4)
+    assert COMMITTED == "id"
+    for cell in nb.cells:
+        lang = cell_lang(cell)
+        if lang == "en":
+            assert cell.cell_type == "raw" and cell.metadata["jupyter"]["source_hidden"] is True
+        elif lang == "id":
+            assert cell.cell_type == "markdown" and "jupyter" not in cell.metadata
+    assert set_lang(nb, COMMITTED) == 0  # `python -m analysis lab-lang id` would change nothing
 
 
 def _tracked() -> list[str]:
