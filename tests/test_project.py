@@ -1,5 +1,6 @@
 """Project hygiene: one dependency list mirrored for conda, clean notebooks, data kept out of git."""
 
+import ast
 import json
 import re
 import subprocess
@@ -53,9 +54,9 @@ def test_notebooks_are_committed_clean_and_thin(path):
     assert f'period = "{DEMO_PERIOD}"' in src and "data_dir =" in src and 'lang = "id"' in src
     assert "publish = False" in src
     defaults = publication().as_dict()
-    for name, value in re.findall(r"^(\w+) = (-?\d+(?:\.\d+)?)", src, re.M):
+    for name, value in re.findall(r"^(\w+) = ([^#\n]*?)\s*(?:#.*)?$", src, re.M):
         if name in defaults:  # the notebook's default is the committed publication setting
-            assert float(value) == defaults[name], (name, value)
+            assert ast.literal_eval(value) == defaults[name], (name, value)
     for line in src.splitlines():  # plain literals only
         assert re.match(r'^\w+ = ("[^"]*"|-?\d+(\.\d+)?|True|False|None)\s*(#.*)?$', line), line
     for c in code:

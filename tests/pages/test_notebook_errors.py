@@ -62,6 +62,10 @@ def _cases(cleaned_dir, empty_dir):
         ({"data_dir": str(cleaned_dir), "threshold": "2%"}, "err_setting_number"),
         ({"data_dir": str(cleaned_dir), "top": 0}, "err_top"),
         ({"data_dir": str(cleaned_dir), "mincell": 5}, "err_setting_unknown"),
+        ({"data_dir": str(cleaned_dir), "subsidy_share": 0}, "err_subsidy_share"),
+        ({"data_dir": str(cleaned_dir), "subsidy_share": 1.5}, "err_subsidy_share"),
+        ({"data_dir": str(cleaned_dir), "subsidy_group": "informal"}, "err_subsidy_group"),
+        ({"data_dir": str(cleaned_dir), "subsidy_discount": "maybe"}, "err_setting_bool"),
     ]
 
 
