@@ -54,8 +54,15 @@ test-fast: install
 
 # JupyterLab at the project root: notebooks/, data/ (raw, processed, reference), reports/ and docs/
 # are all in the file browser.
+# config/jupyter/custom/custom.css hides the other language's cells entirely (lab-lang); your own
+# Jupyter settings, workspaces and configuration are still used (set before JUPYTER_CONFIG_DIR).
 lab: data
-	$(VENV)/bin/jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=$(KERNEL)
+	JUPYTER_CONFIG_PATH="$${JUPYTER_CONFIG_DIR:-$$HOME/.jupyter}$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTERLAB_SETTINGS_DIR="$${JUPYTERLAB_SETTINGS_DIR:-$${JUPYTER_CONFIG_DIR:-$$HOME/.jupyter}/lab/user-settings}" \
+	JUPYTERLAB_WORKSPACES_DIR="$${JUPYTERLAB_WORKSPACES_DIR:-$${JUPYTER_CONFIG_DIR:-$$HOME/.jupyter}/lab/workspaces}" \
+	JUPYTER_CONFIG_DIR="$(CURDIR)/config/jupyter" \
+	$(VENV)/bin/jupyter lab --notebook-dir=. --LabApp.custom_css=True \
+	  --MultiKernelManager.default_kernel_name=$(KERNEL)
 
 # One language's narrative in JupyterLab (cells and table of contents): id (as committed), en, or
 # off (both). Close and reopen open notebooks afterwards.

@@ -23,7 +23,7 @@ Method, and why
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -277,6 +277,9 @@ class Affordability:
     units: pd.DataFrame
     policy: Policy = field(default_factory=Policy)
     split: pd.DataFrame = field(default_factory=pd.DataFrame)  # subsidy.split_summary
+    priced: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # by business: subsidy.business_prices
     self_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
     self_price: pd.Series = field(default_factory=pd.Series)  # a year, by sector kind
     wage_price: pd.Series | None = None  # an employer's year, by kelas_usaha (None: no UMK)
@@ -305,6 +308,41 @@ def results(month: Month) -> Affordability:
     return month.memo("affordability", lambda: _compute(month))
 
 
+def with_policy(month: Month, policy: Policy) -> Affordability:
+    """The month's results with the subsidy figures of another policy (share, group, discount):
+    only the subsidy is computed again (the explore notebook's controls)."""
+    base = results(month)
+    if policy == base.policy:
+        return base
+    return month.memo(
+        f"affordability:{policy}", lambda: replace(base, **_subsidy(month, base.roster, policy))
+    )
+
+
+def _subsidy(month: Month, roster: pd.DataFrame, policy: Policy) -> dict:
+    """The subsidy fields of `Affordability` for a policy (metrics.subsidy)."""
+    ref, on = month.reference_dir, period_day(month.period)
+    target, problem = read_target(month.region, GROUP_TARGET[policy.group], ref)
+    workers = month.table("workers")
+    split = uncovered_split(month.table("businesses"), workers)
+    priced = business_prices(split, on, policy, ref)
+    table = scenarios(
+        priced, roster, workers, month.table("participants"), on, month.settings.threshold,
+        target, policy, ref,
+    )  # fmt: skip
+    return {
+        "scenarios": table,
+        "target": target,
+        "target_problem": problem,
+        "policy": policy,
+        "split": split_summary(priced),
+        "priced": priced,
+        "self_shares": split.attrs["shares"],
+        "self_price": priced.attrs["self_price"],
+        "wage_price": priced.attrs["wage_price"],
+    }
+
+
 def _compute(month: Month) -> Affordability:
     ref, s = month.reference_dir, month.settings
     on = period_day(month.period)
@@ -313,13 +351,6 @@ def _compute(month: Month) -> Affordability:
     workers, survey_table = month.table("workers"), month.table("survey")
     roster, roster_out = person_costs(workers, prices, low, reference_dir=ref)
     survey, survey_out = person_costs(survey_table, prices, low, reference_dir=ref)
-    policy = Policy.of(s)
-    target, problem = read_target(month.region, GROUP_TARGET[policy.group], ref)
-    split = uncovered_split(month.table("businesses"), workers)
-    priced = business_prices(split, on, policy, ref)
-    table = scenarios(
-        priced, roster, workers, month.table("participants"), on, s.threshold, target, policy, ref
-    )
     try:  # the micro-business wage-worker route at the UMK, for comparison
         umk = minimum_wage(on, reference_dir=ref)
         pu = contrib.pu_monthly_many(pd.Series([umk]), on, reference_dir=ref).iloc[0]
@@ -338,17 +369,10 @@ def _compute(month: Month) -> Affordability:
         survey_left_out=survey_out,
         roster_total=len(workers),
         survey_total=len(survey_table),
-        scenarios=table,
-        target=target,
-        target_problem=problem,
         units=month.units,
-        policy=policy,
-        split=split_summary(priced),
-        self_shares=split.attrs["shares"],
-        self_price=priced.attrs["self_price"],
-        wage_price=priced.attrs["wage_price"],
         pu_micro=pu_micro,
         baseline_since=(city_programme(on, ref) or {}).get("first_month"),
         reference_dir=ref,
         region=month.region,
+        **_subsidy(month, roster, Policy.of(s)),
     )

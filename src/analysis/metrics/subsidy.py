@@ -142,7 +142,8 @@ def uncovered_split(
     or wage worker (observed), the unknown, the self-employed share assumed for them, and the
     estimated self-employed and wage workers (observed + share × unknown)."""
     shares = self_employed_shares(businesses, roster, min_registered)
-    biz = businesses[["id_umkm", "sektor", "kelas_usaha", "workers"]].copy()
+    keep = ["id_umkm", "kode_kelurahan", "sektor", "kelas_usaha", "workers"]
+    biz = businesses[[c for c in keep if c in businesses]].copy()
     eff = roster.loc[roster["effective"]].groupby("id_umkm").size()
     biz["uncovered"] = (biz["workers"] - biz["id_umkm"].map(eff).fillna(0)).clip(lower=0)
     lapsed = roster.loc[~roster["effective"]]
@@ -258,6 +259,15 @@ def split_summary(priced: pd.DataFrame) -> pd.DataFrame:
             "cost": cost,
         }
     return pd.DataFrame(rows).T
+
+
+def budget_by(priced: pd.DataFrame, policy: Policy, by: str = "kode_kelurahan") -> pd.DataFrame:
+    """Per group (kelurahan): estimated self-employed and wage workers not covered, and the
+    yearly budget of the policy for them (Σ workers × price × share over the policy's sides)."""
+    frame = priced.assign(
+        budget=sum(priced[s] * priced[f"price_{s}"] for s in policy.sides) * policy.share
+    )
+    return frame.groupby(by)[["self", "wage", "budget"]].sum(min_count=1)
 
 
 # ------------------------------------------------------------------------- targets
