@@ -56,6 +56,14 @@ def lab(cleaned, demo_dir, tmp_path_factory):
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source = params.source.replace('data_dir = ""', f'data_dir = "{demo_dir}"')
     nb.metadata["kernelspec"]["name"] = kernel_name()
+    # the progress bar notebook 01 shows on a long clean, told ten steps at once (this copy only)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from analysis.pages.notebook import cleaning_progress\n\n"
+            "with cleaning_progress(lang, delay=0) as progress:\n"
+            "    progress(10, 10)"
+        )
+    )
     nbformat.write(nb, root / "explore.ipynb")
     home = root / ".jupyter-home"
     # every cell in the page (no windowing), so the test can find outputs below the fold
@@ -246,3 +254,13 @@ def test_the_subsidy_slider_recomputes_the_budget(notebook):
     )
     page.locator(".widget-output").last.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "lab_subsidy.png"))
+
+
+def test_a_long_clean_shows_its_progress_bar_in_jupyterlab(notebook):
+    page, _, shots = notebook
+    bar = page.locator(".widget-hprogress, .widget-progress").last
+    bar.scroll_into_view_if_needed()
+    assert bar.is_visible()
+    row = page.locator(".jp-OutputArea-output", has=bar).last.inner_text()
+    assert "Membersihkan" in row and "10/10" in row
+    page.screenshot(path=str(shots / "lab_progress.png"))

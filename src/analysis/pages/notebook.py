@@ -12,6 +12,8 @@ languages until a valid `lang` is known); on the command line it stays in Englis
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -104,3 +106,27 @@ def open_month(
     charts.setup()
     month = Month.load(period, paths.data_dir)
     return month.with_settings(publish=publish, **settings) if settings else month
+
+
+#: A clean that ends sooner shows no progress bar (the demo month takes a few seconds).
+PROGRESS_DELAY = 5.0
+
+
+@contextmanager
+def cleaning_progress(
+    lang: str, delay: float = PROGRESS_DELAY, **bar: object
+) -> Iterator[Callable[[int, int], None]]:
+    """A `progress(done, total)` for `pipeline.clean_period`: a progress bar (a widget in
+    JupyterLab, text in a terminal) that appears only once cleaning has taken `delay` seconds."""
+    from tqdm.auto import tqdm  # lazy: only notebook 01 shows a bar
+
+    progress_bar = tqdm(total=1, desc=t("nb_cleaning", lang), unit="", delay=delay, **bar)
+
+    def progress(done: int, total: int) -> None:
+        progress_bar.total = total
+        progress_bar.update(done - progress_bar.n)
+
+    try:
+        yield progress
+    finally:
+        progress_bar.close()

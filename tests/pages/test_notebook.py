@@ -1,4 +1,5 @@
-"""A problem an analyst can fix shows in a notebook as one sentence in the chosen language, no traceback."""
+"""What every notebook does first: a problem an analyst can fix shows as one sentence in the chosen
+language (no traceback); long cleans show a progress bar, short ones stay quiet."""
 
 from __future__ import annotations
 
@@ -120,3 +121,43 @@ def test_in_a_running_notebook_the_error_is_one_sentence_and_the_run_still_fails
     ]
     assert len(errors) == 1
     assert errors[0]["traceback"] == [f"Folder data {missing} tidak ada; periksa data_dir."]
+
+
+def test_a_long_clean_shows_a_progress_bar_and_a_short_one_does_not():
+    import io
+
+    from analysis.pages.notebook import cleaning_progress
+
+    shown = io.StringIO()
+    with cleaning_progress("en", delay=0, file=shown) as progress:
+        for done in range(13):
+            progress(done, 12)
+    assert "Cleaning" in shown.getvalue() and "12/12" in shown.getvalue()
+    quiet = io.StringIO()
+    with cleaning_progress("id", file=quiet) as progress:  # over well before 5 seconds
+        progress(12, 12)
+    assert quiet.getvalue() == ""
+    off = io.StringIO()
+    with cleaning_progress("id", delay=0, disable=True, file=off) as progress:
+        progress(12, 12)
+    assert off.getvalue() == ""
+
+
+def test_cleaning_reports_every_file_partition_and_the_write(demo_dir, tmp_path):
+    import shutil
+
+    from analysis.pipeline import clean_period
+
+    shutil.copytree(demo_dir / "raw", tmp_path / "raw")
+    told = []
+    result = clean_period(
+        PERIOD, tmp_path, partition_rows=1_000, progress=lambda d, t: told.append((d, t))
+    )
+    parts = sum(
+        -(-q["rows_in"] // 1_000)
+        for q in result.quality.values()
+        if isinstance(q, dict) and q.get("file")
+    )
+    done, total = told[-1]
+    assert done == total == 4 + parts + 1  # four files read, every partition, the write
+    assert [d for d, _ in told] == sorted(d for d, _ in told)  # never goes back
