@@ -189,3 +189,20 @@ def test_the_git_filter_is_skipped_with_a_note_outside_a_clone(tmp_path):
         ["make", "-s", "git-filter"], cwd=tmp_path, capture_output=True, text=True, env=env
     )
     assert out.returncode == 0 and "not a git clone" in out.stdout
+
+
+def test_the_readme_lists_every_parameter_of_every_notebook():
+    from analysis.report.run import assigned
+
+    readme = (ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", readme, re.M))
+    for path in notebook_files():
+        short = "explore" if path.stem == "explore" else path.stem[:2]
+        for name in assigned(path):
+            assert name in rows, (path.name, name)
+            where = rows[name].strip()
+            if where != "all":
+                numbers = re.findall(r"\d\d", where)
+                spans = [f"{n:02d}" for a, b in re.findall(r"(\d\d)–(\d\d)", where)
+                         for n in range(int(a), int(b) + 1)]  # fmt: skip
+                assert short in where or short in numbers + spans, (path.name, name, where)
