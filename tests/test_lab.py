@@ -22,10 +22,10 @@ import pytest
 from analysis.paths import NOTEBOOKS_DIR, ROOT
 from analysis.report.run import kernel_name
 
+from conftest import CHROMIUM_FLAGS, need_chromium, screenshot_folder
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 KERNEL_IDLE = (
     "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
     " const k = w && w.sessionContext && w.sessionContext.session"
@@ -47,10 +47,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(cleaned, demo_dir, tmp_path_factory):
     """A JupyterLab serving a folder with the explore notebook set to the demo data."""
-    if not CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    need_chromium()
     root = tmp_path_factory.mktemp("lab")
     nb = nbformat.read(NOTEBOOKS_DIR / "explore.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -115,10 +112,7 @@ def lab(cleaned, demo_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path_factory.mktemp("lab-shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"screenshots in {folder}")
-    return folder
+    return screenshot_folder(tmp_path_factory, "lab-shots")
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +131,7 @@ def notebook(lab, shots):
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=need_chromium(), args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         context.route("**/*", route)
         page = context.new_page()
