@@ -170,3 +170,16 @@ def test_the_processed_tables_to_load_yourself(month, parquet):
     assert int(overview.loc["workers", "Rows"].replace(",", "")) == len(parquet["workers"])
     assert "nik_hash" in overview.loc["workers", "Columns"]
     assert "coverage_kelurahan" in overview.index
+
+
+def test_notebook_03s_analyst_table_speaks_the_language_with_intervals(month, parquet):
+    from analysis.pages.awareness_page import kelurahan_estimates, results
+
+    shown = kelurahan_estimates(results(month).kelurahan, "en")
+    aw = parquet["awareness_kelurahan"]
+    assert list(shown.columns[:3]) == ["Kelurahan", "Kecamatan", "Survey respondents"]
+    assert len(shown) == len(aw) == 54
+    first = aw.iloc[0]
+    pct = lambda x: f"{round(100 * x)}%"  # noqa: E731
+    expected = f"{pct(first['aware_tk'])} ({round(100 * first['aware_tk_lo'])}–{pct(first['aware_tk_hi'])})"
+    assert shown.loc[0, "Know BPJS Ketenagakerjaan"] == expected
