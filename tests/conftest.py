@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,30 @@ def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str 
     return publish_report(
         PERIOD, data_dir=data, reports_dir=reports, lang=lang, notebook_dir=nb_dir
     ).parent
+
+
+#: Debian's Chromium (never `playwright install`) and the flags every browser test launches it with.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+
+
+def need_chromium() -> str:
+    """Chromium's path; skips the test without it (fails on CI, where .ci/run installs it)."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip("chromium is not installed: apt-get install -y chromium")
+    return CHROMIUM
+
+
+def screenshot_folder(tmp_path_factory, name: str) -> Path:
+    """Where a browser test writes its screenshots: $SCREENSHOT_DIR, or a temporary folder."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path_factory.mktemp(name))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots in {folder}")
+    return folder

@@ -58,3 +58,20 @@ def test_demo_data_then_clean(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "processed" / PERIOD / "quality.json").exists()
     assert "umkm:" in r.stderr  # progress per file
+
+
+def test_report_settings_can_be_raised_on_the_command_line_never_lowered(tmp_path):
+    r = run("report", "--data-dir", str(tmp_path), "--set", "min_cell=1")
+    assert r.returncode == 2 and "min_cell = 1 is below 5" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run("report", "--data-dir", str(tmp_path), "--set", "min_cell")
+    assert r.returncode == 2 and "--set takes NAME=VALUE" in r.stderr
+    r = run("report", "--data-dir", str(tmp_path), "--set", "min_cell=10", "--set", "top=x")
+    assert r.returncode == 2 and "Setting top must be a number, not 'x'." in r.stderr
+    r = run("report", "--data-dir", str(tmp_path), "--set", "min_cell=10")
+    assert r.returncode == 2 and "No raw data for" in r.stderr  # accepted; stops at the data
+
+
+def test_lab_lang_names_a_bad_language():
+    r = run("lab-lang", "fr")
+    assert r.returncode == 2 and "invalid choice" in r.stderr

@@ -52,7 +52,9 @@ def check_period(period: str) -> str:
     """Return the period if it is a valid 'YYYY-MM' month, else raise a one-sentence error."""
     if not isinstance(period, str) or not _PERIOD_RE.match(period):
         raise AnalysisError(
-            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10)."
+            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10).",
+            "err_period",
+            value=repr(period),
         )
     return period
 

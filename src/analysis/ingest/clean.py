@@ -64,6 +64,23 @@ Derive = Callable[[Path, pd.DataFrame], None]
 PROGRESS_SECONDS = 5.0
 
 
+class Steps:
+    """Progress in steps for a progress bar: each raw file read, each partition cleaned, the
+    write; `report(done, total)` is told after each (the total grows once the files are read)."""
+
+    def __init__(self, report: Callable[[int, int], None] | None = None):
+        self.report = report or (lambda _done, _total: None)
+        self.done, self.total = 0, len(RAW_STEMS) + 1
+
+    def add(self, steps: int) -> None:
+        self.total += steps
+        self.report(self.done, self.total)
+
+    def at(self, done: int) -> None:
+        self.done = done
+        self.report(self.done, self.total)
+
+
 class Ticker:
     """Progress on long runs: says a line at most every PROGRESS_SECONDS, so short runs stay quiet."""
 
@@ -83,6 +100,7 @@ def read_period(
     paths: Paths,
     partition_rows: int = PARTITION_ROWS,
     say: Callable[[str], None] | None = None,
+    steps: Steps | None = None,
 ) -> dict[str, CachedRaw | None]:
     """Find the period's raw files and convert each once to the parquet cache (progress to `say`
     on long conversions); missing required files stop the run with one sentence."""
@@ -90,22 +108,30 @@ def read_period(
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
-            f"'python -m analysis demo-data --period {period}' or put the extracts there)."
+            f"'python -m analysis demo-data --period {period}' or put the extracts there).",
+            "err_no_raw",
+            period=period,
+            folder=str(raw_dir),
         )
     found: dict[str, Path | None] = {}
     for stem in RAW_STEMS:
         path = find_raw_file(raw_dir, stem)
         if path is None and stem in REQUIRED_STEMS:
             raise AnalysisError(
-                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
+                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs.",
+                "err_no_required",
+                folder=str(raw_dir),
+                stem=stem,
             )
         found[stem] = path
     tick = Ticker(say or (lambda _msg: None))
+    steps = steps or Steps()
     cached: dict[str, CachedRaw | None] = {}
     for stem, path in found.items():
         cached[stem] = cache_raw(stem, path, partition_rows) if path is not None else None
         if path is not None:
             tick(f"{path.name} read into the parquet cache")
+        steps.at(steps.done + 1)
     return cached
 
 
@@ -172,6 +198,7 @@ class _Cleaning:
     runner: Any
     seconds: dict[str, float]
     say: Callable[[str], None]
+    steps: Steps
 
     def file(self, stem: str, extra: dict | None = None) -> FileOutcome | None:
         """One raw file through its partitions (on the engine) and the cross-partition rules."""
@@ -186,15 +213,14 @@ class _Cleaning:
             for i in range(table.parts)
         ]
         tick = Ticker(self.say)
-        results = self.runner.map(
-            clean_part,
-            jobs,
-            progress=lambda done, total: (  # the last one is told by the summary below
-                tick(f"{stem}: {done} of {total} partitions cleaned") if done < total else None
-            ),
-            ctx=self.ctx,
-            extra=extra,
-        )
+        base = self.steps.done
+
+        def progress(done: int, total: int) -> None:
+            self.steps.at(base + done)
+            if done < total:  # the last one is told by the summary below
+                tick(f"{stem}: {done} of {total} partitions cleaned")
+
+        results = self.runner.map(clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra)
         outcome = finish_file(stem, table, results, self.work, key_rule)
         del results
         release_memory()
@@ -237,6 +263,7 @@ def clean_period(
     scheduler: str | None = None,
     partition_rows: int = PARTITION_ROWS,
     derive: Derive | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CleanResult:
     """Clean one period's raw extracts and write its processed files atomically.
 
@@ -246,6 +273,8 @@ def clean_period(
     partition size; only one partition's raw rows are in memory at a time. `derive`, if given,
     is called with the staging folder (every cleaned table and quality.json written) and the
     region's units, and may add tables there before the month is swapped in whole.
+    `progress(done, total)`, if given, is told after each file read, partition cleaned and the
+    write (for a progress bar; `log` gets sentences).
     """
     check_period(period)
     paths = Paths.of(data_dir)
@@ -255,7 +284,9 @@ def clean_period(
     t0 = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the demo check reads every file: overlap it with reading
         demo_check = pool.submit(is_untouched_demo, paths.raw(period))
-        raw = read_period(period, paths, partition_rows, say)
+        steps = Steps(progress)
+        raw = read_period(period, paths, partition_rows, say, steps)
+        steps.add(sum(t.parts for t in raw.values() if t))
         demo = demo_check.result()
     units_ = units(region, ref)
     ctx = Context(period, PlaceMatcher(units_, gazetteer(ref), splits(ref)), load_key(demo), ref)
@@ -267,13 +298,14 @@ def clean_period(
     runner = make_engine(engine, scheduler)
     out_dir = paths.processed(period)
     try:
-        files = _Cleaning(raw, ctx, work, runner, seconds, say).all_files()
+        files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
         t = time.perf_counter()
         with staged(out_dir) as stage:
             quality = write_processed_tables(period, region, demo, ctx, files, stage, Ticker(say))
             if derive is not None:
                 derive(stage, ctx.matcher.units)
         seconds["link_write"] = time.perf_counter() - t
+        steps.at(steps.total)
         _say_outcome(quality, seconds, say)
     finally:
         runner.close()

@@ -459,9 +459,31 @@ def section_method(month: Month, lang: str = "id") -> Section:
     return Section([md("aw_method", lang, min_n=s.min_n, min_cell=s.min_cell)])
 
 
+#: The analysts' kelurahan table: estimates shown with their 95% interval.
+_ANALYST_SHARES = ("aware_kesehatan", "aware_tk", "aware_gap", "knows_benefit", "enrolled")
+
+
+def kelurahan_estimates(kel: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """Every kelurahan's respondents and estimates as '24% (21–28%)', column names in `lang`
+    (for analysts: no minimum applied; the explore notebook has them as sortable numbers)."""
+    out = pd.DataFrame(
+        {
+            t("col_kelurahan", lang): kel["kelurahan"],
+            t("col_kecamatan", lang): kel["kecamatan"],
+            t("ex_col_respondents", lang): kel["respondents"].map(lambda v: fmt_int(v, lang)),
+        }
+    )
+    for name in _ANALYST_SHARES:
+        out[t(f"ex_col_{name}", lang)] = [
+            fmt_pct(v, lang, 0) if pd.isna(lo) or pd.isna(hi) else fmt_estimate(v, lo, hi, lang)
+            for v, lo, hi in zip(kel[name], kel[f"{name}_lo"], kel[f"{name}_hi"], strict=True)
+        ]
+    return out.reset_index(drop=True)
+
+
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
-    """For analysts only: the whole kelurahan table, every estimate, no minimum applied."""
-    return Section([results(month).kelurahan])
+    """For analysts only: every kelurahan's estimates with their intervals, no minimum applied."""
+    return Section([table(kelurahan_estimates(results(month).kelurahan, lang))])
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:

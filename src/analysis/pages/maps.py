@@ -3,9 +3,8 @@
 `choropleth` classifies values on fixed, documented breaks with mapclassify (so that months
 compare), draws kecamatan outlines and names, a legend in the report's language, the boundary
 source line, and distinct styles for kelurahan with no data and for suppressed cells.
-`proportional_symbols` draws counts as circles, `categories` draws classes such as LISA
-clusters, and `explore` gives analysts an interactive folium map (online only, never in the
-report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+`proportional_symbols` draws counts as circles and `categories` draws classes such as LISA
+clusters (the analysts' interactive map is `analysis.pages.explore_map`, never in the report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
 The last section draws notebook 02's maps from a `coverage.CoverageMonth`.
 """
 
@@ -25,7 +24,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
-from analysis.metrics.disclosure import display
 from analysis.metrics.spatial import PERMUTATIONS
 from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
@@ -323,40 +321,6 @@ def categories(
     return Chart(fig, title + (". " + "; ".join(parts) if parts else ""))
 
 
-def explore(
-    frame: pd.DataFrame,
-    column: str,
-    breaks: list[float],
-    tooltip: dict[str, str],
-    caption: str,
-    missing_label: str,
-    cmap: str = "YlGnBu",
-    region: str = DEFAULT_REGION,
-    reference_dir: Path | None = None,
-):
-    """An interactive map for analysts in JupyterLab (GeoDataFrame.explore, folium).
-
-    `frame` is indexed by kode_kelurahan; `column` is coloured on the fixed `breaks`
-    (NaN drawn as `missing_label`); `tooltip` maps columns to their labels. Leaflet and the
-    tiles come from the internet, so this is never part of the offline report.
-    """
-    gdf = boundaries(region, reference_dir)[["kode_kelurahan", "geometry"]]
-    gdf = gdf.join(frame, on="kode_kelurahan")
-    return gdf.explore(
-        column=column,
-        scheme="UserDefined",
-        classification_kwds={"bins": breaks},
-        cmap=cmap,
-        tooltip=list(tooltip),
-        tooltip_kwds={"aliases": list(tooltip.values())},
-        missing_kwds={"color": "#ffffff", "label": missing_label},
-        tiles="OpenStreetMap",
-        legend=True,
-        legend_kwds={"caption": caption},
-        style_kwds={"weight": 0.8, "color": "#666666"},
-    )
-
-
 # --- the coverage page's maps (notebook 02) -------------------------------------------------
 
 #: LISA cluster colours: orange for low coverage, teal for high, as on the coverage map.
@@ -419,38 +383,6 @@ def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         lang,
         note=t("cov_lisa_note", lang, permutations=fmt_int(PERMUTATIONS, lang)),
         describe=[c for c in LISA_COLORS if c != "ns"],
-        region=cov.region,
-        reference_dir=cov.reference_dir,
-    )
-
-
-def explore_coverage(cov: CoverageMonth, lang: str = "id"):
-    """Interactive coverage map with the published (suppressed) figures in the tooltips."""
-    p = cov.protected
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    pct = lambda v: fmt_pct(v, lang)  # noqa: E731
-    shown = display(
-        p,
-        {"workers": n, "effective": n, "uncovered": n, "effective_rate": pct},
-    )
-    shown["effective_rate_eb_text"] = display(p, {"effective_rate_eb": pct})["effective_rate_eb"]
-    shown["value"] = p.table["effective_rate_eb"].mask(p.hidden["effective_rate_eb"])
-    cols = {
-        "kelurahan": t("col_kelurahan", lang),
-        "kecamatan": t("col_kecamatan", lang),
-        "workers": t("cov_col_workers", lang),
-        "effective": t("cov_col_effective", lang),
-        "uncovered": t("cov_col_uncovered", lang),
-        "effective_rate": t("cov_col_effective_rate", lang),
-        "effective_rate_eb_text": t("cov_col_effective_rate_eb", lang),
-    }
-    return explore(
-        shown.set_index("kode_kelurahan")[[*cols, "value"]],
-        "value",
-        RATE_BREAKS,
-        cols,
-        t("cov_map_legend", lang),
-        t("map_suppressed", lang) + " / " + t("map_no_data", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
     )
