@@ -4,11 +4,15 @@ truth the generator writes beside the files, and a month without a shape is unch
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis.demo import Shape, generate, load_truth
+from analysis.demo.shape import COVERAGE
 from analysis.demo.world import make_world
 from analysis.errors import AnalysisError
 from analysis.paths import PROJECT_REFERENCE_DIR
+from analysis.pipeline import clean_period
 
 from conftest import PERIOD
 
@@ -67,3 +71,40 @@ def test_no_shape_draws_the_usual_month(tmp_path):
     for name in ("umkm.xlsx", "tenaga_kerja.csv", "peserta_bpjstk.csv", "survei_kesadaran.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     pd.testing.assert_frame_equal(load_truth(a), load_truth(b))
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    businesses=st.integers(1, 25),
+    shape=st.builds(
+        Shape,
+        kelurahan=st.sampled_from([None, 1, 3]),
+        sectors=st.sampled_from([None, 1]),
+        coverage=st.sampled_from(COVERAGE),
+        participants=st.booleans(),
+        respondents=st.integers(0, 10),
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_any_tiny_month_is_written_and_cleaned_as_planted(
+    tmp_path_factory, businesses, shape, seed
+):
+    """Empty rosters, an extract without records, a survey of one: the generator writes them and
+    the cleaning concludes for every row what the truth says."""
+    data = tmp_path_factory.mktemp("tiny") / "data"
+    raw = generate(PERIOD, data, seed=seed, businesses=businesses, shape=shape)
+    truth = load_truth(raw)
+    result = clean_period(PERIOD, data)
+    q = result.tables["quarantine"]
+    for stem in ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran"):
+        t = truth[truth["file"] == stem].set_index("source_row")
+        got = q[q["source_file"].str.startswith(stem + ".")].set_index("source_row")["rule"]
+        expected = t.loc[~t["expected"].isin(["clean", "duplicate"]), "expected"]
+        assert got.sort_index().to_dict() == expected.sort_index().to_dict(), stem
+    workers = truth[(truth["file"] == "tenaga_kerja") & (truth["expected"] == "clean")]
+    got = result.tables["workers"].set_index("nik_hash")
+    assert set(got.index) == set(workers["key"])
+    effective = workers.set_index("key")["effective"].astype(bool)
+    assert (got["effective"].reindex(effective.index) == effective).all()

@@ -472,6 +472,8 @@ def _membership(
     """Each record's joining day, last month paid, programmes, declared wage and KPJ number;
     then the records in a random order (an extract is not sorted by anything we know)."""
     R = len(rec)
+    if R == 0:  # a tiny month whose rosters are empty: an extract with no records
+        return rec.assign(joined=pd.NaT, paid=pd.NaT, program="", upah=0.0, kpj="")
     first = np.maximum(
         pd.to_datetime(rec["birth"]) + pd.DateOffset(years=18), pd.Timestamp("2015-01-01")
     )
