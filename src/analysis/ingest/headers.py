@@ -4,7 +4,8 @@ Headers vary in case, spacing and wording (`Jml. Tenaga Kerja`, `NIK Pemilik`, `
 TERAKHIR` …): `norm_header` folds a header cell to a lookup form, `map_header` maps a file's
 header row to canonical names, `find_header` finds that row below a title block, and
 `check_columns` stops the run with one sentence when a required column is missing or two
-columns mean the same thing. `REQUIRED`, `MAY_BE_EMPTY` and `PERSONAL` say what the rest of
+columns mean the same thing. Headers no spelling here knows are mapped by the analyst's
+`headers.toml` (`analysis.ingest.mapping`). `REQUIRED`, `MAY_BE_EMPTY` and `PERSONAL` say what the rest of
 the cleaning may expect of each file and must never echo.
 """
 
@@ -61,6 +62,8 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
         "sektor": _SEKTOR,
+        "kbli": ["kbli", "kode_kbli", "kbli_2020", "kode_kbli_2020", "kbli_utama", "no_kbli"],
+        "skala_usaha": ["skala_usaha", "skala", "skala_umkm", "kelas_usaha", "ukuran_usaha"],
         "jumlah_tenaga_kerja": [
             "jumlah_tenaga_kerja",
             "jml_tenaga_kerja",
@@ -212,36 +215,49 @@ def map_header(stem: str, header: list[object]) -> tuple[dict[int, str], list[st
     return mapped, ignored
 
 
-def header_score(stem: str, row: list[object]) -> int:
-    """How many different canonical columns a row of cells names (the header row names most)."""
+def header_score(stem: str, row: list[object], mapped: frozenset[str] = frozenset()) -> int:
+    """How many different canonical columns a row of cells names, counting the headers a mapping
+    names (`mapped`, normalised) too: the header row names most."""
     lookup = _lookup(stem)
-    return len({lookup[n] for n in map(norm_header, row) if n in lookup})
+    keys = list(map(norm_header, row))
+    return len({lookup[n] for n in keys if n in lookup}) + len(mapped & set(keys))
 
 
-def find_header(stem: str, rows: list[list[object]]) -> int | None:
+def find_header(
+    stem: str, rows: list[list[object]], mapped: frozenset[str] = frozenset()
+) -> int | None:
     """Index of the row that names the most known columns (title blocks above it are skipped)."""
     best, where = 0, None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        s = header_score(stem, row)
+        s = header_score(stem, row, mapped)
         if s > best:
             best, where = s, i
     return where
 
 
-def check_columns(stem: str, path: Path, mapped: dict[int, str], header: list[object]) -> None:
-    """Stop with one sentence naming the file if two columns mean the same canonical column or a
-    required one is missing."""
-    seen: dict[str, list[str]] = {}
-    for i, canon in mapped.items():
-        seen.setdefault(canon, []).append(str(header[i]).strip())
-    for canon, cells in seen.items():
-        if len(cells) > 1:
+def check_columns(
+    stem: str,
+    path: Path,
+    columns: dict[str, list[int]],
+    header: list[object],
+    mapped: frozenset[str] = frozenset(),
+) -> None:
+    """Stop with one sentence naming the file if two columns mean the same canonical column (and no
+    mapping says which: `mapped` columns are the mapping's) or a required one is missing; the
+    sentence says how to map the file's own headers."""
+    inspect = f"'python -m analysis inspect --period {path.parent.name}'"
+    for canon, positions in columns.items():
+        if len(positions) > 1 and canon not in mapped:
+            cells = [str(header[i]).strip() for i in positions]
             raise AnalysisError(
-                f"{path}: columns {', '.join(map(repr, cells))} both mean {canon!r}; remove one of them."
+                f"{path}: columns {', '.join(map(repr, cells))} both mean {canon!r}; remove one of "
+                f"them, or say which one in headers.toml ({inspect} prints a mapping to edit)."
             )
-    missing = [c for c in REQUIRED[stem] if c not in seen]
+    missing = [c for c in REQUIRED[stem] if c not in columns]
     if missing:
         found = ", ".join(repr(str(h).strip()) for h in header if str(h or "").strip())[:200]
         raise AnalysisError(
-            f"{path}: required column {', '.join(missing)} is missing (columns found: {found or 'none'})."
+            f"{path}: required column {', '.join(missing)} is missing (columns found: "
+            f"{found or 'none'}). Map the file's own header to it in headers.toml: {inspect} "
+            f"prints a ready-to-edit mapping."
         )

@@ -131,7 +131,8 @@ def _file_quality(
             "header_row": raw.header_row,
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
-            "columns_used": sorted(set(raw.columns_mapped.values())),
+            "columns_used": sorted(raw.columns_mapped),
+            "columns_by_mapping": raw.columns_by_mapping,
             "columns_ignored": raw.columns_ignored,
             "blank_rows_skipped": raw.blank_rows,
         }
