@@ -574,3 +574,41 @@ def read_raw(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
             f"{path} cannot be read as {suffix[1:].upper()}: {str(exc).splitlines()[0][:120]}"
         ) from None
     raise AnalysisError(f"{path} is not a .csv or .xlsx file.")
+
+
+# ---------------------------------------------------------------- headers only (inspect)
+
+
+def _first_row(rows: list[list[object]]) -> tuple[int, list[object]]:
+    """The first row with any cell (0-based index and cells), or (0, [])."""
+    for i, row in enumerate(rows):
+        if any(str(c or "").strip() for c in row):
+            return i, row
+    return 0, []
+
+
+def header_row(stem: str, path: Path, mapping: Mapping) -> tuple[int, list[str], bool]:
+    """A raw file's header row as the readers find it (1-based row, cells, True), or, where no row
+    names a known or mapped column, its first non-empty row (row, cells, False). Reads the
+    header only: no data value leaves the file."""
+    mapped = mapping.names()
+    if path.suffix.lower() == ".xlsx":
+        book = open_xlsx(path)
+        try:
+            found = xlsx_header(stem, book, mapped)
+            if found is not None:
+                _, where, header = found
+                return where + 1, [str(c or "").strip() for c in header], True
+            where, header = _first_row(first_rows(book.worksheets[0]))
+        finally:
+            book.close()
+        return where + 1, [str(c or "").strip() for c in header], False
+    _, head = csv_start(path)
+    delim, where, header = _sniff(stem, head, mapped)
+    if where is not None:
+        return where + 1, [c.strip() for c in header], True
+    lines = head.splitlines()[: HEADER_SCAN_ROWS + 1]
+    first = next((line for line in lines if line.strip()), "")
+    widest = max((",", ";", "\t", "|"), key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    where, header = _first_row(list(csv.reader(lines, delimiter=widest)))
+    return where + 1, [str(c).strip() for c in header], False
