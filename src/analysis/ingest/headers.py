@@ -57,7 +57,14 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "nib": ["nib", "nomor_induk_berusaha", "no_nib"],
         "nama_usaha": ["nama_usaha", "nama_umkm", "nama_ukm", "usaha", "nama_toko"],
         "nama_pemilik": ["nama_pemilik", "pemilik", "nama_pelaku_usaha", "nama"],
-        "nik_pemilik": ["nik_pemilik", "nik_ktp_pemilik", "no_ktp_pemilik", "ktp_pemilik"] + _NIK,
+        "nik_pemilik": [
+            "nik_pemilik",
+            "nik_ktp_pemilik",
+            "no_ktp_pemilik",
+            "ktp_pemilik",
+            "nik_pelaku_usaha",
+        ]
+        + _NIK,
         "alamat": ["alamat", "alamat_usaha", "alamat_lengkap"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
@@ -90,6 +97,8 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
             "tgl_registrasi",
             "tanggal_pendaftaran",
             "terdaftar_sejak",
+            "tanggal_terbit_nib",  # a NIB export: the day the business was registered in OSS
+            "tgl_terbit_nib",
         ],
     },
     "tenaga_kerja": {
@@ -255,7 +264,11 @@ def check_columns(
             )
     missing = [c for c in REQUIRED[stem] if c not in columns]
     if missing:
-        found = ", ".join(repr(str(h).strip()) for h in header if str(h or "").strip())[:200]
+        cells = [repr(str(h).strip()) for h in header if str(h or "").strip()]
+        found = ", ".join(cells)
+        if len(found) > 200:  # whole headers only, then an ellipsis
+            shown = [c for i, c in enumerate(cells) if len(", ".join(cells[: i + 1])) <= 200]
+            found = ", ".join(shown) + ", …"
         raise AnalysisError(
             f"{path}: required column {', '.join(missing)} is missing (columns found: "
             f"{found or 'none'}). Map the file's own header to it in headers.toml: {inspect} "

@@ -19,7 +19,7 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 from analysis.ingest.headers import COLUMNS, REQUIRED, check_columns, map_header, norm_header
 from analysis.ingest.mapping import MAPPING_FILE, SUMMABLE, Mapping, apply_mapping, load_mapping
-from analysis.ingest.read import find_raw_file, header_row
+from analysis.ingest.read import find_raw_file, header_row, no_header_error
 from analysis.paths import RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 
 #: Words of a worker count, and of each sex, in headers of counts split by sex.
@@ -91,7 +91,7 @@ def propose(stem: str, keys: list[str], free: list[int], missing: list[str]) -> 
         if column == "jumlah_tenaga_kerja" and (pair := _by_sex(keys, options)):
             out[column] = (pair, "the counts by sex, added up")
         elif column == "id_umkm" and (at := [i for i in range(len(keys)) if keys[i] in nib]):
-            out[column] = ([at[0]], "the NIB: one number per business")
+            out[column] = ([at[0]], "the NIB, one number per business")
         else:
             scored = [
                 (len(v), i)
@@ -115,6 +115,9 @@ def inspect_file(stem: str, path: Path) -> FileHeaders:
     except AnalysisError as exc:
         info.problem = str(exc)
         return info
+    if not info.found:
+        where = "rows of any sheet" if path.suffix.lower() == ".xlsx" else "lines"
+        info.problem = str(no_header_error(stem, path, where))
     keys = [norm_header(c) for c in info.header]
     try:
         info.by_mapping = apply_mapping(info.mapping, keys, info.header, str(path))
@@ -204,7 +207,7 @@ def _file_lines(f: FileHeaders) -> list[str]:
         need = "required" if column in REQUIRED[f.stem] else "optional"
         if column in f.proposals:
             at, why = f.proposals[column]
-            lines.append(f"{column} = {_toml(f.header, at)}  # {need}; {why}: check")
+            lines.append(f"{column} = {_toml(f.header, at)}  # {need}: {why} — check")
         elif need == "required":
             sums = " (a list of headers is added up)" if column in SUMMABLE else ""
             lines.append(f'# {column} = ""  # required: write the header that holds it{sums}')

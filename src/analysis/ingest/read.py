@@ -317,7 +317,8 @@ def csv_start(path: Path) -> tuple[str, str]:
     return encoding, head
 
 
-def _no_header(stem: str, path: Path, where: str) -> AnalysisError:
+def no_header_error(stem: str, path: Path, where: str) -> AnalysisError:
+    """The sentence for a file in which no header row names a known or mapped column."""
     wanted = ", ".join(REQUIRED[stem])
     return AnalysisError(
         f"{path}: no header row with the expected columns ({wanted}) in the first "
@@ -332,7 +333,7 @@ def _csv_header(stem: str, path: Path, mapped: frozenset[str]) -> tuple[str, str
     encoding, head = csv_start(path)
     delim, where, header = _sniff(stem, head, mapped)
     if where is None:
-        raise _no_header(stem, path, "lines")
+        raise no_header_error(stem, path, "lines")
     return encoding, delim, where, header
 
 
@@ -518,7 +519,7 @@ def read_xlsx(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable
     try:
         found = xlsx_header(stem, book, mapping.names())
         if found is None:
-            raise _no_header(stem, path, "rows of any sheet")
+            raise no_header_error(stem, path, "rows of any sheet")
         sheet, where, header = found
         columns, ignored = columns_of(stem, header, mapping, path)
         cols: dict[str, list[str]] = {canon: [] for canon in columns}
