@@ -73,8 +73,9 @@ def test_no_shape_draws_the_usual_month(tmp_path):
     pd.testing.assert_frame_equal(load_truth(a), load_truth(b))
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     businesses=st.integers(1, 25),
