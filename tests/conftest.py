@@ -6,7 +6,9 @@ import secrets
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
+from analysis.demo.shape import COVERAGE, Shape
 from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
@@ -68,3 +70,15 @@ def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str 
     return publish_report(
         PERIOD, data_dir=data, reports_dir=reports, lang=lang, notebook_dir=nb_dir
     ).parent
+
+
+def shapes():
+    """Small and lopsided demo months for hypothesis: every option of `analysis.demo.Shape`."""
+    return st.builds(
+        Shape,
+        kelurahan=st.sampled_from([None, 1, 2, 3]),
+        sectors=st.sampled_from([None, 1]),
+        coverage=st.sampled_from(COVERAGE),
+        participants=st.booleans(),
+        respondents=st.integers(0, 10),
+    )

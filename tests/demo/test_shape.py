@@ -8,13 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.demo import Shape, generate, load_truth
-from analysis.demo.shape import COVERAGE
 from analysis.demo.world import make_world
 from analysis.errors import AnalysisError
 from analysis.paths import PROJECT_REFERENCE_DIR
 from analysis.pipeline import clean_period
 
-from conftest import PERIOD
+from conftest import PERIOD, shapes
 
 
 def month(tmp_path, businesses, **shape):
@@ -79,14 +78,7 @@ def test_no_shape_draws_the_usual_month(tmp_path):
 )
 @given(
     businesses=st.integers(1, 25),
-    shape=st.builds(
-        Shape,
-        kelurahan=st.sampled_from([None, 1, 3]),
-        sectors=st.sampled_from([None, 1]),
-        coverage=st.sampled_from(COVERAGE),
-        participants=st.booleans(),
-        respondents=st.integers(0, 10),
-    ),
+    shape=shapes(),
     seed=st.integers(0, 2**16),
 )
 def test_any_tiny_month_is_written_and_cleaned_as_planted(

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.demo import Shape, generate
-from analysis.demo.shape import COVERAGE
 from analysis.metrics.disclosure import is_small
 from analysis.month import Month
 from analysis.pages.text import fmt_int, fmt_month, t
@@ -26,7 +25,7 @@ from analysis.report.publish import publish_report
 from analysis.report.run import notebooks
 from analysis.settings import publication
 
-from conftest import write
+from conftest import shapes, write
 
 pytestmark = pytest.mark.slow
 PERIOD = DEMO_PERIOD
@@ -84,16 +83,6 @@ def publish(data: Path, tmp: Path, lang: str) -> Path:
     return publish_report(PERIOD, data_dir=data, reports_dir=tmp / "reports", lang=lang).parent
 
 
-shapes = st.builds(
-    Shape,
-    kelurahan=st.sampled_from([None, 1, 2]),
-    sectors=st.sampled_from([None, 1]),
-    coverage=st.sampled_from(COVERAGE),
-    participants=st.booleans(),
-    respondents=st.integers(0, 10),
-)
-
-
 @settings(
     max_examples=2,
     deadline=None,
@@ -101,7 +90,7 @@ shapes = st.builds(
 )
 @given(
     businesses=st.integers(1, 30),
-    shape=shapes,
+    shape=shapes(),
     seed=st.integers(0, 2**16),
     earlier=st.booleans(),
     lang=st.sampled_from(["id", "en"]),
