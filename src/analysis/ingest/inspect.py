@@ -10,6 +10,7 @@ worker counts split by sex added up, and headers whose words contain a known spe
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import textwrap
@@ -17,9 +18,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.ingest.headers import COLUMNS, REQUIRED, check_columns, map_header, norm_header
+from analysis.ingest.headers import (
+    COLUMNS,
+    HEADER_SCAN_ROWS,
+    REQUIRED,
+    check_columns,
+    map_header,
+    norm_header,
+)
 from analysis.ingest.mapping import MAPPING_FILE, SUMMABLE, Mapping, apply_mapping, load_mapping
-from analysis.ingest.read import find_raw_file, header_row, no_header_error
+from analysis.ingest.read import (
+    csv_start,
+    find_raw_file,
+    first_rows,
+    no_header_error,
+    open_xlsx,
+    sniff,
+    xlsx_header,
+)
 from analysis.paths import RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 
 #: Words of a worker count, and of each sex, in headers of counts split by sex.
@@ -104,6 +120,41 @@ def propose(stem: str, keys: list[str], free: list[int], missing: list[str]) -> 
             out[column] = ([max(scored)[1]], "guessed from the header's words")
         taken |= set(out[column][0])
     return out
+
+
+def _first_row(rows: list[list[object]]) -> tuple[int, list[object]]:
+    """The first row with any cell (0-based index and cells), or (0, [])."""
+    for i, row in enumerate(rows):
+        if any(str(c or "").strip() for c in row):
+            return i, row
+    return 0, []
+
+
+def header_row(stem: str, path: Path, mapping: Mapping) -> tuple[int, list[str], bool]:
+    """A raw file's header row as the readers find it (1-based row, cells, True), or, where no row
+    names a known or mapped column, its first non-empty row (row, cells, False). Reads the
+    header only: no data value leaves the file."""
+    mapped = mapping.names()
+    if path.suffix.lower() == ".xlsx":
+        book = open_xlsx(path)
+        try:
+            found = xlsx_header(stem, book, mapped)
+            if found is not None:
+                _, where, header = found
+                return where + 1, [str(c or "").strip() for c in header], True
+            where, header = _first_row(first_rows(book.worksheets[0]))
+        finally:
+            book.close()
+        return where + 1, [str(c or "").strip() for c in header], False
+    _, head = csv_start(path)
+    delim, where, header = sniff(stem, head, mapped)
+    if where is not None:
+        return where + 1, [c.strip() for c in header], True
+    lines = head.splitlines()[: HEADER_SCAN_ROWS + 1]
+    first = next((line for line in lines if line.strip()), "")
+    widest = max((",", ";", "\t", "|"), key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    where, header = _first_row(list(csv.reader(lines, delimiter=widest)))
+    return where + 1, [str(c).strip() for c in header], False
 
 
 def inspect_file(stem: str, path: Path) -> FileHeaders:

@@ -29,9 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+
 from analysis.errors import AnalysisError
 from analysis.ingest.headers import COLUMNS, check_columns, map_header, norm_header
-from analysis.ingest.parse import parse_amount, parse_int
+from analysis.ingest.parse import map_unique, parse_amount, parse_int
 from analysis.paths import RAW_STEMS
 
 MAPPING_FILE = "headers.toml"
@@ -205,3 +208,20 @@ def columns_of(
         str(c).strip() for i, c in enumerate(header) if i not in used and str(c or "").strip()
     ]
     return columns, ignored
+
+
+def _added_up(column: str, parts: list[pa.Array]) -> pa.Array:
+    """A column made by adding several up (`mapping.sum_text`), computed once per distinct set of cells."""
+    cells = pd.DataFrame({i: p.to_pandas() for i, p in enumerate(parts)}).fillna("").astype(str)
+    joined = cells.agg("\x1f".join, axis=1) if len(cells) else pd.Series([], dtype=str)
+    summed = map_unique(joined, lambda key: sum_text(column, key.split("\x1f")), dtype="str")
+    return pa.array(summed.to_numpy(dtype=object), pa.string())
+
+
+def assemble(columns: dict[str, list[int]], cells: dict[int, pa.Array]) -> dict[str, pa.Array]:
+    """The canonical columns of a batch from its columns by header position (one position may
+    feed two canonical columns; several positions are added up)."""
+    return {
+        canon: cells[at[0]] if len(at) == 1 else _added_up(canon, [cells[i] for i in at])
+        for canon, at in columns.items()
+    }

@@ -39,8 +39,7 @@ from analysis.ingest.headers import (
     find_header,
     header_score,
 )
-from analysis.ingest.mapping import Mapping, columns_of, load_mapping, sum_text
-from analysis.ingest.parse import map_unique
+from analysis.ingest.mapping import Mapping, assemble, columns_of, load_mapping, sum_text
 
 csv.field_size_limit(1 << 30)  # a pasted 1 MB cell must be quarantined, not crash the reader
 
@@ -147,8 +146,9 @@ def _looks_binary(sample: bytes) -> bool:
     return control / min(len(sample), 4096) > 0.05
 
 
-def _sniff(stem: str, text: str, mapped: frozenset[str]) -> tuple[str, int | None, list[str]]:
-    """Choose the delimiter whose parse of the first lines names the most known (or mapped) columns."""
+def sniff(stem: str, text: str, mapped: frozenset[str]) -> tuple[str, int | None, list[str]]:
+    """(delimiter, header line or None, header cells): the delimiter whose parse of the first
+    lines names the most known (or mapped) columns."""
     lines = text.splitlines()[: HEADER_SCAN_ROWS + 1]
     best: tuple[int, str, int | None, list[str]] = (0, ",", None, [])
     for delim in (",", ";", "\t", "|"):
@@ -331,27 +331,10 @@ def _csv_header(stem: str, path: Path, mapped: frozenset[str]) -> tuple[str, str
     """A CSV's encoding, delimiter, header line (0-based) and header cells, found in its first MB;
     one sentence naming the file if it is empty, binary, or has no recognisable header."""
     encoding, head = csv_start(path)
-    delim, where, header = _sniff(stem, head, mapped)
+    delim, where, header = sniff(stem, head, mapped)
     if where is None:
         raise no_header_error(stem, path, "lines")
     return encoding, delim, where, header
-
-
-def _added_up(column: str, parts: list[pa.Array]) -> pa.Array:
-    """A column made by adding several up (`mapping.sum_text`), computed once per distinct set of cells."""
-    cells = pd.DataFrame({i: p.to_pandas() for i, p in enumerate(parts)}).fillna("").astype(str)
-    joined = cells.agg("\x1f".join, axis=1) if len(cells) else pd.Series([], dtype=str)
-    summed = map_unique(joined, lambda key: sum_text(column, key.split("\x1f")), dtype="str")
-    return pa.array(summed.to_numpy(dtype=object), pa.string())
-
-
-def _assemble(columns: dict[str, list[int]], cells: dict[int, pa.Array]) -> dict[str, pa.Array]:
-    """The canonical columns of a batch from its columns by header position (one position may
-    feed two canonical columns; several positions are added up)."""
-    return {
-        canon: cells[at[0]] if len(at) == 1 else _added_up(canon, [cells[i] for i in at])
-        for canon, at in columns.items()
-    }
 
 
 def csv_to_parquet(
@@ -393,7 +376,7 @@ def csv_to_parquet(
     schema = None
     for batch in reader:
         cells = dict(zip(at, batch.columns, strict=True))
-        table, n_blank = _trimmed(_assemble(columns, cells), seen + 1)
+        table, n_blank = _trimmed(assemble(columns, cells), seen + 1)
         seen += batch.num_rows
         blank_rows += n_blank
         schema = table.schema
@@ -575,41 +558,3 @@ def read_raw(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
             f"{path} cannot be read as {suffix[1:].upper()}: {str(exc).splitlines()[0][:120]}"
         ) from None
     raise AnalysisError(f"{path} is not a .csv or .xlsx file.")
-
-
-# ---------------------------------------------------------------- headers only (inspect)
-
-
-def _first_row(rows: list[list[object]]) -> tuple[int, list[object]]:
-    """The first row with any cell (0-based index and cells), or (0, [])."""
-    for i, row in enumerate(rows):
-        if any(str(c or "").strip() for c in row):
-            return i, row
-    return 0, []
-
-
-def header_row(stem: str, path: Path, mapping: Mapping) -> tuple[int, list[str], bool]:
-    """A raw file's header row as the readers find it (1-based row, cells, True), or, where no row
-    names a known or mapped column, its first non-empty row (row, cells, False). Reads the
-    header only: no data value leaves the file."""
-    mapped = mapping.names()
-    if path.suffix.lower() == ".xlsx":
-        book = open_xlsx(path)
-        try:
-            found = xlsx_header(stem, book, mapped)
-            if found is not None:
-                _, where, header = found
-                return where + 1, [str(c or "").strip() for c in header], True
-            where, header = _first_row(first_rows(book.worksheets[0]))
-        finally:
-            book.close()
-        return where + 1, [str(c or "").strip() for c in header], False
-    _, head = csv_start(path)
-    delim, where, header = _sniff(stem, head, mapped)
-    if where is not None:
-        return where + 1, [c.strip() for c in header], True
-    lines = head.splitlines()[: HEADER_SCAN_ROWS + 1]
-    first = next((line for line in lines if line.strip()), "")
-    widest = max((",", ";", "\t", "|"), key=lambda d: len(next(csv.reader([first], delimiter=d))))
-    where, header = _first_row(list(csv.reader(lines, delimiter=widest)))
-    return where + 1, [str(c).strip() for c in header], False
