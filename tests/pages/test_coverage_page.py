@@ -184,4 +184,5 @@ def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
         "folium" not in html and "leaflet" not in html.lower()
     )  # no interactive map when published
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 5
+    # the empty month has no hot-spot map (nothing was tested; a sentence says why)
+    assert len(images) >= (5 if which == "demo" else 4)
