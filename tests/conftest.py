@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
+from analysis.demo.shape import COVERAGE, Shape
 from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
@@ -103,3 +105,15 @@ def screenshot_folder(tmp_path_factory, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     print(f"screenshots in {folder}")
     return folder
+
+
+def shapes():
+    """Small and lopsided demo months for hypothesis: every option of `analysis.demo.Shape`."""
+    return st.builds(
+        Shape,
+        kelurahan=st.sampled_from([None, 1, 2, 3]),
+        sectors=st.sampled_from([None, 1]),
+        coverage=st.sampled_from(COVERAGE),
+        participants=st.booleans(),
+        respondents=st.integers(0, 10),
+    )

@@ -75,3 +75,21 @@ def test_report_settings_can_be_raised_on_the_command_line_never_lowered(tmp_pat
 def test_lab_lang_names_a_bad_language():
     r = run("lab-lang", "fr")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_inspect_lists_headers_on_stderr_and_prints_the_mapping_on_stdout(tmp_path):
+    raw = tmp_path / "raw" / PERIOD
+    raw.mkdir(parents=True)
+    (raw / "umkm.csv").write_text("NIB;Kelurahan Usaha;Jml TK L;Jml TK P\n1;Jebres;1;2\n")
+    r = run("inspect", "--period", PERIOD, "--data-dir", str(tmp_path))
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "required, missing: id_umkm, kelurahan, jumlah_tenaga_kerja" in r.stderr
+    assert "tenaga_kerja: no file this month (required)" in r.stderr
+    assert r.stdout.startswith("# Header mapping for 2026-10") and "[umkm]" in r.stdout
+    assert 'jumlah_tenaga_kerja = ["Jml TK L", "Jml TK P"]' in r.stdout
+    assert "Jebres" not in r.stdout + r.stderr.replace("Kelurahan Usaha", "")  # headers, not data
+
+
+def test_inspect_without_the_month_is_one_sentence(tmp_path):
+    r = run("inspect", "--period", "2024-01", "--data-dir", str(tmp_path))
+    assert r.returncode == 2 and r.stderr.startswith("error: No raw data for 2024-01")

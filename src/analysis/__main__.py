@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis demo-data | clean | report | check-privacy | lab-lang`.
+"""Command line: `python -m analysis demo-data | clean | inspect | report | check-privacy | lab-lang`.
 
 Errors the user can fix print one sentence to stderr and exit 2, without a traceback.
 """
@@ -63,6 +63,15 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
             raise AnalysisError(f"--set takes NAME=VALUE (for example min_cell=10), not {pair!r}.")
         out[name.strip()] = value.strip()
     return out
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from analysis.ingest.inspect import inspect_period, listing, snippet
+
+    files = inspect_period(args.period, args.data_dir)
+    print(listing(files), file=sys.stderr)
+    print(snippet(args.period, files))
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -167,6 +176,15 @@ def main(argv: list[str] | None = None) -> int:
         help="raw rows cleaned at a time, one Dask task each (default %(default)s)",
     )
     p.set_defaults(run=_clean)
+
+    p = sub.add_parser(
+        "inspect",
+        help="list each raw file's headers and what they were recognised as (stderr), and print a "
+        "ready-to-edit headers.toml mapping (stdout)",
+    )
+    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
+    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.set_defaults(run=_inspect)
 
     p = sub.add_parser(
         "report", help="run every notebook for a period and publish HTML to reports/<period>/"

@@ -406,9 +406,9 @@ CASES: list[Case] = [
         rules={"tenaga_kerja": {5: "nik_excel_mangled"}},
     ),
     Case(
-        "roster NIK lost its 16th digit",
+        "roster NIK with a digit left out while typing (15 digits)",
         {"tenaga_kerja.csv": _t("U1;337201570890001;Ani;P;;")},
-        rules={"tenaga_kerja": {5: "nik_excel_mangled"}},
+        rules={"tenaga_kerja": {5: "nik_invalid"}},
     ),
     Case(
         "roster NIK float text, dots and spaces are repaired",

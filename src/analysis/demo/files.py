@@ -35,7 +35,13 @@ SECTOR_TEXT = {
     "kuliner": ["Kuliner", "Makanan & Minuman", "makanan dan minuman", "KULINER", "Warung Makan"],
     "perdagangan": ["Perdagangan", "Toko Kelontong", "perdagangan eceran", "Dagang"],
     "fesyen": ["Fesyen", "Batik", "Konveksi", "Fashion", "batik tulis"],
-    "jasa": ["Jasa", "Bengkel", "Salon", "Laundry", "jasa"],
+    "jasa": [
+        "Jasa",
+        "Servis Elektronik",
+        "Salon",
+        "Laundry",
+        "jasa",
+    ],  # a bengkel is KBLI 45: lainnya
     "kerajinan": ["Kerajinan", "Kerajinan Tangan", "Mebel"],
     "industri": ["Industri Pengolahan", "Produksi", "industri rumah tangga"],
     "transportasi": ["Transportasi", "Ojek", "Jasa Angkutan", "Kurir"],

@@ -13,7 +13,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from analysis.demo.dirt import DIRT
 from analysis.demo.files import participant_file, roster_file, survey_file, umkm_file
+from analysis.demo.shape import Shape, no_records
 from analysis.demo.words import MONTH_FULL
 from analysis.demo.world import Chunk, coverage_logit, make_world
 from analysis.errors import AnalysisError
@@ -49,6 +50,7 @@ class _Output:
     names: dict[str, str]  # stem → file name
     xlsx: bool  # the registry as a workbook (one chunk, small, not `plain`)
     plain: bool  # every file as UTF-8 CSV
+    shape: Shape | None = None  # a small or lopsided month
 
 
 def generate(
@@ -59,15 +61,17 @@ def generate(
     log: Callable[[str], None] | None = None,
     overwrite: bool = False,
     csv: bool = False,
+    shape: Shape | None = None,
 ) -> Path:
     """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
 
     `csv` writes every file as UTF-8 CSV, the business registry too even when small (it is XLSX
     up to `XLSX_MAX_BUSINESSES`, the rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
-    generated chunk by chunk, so ten million workers fit in a few GB of memory.
+    generated chunk by chunk, so ten million workers fit in a few GB of memory. A `shape`
+    (`analysis.demo.shape.Shape`) makes a small or lopsided month, from one business up.
     """
     check_period(period)
-    if businesses < 200:
+    if businesses < (1 if shape is not None else 200):
         raise AnalysisError(
             "--businesses must be at least 200 so that every kind of planted dirt occurs."
         )
@@ -85,7 +89,9 @@ def generate(
         "peserta_bpjstk": "peserta_bpjstk.csv",
         "survei_kesadaran": "survei_kesadaran.csv",
     }
-    target = _Output(out, period, names, xlsx, csv)
+    if shape is not None and not shape.survey:
+        del names["survei_kesadaran"]
+    target = _Output(out, period, names, xlsx, csv, shape)
     (out / DEMO_DIR).mkdir()
     sizes = [businesses // n_chunks + (i < businesses % n_chunks) for i in range(n_chunks)]
     _write_chunks(target, seed, sizes, paths.reference, say)
@@ -128,7 +134,7 @@ def _write_chunks(
         for c, size in enumerate(sizes):
             rng = np.random.default_rng(seed if n_chunks == 1 else [seed, c + 1])
             chunk = Chunk(businesses, 1 + sum(sizes[:c]), 120 * c, logit, c == 0)
-            texts, truth = _generate_chunk(rng, target.period, size, ref, chunk)
+            texts, truth = _generate_chunk(rng, target.period, size, ref, chunk, target.shape)
             for stem, text in texts.items():
                 if text is None:
                     continue
@@ -145,7 +151,7 @@ def _write_chunks(
             truth_writer.write_table(table.cast(truth_writer.schema))
             say(
                 f"chunk {c + 1}/{n_chunks}: {rows['umkm']:,} business rows, {rows['tenaga_kerja']:,} roster rows, "
-                f"{rows['peserta_bpjstk']:,} participant records, {rows['survei_kesadaran']:,} survey answers"
+                f"{rows['peserta_bpjstk']:,} participant records, {rows.get('survei_kesadaran', 0):,} survey answers"
             )
     finally:
         if truth_writer is not None:
@@ -174,15 +180,22 @@ def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
 
 
 def _generate_chunk(
-    rng: np.random.Generator, period: str, businesses: int, ref: Path, chunk: Chunk
+    rng: np.random.Generator,
+    period: str,
+    businesses: int,
+    ref: Path,
+    chunk: Chunk,
+    shape: Shape | None = None,
 ) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
     """The text rows of each file and their truth, for one chunk of the synthetic population."""
-    world = make_world(rng, period, businesses, ref, chunk)
+    if shape is not None and not shape.survey:
+        chunk = replace(chunk, survey=False)
+    world = make_world(rng, period, businesses, ref, chunk, shape)
     umkm_text, umkm_truth = umkm_file(world, rng).finish()
     first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
     clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])
     workers_text, workers_truth = roster_file(world, rng, clean_ids).finish()
-    part_text, part_truth = participant_file(world, rng).finish()
+    part_text, part_truth = no_records(*participant_file(world, rng).finish(), shape)
     survey_text, survey_truth = survey_file(world, rng).finish() if chunk.survey else (None, None)
     workers_truth = _truth_links(workers_truth, part_truth)
 

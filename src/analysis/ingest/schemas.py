@@ -244,6 +244,8 @@ BUSINESSES = pa.DataFrameSchema(
         "kelurahan": pa.Column(str),
         "kecamatan": pa.Column(str),
         "sektor": pa.Column(str),
+        "kbli": pa.Column(str, pa.Check.str_matches(r"^\d{2}(\d{3})?$"), **_n),
+        "kbli_kategori": pa.Column(str, pa.Check.str_matches(r"^[A-U]$"), **_n),
         "kelas_usaha": pa.Column(str),
         "jumlah_tenaga_kerja": pa.Column("int64", pa.Check.ge(1)),
         "roster_workers": pa.Column("int64", pa.Check.ge(0)),

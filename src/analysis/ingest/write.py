@@ -131,7 +131,8 @@ def _file_quality(
             "header_row": raw.header_row,
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
-            "columns_used": sorted(set(raw.columns_mapped.values())),
+            "columns_used": sorted(raw.columns_mapped),
+            "columns_by_mapping": raw.columns_by_mapping,
             "columns_ignored": raw.columns_ignored,
             "blank_rows_skipped": raw.blank_rows,
         }
@@ -192,7 +193,8 @@ def _write_businesses(
     quality entry and what the coverage counts need of each business."""
     writer = output.table("businesses", schemas.BUSINESSES)
     biz_counts, matches = [], []
-    owner_unusable = sector_other = n_biz = 0
+    owner_unusable = n_biz = 0
+    counted = dict.fromkeys(["_sector_unmatched", "_size_stated_used", "_size_disagrees"], 0)
     for part in biz.clean_parts():
         counts = np.zeros(len(part), dtype="int64")
         on_roster = roster_n[n_biz : n_biz + len(part)]
@@ -209,7 +211,8 @@ def _write_businesses(
             )
         )
         owner_unusable += int(part["_owner_unusable"].sum())
-        sector_other += int(part["sektor"].eq("lainnya").sum())
+        for col in counted:
+            counted[col] += int(part[col].sum())
         n_biz += len(part)
         output.tick(f"linking and writing: businesses.parquet, {n_biz:,} rows")
     writer.close()
@@ -217,7 +220,9 @@ def _write_businesses(
     notes = {
         "kelurahan_matches": _match_notes(matches, output.matcher.names),
         "owner_nik_unusable": owner_unusable,
-        "sector_unrecognised": sector_other,
+        "sector_unrecognised": counted["_sector_unmatched"],
+        "size_class_from_stated": counted["_size_stated_used"],
+        "size_class_disagrees_with_stated": counted["_size_disagrees"],
     }
     entry = _quarantine_file(output, biz, n_biz, notes)
     return entry, pd.concat(biz_counts, ignore_index=True)

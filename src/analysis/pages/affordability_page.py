@@ -107,22 +107,22 @@ def section_headline(month: Month, lang: str = "id") -> Section:
 
 
 def section_deciles(month: Month, lang: str = "id") -> Section:
-    """The burden by income decile: the chart (when there are enough incomes) and the table."""
+    """The burden by income decile: the chart and the table, or one plain sentence when there are
+    too few incomes for a decile of at least `min_cell` people."""
     a = results(month)
-    chart = (
-        charts.columns(
-            burden.decile_chart_frame(a, lang),
-            t("aff_chart_decile_title", lang),
-            t("aff_chart_decile_axis", lang),
-            fmt=lambda v: fmt_share(v, lang),
-            line=a.threshold,
-            line_label=t(
-                "aff_chart_threshold_line", lang, threshold=fmt_threshold(a.threshold, lang)
-            ),
-            note=t("aff_chart_decile_note", lang),
-        )
-        if len(a.roster) >= DECILES
-        else md("aff_head_no_income", lang)
+    if a.roster.empty:
+        return Section([md("aff_head_no_income", lang)])
+    frame = burden.decile_chart_frame(a, lang) if len(a.roster) >= DECILES else pd.DataFrame()
+    if frame.empty or not charts.has_values(frame.to_numpy(dtype="float64")):
+        return Section([md("few_incomes", lang, n=fmt_int(len(a.roster), lang), k=a.min_cell)])
+    chart = charts.columns(
+        frame,
+        t("aff_chart_decile_title", lang),
+        t("aff_chart_decile_axis", lang),
+        fmt=lambda v: fmt_share(v, lang),
+        line=a.threshold,
+        line_label=t("aff_chart_threshold_line", lang, threshold=fmt_threshold(a.threshold, lang)),
+        note=t("aff_chart_decile_note", lang),
     )
     return Section([chart, table(burden.decile_table(a, lang)), _suppressed(a, lang)])
 
@@ -180,6 +180,7 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
         note=t("aff_map_note", lang),
         region=a.region,
         reference_dir=a.reference_dir,
+        empty="",  # the sentence under the map says there is no kelurahan to show
     )
     top = burden.kelurahan_table(a, lang)
     intro = (

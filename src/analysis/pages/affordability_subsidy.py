@@ -293,6 +293,7 @@ def section_subsidy(month: Month, lang: str = "id") -> Section:
         t("aff_chart_subsidy_title", lang),
         t("aff_chart_budget_axis_million", lang),
         fmt=lambda v: fmt_rp_compact(v * 1e6, lang),
+        empty=t("few_budget", lang, k=a.min_cell),
     )
     return Section(
         [

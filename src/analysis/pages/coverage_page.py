@@ -515,6 +515,7 @@ def section_group(month: Month, which: str, lang: str = "id") -> Section:
         missing=t("cov_chart_suppressed", lang),
         colors=[charts.PALETTE["main"]],
         xlim=chart_limit(frame),
+        empty=t("few_workers_chart", lang, k=cov.min_cell),
     )
     return Section([chart, table(group_table(cov, which, lang)), suppressed_note(cov, lang)])
 

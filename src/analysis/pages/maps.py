@@ -5,6 +5,8 @@ compare), draws kecamatan outlines and names, a legend in the report's language,
 source line, and distinct styles for kelurahan with no data and for suppressed cells.
 `proportional_symbols` draws counts as circles and `categories` draws classes such as LISA
 clusters (the analysts' interactive map is `analysis.pages.explore_map`, never in the report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+A map on which no kelurahan could be shown (no data, or every value suppressed) is not drawn:
+its `empty` sentence is returned instead.
 The last section draws notebook 02's maps from a `coverage.CoverageMonth`.
 """
 
@@ -18,6 +20,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib import colormaps
 from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
@@ -25,7 +28,7 @@ from matplotlib.patches import Patch
 
 from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
 from analysis.metrics.spatial import PERMUTATIONS
-from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
+from analysis.pages.charts import PALETTE, WIDTH, Chart, nothing_to_draw, setup
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
 
@@ -159,7 +162,8 @@ def choropleth(
     note: str | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """A choropleth of `values` (indexed by kode_kelurahan; NaN = no data) on fixed `breaks`.
 
     `breaks` are the classes' upper bounds (mapclassify.UserDefined); the last should cover the
@@ -168,16 +172,17 @@ def choropleth(
     """
     import mapclassify  # lazy: slow to import, only for classified maps
 
-    setup()
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
+    if not shown.any():
+        return nothing_to_draw(empty)
+    setup()
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
     fig, ax = plt.subplots(figsize=MAP_SIZE)
-    if shown.any():
-        classes = mapclassify.UserDefined(
-            v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
-        ).yb
-        kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
+    classes = mapclassify.UserDefined(
+        v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
+    ).yb
+    kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
     handles = [
         Patch(facecolor=c, edgecolor="white", label=lab)
         for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
@@ -227,16 +232,19 @@ def proportional_symbols(
     max_area: float = 600.0,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """Circles whose area is proportional to `values` (indexed by kode_kelurahan), one per kelurahan.
 
     For counts of people, where the number matters more than the rate. The largest value gets
     `max_area` (points²); zero draws no circle; NaN is no data; `suppressed` kelurahan are
     hatched and get no circle (never drawn as zero).
     """
-    setup()
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
+    if not shown.any():
+        return nothing_to_draw(empty)
+    setup()
     fig, ax = plt.subplots(figsize=MAP_SIZE)
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
@@ -290,17 +298,20 @@ def categories(
     describe: list[str] | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """A map of categories (indexed by kode_kelurahan; NaN = no data), e.g. LISA clusters.
 
     `colors` and `labels` map each category code to a fill and a legend label, in legend order;
     only categories present are listed. The alt text names the kelurahan of the categories in
     `describe` (default: all).
     """
-    setup()
     kel, kec = layers(region, reference_dir)
     v = values.reindex(kel["kode_kelurahan"]).astype("object").to_numpy()
     missing = pd.isna(v)
+    if missing.all():
+        return nothing_to_draw(empty)
+    setup()
     fig, ax = plt.subplots(figsize=MAP_SIZE)
     handles = []
     for code, fill in colors.items():
@@ -331,7 +342,7 @@ def _pct(lang: str) -> Callable[[float], str]:
     return lambda x: fmt_pct(x, lang, digits=0)
 
 
-def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
@@ -349,10 +360,11 @@ def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         note=t("cov_map_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        empty=t("few_workers_map", lang, k=cov.min_cell),
     )
 
 
-def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Workers without effective coverage by kelurahan, as proportional circles."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
@@ -368,10 +380,11 @@ def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         note=t("cov_unc_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        empty=t("few_workers_map", lang, k=cov.min_cell),
     )
 
 
-def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Significant LISA clusters of the smoothed effective rate."""
     kel = cov.kelurahan
     return categories(
@@ -385,4 +398,5 @@ def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         describe=[c for c in LISA_COLORS if c != "ns"],
         region=cov.region,
         reference_dir=cov.reference_dir,
+        empty="",  # nothing was tested: the sentence above the map says why
     )
