@@ -4,6 +4,7 @@ report's language, counts through disclosure control, and the cover figure.
 
 from __future__ import annotations
 
+import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.affordability import (
