@@ -28,6 +28,8 @@ class Settings:
     min_n: int
     top: int
     threshold: float
+    detect: float
+    revisit: int
 
     def as_dict(self) -> dict[str, int | float]:
         """The settings as plain values (for papermill and the manifest)."""
@@ -56,6 +58,13 @@ def check(settings: Settings, floors: bool = True) -> Settings:
         )
     if settings.top < 1:
         raise AnalysisError(f"top must be at least 1, not {settings.top}.")
+    if not settings.detect > 0:
+        raise AnalysisError(
+            f"detect must be a positive number of extra registrations a month (for example 1), "
+            f"not {settings.detect}."
+        )
+    if settings.revisit < 0:
+        raise AnalysisError(f"revisit must be 0 months or more, not {settings.revisit}.")
     for name in ("min_cell", "min_n"):
         value, floor = getattr(settings, name), FLOORS[name] if floors else 1
         if value < floor:

@@ -220,9 +220,9 @@ def extra_records(
     roster_truth: pd.DataFrame,
     records_truth: pd.DataFrame,
     period: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The planted registrations as participant-extract rows (appended after the others) and their
-    truth: roster workers of the visited kelurahan with no record at all, clean roster rows only,
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """The planted registrations as participant-extract rows (appended after the others; None when
+    there are none) and their truth: roster workers of the visited kelurahan with no record at all, clean roster rows only,
     each joining on a day of their month after the visit, active and paid up to the period."""
     rng = np.random.default_rng([seed, OUTREACH_STREAM, 0, pd.Period(period, "M").ordinal])
     clean = roster_truth[roster_truth["expected"].eq("clean")].drop_duplicates("nik")
@@ -237,17 +237,18 @@ def extra_records(
         last = min(pd.Timestamp(f"{e.bulan}-01") + pd.offsets.MonthEnd(0), end)
         span = max((last - e.from_day).days, 0)
         joined += [e.from_day + pd.Timedelta(days=int(d)) for d in rng.integers(0, span + 1, n)]
+    n_rec = len(chosen)
     rec = pd.DataFrame(
         {
             "kpj": (9 * 10**10 + rng.choice(10**9, size=len(chosen), replace=False)).astype(str),
             "nik": pd.Series(chosen, dtype=object),
             "nama": names.reindex(chosen).to_numpy(),
-            "segmen": "BPU",
-            "program": "JKK;JKM",
-            "upah": 1_000_000,
+            "segmen": np.full(n_rec, "BPU", dtype=object),
+            "program": np.full(n_rec, "JKK;JKM", dtype=object),
+            "upah": np.full(n_rec, 1_000_000, dtype="int64"),
             "joined": pd.to_datetime(pd.Series(joined, dtype="datetime64[ns]")),
-            "status": "AKTIF",
-            "paid": start,
+            "status": np.full(n_rec, "AKTIF", dtype=object),
+            "paid": pd.Series(np.full(n_rec, start, dtype="datetime64[ns]")),
         }
     )
     truth = pd.DataFrame(
@@ -260,4 +261,4 @@ def extra_records(
             "record_effective": True,
         }
     )
-    return participant_text(rec, rng), truth
+    return (participant_text(rec, rng) if n_rec else None), truth

@@ -217,10 +217,11 @@ def _generate_chunk(
         extra_text, extra_truth = extra_records(
             plan.seed, world, effects, workers_truth, part_truth, period
         )
-        extra_truth.insert(0, "source_row", np.arange(1, len(extra_truth) + 1) + len(part_text))
-        part_text = pd.concat([part_text, extra_text], ignore_index=True)
-        part_truth = pd.concat([part_truth, extra_truth.assign(file="peserta_bpjstk")])
-        part_truth = part_truth.reset_index(drop=True)
+        if extra_text is not None:
+            extra_truth.insert(0, "source_row", np.arange(1, len(extra_truth) + 1) + len(part_text))
+            part_text = pd.concat([part_text, extra_text], ignore_index=True)
+            part_truth = pd.concat([part_truth, extra_truth.assign(file="peserta_bpjstk")])
+            part_truth = part_truth.reset_index(drop=True)
         log_text, log_truth = log_file(plan.seed, world, log, period)
     workers_truth = _truth_links(workers_truth, part_truth)
 

@@ -133,14 +133,17 @@ def _usable(t: np.ndarray, cohort: np.ndarray, leads: bool) -> np.ndarray:
     return keep & (~visited | np.isin(t, months[ok]))
 
 
-def _sandwich(x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int):
-    """OLS coefficients, their CR1 cluster-robust covariance, and the residual variance."""
+def _sandwich(x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int, errors: bool):
+    """OLS coefficients, their CR1 cluster-robust covariance (when `errors`), and the residual
+    variance; None when the design is not of full rank."""
     n, p = x.shape
     xtx = x.T @ x
     if np.linalg.matrix_rank(xtx) < p:
         return None  # some cell cannot be told apart from the fixed effects
     bread = np.linalg.inv(xtx)
     beta = bread @ (x.T @ y)
+    if not errors:
+        return beta, None, math.nan
     resid = y - x @ beta
     member = np.zeros((n_clusters, n))
     member[cluster, np.arange(n)] = 1.0
@@ -149,6 +152,84 @@ def _sandwich(x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int
     c = g / (g - 1) * (n - 1) / (n - k) if n > k and g > 1 else math.nan
     sigma2 = float(resid @ resid / (n - p)) if n > p else math.nan
     return beta, c * bread @ (scores.T @ scores) @ bread, sigma2
+
+
+@dataclass
+class _Data:
+    """A panel as arrays: outcome, month, first-visit month, cell group and unit code per row."""
+
+    y: np.ndarray
+    t: np.ndarray
+    cohort: np.ndarray
+    label: np.ndarray
+    unit: np.ndarray
+
+    @classmethod
+    def of(cls, panel, outcome, unit, time, cohort, group) -> _Data:
+        label = panel[group].astype(str).to_numpy() if group else np.full(len(panel), "all")
+        return cls(
+            panel[outcome].to_numpy(dtype="float64"),
+            panel[time].to_numpy(dtype="int64"),
+            panel[cohort].to_numpy(dtype="float64"),
+            label.astype(str),
+            pd.factorize(panel[unit])[0],
+        )
+
+
+@dataclass
+class _Solved:
+    """The cells of one regression (cohort, month, group code), their coefficients, covariance
+    and sizes (visited units in the cell's cohort and group)."""
+
+    cells: np.ndarray
+    coef: np.ndarray
+    vcov: np.ndarray | None
+    units: np.ndarray
+    n: int
+    clusters: int
+    params: int
+    sigma2: float
+    names: np.ndarray  # the group label of each group code
+
+    def overall(self) -> float:
+        after = self.cells[:, 1] >= self.cells[:, 0]
+        w = np.where(after, self.units, 0.0)
+        return float(w @ self.coef / w.sum())
+
+
+def _solve(d: _Data, leads: bool, errors: bool = True) -> _Solved | None:
+    """The extended two-way fixed effects regression on arrays (see the module's notes)."""
+    rows = np.isfinite(d.y)
+    rows[rows] = _usable(d.t[rows], d.cohort[rows], leads)
+    y, t, g_all, label = d.y[rows], d.t[rows], d.cohort[rows], d.label[rows]
+    units, u_code = np.unique(d.unit[rows], return_inverse=True)
+    event = t - g_all
+    with np.errstate(invalid="ignore"):
+        has = (event >= 0) | (leads & (event <= -2))
+    if not has.any() or len(units) < 3:
+        return None
+    names, l_code = np.unique(label, return_inverse=True)
+    cells, c_code = np.unique(
+        np.column_stack([g_all[has], t[has], l_code[has]]), axis=0, return_inverse=True
+    )
+    times, t_code = np.unique(t, return_inverse=True)
+    n, k_u, k_t = len(y), len(units), len(times) - 1
+    x = np.zeros((n, k_u + k_t + len(cells)))
+    x[np.arange(n), u_code] = 1.0
+    later = np.flatnonzero(t_code > 0)
+    x[later, k_u + t_code[later] - 1] = 1.0
+    x[np.flatnonzero(has), k_u + k_t + c_code.ravel()] = 1.0
+    solved = _sandwich(x, y, u_code, k_u, errors)
+    if solved is None:
+        return None
+    beta, vcov, sigma2 = solved
+    visited = np.unique(np.column_stack([u_code, g_all, l_code])[~np.isnan(g_all)], axis=0)
+    groups, size = np.unique(visited[:, 1:], axis=0, return_counts=True)
+    at = {(a, b): c for (a, b), c in zip(map(tuple, groups), size, strict=True)}
+    sizes = np.array([at[(c, lc)] for c, lc in zip(cells[:, 0], cells[:, 2], strict=True)])
+    sel = slice(k_u + k_t, None)
+    vc = None if vcov is None else vcov[sel, sel]
+    return _Solved(cells, beta[sel], vc, sizes, n, k_u, x.shape[1], sigma2, names)
 
 
 def fit(
@@ -165,54 +246,25 @@ def fit(
     `cohort` is the month (same numbering as `time`) of the unit's first visit, missing for units
     never visited; `group` optionally splits the visited units' cells (dose groups). Returns None
     when there is nothing to estimate (no visited unit with a month before its visit, or no unit
-    to compare with). Plain numpy: the permutation check refits hundreds of times.
+    to compare with).
     """
-    y = panel[outcome].to_numpy(dtype="float64")
-    t = panel[time].to_numpy(dtype="int64")
-    g_all = panel[cohort].to_numpy(dtype="float64")
-    labels = panel[group].to_numpy(dtype=object) if group else np.full(len(y), "all", dtype=object)
-    rows = np.isfinite(y)
-    rows[rows] = _usable(t[rows], g_all[rows], leads)
-    y, t, g_all, labels = y[rows], t[rows], g_all[rows], labels[rows]
-    units, u_code = np.unique(panel[unit].to_numpy(dtype=object)[rows], return_inverse=True)
-    event = t - g_all
-    with np.errstate(invalid="ignore"):
-        has = (event >= 0) | (leads & (event <= -2))
-    if not has.any() or len(units) < 3:
+    s = _solve(_Data.of(panel, outcome, unit, time, cohort, group), leads)
+    if s is None:
         return None
-    names, l_code = np.unique(labels.astype(str), return_inverse=True)
-    key = np.column_stack([g_all[has], t[has], l_code[has]])
-    cells, c_code = np.unique(key, axis=0, return_inverse=True)
-    times, t_code = np.unique(t, return_inverse=True)
-    n, k_u, k_t = len(y), len(units), len(times) - 1
-    x = np.zeros((n, k_u + k_t + len(cells)))
-    x[np.arange(n), u_code] = 1.0
-    later = np.flatnonzero(t_code > 0)
-    x[later, k_u + t_code[later] - 1] = 1.0
-    x[np.flatnonzero(has), k_u + k_t + c_code.ravel()] = 1.0
-    solved = _sandwich(x, y, u_code, k_u)
-    if solved is None:
-        return None
-    beta, vcov, sigma2 = solved
-    visited = np.unique(np.column_stack([u_code, g_all, l_code])[~np.isnan(g_all)], axis=0)
-    size = pd.Series(1, index=pd.MultiIndex.from_arrays([visited[:, 1], visited[:, 2]]))
-    size = size.groupby(level=[0, 1]).sum()
-    sel = slice(k_u + k_t, None)
     out = pd.DataFrame(
         {
-            "cohort": cells[:, 0].astype("int64"),
-            "t": cells[:, 1].astype("int64"),
-            "event": (cells[:, 1] - cells[:, 0]).astype("int64"),
-            "group": names[cells[:, 2].astype("int64")],
-            "units": [int(size[(c, gc)]) for c, gc in zip(cells[:, 0], cells[:, 2], strict=True)],
-            "coef": beta[sel],
-            "se": np.sqrt(np.clip(np.diag(vcov)[sel], 0, None)),
+            "cohort": s.cells[:, 0].astype("int64"),
+            "t": s.cells[:, 1].astype("int64"),
+            "event": (s.cells[:, 1] - s.cells[:, 0]).astype("int64"),
+            "group": s.names[s.cells[:, 2].astype("int64")],
+            "units": s.units.astype("int64"),
+            "coef": s.coef,
+            "se": np.sqrt(np.clip(np.diag(s.vcov), 0, None)),
         }
     )
-    order = np.lexsort((out["cohort"], out["event"]))
+    order = np.lexsort((out["cohort"].to_numpy(), out["event"].to_numpy()))
     out = out.iloc[order].reset_index(drop=True)
-    v = vcov[sel, sel][np.ix_(order, order)]
-    return Fit(out, v, n, k_u, x.shape[1], sigma2)
+    return Fit(out, s.vcov[np.ix_(order, order)], s.n, s.clusters, s.params, s.sigma2)
 
 
 def overall_effect(
@@ -240,17 +292,17 @@ def permutation_p(
     """How often an effect at least as large (in absolute value) appears when the visit months are
     given to other kelurahan at random (each kelurahan keeps its own outcomes): (1 + hits)/(1 + n)."""
     rng = np.random.default_rng(seed)
-    per_unit = panel.drop_duplicates(unit).set_index(unit)[cohort]
+    d = _Data.of(panel, outcome, unit, time, cohort, None)
+    first = np.unique(d.unit, return_index=True)[1]
+    per_unit = d.cohort[first]
     hits = done = 0
     for _ in range(n):
-        shuffled = pd.Series(rng.permutation(per_unit.to_numpy()), index=per_unit.index)
-        est = overall_effect(
-            panel.assign(**{cohort: panel[unit].map(shuffled)}), outcome, unit, time, cohort
-        )
-        if est is None:
+        shuffled = rng.permutation(per_unit)[d.unit]
+        s = _solve(_Data(d.y, d.t, shuffled, d.label, d.unit), leads=False, errors=False)
+        if s is None:
             continue
         done += 1
-        hits += abs(est.value) >= abs(observed) - 1e-12
+        hits += abs(s.overall()) >= abs(observed) - 1e-12
     return (1 + hits) / (1 + done)
 
 
