@@ -128,7 +128,14 @@ def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(
     reports = tmp_path / "reports"
     index = publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, notebook_dir=nb_dir)
     m = json.loads((index.parent / "manifest.json").read_text())
-    assert m["settings"] == {"min_cell": 5, "min_n": 10, "top": 10, "threshold": 0.02}
+    assert m["settings"] == {
+        "min_cell": 5,
+        "min_n": 10,
+        "top": 10,
+        "threshold": 0.02,
+        "detect": 1.0,
+        "revisit": 3,
+    }
     page = (index.parent / "02_coverage_map.html").read_text(encoding="utf-8")
     assert "&lt;5" in page and "&lt;1" not in page and "explored" not in page
 

@@ -19,7 +19,6 @@ from analysis.ingest import schemas
 from analysis.ingest.classify import activity_of
 from analysis.ingest.parse import (
     clean_text,
-    map_unique,
     parse_date,
     parse_int,
     to_datetime_col,
@@ -30,8 +29,10 @@ from analysis.ingest.rules import (
     Context,
     Flags,
     begin,
+    empty_table,
     flag_places,
     flag_unparsed,
+    match_notes,
     raw_column,
 )
 
@@ -95,10 +96,7 @@ def clean_outreach(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
             "peserta": typed["peserta"][ok],
             "usaha": typed["usaha"][ok],
             "kelurahan_match": places["method"][ok].astype("str"),
-            "_row": frame["source_row"][ok].astype("int64"),
-            "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
-            "_score": places["score"][ok].astype("float64"),
-            "_method": places["method"][ok].astype("str"),
+            **match_notes(frame, places, ok),
         }
     ).reset_index(drop=True)
     return CleanedPart(clean, flags.quarantine(frame, file_name))
@@ -106,20 +104,17 @@ def clean_outreach(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
 
 def empty_outreach() -> pd.DataFrame:
     """The outreach table of a month without a log: every column, no rows."""
-    return pd.DataFrame(
-        {
-            name: pd.Series(dtype=dt)
-            for name, dt in (
-                ("tanggal", "datetime64[us]"),
-                ("bulan", "str"),
-                ("kode_kelurahan", "str"),
-                ("kode_kecamatan", "str"),
-                ("kelurahan", "str"),
-                ("kecamatan", "str"),
-                ("kegiatan", "str"),
-                ("peserta", "Int64"),
-                ("usaha", "Int64"),
-                ("kelurahan_match", "str"),
-            )
-        }
+    return empty_table(
+        (
+            ("tanggal", "datetime64[us]"),
+            ("bulan", "str"),
+            ("kode_kelurahan", "str"),
+            ("kode_kecamatan", "str"),
+            ("kelurahan", "str"),
+            ("kecamatan", "str"),
+            ("kegiatan", "str"),
+            ("peserta", "Int64"),
+            ("usaha", "Int64"),
+            ("kelurahan_match", "str"),
+        )
     )

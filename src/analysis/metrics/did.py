@@ -267,18 +267,6 @@ def fit(
     return Fit(out, s.vcov[np.ix_(order, order)], s.n, s.clusters, s.params, s.sigma2)
 
 
-def overall_effect(
-    panel: pd.DataFrame,
-    outcome: str,
-    unit: str = "unit",
-    time: str = "t",
-    cohort: str = "cohort",
-) -> Estimate | None:
-    """The after-visit effect of `fit` (all cells, kelurahan-weighted)."""
-    result = fit(panel, outcome, unit, time, cohort)
-    return result.aggregate() if result is not None else None
-
-
 def permutation_p(
     panel: pd.DataFrame,
     outcome: str,
