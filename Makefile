@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_PERIOD := 2026-10
 DEMO_HISTORY := 2026-07 2026-08 2026-09
+# The demo's outreach campaign plants this many extra registrations a month per visited kelurahan
+# (at 30 attendees; analysis.demo.outreach): the outreach page must find it.
+DEMO_OUTREACH := 2
 PERIOD ?= $(DEMO_PERIOD)
 REPORT_LANG ?= id
 LAB_LANG ?= id
@@ -33,12 +36,13 @@ install: $(VENV)/.installed git-filter
 git-filter:
 	@if ! command -v git >/dev/null 2>&1; then 	  echo ">> git not found: notebook outputs are not stripped on commit (make strip does it by hand)"; 	elif ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then 	  echo ">> not a git clone: notebook outputs are not stripped on commit (make strip does it by hand)"; 	else 	  py="$$(git rev-parse --show-prefix)$(PY)"; 	  git config filter.nbstripout.clean "$$py -m nbstripout --keep-id" && 	  git config filter.nbstripout.smudge cat && 	  git config filter.nbstripout.required true && 	  git config diff.ipynb.textconv "$$py -m nbstripout -t --keep-id"; 	fi
 
-# Demo data: the demo month plus three earlier months (so the coverage trend has a history),
-# generated only where the month's raw folder is empty; earlier months are cleaned here.
+# Demo data: the demo month plus three earlier months (so the coverage trend has a history, and
+# the outreach campaign a before and after), generated only where the month's raw folder is
+# empty; earlier months are cleaned here.
 data: install
 	@for p in $(DEMO_HISTORY) $(DEMO_PERIOD); do \
 	  if [ -z "$$(ls -A data/raw/$$p 2>/dev/null)" ]; then \
-	    $(PY) -m analysis demo-data --period $$p || exit 1; \
+	    $(PY) -m analysis demo-data --period $$p --outreach-effect $(DEMO_OUTREACH) || exit 1; \
 	    if [ "$$p" != "$(DEMO_PERIOD)" ]; then $(PY) -m analysis clean --period $$p || exit 1; fi; \
 	  fi; \
 	done

@@ -47,6 +47,39 @@ def cleaned(demo_dir: Path):
     return clean_period(PERIOD, demo_dir)
 
 
+#: The months `make data` writes: the outreach campaign runs over all four.
+OUTREACH_MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
+
+
+def outreach_months(data: Path, effect: float) -> Path:
+    """Generate and clean the four demo months with the outreach log and `effect` planted."""
+    from analysis.demo import generate
+    from analysis.pipeline import clean_period
+
+    for p in OUTREACH_MONTHS:
+        generate(p, data, outreach=effect)
+        clean_period(p, data)
+    return data
+
+
+@pytest.fixture(scope="session")
+def outreach_dir(tmp_path_factory) -> Path:
+    """The data of `make data`: four demo months with the outreach campaign and its planted effect
+    (analysis.demo.outreach.DEFAULT_EFFECT), cleaned."""
+    from analysis.demo.outreach import DEFAULT_EFFECT
+
+    return outreach_months(tmp_path_factory.mktemp("outreach") / "data", DEFAULT_EFFECT)
+
+
+@pytest.fixture(scope="session")
+def outreach_report(outreach_dir, tmp_path_factory) -> Path:
+    """The demo month's published report on the outreach data (Indonesian)."""
+    from analysis.report.publish import publish_report
+
+    reports = tmp_path_factory.mktemp("outreach_reports")
+    return publish_report(PERIOD, data_dir=outreach_dir, reports_dir=reports, lang="id").parent
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a small fixture file, creating folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ def _demo(args: argparse.Namespace) -> int:
         log=_log,
         overwrite=args.overwrite,
         csv=args.csv,
+        outreach=args.outreach_effect,
     )
     print(f"Demo data for {args.period} written to {out}")
     return 0
@@ -149,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         "--csv",
         action="store_true",
         help="write every file as UTF-8 CSV (no XLSX, no Windows-1252), as benchmarks want",
+    )
+    p.add_argument(
+        "--outreach-effect",
+        type=float,
+        default=None,
+        metavar="N",
+        help="also write the month's outreach log (sosialisasi.csv) and plant N extra registrations "
+        "a month per visited kelurahan (at 30 attendees; 0 = a campaign without effect)",
     )
     p.set_defaults(run=_demo)
 

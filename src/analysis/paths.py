@@ -23,7 +23,7 @@ DEMO_DIR = "_demo"
 #: The month the demo data, the notebooks' defaults and `make report` use.
 DEMO_PERIOD = "2026-10"
 
-RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran")
+RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi")
 REQUIRED_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk")
 PROCESSED_FILES = (
     "businesses.parquet",
@@ -33,6 +33,7 @@ PROCESSED_FILES = (
     "quarantine.parquet",
     "coverage_kelurahan.parquet",
     "awareness_kelurahan.parquet",
+    "outreach.parquet",
     "quality.json",
 )
 

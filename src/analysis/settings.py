@@ -34,6 +34,8 @@ class Settings:
     subsidy_share: float
     subsidy_group: str
     subsidy_discount: bool
+    detect: float
+    revisit: int
 
     def as_dict(self) -> dict[str, int | float | str | bool]:
         """The settings as plain values (for papermill and the manifest)."""
@@ -126,6 +128,13 @@ def check(settings: Settings, floors: bool = True) -> Settings:
         raise AnalysisError(
             f"top must be at least 1, not {settings.top}.", "err_top", value=settings.top
         )
+    if not settings.detect > 0:
+        raise AnalysisError(
+            f"detect must be a positive number of extra registrations a month (for example 1), "
+            f"not {settings.detect}."
+        )
+    if settings.revisit < 0:
+        raise AnalysisError(f"revisit must be 0 months or more, not {settings.revisit}.")
     for name in ("min_cell", "min_n"):
         value, floor = getattr(settings, name), FLOORS[name]
         if floors and value < floor:

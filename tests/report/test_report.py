@@ -139,6 +139,8 @@ def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(
         "subsidy_share": 1.0,
         "subsidy_group": "BPU",
         "subsidy_discount": False,
+        "detect": 1.0,
+        "revisit": 3,
     }
     page = (index.parent / "02_coverage_map.html").read_text(encoding="utf-8")
     assert "&lt;5" in page and "&lt;1" not in page and "explored" not in page

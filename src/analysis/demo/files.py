@@ -286,7 +286,7 @@ def participant_file(world: World, rng: np.random.Generator) -> RawFile:
             "record_effective": rec["effective"],
         }
     )
-    f = RawFile("peserta_bpjstk", _participant_text(rec, rng), truth, rng)
+    f = RawFile("peserta_bpjstk", participant_text(rec, rng), truth, rng)
     true_nik = pd.Series(rec["nik"].to_numpy())
 
     def missing(t: pd.DataFrame, p: np.ndarray) -> None:
@@ -327,7 +327,7 @@ def participant_file(world: World, rng: np.random.Generator) -> RawFile:
     return f
 
 
-def _participant_text(rec: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def participant_text(rec: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """The extract's columns: names in capitals, segments, programmes and statuses written
     several ways, formatted wages, joining days and last months paid."""
     R = len(rec)

@@ -1,7 +1,8 @@
-"""Classifications read from reference data: business sector, size class, survey reasons.
+"""Classifications read from reference data: business sector, size class, survey reasons, kinds of
+outreach activity.
 
-Free text ('Makanan & Minuman', 'ojek online') is mapped to a fixed list of codes by keywords
-in `sectors.csv` / `survey_reasons.csv`; the size class follows the regulation in force on the
+Free text ('Makanan & Minuman', 'ojek online', 'Jemput bola') is mapped to a fixed list of codes
+by keywords in `sectors.csv` / `survey_reasons.csv` / `outreach_activities.csv`; the size class follows the regulation in force on the
 business's registration date (UU 20/2008 until 1 Feb 2021, PP 7/2021 after), or the size a
 registry states ('Skala Usaha') where turnover is missing.
 
@@ -126,6 +127,11 @@ def stated_size(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 def reason_of(series: pd.Series, reference_dir: Path | None = None) -> pd.Series:
     """Reason codes for free-text 'why not enrolled' answers (the text itself is not kept)."""
     return categorise(series, read_table("survey_reasons.csv", reference_dir), "alasan")
+
+
+def activity_of(series: pd.Series, reference_dir: Path | None = None) -> pd.Series:
+    """Kind-of-activity codes for the outreach log's free text ('Sosialisasi BPJS TK', 'jemput bola')."""
+    return categorise(series, read_table("outreach_activities.csv", reference_dir), "kegiatan")
 
 
 def size_class(

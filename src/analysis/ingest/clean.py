@@ -2,7 +2,7 @@
 
 `clean_period` runs the stages in order. For each raw file: read as text into the parquet cache
 (`read`, `cache`) → clean partition by partition (`partitions`, with one module per raw file:
-`businesses`, `roster`, `participants`, `survey`): check required values (pandera) → parse
+`businesses`, `roster`, `participants`, `survey`, `outreach`): check required values (pandera) → parse
 Indonesian dates, months, Rupiah, yes/no → check typed values (pandera) → match kelurahan →
 validate NIKs → pseudonymise → then, across the partitions, drop exact duplicate rows and
 quarantine the same key or person twice. A failing row is quarantined with the first rule it
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.ingest import businesses, participants, roster, survey
+from analysis.ingest import businesses, outreach, participants, roster, survey
 from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw
 from analysis.ingest.engine import make_engine, release_memory
 from analysis.ingest.keys import TextLookup
@@ -57,6 +57,7 @@ FILES: dict[str, tuple[PartCleaner, KeyRule | None]] = {
     "tenaga_kerja": (roster.clean_roster, roster.KEY_RULE),
     "peserta_bpjstk": (participants.clean_participants, None),
     "survei_kesadaran": (survey.clean_survey, survey.KEY_RULE),
+    "sosialisasi": (outreach.clean_outreach, None),
 }
 #: Writes tables derived from the cleaned month into its staging folder: (folder, the region's units).
 Derive = Callable[[Path, pd.DataFrame], None]
@@ -240,6 +241,7 @@ class _Cleaning:
             "tenaga_kerja": wrk,
             "peserta_bpjstk": self.file("peserta_bpjstk"),
             "survei_kesadaran": self.file("survei_kesadaran"),
+            "sosialisasi": self.file("sosialisasi"),
         }
 
 

@@ -173,15 +173,65 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "penghasilan_bulanan": _INCOME,
         "bobot": ["bobot", "weight", "pembobot", "bobot_sampel"],
     },
+    "sosialisasi": {
+        "tanggal": [
+            "tanggal",
+            "tgl",
+            "hari_tanggal",
+            "hari_tgl",
+            "tanggal_kegiatan",
+            "tgl_kegiatan",
+            "tanggal_sosialisasi",
+            "tgl_sosialisasi",
+            "tanggal_pelaksanaan",
+            "tgl_pelaksanaan",
+            "waktu",
+            "waktu_pelaksanaan",
+        ],
+        "kelurahan": _KELURAHAN + ["lokasi_kelurahan", "kelurahan_sasaran"],
+        "kecamatan": _KECAMATAN,
+        "kegiatan": [
+            "kegiatan",
+            "jenis_kegiatan",
+            "bentuk_kegiatan",
+            "nama_kegiatan",
+            "jenis",
+            "metode",
+            "kegiatan_sosialisasi",
+        ],
+        "peserta": [
+            "peserta",
+            "jumlah_peserta",
+            "jml_peserta",
+            "peserta_hadir",
+            "jumlah_hadir",
+            "jml_hadir",
+            "hadir",
+        ],
+        "usaha": [
+            "usaha",
+            "umkm",
+            "jumlah_umkm",
+            "jml_umkm",
+            "jumlah_usaha",
+            "jml_usaha",
+            "umkm_dijangkau",
+            "usaha_dijangkau",
+            "jumlah_pelaku_usaha",
+            "jml_pelaku_usaha",
+        ],
+    },
 }
 REQUIRED: dict[str, list[str]] = {
     "umkm": ["id_umkm", "kelurahan", "jumlah_tenaga_kerja"],
     "tenaga_kerja": ["id_umkm", "nik"],
     "peserta_bpjstk": ["nik", "status", "iuran_terakhir"],
     "survei_kesadaran": ["id_responden", "kelurahan", "tahu_bpjs_kesehatan", "tahu_bpjs_tk"],
+    "sosialisasi": ["tanggal", "kelurahan"],
 }
-#: Files that may legitimately have no data rows this month (no participants, no survey).
-MAY_BE_EMPTY = {"tenaga_kerja", "peserta_bpjstk", "survei_kesadaran"}
+#: Files that may legitimately have no data rows this month (no participants, no survey, no
+#: outreach activity).
+MAY_BE_EMPTY = {"tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi"}
 #: Columns holding personal data: never echoed in messages, quarantine details or quality.json.
 PERSONAL = {
     "nik",

@@ -496,3 +496,61 @@ def share_at_least(
         footnote(fig, note)
     plt.close(fig)
     return Chart(fig, f"{title}. " + "; ".join(found))
+
+
+def effects_over_time(
+    table: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    fmt=None,
+    reference: int | None = None,
+    reference_label: str = "",
+    note: str | None = None,
+):
+    """Effects with 95% interval lines by time around an event (an event study): one dot per row
+    (index: periods from the event, 0 = the event's period; columns `value`, `lo`, `hi`), a zero
+    line, a dashed line just before the event, and the `reference` period as an open dot at 0."""
+    setup()
+    fmt = fmt or (lambda v: f"{v:,.1f}")
+    x = table.index.to_numpy(dtype="float64")
+    v, lo, hi = (table[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    before = x < 0
+    for sel, color in ((before, PALETTE["muted"]), (~before, PALETTE["main"])):
+        ax.vlines(x[sel], lo[sel], hi[sel], color=color, lw=2.4, alpha=0.6)
+        ax.scatter(x[sel], v[sel], s=60, color=color, zorder=3)
+    for xi, vi in zip(x, v, strict=True):
+        ax.annotate(
+            fmt(vi), (xi, vi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=10
+        )
+    if reference is not None:
+        ax.scatter([reference], [0], s=60, facecolor="white", edgecolor="#555555", zorder=3)
+        if reference_label:
+            ax.annotate(
+                reference_label,
+                (reference, 0),
+                xytext=(0, -16),
+                textcoords="offset points",
+                ha="center",
+                fontsize=9,
+                color="#555555",
+            )
+    ax.axhline(0, color="#333333", lw=0.9)
+    ax.axvline(-0.5, color=PALETTE["accent"], lw=1.2, ls="--")
+    ticks = sorted(set(x.astype(int)) | ({reference} if reference is not None else set()))
+    ax.set_xticks(ticks, [str(i) for i in ticks])
+    ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.9)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: fmt(y)))
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if note:
+        footnote(fig, note)
+    plt.close(fig)
+    parts = [
+        f"{int(i)}: {fmt(a)} ({fmt(b)} – {fmt(c)})" for i, a, b, c in zip(x, v, lo, hi, strict=True)
+    ]
+    return Chart(fig, f"{title}. {xlabel}: " + "; ".join(parts))
