@@ -12,7 +12,7 @@ from IPython.display import HTML, Markdown
 from analysis.metrics import affordability
 from analysis.metrics.disclosure import is_small
 from analysis.metrics.visit_plan import month_plan
-from analysis.pages import outreach_page, outreach_whatif
+from analysis.pages import affordability_subsidy, outreach_page, outreach_whatif
 from analysis.pages.charts import Chart
 from analysis.pages.notebook import open_month
 from analysis.pages.outreach_download import csv_text, visit_plan_file, write_csv
