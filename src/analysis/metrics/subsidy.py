@@ -204,7 +204,7 @@ def wage_worker_price(
         umk = minimum_wage(on, reference_dir=reference_dir)
     except ValueError:
         return None
-    sizes = {**contrib.FIRM_SIZE_ALIASES, "tidak_diketahui": "micro"}
+    sizes = {**rulebook.FIRM_SIZE_ALIASES, "tidak_diketahui": "micro"}
     prices: dict[str, float] = {}
     without = []
     last = np.nan
