@@ -14,7 +14,7 @@ KERNEL := umkm-bpjstk
 
 .PHONY: install report data test test-fast lab lint format strip clean-data
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py src/analysis/ingest/_fast_hmac.c
 	@echo ">> creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
