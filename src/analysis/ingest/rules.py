@@ -81,10 +81,12 @@ class Flags:
             raw, template = detail
             failing = pd.Series(np.asarray(raw, dtype=object)[m])
             self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
+        elif isinstance(detail, str):
+            self.detail[m] = detail
+        elif isinstance(detail, pd.Series):  # the flagged rows' texts only (no copy of them all)
+            self.detail[m] = detail.iloc[np.flatnonzero(m)].to_numpy(dtype=object)
         else:
-            self.detail[m] = (
-                detail if isinstance(detail, str) else np.asarray(detail, dtype=object)[m]
-            )
+            self.detail[m] = np.asarray(detail, dtype=object)[m]
 
     def add_failures(self, fails: pd.DataFrame) -> None:
         """Flag the cells pandera reported (see `schemas.failures`), one mask per kind of failure."""
