@@ -60,9 +60,12 @@ def sorted_position(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     step misses the cache), which stays fast part after part (np.isin re-sorts the keys each time)."""
     if len(sorted_keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype="int64")
-    order = np.argsort(values, kind="stable")
-    pos = np.empty(len(values), dtype="int64")
-    pos[order] = np.searchsorted(sorted_keys, values[order])
+    if (values[1:] >= values[:-1]).all():  # already in order (row numbers): no sort needed
+        pos = np.searchsorted(sorted_keys, values).astype("int64")
+    else:
+        order = np.argsort(values, kind="stable")
+        pos = np.empty(len(values), dtype="int64")
+        pos[order] = np.searchsorted(sorted_keys, values[order])
     clipped = np.minimum(pos, len(sorted_keys) - 1)
     return np.where(sorted_keys[clipped] == values, clipped, -1).astype("int64")
 

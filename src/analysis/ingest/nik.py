@@ -96,28 +96,16 @@ _PROVINCE_NUMBERS = np.array(sorted(int(p) for p in PROVINCES))
 
 
 _DETAIL_TEXTS = pa.array([_DETAILS.get(r, "") for r in _REASONS], pa.large_string())
-_DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[ord("0") : ord("9") + 1] = True
 
 
 def _plain(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Which values are exactly 16 ASCII digits (most NIKs: nothing to clean), and their numbers
-    (0 elsewhere), read from the Arrow buffers without making Python strings."""
-    n = len(text)
-    number = np.zeros(n, dtype="int64")
-    _, offsets, data = text.buffers()
-    if data is None or n == 0:
-        return np.zeros(n, dtype=bool), number
-    offsets = np.frombuffer(offsets, dtype="int64")[text.offset : text.offset + n + 1]
-    plain = np.diff(offsets) == 16
-    if text.null_count:
-        plain &= pc.is_valid(text).to_numpy(zero_copy_only=False)
-    at = np.flatnonzero(plain)
-    cells = np.frombuffer(data, dtype="uint8")[offsets[at, None] + np.arange(16)]
-    digits = _DIGIT[cells].all(axis=1)
-    plain[at[~digits]] = False
-    number[at[digits]] = (cells[digits] - ord("0")).astype("int64") @ (10 ** np.arange(15, -1, -1))
-    return plain, number
+    (0 elsewhere), in Arrow without making Python strings."""
+    plain = pc.fill_null(
+        pc.and_(pc.equal(pc.binary_length(text), 16), pc.ascii_is_decimal(text)), False
+    )
+    number = pc.cast(pc.if_else(plain, text, "0"), pa.int64()).to_numpy().copy()
+    return plain.to_numpy(zero_copy_only=False), number
 
 
 def _text_checks(raw: pd.Series) -> dict:

@@ -79,7 +79,12 @@ class Flags:
         self.prio[m], self.rule[m], self.column[m] = p, rule, column
         if isinstance(detail, tuple):  # (raw values, "… {} …"): quoted for the flagged rows only
             raw, template = detail
-            failing = pd.Series(np.asarray(raw, dtype=object)[m])
+            at = np.flatnonzero(m)
+            failing = pd.Series(
+                raw.iloc[at].to_numpy(dtype=object)
+                if isinstance(raw, pd.Series)
+                else np.asarray(raw, dtype=object)[at]
+            )
             self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
         elif isinstance(detail, str):
             self.detail[m] = detail
