@@ -186,6 +186,19 @@ def test_map_unique_parses_each_distinct_value_once():
     assert sorted(calls) == ["ab", "c"]
 
 
+@given(st.lists(st.sampled_from(["ab", "c", "", "Ya", "é", None]), max_size=30))
+def test_map_unique_to_text_or_yes_no_equals_the_objects_converted(values):
+    raw = pd.Series(values, dtype="str")
+    for fn, dtype in (
+        (lambda v: v.upper() or None, "str"),
+        (lambda v: len(v) > 1, bool),
+        (lambda v: {"ab": True, "c": False}.get(v), bool),
+        (lambda v: len(v), "str"),  # not text: converted as pandas converts objects
+    ):
+        results = pd.Series([None if v is None else fn(v) for v in values], dtype=object)
+        pd.testing.assert_series_equal(map_unique(raw, fn, dtype=dtype), results.astype(dtype))
+
+
 # ---------------------------------------------------------------- properties
 
 days = st.dates(min_value=date(1950, 1, 1), max_value=date(2035, 12, 31))

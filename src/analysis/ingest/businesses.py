@@ -8,7 +8,14 @@ import pandas as pd
 from analysis.ingest import schemas
 from analysis.ingest.classify import sector_of, size_class
 from analysis.ingest.nik import check_niks
-from analysis.ingest.parse import clean_text, map_unique, parse_int, to_datetime_col, to_float_col
+from analysis.ingest.parse import (
+    clean_text,
+    map_text,
+    map_unique,
+    parse_int,
+    to_datetime_col,
+    to_float_col,
+)
 from analysis.ingest.partitions import KeyRule
 from analysis.ingest.pseudonyms import pseudonymise
 from analysis.ingest.rules import (
@@ -62,9 +69,9 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
             .astype("str"),
             "owner_hash": pseudonymise(owners["nik"][ok], ctx.key),
             "kode_kelurahan": code.astype("str"),
-            "kelurahan": code.map(units_["kelurahan"]).astype("str"),
-            "kode_kecamatan": code.map(units_["kode_kecamatan"]).astype("str"),
-            "kecamatan": code.map(units_["kecamatan"]).astype("str"),
+            "kelurahan": map_text(code, units_["kelurahan"]),
+            "kode_kecamatan": map_text(code, units_["kode_kecamatan"]),
+            "kecamatan": map_text(code, units_["kecamatan"]),
             "sektor": sector_of(raw_column(frame, "sektor")[ok], ctx.reference_dir),
             "kelas_usaha": size_class(
                 typed["omzet_tahunan"][ok], typed["tanggal_daftar"][ok], ctx.reference_dir

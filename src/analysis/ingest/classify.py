@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from analysis.ingest.parse import clean_text, map_unique
+from analysis.ingest.parse import clean_text, map_unique, text_of_codes
 from analysis.reference import UNKNOWN, read_table, sectors
 
 
@@ -64,15 +65,16 @@ def size_class(
     rules["valid_from"] = pd.to_datetime(rules["valid_from"])
     rules["valid_to"] = pd.to_datetime(rules["valid_to"].replace("", None))
     rules["cap"] = pd.to_numeric(rules["sales_max_rp"].replace("", None)).fillna(np.inf)
-    out = pd.Series(UNKNOWN, index=sales.index, dtype="object")
-    latest = rules["valid_from"].max()
-    on = registered_on.fillna(latest)
-    for _, group in rules.groupby("regulation", sort=False):
+    labels, at = [UNKNOWN], np.zeros(len(sales), dtype="int64")  # each row's label: UNKNOWN
+    on = registered_on.fillna(rules["valid_from"].max())
+    amount = sales.to_numpy(dtype="float64", na_value=np.nan)
+    given = sales.notna().to_numpy() & (amount >= 0)
+    for _, group in rules.groupby("regulation", sort=False):  # the last rule in force wins
         start, end = group["valid_from"].iloc[0], group["valid_to"].iloc[0]
         in_force = (on >= start) & ((on <= end) if pd.notna(end) else True)
         group = group.sort_values("cap")
-        labels = np.array(group["kelas"])
-        idx = np.searchsorted(group["cap"].to_numpy(), sales.to_numpy(dtype="float64"), side="left")
-        classes = pd.Series(labels[np.clip(idx, 0, len(labels) - 1)], index=sales.index)
-        out = out.mask(in_force & sales.notna() & (sales >= 0), classes)
-    return out.astype("str")
+        idx = np.searchsorted(group["cap"].to_numpy(), amount, side="left")
+        classes = len(labels) + np.clip(idx, 0, len(group) - 1)
+        labels += list(group["kelas"])
+        at = np.where(np.asarray(in_force, dtype=bool) & given, classes, at)
+    return text_of_codes(at, pa.array(labels, pa.large_string()), sales.index)

@@ -294,10 +294,28 @@ def text_of_codes(codes: np.ndarray, texts: pa.Array, index: pd.Index) -> pd.Ser
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=index).astype("str")
 
 
+def map_text(values: pd.Series, mapping: pd.Series) -> pd.Series:
+    """`values.map(mapping)` as text (missing where absent), looked up once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    found = pd.Series(uniques).map(mapping).astype("str")
+    return text_of_codes(codes, arrow_text(found), values.index)
+
+
 def map_unique(
     series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
 ) -> pd.Series:
-    """Apply a scalar parser to each distinct value of a column once and broadcast the result."""
+    """Apply a scalar parser to each distinct value of a column once and broadcast the result
+    (texts and yes/no as Arrow or NumPy arrays, without a Python object per row)."""
+    if dtype in ("str", bool):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        results = [fn(u) for u in uniques.tolist()] + [None]
+        if dtype == "str" and all(r is None or isinstance(r, str) for r in results):
+            at = pa.array(np.where(codes < 0, len(results) - 1, codes))
+            taken = pa.array(results, pa.large_string()).take(at)
+            return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index).astype("str")
+        if dtype is bool and all(r is None or isinstance(r, bool) for r in results):
+            return pd.Series(np.array(results, dtype=bool)[codes], index=series.index)
+        return pd.Series(_objects(results)[codes], index=series.index).astype(dtype)
     out = _parse_distinct(series, fn, _objects)
     return out.astype(dtype) if dtype else out
 

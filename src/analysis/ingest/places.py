@@ -237,31 +237,35 @@ class PlaceMatcher:
         `registered_on` (dates) marks rows recorded before a kelurahan split, whose old name
         cannot say which successor they belong to.
         """
-        pre = False
+        n = len(kelurahan)
+        pre = np.zeros(n, dtype=bool)
         if registered_on is not None and self.splits:
             first_split = min(when for when, _ in self.splits.values())
-            pre = (registered_on < first_split).fillna(False).astype(bool)
-        keys = pd.DataFrame(
-            {
-                "kel": kelurahan.fillna("").astype(str),
-                "kec": (kecamatan.fillna("").astype(str) if kecamatan is not None else ""),
-                "pre": pre,
-            },
-            index=kelurahan.index,
-        )
-        distinct = keys.drop_duplicates()
+            pre = (registered_on < first_split).fillna(False).to_numpy(dtype=bool)
+        kel = pd.factorize(kelurahan.fillna("").astype(str))
+        kec = pd.factorize(kecamatan.fillna("").astype(str)) if kecamatan is not None else None
+        # one code per distinct (kelurahan, kecamatan, before split), in order of first appearance
+        combined = kel[0].astype("int64") * 2 + pre
+        if kec is not None:
+            combined = combined * max(len(kec[1]), 1) + kec[0]
+        codes, distinct = pd.factorize(combined)
+        first = np.empty(len(distinct), dtype="int64")
+        first[codes[::-1]] = np.arange(n - 1, -1, -1)  # each code's first row
         results = []
-        for r in distinct.itertuples():
-            at = (r.kel, r.kec, bool(r.pre))
+        for k, c, b in zip(
+            kel[1].take(kel[0][first]),
+            kec[1].take(kec[0][first]) if kec is not None else [""] * len(first),
+            pre[first],
+            strict=True,
+        ):
+            at = (k, c, bool(b))
             if at not in self.memo:
                 self.memo[at] = self.match_one(*at)
             results.append(self.memo[at])
         table = pd.DataFrame(
             [r.__dict__ for r in results],
-            index=distinct.index,
             columns=["kode_kelurahan", "method", "rule", "score", "detail"],  # even for no rows
-        )
-        table = pd.concat([distinct, table], axis=1)
-        out = keys.merge(table, on=["kel", "kec", "pre"], how="left")
+        ).replace({np.nan: None})
+        out = table.take(codes)
         out.index = kelurahan.index
-        return out[["kode_kelurahan", "method", "rule", "score", "detail"]].replace({np.nan: None})
+        return out
