@@ -206,15 +206,22 @@ class _Cleaning:
         return outcome
 
     def all_files(self) -> dict[str, FileOutcome | None]:
-        """Every raw file, the registry first: rosters are checked against its clean businesses."""
-        biz = self.file("umkm")
-        wrk = self.file("tenaga_kerja", _registry_lookups(biz))
-        return {
-            "umkm": biz,
-            "tenaga_kerja": wrk,
-            "peserta_bpjstk": self.file("peserta_bpjstk"),
-            "survei_kesadaran": self.file("survei_kesadaran"),
-        }
+        """Every raw file, the registry first: rosters are checked against its clean businesses.
+        The participants and the survey depend on neither, so where the engine allows they are
+        cleaned meanwhile (their partitions share the engine's threads)."""
+
+        def independent() -> tuple[FileOutcome | None, FileOutcome | None]:
+            return self.file("peserta_bpjstk"), self.file("survei_kesadaran")
+
+        side = ThreadPoolExecutor(1)
+        try:
+            others = side.submit(independent) if self.runner.concurrent_files else None
+            biz = self.file("umkm")
+            wrk = self.file("tenaga_kerja", _registry_lookups(biz))
+            par, srv = others.result() if others is not None else independent()
+        finally:
+            side.shutdown(wait=False)  # after a failure, closing the engine stops the rest
+        return {"umkm": biz, "tenaga_kerja": wrk, "peserta_bpjstk": par, "survei_kesadaran": srv}
 
 
 def _say_outcome(quality: dict, seconds: dict[str, float], say: Callable[[str], None]) -> None:
