@@ -102,6 +102,7 @@ class PlaceMatcher:
                         [self.names.get(c, c) for c in r.successor_codes],
                     )
         self.fuzzy_keys = list(self.alias)
+        self._within: dict[str | None, tuple[list[str], dict[str, set[str]]]] = {}
 
     def match_kecamatan(self, text: str) -> tuple[str | None, bool]:
         """(region kecamatan code or None, whether the text names a kecamatan outside the region)."""
@@ -164,13 +165,8 @@ class PlaceMatcher:
                     100.0,
                     f"{quote(raw)} could be {names}; give the kecamatan",
                 )
-        candidates = [k for k in self.fuzzy_keys if within(self.alias[k])]
-        prefixed = {
-            c
-            for k in candidates
-            if k.startswith(key) and len(key) >= 4
-            for c in within(self.alias[k])
-        }
+        candidates, inside = self._candidates(kec_code)
+        prefixed = {c for k in candidates if k.startswith(key) and len(key) >= 4 for c in inside[k]}
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
@@ -184,15 +180,31 @@ class PlaceMatcher:
                 100.0,
                 f"{quote(raw)} is a kelurahan/desa outside the region",
             )
-        return self._fuzzy(raw, key, candidates, within, before_split)
+        return self._fuzzy(raw, key, candidates, inside, before_split)
+
+    def _candidates(self, kec_code: str | None) -> tuple[list[str], dict[str, set[str]]]:
+        """The spellings a fuzzy match may pick within a kecamatan (None: anywhere) and the codes
+        each stands for there; made once per kecamatan."""
+        if kec_code not in self._within:
+            inside = {
+                k: {c for c in self.alias[k] if kec_code is None or self.kec_of[c] == kec_code}
+                for k in self.fuzzy_keys
+            }
+            self._within[kec_code] = ([k for k in self.fuzzy_keys if inside[k]], inside)
+        return self._within[kec_code]
 
     def _fuzzy(
-        self, raw: str, key: str, candidates: list[str], within, before_split: bool
+        self,
+        raw: str,
+        key: str,
+        candidates: list[str],
+        inside: dict[str, set[str]],
+        before_split: bool,
     ) -> Match:
         scored = process.extract(key, candidates, scorer=OSA.distance, limit=None)
         by_code: dict[str, int] = {}
         for cand, dist, _ in scored:
-            for code in within(self.alias[cand]):
+            for code in inside[cand]:
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
             return Match(
