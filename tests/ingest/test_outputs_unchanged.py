@@ -1,10 +1,13 @@
-"""The demo month's processed files are exactly what they were before cleaning was made fast
-(issue 19): every parquet table and quality.json, by a digest of its content
-(`fixtures/demo_outputs.json`). The small-partition and Dask tests compare their outputs with the
-same month (`test_scale`, `test_engine`), so all three ways of cleaning are held to it.
+"""The demo month's processed files are exactly what the reference cleaning writes (the code
+without the fast paths of issue 19; since main was merged in, main's code): every parquet table
+and quality.json, by a digest of its content (`fixtures/demo_outputs.json`). The small-partition
+and Dask tests compare their outputs with the same month (`test_scale`, `test_engine`), so all
+three ways of cleaning are held to it.
 
-When an output changes on purpose, write the new digests with
-`.venv/bin/python tests/ingest/test_outputs_unchanged.py` and commit them with the change.
+When an output changes on purpose, write the new digests with the reference code first on the
+path (`git archive <commit> src config data/reference | tar -x -C /tmp/ref`, then
+`PYTHONPATH=/tmp/ref/src .venv/bin/python tests/ingest/test_outputs_unchanged.py`), check that
+this tree gives the same, and commit them with the change.
 """
 
 import json

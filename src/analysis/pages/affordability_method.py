@@ -15,11 +15,11 @@ from analysis.metrics import rulebook
 from analysis.metrics.affordability import (
     KINDS,
     SENSITIVITY,
-    SUBSIDY_MONTHS,
     Affordability,
     willing,
 )
 from analysis.pages.affordability_burden import count_shown, rate_shown
+from analysis.pages.affordability_subsidy import method_line
 from analysis.pages.text import (
     fmt_int,
     fmt_list,
@@ -190,13 +190,7 @@ def method_text(a: Affordability, lang: str = "id"):
             default=fmt_threshold(DEFAULTS.threshold, lang),
             thresholds=fmt_list([fmt_threshold(x, lang) for x in SENSITIVITY], lang),
         ),
-        t(
-            "aff_method_subsidy",
-            lang,
-            months=SUBSIDY_MONTHS,
-            start=fmt_month(a.on, lang),
-            per=fmt_rp(int(a.scenario("all_uncovered")["per_worker"]), lang),
-        ),
+        method_line(a, lang),
         t(
             "aff_method_caveats",
             lang,
