@@ -96,17 +96,22 @@ def kbli_of(series: pd.Series, reference_dir: Path | None = None) -> pd.DataFram
     one sector) → `kbli` (the first code), `kategori` (A–U), `sektor`, and `problem` (why a
     cell cannot be used: a code that does not exist, a 3- or 4-digit code, codes of different
     sectors). Existence is checked by golongan pokok: the reference holds the 88 divisions.
-    Empty cells give empty text and no problem."""
+    Empty cells give empty text and no problem. Each distinct cell is read once and the four
+    texts broadcast by one Arrow take each (no Python tuple per row)."""
     divisions = kbli_divisions(reference_dir)
-    text = series.fillna("").astype(str).str.strip()
-    distinct = pd.unique(text)
-    parts = {v: _kbli_one(v, divisions) if v else ("", "", "", "") for v in distinct}
-    out = pd.DataFrame(
-        [parts[v] for v in text],
-        columns=["kbli", "kategori", "sektor", "problem"],
+    codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=True)
+    text = pd.Series(uniques).astype(str).str.strip()
+    parts = [_kbli_one(v, divisions) if v else ("", "", "", "") for v in text.tolist()]
+    columns = ["kbli", "kategori", "sektor", "problem"]
+    return pd.DataFrame(
+        {
+            name: text_of_codes(
+                codes, pa.array([p[i] for p in parts], pa.large_string()), series.index
+            )
+            for i, name in enumerate(columns)
+        },
         index=series.index,
     )
-    return out.astype("str")
 
 
 #: How a registry may state a business's size ('Usaha Mikro', 'KECIL') → the size class.
