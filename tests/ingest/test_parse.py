@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from analysis.ingest.parse import (
     clean_text,
     coded_text,
+    map_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -330,3 +331,16 @@ def test_amount_columns_read_the_plain_forms_at_once_to_the_same_numbers(values)
         errors="coerce",
     ).astype("float64")
     pd.testing.assert_series_equal(to_float_col(raw), expected, check_names=False)
+
+
+@given(
+    st.lists(st.sampled_from(["33.72.01.1001", "33.72.02.1001", "99.99", "", None]), max_size=30)
+)
+def test_map_text_equals_pandas_map_as_text(values):
+    """Looked up once per distinct value, broadcast by an Arrow take: `Series.map` then text,
+    missing for a missing value and for a value the mapping does not hold."""
+    mapping = pd.Series(
+        ["Kampung Baru", "Keprabon", None], index=["33.72.01.1001", "33.72.02.1001", ""]
+    )
+    codes = pd.Series(values, dtype="str", index=range(3, 3 + len(values)))
+    pd.testing.assert_series_equal(map_text(codes, mapping), codes.map(mapping).astype("str"))
