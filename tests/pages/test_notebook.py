@@ -159,5 +159,6 @@ def test_cleaning_reports_every_file_partition_and_the_write(demo_dir, tmp_path)
         if isinstance(q, dict) and q.get("file")
     )
     done, total = told[-1]
-    assert done == total == 4 + parts + 1  # four files read, every partition, the write
+    # the five raw files looked for (the outreach log too, absent here), every partition, the write
+    assert done == total == 5 + parts + 1
     assert [d for d, _ in told] == sorted(d for d, _ in told)  # never goes back
