@@ -18,7 +18,7 @@ KERNEL := umkm-bpjstk
 
 .PHONY: install git-filter report data test test-fast lab lab-lang lint format strip clean-data
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py src/analysis/ingest/_fast_hmac.c
 	@echo ">> creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

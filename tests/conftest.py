@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -45,6 +47,25 @@ def cleaned(demo_dir: Path):
     from analysis.pipeline import clean_period
 
     return clean_period(PERIOD, demo_dir)
+
+
+def output_digests(folder: Path) -> dict[str, str]:
+    """A SHA-256 of the content of every processed file (each parquet table's columns, types and
+    values; quality.json's data), independent of the parquet writer's version."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            content = [str(table.schema.remove_metadata()), table.to_pydict()]
+        elif path.name == "quality.json":
+            content = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            continue
+        text = json.dumps(content, sort_keys=True, default=repr, ensure_ascii=False)
+        out[path.name] = hashlib.sha256(text.encode()).hexdigest()
+    return out
 
 
 #: The months `make data` writes: the outreach campaign runs over all four.

@@ -10,6 +10,7 @@ each other; this module is the one place that joins them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from analysis.ingest import clean
 from analysis.ingest.cache import PARTITION_ROWS
 from analysis.ingest.clean import CleanResult
 from analysis.metrics.awareness import FILE_NAME as AWARENESS_FILE
-from analysis.metrics.awareness import awareness_kelurahan
+from analysis.metrics.awareness import awareness_kelurahan, load_estimators
 from analysis.reference import DEFAULT_REGION
 
 
@@ -41,7 +42,9 @@ def clean_period(
     progress: Callable[[int, int], None] | None = None,
 ) -> CleanResult:
     """Clean one period's raw extracts and write every processed file of docs/design.md atomically
-    (the arguments are those of `analysis.ingest.clean.clean_period`)."""
+    (the arguments are those of `analysis.ingest.clean.clean_period`). The survey estimators are
+    imported meanwhile, on a thread, for the derived tables at the end."""
+    threading.Thread(target=load_estimators, name="load-estimators", daemon=True).start()
     return clean.clean_period(
         period,
         data_dir,

@@ -13,7 +13,7 @@ import pytest
 
 from analysis.ingest import clean
 from analysis.ingest.cache import CACHE_DIR
-from analysis.ingest.engine import duckdb_over
+from analysis.ingest.engine import LocalEngine, duckdb_over
 from analysis.pipeline import clean_period
 
 from conftest import PERIOD
@@ -60,6 +60,31 @@ def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkey
         assert sorted(converted) == raw_files  # each raw file told as it enters the cache
         assert _partitions_told(lines, "tenaga_kerja") == [(n, parts) for n in range(1, parts)]
         assert any(line.startswith("linking and writing: workers.parquet, ") for line in lines)
+
+
+def _slow_square(n: int, delay: float) -> int:
+    import time
+
+    time.sleep(delay * (5 - n))  # the first items finish last
+    if n == 99:
+        raise ValueError("partition 99 failed")
+    return n * n
+
+
+def test_the_local_engine_runs_partitions_on_two_threads_in_order():
+    engine = LocalEngine(workers=2)
+    told: list[tuple[int, int]] = []
+    try:
+        got = engine.map(
+            _slow_square, [0, 1, 2, 3, 4], progress=lambda d, t: told.append((d, t)), delay=0.02
+        )
+        assert got == [0, 1, 4, 9, 16]
+        assert told == [(n, 5) for n in range(1, 6)]
+        with pytest.raises(ValueError, match="partition 99"):
+            engine.map(_slow_square, [1, 99, 2, 3], delay=0.0)
+    finally:
+        engine.close()
+    assert LocalEngine(workers=1).map(_slow_square, [2, 3], delay=0.0) == [4, 9]
 
 
 def test_duckdb_connection_is_per_thread_and_forgets_tables():

@@ -5,8 +5,10 @@ holds for codes and sector words alike."""
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from analysis.ingest.classify import kbli_of, sector_of, stated_size
+from analysis.ingest.classify import _kbli_one, kbli_of, sector_of, stated_size
 from analysis.pipeline import clean_period
 from analysis.reference import kbli_divisions, sectors
 
@@ -133,3 +135,31 @@ def test_a_registry_with_codes_and_stated_sizes_is_cleaned(tmp_path):
     assert quality["size_class_disagrees_with_stated"] == 1  # … and the disagreement is counted
     assert quality["size_class_from_stated"] == 1  # U2: no turnover, the stated size
     assert quality["sector_unrecognised"] == 1  # 'Sablon kaos' names no sector
+
+
+kbli_cells = st.one_of(
+    st.sampled_from(["56101", "47.111", "49", "99", "00", "123", "4711", "47111; 56101"]),
+    st.sampled_from(
+        [" 47111 ", "\t56\n", "\u00a047111\u2003", "47111 - Perdagangan", "-", "", "  "]
+    ),
+    st.integers(0, 99_999).map(lambda n: f"{n:05d}"),
+    st.integers(0, 99).map(lambda n: f"{n:02d}"),
+    st.text("0123456789.;, -", max_size=14),
+    st.text(max_size=8),
+    st.none(),
+)
+
+
+@given(st.lists(kbli_cells, max_size=30))
+def test_codes_read_once_per_distinct_cell_give_what_each_cell_gives(cells):
+    """kbli_of reads each distinct cell once and broadcasts the texts: the same frame as reading
+    every cell in turn (the code before issue 19's fast paths)."""
+    raw = pd.Series(cells, dtype="str", index=range(5, 5 + len(cells)))
+    divisions = kbli_divisions()
+    text = raw.fillna("").astype(str).str.strip()
+    expected = pd.DataFrame(
+        [_kbli_one(v, divisions) if v else ("", "", "", "") for v in text],
+        columns=["kbli", "kategori", "sektor", "problem"],
+        index=raw.index,
+    ).astype("str")
+    pd.testing.assert_frame_equal(kbli_of(raw), expected)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.ingest.link import (
     PersonLinks,
@@ -78,3 +80,54 @@ def test_every_kelurahan_is_counted_zeros_included():
     assert out.loc["A", "effective_rate"] == 1 / 8
     assert out.loc["B", ["businesses", "workers", "registered"]].tolist() == [0, 0, 0]
     assert pd.isna(out.loc["C", "registered_rate"])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 6),
+            st.sampled_from(["PU", "BPU", "JAKON", None]),
+            st.sampled_from(["AKTIF", "NONAKTIF"]),
+            st.booleans(),
+            st.sampled_from([None, "2025-01-01", "2026-09-01", "2026-10-01"]),
+        ),
+        max_size=25,
+    )
+)
+def test_person_status_equals_pandas_groupby(rows):
+    records = pd.DataFrame(
+        {
+            "_nik": pd.Series([r[0] for r in rows], dtype="int64"),
+            "segmen": pd.Series([r[1] for r in rows], dtype="str"),
+            "status": pd.Series([r[2] for r in rows], dtype="str"),
+            "effective": pd.Series([r[3] for r in rows], dtype=bool),
+            "iuran_terakhir": pd.to_datetime(pd.Series([r[4] for r in rows])).astype(
+                "datetime64[us]"
+            ),
+        }
+    )
+    seg = records["segmen"]
+    by = pd.DataFrame(
+        {
+            "_nik": records["_nik"],
+            "active": records["status"].eq("AKTIF"),
+            "effective": records["effective"],
+            "paid_through": records["iuran_terakhir"],
+            **{n: seg.eq(n).fillna(False).astype(bool) for n in ("BPU", "JAKON", "PU")},
+        }
+    ).groupby("_nik")
+    expected = by.agg(
+        active=("active", "any"),
+        effective=("effective", "any"),
+        paid_through=("paid_through", "max"),
+    )
+    held = by[["BPU", "JAKON", "PU"]].any()
+    expected["segmen"] = pd.Series(
+        [
+            "+".join(n for n in ("BPU", "JAKON", "PU") if row[n]) or None
+            for _, row in held.iterrows()
+        ],
+        index=held.index,
+        dtype="str",
+    )
+    pd.testing.assert_frame_equal(person_status(records), expected)

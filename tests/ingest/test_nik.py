@@ -2,11 +2,13 @@
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis.ingest import nik as nik_module
 from analysis.ingest.nik import check_niks
 
 
@@ -116,3 +118,41 @@ def test_nik_in_other_unicode_digits_is_invalid_not_a_crash():
     )
     assert out["status"].tolist() == ["invalid", "invalid", "ok"]
     assert "province" in out["detail"][0] and "birth date" in out["detail"][1]
+
+
+def damaged_niks():
+    """NIK-like text as extracts hold it: valid and invalid NIKs, plain or damaged, other lengths,
+    other digits and characters, empty and missing."""
+    digits16 = st.text("0123456789", min_size=16, max_size=16)
+    return st.one_of(
+        valid_niks(),
+        digits16,
+        st.text("0123456789", min_size=14, max_size=18),
+        valid_niks().map(lambda n: f"{n[:4]} {n[4:8]} {n[8:12]} {n[12:]}"),
+        valid_niks().map(lambda n: n + ".0"),
+        valid_niks().map(lambda n: "'" + n),
+        valid_niks().map(lambda n: f"{float(n):.5E}"),
+        digits16.map(lambda n: n.replace("3", "３")),
+        digits16.map(lambda n: n[:8] + "\u00a0" + n[8:]),
+        st.text(max_size=20),
+        st.just(""),
+        st.none(),
+    )
+
+
+@given(st.lists(damaged_niks(), max_size=40))
+def test_plain_niks_take_a_shortcut_to_the_same_result(values):
+    """Values of 16 ASCII digits skip the text steps; every value through the text steps gives
+    the same frame."""
+    raw = pd.Series(values, dtype="str")
+    fast = check_niks(raw)
+    original = nik_module._plain
+    try:
+        nik_module._plain = lambda text: (
+            np.zeros(len(text), dtype=bool),
+            np.zeros(len(text), dtype="int64"),
+        )
+        slow = check_niks(raw)
+    finally:
+        nik_module._plain = original
+    pd.testing.assert_frame_equal(fast, slow)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from analysis.ingest.parse import (
     clean_text,
     coded_text,
+    map_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -19,6 +20,8 @@ from analysis.ingest.parse import (
     parse_month,
     split_codes,
     text_of_codes,
+    to_datetime_col,
+    to_float_col,
 )
 
 ID_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
@@ -184,6 +187,19 @@ def test_map_unique_parses_each_distinct_value_once():
     assert sorted(calls) == ["ab", "c"]
 
 
+@given(st.lists(st.sampled_from(["ab", "c", "", "Ya", "é", None]), max_size=30))
+def test_map_unique_to_text_or_yes_no_equals_the_objects_converted(values):
+    raw = pd.Series(values, dtype="str")
+    for fn, dtype in (
+        (lambda v: v.upper() or None, "str"),
+        (lambda v: len(v) > 1, bool),
+        (lambda v: {"ab": True, "c": False}.get(v), bool),
+        (lambda v: len(v), "str"),  # not text: converted as pandas converts objects
+    ):
+        results = pd.Series([None if v is None else fn(v) for v in values], dtype=object)
+        pd.testing.assert_series_equal(map_unique(raw, fn, dtype=dtype), results.astype(dtype))
+
+
 # ---------------------------------------------------------------- properties
 
 days = st.dates(min_value=date(1950, 1, 1), max_value=date(2035, 12, 31))
@@ -253,3 +269,78 @@ def test_coded_text_round_trip_keeps_missing():
     back = text_of_codes(codes[[3, 1, 2]], texts, pd.Index([7, 8, 9]))
     expected = pd.Series(["33.72.01.1001", None, "33.72.02.1001"], index=[7, 8, 9], dtype="str")
     pd.testing.assert_series_equal(back, expected)
+
+
+# ------------------------------------------- columns: plain forms read at once, the rest one by one
+
+MONTH_WORDS = ID_MONTHS + ID_MONTHS_FULL + ["Sept", "Agt", "Nop", "Pebruari", "August", "Dec"]
+parts = st.integers(min_value=0, max_value=45).map(str) | st.integers(0, 9).map(lambda n: f"0{n}")
+years = st.sampled_from([0, 1, 19, 39, 40, 41, 99, 1799, 1800, 1900, 2000, 2024, 2200, 2201]).map(
+    str
+) | st.integers(1700, 2300).map(str)
+month_word_dates = st.tuples(
+    parts,
+    st.sampled_from(["", "-", " ", "/", "."]),
+    st.sampled_from(MONTH_WORDS),
+    st.sampled_from([str, str.upper, str.lower, str.title]),
+    st.sampled_from(["", ".", "-", " ", ". "]),
+    years,
+).map(lambda t: f"{t[0]}{t[1]}{t[3](t[2])}{t[4]}{t[5]}")
+date_texts = st.one_of(
+    st.tuples(years, parts, parts, st.sampled_from("-/.")).map(lambda t: t[3].join(t[:3])),
+    st.tuples(parts, parts, years, st.sampled_from("-/.")).map(lambda t: t[3].join(t[:3])),
+    month_word_dates,
+    st.dates(date(1700, 1, 1), date(2300, 12, 31)).map(lambda d: d.strftime("%d/%m/%Y")),
+    st.sampled_from(
+        ["17-Agu-2019 ", "17  Agu 2019", "２０１９-08-17", "2019-08-17 10:00", "43694"]
+    ),
+    st.text(max_size=12),
+    st.none(),
+)
+
+
+@given(st.lists(date_texts, max_size=30))
+def test_date_columns_read_the_plain_forms_at_once_to_the_same_days(values):
+    raw = pd.Series(values, dtype="str")
+    got = to_datetime_col(raw).astype("datetime64[us]")
+    expected = pd.to_datetime(
+        pd.Series([None if v is None else parse_date(v) for v in values], dtype=object),
+        errors="coerce",
+    ).astype("datetime64[us]")
+    pd.testing.assert_series_equal(got, expected, check_names=False)
+
+
+amount_texts = st.one_of(
+    st.integers(0, 10**17).map(str),
+    st.integers(0, 10**16).map(lambda n: f"{n:,}".replace(",", ".")),
+    st.tuples(
+        st.sampled_from(["Rp", "Rp ", "rp.", "Rp. ", "IDR ", "idr", "RP  ", "Rp-"]),
+        st.integers(0, 10**16).map(lambda n: f"{n:,}".replace(",", ".")),
+    ).map("".join),
+    st.sampled_from(["0.500", "00.000", "1.2345", "1.23", "1.000,-", "1,5 jt", "750rb", "-1.000"]),
+    st.text("0123456789.,rpRP ", max_size=20),
+    st.none(),
+)
+
+
+@given(st.lists(amount_texts, max_size=30))
+def test_amount_columns_read_the_plain_forms_at_once_to_the_same_numbers(values):
+    raw = pd.Series(values, dtype="str")
+    expected = pd.to_numeric(
+        pd.Series([None if v is None else parse_amount(v) for v in values], dtype=object),
+        errors="coerce",
+    ).astype("float64")
+    pd.testing.assert_series_equal(to_float_col(raw), expected, check_names=False)
+
+
+@given(
+    st.lists(st.sampled_from(["33.72.01.1001", "33.72.02.1001", "99.99", "", None]), max_size=30)
+)
+def test_map_text_equals_pandas_map_as_text(values):
+    """Looked up once per distinct value, broadcast by an Arrow take: `Series.map` then text,
+    missing for a missing value and for a value the mapping does not hold."""
+    mapping = pd.Series(
+        ["Kampung Baru", "Keprabon", None], index=["33.72.01.1001", "33.72.02.1001", ""]
+    )
+    codes = pd.Series(values, dtype="str", index=range(3, 3 + len(values)))
+    pd.testing.assert_series_equal(map_text(codes, mapping), codes.map(mapping).astype("str"))

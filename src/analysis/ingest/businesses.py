@@ -11,6 +11,7 @@ from analysis.ingest.classify import kbli_of, sector_and_match, size_class, stat
 from analysis.ingest.nik import check_niks
 from analysis.ingest.parse import (
     clean_text,
+    map_text,
     map_unique,
     parse_int,
     quote,
@@ -122,9 +123,9 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
             .astype("str"),
             "owner_hash": pseudonymise(owners["nik"][ok], ctx.key),
             "kode_kelurahan": code.astype("str"),
-            "kelurahan": code.map(units_["kelurahan"]).astype("str"),
-            "kode_kecamatan": code.map(units_["kode_kecamatan"]).astype("str"),
-            "kecamatan": code.map(units_["kecamatan"]).astype("str"),
+            "kelurahan": map_text(code, units_["kelurahan"]),
+            "kode_kecamatan": map_text(code, units_["kode_kecamatan"]),
+            "kecamatan": map_text(code, units_["kecamatan"]),
             "sektor": sector["sektor"][ok].astype("str"),
             "kbli": sector["kbli"][ok].astype("str"),
             "kbli_kategori": sector["kbli_kategori"][ok].astype("str"),

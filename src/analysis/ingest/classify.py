@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from analysis.ingest.parse import clean_text, map_unique
+from analysis.ingest.parse import clean_text, map_unique, text_of_codes
 from analysis.reference import UNKNOWN, kbli_divisions, read_table, sectors
 
 
@@ -95,17 +96,22 @@ def kbli_of(series: pd.Series, reference_dir: Path | None = None) -> pd.DataFram
     one sector) → `kbli` (the first code), `kategori` (A–U), `sektor`, and `problem` (why a
     cell cannot be used: a code that does not exist, a 3- or 4-digit code, codes of different
     sectors). Existence is checked by golongan pokok: the reference holds the 88 divisions.
-    Empty cells give empty text and no problem."""
+    Empty cells give empty text and no problem. Each distinct cell is read once and the four
+    texts broadcast by one Arrow take each (no Python tuple per row)."""
     divisions = kbli_divisions(reference_dir)
-    text = series.fillna("").astype(str).str.strip()
-    distinct = pd.unique(text)
-    parts = {v: _kbli_one(v, divisions) if v else ("", "", "", "") for v in distinct}
-    out = pd.DataFrame(
-        [parts[v] for v in text],
-        columns=["kbli", "kategori", "sektor", "problem"],
+    codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=True)
+    text = pd.Series(uniques).astype(str).str.strip()
+    parts = [_kbli_one(v, divisions) if v else ("", "", "", "") for v in text.tolist()]
+    columns = ["kbli", "kategori", "sektor", "problem"]
+    return pd.DataFrame(
+        {
+            name: text_of_codes(
+                codes, pa.array([p[i] for p in parts], pa.large_string()), series.index
+            )
+            for i, name in enumerate(columns)
+        },
         index=series.index,
     )
-    return out.astype("str")
 
 
 #: How a registry may state a business's size ('Usaha Mikro', 'KECIL') → the size class.
@@ -142,15 +148,16 @@ def size_class(
     rules["valid_from"] = pd.to_datetime(rules["valid_from"])
     rules["valid_to"] = pd.to_datetime(rules["valid_to"].replace("", None))
     rules["cap"] = pd.to_numeric(rules["sales_max_rp"].replace("", None)).fillna(np.inf)
-    out = pd.Series(UNKNOWN, index=sales.index, dtype="object")
-    latest = rules["valid_from"].max()
-    on = registered_on.fillna(latest)
-    for _, group in rules.groupby("regulation", sort=False):
+    labels, at = [UNKNOWN], np.zeros(len(sales), dtype="int64")  # each row's label: UNKNOWN
+    on = registered_on.fillna(rules["valid_from"].max())
+    amount = sales.to_numpy(dtype="float64", na_value=np.nan)
+    given = sales.notna().to_numpy() & (amount >= 0)
+    for _, group in rules.groupby("regulation", sort=False):  # the last rule in force wins
         start, end = group["valid_from"].iloc[0], group["valid_to"].iloc[0]
         in_force = (on >= start) & ((on <= end) if pd.notna(end) else True)
         group = group.sort_values("cap")
-        labels = np.array(group["kelas"])
-        idx = np.searchsorted(group["cap"].to_numpy(), sales.to_numpy(dtype="float64"), side="left")
-        classes = pd.Series(labels[np.clip(idx, 0, len(labels) - 1)], index=sales.index)
-        out = out.mask(in_force & sales.notna() & (sales >= 0), classes)
-    return out.astype("str")
+        idx = np.searchsorted(group["cap"].to_numpy(), amount, side="left")
+        classes = len(labels) + np.clip(idx, 0, len(group) - 1)
+        labels += list(group["kelas"])
+        at = np.where(np.asarray(in_force, dtype=bool) & given, classes, at)
+    return text_of_codes(at, pa.array(labels, pa.large_string()), sales.index)

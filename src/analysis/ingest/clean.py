@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -67,19 +68,29 @@ PROGRESS_SECONDS = 5.0
 
 class Steps:
     """Progress in steps for a progress bar: each raw file read, each partition cleaned, the
-    write; `report(done, total)` is told after each (the total grows once the files are read)."""
+    write; `report(done, total)` is told after each (the total grows once the files are read).
+    Files cleaned side by side tell their steps from two threads: counted and told under a lock,
+    so `done` never goes back."""
 
     def __init__(self, report: Callable[[int, int], None] | None = None):
         self.report = report or (lambda _done, _total: None)
         self.done, self.total = 0, len(RAW_STEMS) + 1
+        self.lock = threading.Lock()
 
     def add(self, steps: int) -> None:
-        self.total += steps
-        self.report(self.done, self.total)
+        with self.lock:
+            self.total += steps
+            self.report(self.done, self.total)
 
-    def at(self, done: int) -> None:
-        self.done = done
-        self.report(self.done, self.total)
+    def advance(self, steps: int = 1) -> None:
+        with self.lock:
+            self.done += steps
+            self.report(self.done, self.total)
+
+    def finish(self) -> None:
+        with self.lock:
+            self.done = self.total
+            self.report(self.done, self.total)
 
 
 class Ticker:
@@ -132,7 +143,7 @@ def read_period(
         cached[stem] = cache_raw(stem, path, partition_rows) if path is not None else None
         if path is not None:
             tick(f"{path.name} read into the parquet cache")
-        steps.at(steps.done + 1)
+        steps.advance()
     return cached
 
 
@@ -214,10 +225,12 @@ class _Cleaning:
             for i in range(table.parts)
         ]
         tick = Ticker(self.say)
-        base = self.steps.done
+        told = 0
 
         def progress(done: int, total: int) -> None:
-            self.steps.at(base + done)
+            nonlocal told
+            self.steps.advance(done - told)
+            told = done
             if done < total:  # the last one is told by the summary below
                 tick(f"{stem}: {done} of {total} partitions cleaned")
 
@@ -233,15 +246,29 @@ class _Cleaning:
         return outcome
 
     def all_files(self) -> dict[str, FileOutcome | None]:
-        """Every raw file, the registry first: rosters are checked against its clean businesses."""
-        biz = self.file("umkm")
-        wrk = self.file("tenaga_kerja", _registry_lookups(biz))
+        """Every raw file, the registry first: rosters are checked against its clean businesses.
+        The participants, the survey and the outreach log depend on neither, so where the engine
+        allows they are cleaned meanwhile (their partitions share the engine's threads)."""
+
+        def independent() -> tuple[FileOutcome | None, ...]:
+            return tuple(
+                self.file(s) for s in ("peserta_bpjstk", "survei_kesadaran", "sosialisasi")
+            )
+
+        side = ThreadPoolExecutor(1)
+        try:
+            others = side.submit(independent) if self.runner.concurrent_files else None
+            biz = self.file("umkm")
+            wrk = self.file("tenaga_kerja", _registry_lookups(biz))
+            par, srv, out = others.result() if others is not None else independent()
+        finally:
+            side.shutdown(wait=False)  # after a failure, closing the engine stops the rest
         return {
             "umkm": biz,
             "tenaga_kerja": wrk,
-            "peserta_bpjstk": self.file("peserta_bpjstk"),
-            "survei_kesadaran": self.file("survei_kesadaran"),
-            "sosialisasi": self.file("sosialisasi"),
+            "peserta_bpjstk": par,
+            "survei_kesadaran": srv,
+            "sosialisasi": out,
         }
 
 
@@ -307,7 +334,7 @@ def clean_period(
             if derive is not None:
                 derive(stage, ctx.matcher.units)
         seconds["link_write"] = time.perf_counter() - t
-        steps.at(steps.total)
+        steps.finish()
         _say_outcome(quality, seconds, say)
     finally:
         runner.close()

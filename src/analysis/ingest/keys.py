@@ -25,7 +25,7 @@ class TextLookup:
 
     def __init__(self, keys: pd.Series | pd.Index):
         self.keys = arrow_text(keys)
-        hashes = _hash64(self.keys)
+        hashes = hash64(self.keys)
         self.order = np.argsort(hashes, kind="stable")
         self.hashes = hashes[self.order]
         self.unique = not (self.hashes[1:] == self.hashes[:-1]).any()
@@ -37,7 +37,7 @@ class TextLookup:
             return np.full(len(values), -1, dtype="int64")
         if not self.unique:  # repeated keys or a hash collision among them: Arrow's lookup
             return pc.fill_null(pc.index_in(values, value_set=self.keys), -1).to_numpy()
-        at = sorted_position(_hash64(values), self.hashes)
+        at = sorted_position(hash64(values), self.hashes)
         pos = np.where(at >= 0, self.order[np.maximum(at, 0)], -1)
         found = self.keys.take(pa.array(np.maximum(pos, 0)))
         same = pc.or_(
@@ -47,8 +47,8 @@ class TextLookup:
         return np.where((pos >= 0) & same.to_numpy(zero_copy_only=False), pos, -1)
 
 
-def _hash64(values: pa.Array) -> np.ndarray:
-    """DuckDB's 64-bit hash of each text (as int64), on every core."""
+def hash64(values: pa.Array) -> np.ndarray:
+    """DuckDB's 64-bit hash of each text (as int64), on every core; equal texts, equal hashes."""
     with duckdb_over(texts=pa.table({"v": values})) as con:
         out = con.sql("select hash(v) as h from texts").fetchnumpy()["h"]
     return np.asarray(out, dtype="uint64").view("int64")
@@ -60,9 +60,12 @@ def sorted_position(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     step misses the cache), which stays fast part after part (np.isin re-sorts the keys each time)."""
     if len(sorted_keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype="int64")
-    order = np.argsort(values, kind="stable")
-    pos = np.empty(len(values), dtype="int64")
-    pos[order] = np.searchsorted(sorted_keys, values[order])
+    if (values[1:] >= values[:-1]).all():  # already in order (row numbers): no sort needed
+        pos = np.searchsorted(sorted_keys, values).astype("int64")
+    else:
+        order = np.argsort(values, kind="stable")
+        pos = np.empty(len(values), dtype="int64")
+        pos[order] = np.searchsorted(sorted_keys, values[order])
     clipped = np.minimum(pos, len(sorted_keys) - 1)
     return np.where(sorted_keys[clipped] == values, clipped, -1).astype("int64")
 

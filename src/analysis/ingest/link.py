@@ -29,30 +29,39 @@ def record_flags(participants: pd.DataFrame, period_start: pd.Timestamp) -> pd.D
 
 
 def person_status(records: pd.DataFrame) -> pd.DataFrame:
-    """One row per person (`_nik`): active, effective, latest month paid, segments held ('BPU+PU')."""
+    """One row per person (`_nik`, ascending): active, effective, latest month paid, segments held
+    ('BPU+PU'). Records sorted by person once, each measure reduced over a person's records."""
+    nik = records["_nik"].to_numpy(dtype="int64")
+    order = np.argsort(nik, kind="stable")
+    keys = nik[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else order
+
+    def held(values: np.ndarray) -> np.ndarray:  # any of a person's records
+        return np.logical_or.reduceat(values[order], starts) if len(keys) else values[:0]
+
+    # NaT is the smallest int64: the latest month paid ignores it unless it is all there is
+    paid = records["iuran_terakhir"].to_numpy(dtype="datetime64[us]").view("int64")[order]
     seg = records["segmen"]
-    p = pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "_nik": records["_nik"].to_numpy(),
-            "active": records["status"].eq("AKTIF").to_numpy(dtype=bool),
-            "effective": records["effective"].to_numpy(dtype=bool),
-            "paid_through": records["iuran_terakhir"].to_numpy(),
-            **{n: seg.eq(n).fillna(False).to_numpy(dtype=bool) for n in SEGMENTS},
-        }
+            "active": held(records["status"].eq("AKTIF").to_numpy(dtype=bool)),
+            "effective": held(records["effective"].to_numpy(dtype=bool)),
+            "paid_through": (np.maximum.reduceat(paid, starts) if len(keys) else paid).view(
+                "datetime64[us]"
+            ),
+        },
+        index=pd.Index(keys[starts], name="_nik"),
     )
-    out = p.groupby("_nik").agg(
-        active=("active", "any"),
-        effective=("effective", "any"),
-        paid_through=("paid_through", "max"),
-        **{n: (n, "any") for n in SEGMENTS},
+    mask = sum(
+        held(seg.eq(n).fillna(False).to_numpy(dtype=bool)).astype("int64") << i
+        for i, n in enumerate(SEGMENTS)
     )
-    mask = sum(out[n].to_numpy(dtype="int64") << i for i, n in enumerate(SEGMENTS))
     names = {
         m: "+".join(n for i, n in enumerate(SEGMENTS) if m & (1 << i)) or None
         for m in range(1 << len(SEGMENTS))
     }
     out["segmen"] = pd.Series(mask, index=out.index).map(names).astype("str")
-    return out[["active", "effective", "paid_through", "segmen"]]
+    return out
 
 
 class PersonLinks:

@@ -95,15 +95,23 @@ _REASONS = (
 _PROVINCE_NUMBERS = np.array(sorted(int(p) for p in PROVINCES))
 
 
-def check_niks(raw: pd.Series) -> pd.DataFrame:
-    """Normalise and validate NIK text: columns `nik` (16 digits or NA), `status`, `detail`.
+_DETAIL_TEXTS = pa.array([_DETAILS.get(r, "") for r in _REASONS], pa.large_string())
 
-    Spaces, dots, dashes and a leading apostrophe are removed and float text ('…0001.0') is
-    repaired (status 'repaired'); scientific notation is 'excel_mangled' (Excel keeps 15
-    significant digits and shows '3.37203E+15', or zeroes the tail and keeps 16 digits); a
-    15-digit value is a typing slip, 'invalid' like any other wrong length.
-    The digit fields are read from the NIK as one 64-bit number, the rules combined as codes.
-    """
+
+def _plain(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Which values are exactly 16 ASCII digits (most NIKs: nothing to clean), and their numbers
+    (0 elsewhere), in Arrow without making Python strings."""
+    plain = pc.fill_null(
+        pc.and_(pc.equal(pc.binary_length(text), 16), pc.ascii_is_decimal(text)), False
+    )
+    number = pc.cast(pc.if_else(plain, text, "0"), pa.int64()).to_numpy().copy()
+    return plain.to_numpy(zero_copy_only=False), number
+
+
+def _text_checks(raw: pd.Series) -> dict:
+    """The checks that read the text itself, for values that are not plain 16-digit NIKs: trim,
+    Excel damage, spaces and dots removed (`repaired`), characters other than digits, length;
+    the first that holds as a code (1-5, in _REASONS order) and the digits read as a number."""
     text = raw.astype("str").fillna("").str.strip()
     text = text.mask(raw.isna(), "")
     sci = text.str.fullmatch(r"\d(?:[.,]\d*)?[eE]\+?\d+").to_numpy(dtype=bool, na_value=False)
@@ -131,6 +139,29 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
             "serial": (12, 16),
         }.items():
             ascii_at[part][other] = [t[a:b].isascii() for t in texts]
+    checks = [  # in _REASONS order: the first that holds is the reason
+        text.eq("").to_numpy(dtype=bool),
+        sci,
+        digits.str.contains(r"\D", regex=True).to_numpy(dtype=bool, na_value=False),
+        (digits.str.len() == 15).to_numpy(dtype=bool, na_value=False),
+        ~is16,
+    ]
+    code = np.zeros(len(raw), dtype="int8")
+    for i, holds in enumerate(checks, start=1):
+        code[(code == 0) & holds] = i
+    if isinstance(cleaned, pa.ChunkedArray):
+        cleaned = cleaned.combine_chunks()
+    return {
+        "code": code,
+        "repaired": repaired,
+        "number": number,
+        "ascii_at": ascii_at,
+        "digits": cleaned,
+    }
+
+
+def _field_code(number: np.ndarray, ascii_at: dict[str, np.ndarray]) -> np.ndarray:
+    """The checks of the digit fields (codes 6-9 in _REASONS order, 0: none fails)."""
     field = lambda first, width: (number // 10 ** (16 - first - width)) % 10**width  # noqa: E731
     dd, mm, yy = field(6, 2), field(8, 2), field(10, 2)
     day = np.where(dd > 40, dd - 40, dd)
@@ -139,32 +170,63 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
         (day <= _days_in_month(mm, 1900 + yy)) | (day <= _days_in_month(mm, 2000 + yy))
     )
     birth_ok = month_ok & day_ok & ~((dd > 31) & (dd < 41))
-
-    checks = [  # in _REASONS order: the first that holds is the reason
-        text.eq("").to_numpy(dtype=bool),
-        sci,
-        digits.str.contains(r"\D", regex=True).to_numpy(dtype=bool, na_value=False),
-        (digits.str.len() == 15).to_numpy(dtype=bool, na_value=False),
-        ~is16,
+    checks = [
         ~(np.isin(field(0, 2), _PROVINCE_NUMBERS) & ascii_at["prov"]),
         ((field(2, 2) == 0) & ascii_at["kab"]) | ((field(4, 2) == 0) & ascii_at["kec"]),
         ~birth_ok,
         (field(12, 4) == 0) & ascii_at["serial"],
     ]
-    code = np.zeros(len(raw), dtype="int8")
-    for i, holds in enumerate(checks, start=1):
+    code = np.zeros(len(number), dtype="int8")
+    for i, holds in enumerate(checks, start=_REASONS.index("province")):
         code[(code == 0) & holds] = i
+    return code
+
+
+def check_niks(raw: pd.Series) -> pd.DataFrame:
+    """Normalise and validate NIK text: columns `nik` (16 digits or NA), `status`, `detail`.
+
+    Spaces, dots, dashes and a leading apostrophe are removed and float text ('…0001.0') is
+    repaired (status 'repaired'); scientific notation is 'excel_mangled' (Excel keeps 15
+    significant digits and shows '3.37203E+15', or zeroes the tail and keeps 16 digits); a
+    15-digit value is a typing slip, 'invalid' like any other wrong length.
+    The digit fields are read from the NIK as one 64-bit number, the rules combined as codes.
+    Values of exactly 16 ASCII digits (nearly all) skip the text steps, which cannot change them.
+    """
+    text = arrow_text(raw)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    plain, number = _plain(text)
+    n = len(raw)
+    code = np.zeros(n, dtype="int8")
+    repaired = np.zeros(n, dtype=bool)
+    ascii_at = {part: np.ones(n, dtype=bool) for part in ("prov", "kab", "kec", "serial")}
+    digits = text
+    other = np.flatnonzero(~plain)
+    if len(other):  # the text steps, on the values that need them only
+        checked = _text_checks(raw.iloc[other])
+        code[other], repaired[other], number[other] = (
+            checked["code"],
+            checked["repaired"],
+            checked["number"],
+        )
+        for part, values in checked["ascii_at"].items():
+            ascii_at[part][other] = values
+        digits = pc.replace_with_mask(text, pa.array(~plain), checked["digits"])
+    fields = _field_code(number, ascii_at)
+    code = np.where(code == 0, fields, code)
     status = np.select(
         [code == 1, code == 2, code > 0, repaired],
         [NIK_STATUSES.index(s) for s in ("missing", "excel_mangled", "invalid", "repaired")],
         default=NIK_STATUSES.index("ok"),
     )
-    details = np.array([_DETAILS.get(r, "") for r in _REASONS], dtype=object)
+    nik = pc.if_else(pa.array(code == 0), digits, pa.scalar(None, digits.type))
     return pd.DataFrame(
         {
-            "nik": digits.where(code == 0, None),
+            "nik": pd.Series(pd.arrays.ArrowStringArray(nik), index=raw.index).astype("str"),
             "status": pd.Categorical.from_codes(status, categories=NIK_STATUSES),
-            "detail": pd.Series(details[code], index=raw.index, dtype="str"),
+            "detail": pd.Series(
+                pd.arrays.ArrowStringArray(_DETAIL_TEXTS.take(pa.array(code))), index=raw.index
+            ).astype("str"),
         },
         index=raw.index,
     )

@@ -19,6 +19,7 @@ from analysis.ingest import schemas
 from analysis.ingest.classify import activity_of
 from analysis.ingest.parse import (
     clean_text,
+    map_text,
     parse_date,
     parse_int,
     to_datetime_col,
@@ -89,9 +90,9 @@ def clean_outreach(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dic
             "tanggal": day,
             "bulan": day.dt.strftime("%Y-%m").astype("str"),
             "kode_kelurahan": code.astype("str"),
-            "kode_kecamatan": code.map(units_["kode_kecamatan"]).astype("str"),
-            "kelurahan": code.map(units_["kelurahan"]).astype("str"),
-            "kecamatan": code.map(units_["kecamatan"]).astype("str"),
+            "kode_kecamatan": map_text(code, units_["kode_kecamatan"]),
+            "kelurahan": map_text(code, units_["kelurahan"]),
+            "kecamatan": map_text(code, units_["kecamatan"]),
             "kegiatan": kind.mask(kind.eq("tidak_diketahui"), DEFAULT_KIND).astype("str"),
             "peserta": typed["peserta"][ok],
             "usaha": typed["usaha"][ok],

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -293,10 +294,28 @@ def text_of_codes(codes: np.ndarray, texts: pa.Array, index: pd.Index) -> pd.Ser
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=index).astype("str")
 
 
+def map_text(values: pd.Series, mapping: pd.Series) -> pd.Series:
+    """`values.map(mapping)` as text (missing where absent), looked up once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    found = pd.Series(uniques).map(mapping).astype("str")
+    return text_of_codes(codes, arrow_text(found), values.index)
+
+
 def map_unique(
     series: pd.Series, fn: Callable[[str], object], dtype: str | None = None
 ) -> pd.Series:
-    """Apply a scalar parser to each distinct value of a column once and broadcast the result."""
+    """Apply a scalar parser to each distinct value of a column once and broadcast the result
+    (texts and yes/no as Arrow or NumPy arrays, without a Python object per row)."""
+    if dtype in ("str", bool):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        results = [fn(u) for u in uniques.tolist()] + [None]
+        if dtype == "str" and all(r is None or isinstance(r, str) for r in results):
+            at = pa.array(np.where(codes < 0, len(results) - 1, codes))
+            taken = pa.array(results, pa.large_string()).take(at)
+            return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index).astype("str")
+        if dtype is bool and all(r is None or isinstance(r, bool) for r in results):
+            return pd.Series(np.array(results, dtype=bool)[codes], index=series.index)
+        return pd.Series(_objects(results)[codes], index=series.index).astype(dtype)
     out = _parse_distinct(series, fn, _objects)
     return out.astype(dtype) if dtype else out
 
@@ -308,19 +327,122 @@ def _objects(values: list) -> np.ndarray:
     return out
 
 
-def _parse_distinct(series: pd.Series, fn: Callable[[str], object], convert: Callable) -> pd.Series:
+def _parse_distinct(
+    series: pd.Series,
+    fn: Callable[[str], object],
+    convert: Callable,
+    fast: Callable[[pa.Array], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> pd.Series:
     """Parse each distinct value once, convert the distinct results (`convert` → array with a
     missing value appended), and broadcast: converting millions of parsed objects costs more
-    than parsing the few thousand distinct ones."""
+    than parsing the few thousand distinct ones. `fast`, if given, reads the distinct values of
+    the common plain forms at once (which ones, and their converted values); `fn` the rest."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = convert([fn(u) for u in uniques] + [None])
+    if fast is None or len(uniques) == 0:
+        values = convert([fn(u) for u in uniques.tolist()] + [None])
+        return pd.Series(values[codes], index=series.index)
+    done, read = fast(arrow_text(pd.Series(uniques)))
+    rest = np.flatnonzero(~done)
+    slow = convert([fn(u) for u in uniques[rest].tolist()] + [None])
+    values = np.empty(len(uniques) + 1, dtype=slow.dtype)
+    values[np.flatnonzero(done)] = read[done]
+    values[rest] = slow[:-1]
+    values[-1] = slow[-1]
     return pd.Series(values[codes], index=series.index)
+
+
+def _ascii_lower(values: pa.Array) -> pa.Array:
+    """The values as lower-case text, ASCII ones only (others null: the scalar parser reads them,
+    as NFKC and Unicode case rules can change them)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    ascii_ = pc.fill_null(pc.string_is_ascii(values), False)
+    return pc.if_else(ascii_, pc.ascii_lower(values), pa.scalar(None, values.type))
+
+
+def _field(parts: pa.StructArray, name: str) -> pa.Array:
+    """A named group of `extract_regex`'s result, null where the pattern did not match."""
+    return pc.struct_field(parts, name)
+
+
+def _ints(parts: pa.StructArray, name: str) -> np.ndarray:
+    return pc.cast(pc.fill_null(_field(parts, name), "0"), pa.int64()).to_numpy()
+
+
+def _calendar(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dates from year, month, day where `_mk` accepts them (years 1800-2200, a real day)."""
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)]
+    ok = (y >= 1800) & (y <= 2200) & (m >= 1) & (m <= 12) & (d >= 1)
+    ok &= d <= days + ((m == 2) & leap)
+    months = (np.where(ok, y, 1970) - 1970) * 12 + np.where(ok, m, 1) - 1
+    dates = months.astype("datetime64[M]").astype("datetime64[D]") + (np.where(ok, d, 1) - 1)
+    return ok, np.where(ok, dates, np.datetime64("NaT"))
+
+
+_FAST_ISO = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"
+_FAST_DMY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{2}|\d{4})$"
+_FAST_DMONY = rf"^(?P<d>\d{{1,2}})[-/. ]?(?P<w>{_MONTH_WORD})\.?[-/. ]?(?P<y>\d{{2}}|\d{{4}})$"
+_MONTH_WORDS = pa.array(list(MONTHS), pa.large_string())
+_MONTH_NUMBERS = np.array(list(MONTHS.values()))
+
+
+def _two_digit_years(text: pa.Array, y: np.ndarray, pivot: int) -> np.ndarray:
+    """`_year`: a two-digit year at or below the pivot is 20xx, else 19xx."""
+    short = pc.fill_null(pc.equal(pc.utf8_length(text), 2), False).to_numpy(zero_copy_only=False)
+    return np.where(short, np.where(y <= pivot, 2000 + y, 1900 + y), y)
+
+
+def _fast_dates(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """`parse_date` of ASCII values in the plain forms ('2019-08-17', '17/08/2019', '17-Agu-2019'),
+    all at once; which values were read, and their days (datetime64)."""
+    text = _ascii_lower(values)
+    n = len(text)
+    done, out = np.zeros(n, dtype=bool), np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    for pattern in (_FAST_ISO, _FAST_DMY, _FAST_DMONY):
+        parts = pc.extract_regex(text, pattern)
+        hit = pc.is_valid(parts).to_numpy(zero_copy_only=False) & ~done
+        if not hit.any():
+            continue
+        if pattern == _FAST_ISO:
+            y, m, d = _ints(parts, "y"), _ints(parts, "m"), _ints(parts, "d")
+        elif pattern == _FAST_DMY:
+            a, b = _ints(parts, "a"), _ints(parts, "b")
+            y = _two_digit_years(_field(parts, "y"), _ints(parts, "y"), 40)
+            swap = (b > 12) & (a <= 12)  # a middle part above 12 can only be a US date
+            m, d = np.where(swap, a, b), np.where(swap, b, a)
+        else:
+            y = _two_digit_years(_field(parts, "y"), _ints(parts, "y"), 40)
+            word = pc.fill_null(pc.index_in(_field(parts, "w"), value_set=_MONTH_WORDS), 0)
+            m, d = _MONTH_NUMBERS[word.to_numpy()], _ints(parts, "d")
+        _, dates = _calendar(y, m, d)
+        out[hit], done[hit] = dates[hit], True
+    return done, out
+
+
+#: Plain amounts: digits, or digits grouped by dots in threes, after 'Rp'/'IDR'; up to 15 digits
+#: (every such number is exactly a float).
+_FAST_AMOUNT = r"^(?:(?:rp\.?|idr) ?)?(?P<n>\d{1,15}|\d{1,12}(?:\.\d{3}){1,4})$"
+
+
+def _fast_amounts(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """`parse_amount` of ASCII values in the plain forms ('2380000', 'Rp 1.113.600.000'), all at
+    once; which values were read, and their amounts."""
+    parts = pc.extract_regex(_ascii_lower(values), _FAST_AMOUNT)
+    done = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    digits = pc.replace_substring(pc.fill_null(_field(parts, "n"), "0"), ".", "")
+    numbers = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
+    done &= pc.utf8_length(digits).to_numpy(zero_copy_only=False) <= 15
+    return done, numbers
 
 
 def to_datetime_col(series: pd.Series, fn: Callable[[str], date | None] = parse_date) -> pd.Series:
     """Parse a text column of dates (or months) to datetime64, NaT where it cannot be read."""
     return _parse_distinct(
-        series, fn, lambda v: pd.to_datetime(pd.Series(v, dtype=object), errors="coerce").to_numpy()
+        series,
+        fn,
+        lambda v: pd.to_datetime(pd.Series(v, dtype=object), errors="coerce").to_numpy(),
+        _fast_dates if fn is parse_date else None,
     )
 
 
@@ -330,4 +452,5 @@ def to_float_col(series: pd.Series, fn: Callable[[str], float | None] = parse_am
         series,
         fn,
         lambda v: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce").to_numpy("float64"),
+        _fast_amounts if fn is parse_amount else None,
     )

@@ -1,9 +1,9 @@
 """A raw file cleaned partition by partition, then finished across its partitions.
 
 Each partition (a row group of the parquet cache) is cleaned on its own with the rules that need
-only the row itself; its result is parked on disk (`spill`) with, per row, a 128-bit hash of its
-content (`row_hashes`). The rules that compare rows — exact duplicates, the same key or person
-twice — come last in `schemas.RULES` order, so `finish_file` applies them afterwards, across all
+only the row itself; its result is parked on disk (`spill`) with, per row, a 64-bit hash of its
+content (`row_hashes`; rows sharing a hash are compared in full, `exact_duplicates`). The rules
+that compare rows — exact duplicates, the same key or person twice — come last in `schemas.RULES` order, so `finish_file` applies them afterwards, across all
 partitions, with the same result as on the whole file at once. `FileOutcome` then reads the
 file's clean and quarantined rows back, partition by partition, without the rows removed.
 """
@@ -73,30 +73,48 @@ def clean_part(job: PartJob, ctx: Context, extra: dict | None = None) -> dict:
     return out
 
 
+def _quoted_columns(names: list[str]) -> str:
+    """Every raw column but `source_row`, quoted for SQL."""
+    return ", ".join('"' + n.replace('"', '""') + '"' for n in names if n != "source_row")
+
+
 def row_hashes(table: pa.Table) -> pd.DataFrame:
-    """Every row's source_row and a 128-bit MD5 of its content (two int64 halves), to find exact
-    duplicates across partitions. Each value is length-prefixed ('N' for none) so no two
-    different rows give the same text; DuckDB hashes the partition on every core."""
-    cells = ", ".join(
-        f"coalesce(length({c})::varchar, 'N'), {c}"
-        for c in (
-            '"' + name.replace('"', '""') + '"'
-            for name in table.column_names
-            if name != "source_row"
-        )
-    )
+    """Every row's source_row and a 64-bit hash of its cells (DuckDB's `hash` of all the columns,
+    on every core): rows with different hashes differ; rows sharing one are compared in full
+    afterwards (`exact_duplicates`), so a collision never makes a duplicate."""
     with duckdb_over(partition_rows=table) as con:
-        out = con.sql(  # the MD5 once per row, then split
-            "select source_row, (m >> 64)::ubigint as h1,"
-            " (m & 18446744073709551615::uhugeint)::ubigint as h2 from ("
-            f"select source_row, md5_number(concat_ws(chr(31), {cells})) as m from partition_rows)"
+        out = con.sql(
+            f"select source_row, hash({_quoted_columns(table.column_names)}) as h from partition_rows"
         ).fetchnumpy()
     return pd.DataFrame(  # own copies: nothing of DuckDB's result stays alive with them
         {
             "source_row": np.array(out["source_row"], dtype="int64"),
-            **{h: np.array(out[h], dtype="uint64").view("int64") for h in ("h1", "h2")},
+            "h": np.array(out["h"], dtype="uint64").view("int64"),
         }
     )
+
+
+def exact_duplicates(parquet: Path, source_row: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Source rows that exactly repeat an earlier row of the cached file (ascending): the rows
+    whose hash is shared, compared cell by cell in DuckDB (NULL equals NULL, never '')."""
+    order = np.argsort(h, kind="stable")
+    same = h[order][1:] == h[order][:-1]
+    shared = np.zeros(len(h), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    del order, same
+    candidates = np.sort(source_row[shared])
+    if len(candidates) == 0:
+        return candidates
+    columns = _quoted_columns(pq.ParquetFile(parquet).schema_arrow.names)
+    path = str(parquet).replace("'", "''")
+    with duckdb_over(candidates=pa.table({"source_row": candidates})) as con:
+        out = con.sql(
+            "select source_row from (select source_row, row_number() over"
+            f" (partition by {columns} order by source_row) as k from read_parquet('{path}')"
+            " semi join candidates using (source_row)) where k > 1 order by source_row"
+        ).fetchnumpy()
+    return np.array(out["source_row"], dtype="int64")
 
 
 def spill(frame: pd.DataFrame, path: Path) -> None:
@@ -116,7 +134,8 @@ def unspill(
     table = feather.read_table(path, columns=None if columns is None else columns + extra)
     if dropping and table.num_rows:
         keep = sorted_position(table.column(row).to_numpy(), drop) < 0
-        table = table.filter(pa.array(keep))
+        if not keep.all():  # most partitions of a clean file lose a few rows, some none
+            table = table.filter(pa.array(keep))
     return table.drop_columns(extra)
 
 
@@ -178,11 +197,10 @@ def finish_file(
     """Apply the rules that compare rows across partitions: exact duplicates, then the same key
     twice (`key_rule`, on the `keys` the partitions returned)."""
     rows = [r.pop("rows") for r in results]  # the partitions' copies go before the sort
-    source_row, h1, h2 = (np.concatenate([r[c].to_numpy() for r in rows]) for c in rows[0])
+    source_row, h = (np.concatenate([r[c].to_numpy() for r in rows]) for c in ("source_row", "h"))
     del rows
-    dup, _ = repeats(h1, h2)
-    dup_rows = source_row[dup]
-    del source_row, h1, h2
+    dup_rows = exact_duplicates(raw.parquet, source_row, h)
+    del source_row, h
     key_q = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     drop = np.sort(dup_rows)
     if key_rule is not None and results:
@@ -209,4 +227,4 @@ def finish_file(
     ids = None
     if results and results[0]["ids"] is not None:
         ids = pd.concat([r["ids"] for r in results], ignore_index=True)
-    return FileOutcome(stem, raw, work, len(results), drop, dup_rows, int(dup.sum()), key_q, ids)
+    return FileOutcome(stem, raw, work, len(results), drop, dup_rows, len(dup_rows), key_q, ids)

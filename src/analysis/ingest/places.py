@@ -102,6 +102,7 @@ class PlaceMatcher:
                         [self.names.get(c, c) for c in r.successor_codes],
                     )
         self.fuzzy_keys = list(self.alias)
+        self._within: dict[str | None, tuple[list[str], dict[str, set[str]]]] = {}
 
     def match_kecamatan(self, text: str) -> tuple[str | None, bool]:
         """(region kecamatan code or None, whether the text names a kecamatan outside the region)."""
@@ -164,13 +165,8 @@ class PlaceMatcher:
                     100.0,
                     f"{quote(raw)} could be {names}; give the kecamatan",
                 )
-        candidates = [k for k in self.fuzzy_keys if within(self.alias[k])]
-        prefixed = {
-            c
-            for k in candidates
-            if k.startswith(key) and len(key) >= 4
-            for c in within(self.alias[k])
-        }
+        candidates, inside = self._candidates(kec_code)
+        prefixed = {c for k in candidates if k.startswith(key) and len(key) >= 4 for c in inside[k]}
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
@@ -184,15 +180,31 @@ class PlaceMatcher:
                 100.0,
                 f"{quote(raw)} is a kelurahan/desa outside the region",
             )
-        return self._fuzzy(raw, key, candidates, within, before_split)
+        return self._fuzzy(raw, key, candidates, inside, before_split)
+
+    def _candidates(self, kec_code: str | None) -> tuple[list[str], dict[str, set[str]]]:
+        """The spellings a fuzzy match may pick within a kecamatan (None: anywhere) and the codes
+        each stands for there; made once per kecamatan."""
+        if kec_code not in self._within:
+            inside = {
+                k: {c for c in self.alias[k] if kec_code is None or self.kec_of[c] == kec_code}
+                for k in self.fuzzy_keys
+            }
+            self._within[kec_code] = ([k for k in self.fuzzy_keys if inside[k]], inside)
+        return self._within[kec_code]
 
     def _fuzzy(
-        self, raw: str, key: str, candidates: list[str], within, before_split: bool
+        self,
+        raw: str,
+        key: str,
+        candidates: list[str],
+        inside: dict[str, set[str]],
+        before_split: bool,
     ) -> Match:
         scored = process.extract(key, candidates, scorer=OSA.distance, limit=None)
         by_code: dict[str, int] = {}
         for cand, dist, _ in scored:
-            for code in within(self.alias[cand]):
+            for code in inside[cand]:
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
             return Match(
@@ -237,31 +249,35 @@ class PlaceMatcher:
         `registered_on` (dates) marks rows recorded before a kelurahan split, whose old name
         cannot say which successor they belong to.
         """
-        pre = False
+        n = len(kelurahan)
+        pre = np.zeros(n, dtype=bool)
         if registered_on is not None and self.splits:
             first_split = min(when for when, _ in self.splits.values())
-            pre = (registered_on < first_split).fillna(False).astype(bool)
-        keys = pd.DataFrame(
-            {
-                "kel": kelurahan.fillna("").astype(str),
-                "kec": (kecamatan.fillna("").astype(str) if kecamatan is not None else ""),
-                "pre": pre,
-            },
-            index=kelurahan.index,
-        )
-        distinct = keys.drop_duplicates()
+            pre = (registered_on < first_split).fillna(False).to_numpy(dtype=bool)
+        kel = pd.factorize(kelurahan.fillna("").astype(str))
+        kec = pd.factorize(kecamatan.fillna("").astype(str)) if kecamatan is not None else None
+        # one code per distinct (kelurahan, kecamatan, before split), in order of first appearance
+        combined = kel[0].astype("int64") * 2 + pre
+        if kec is not None:
+            combined = combined * max(len(kec[1]), 1) + kec[0]
+        codes, distinct = pd.factorize(combined)
+        first = np.empty(len(distinct), dtype="int64")
+        first[codes[::-1]] = np.arange(n - 1, -1, -1)  # each code's first row
         results = []
-        for r in distinct.itertuples():
-            at = (r.kel, r.kec, bool(r.pre))
+        for k, c, b in zip(
+            kel[1].take(kel[0][first]),
+            kec[1].take(kec[0][first]) if kec is not None else [""] * len(first),
+            pre[first],
+            strict=True,
+        ):
+            at = (k, c, bool(b))
             if at not in self.memo:
                 self.memo[at] = self.match_one(*at)
             results.append(self.memo[at])
         table = pd.DataFrame(
             [r.__dict__ for r in results],
-            index=distinct.index,
             columns=["kode_kelurahan", "method", "rule", "score", "detail"],  # even for no rows
-        )
-        table = pd.concat([distinct, table], axis=1)
-        out = keys.merge(table, on=["kel", "kec", "pre"], how="left")
+        ).replace({np.nan: None})
+        out = table.take(codes)
         out.index = kelurahan.index
-        return out[["kode_kelurahan", "method", "rule", "score", "detail"]].replace({np.nan: None})
+        return out

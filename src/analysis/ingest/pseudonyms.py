@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.errors import AnalysisError
+from analysis.ingest import fast_hmac
 from analysis.ingest.engine import duckdb_over
 from analysis.ingest.parse import arrow_text
 from analysis.paths import DEMO_DIR, SECRETS_DIR, sha256_file
@@ -61,10 +62,14 @@ def _pads(key: bytes) -> tuple[bytes, bytes]:
 
 
 def _hmac_arrow(values: pa.Array, key: bytes) -> pa.Array | None:
-    """HMAC-SHA256 (hex) of an Arrow string array in DuckDB's vectorised sha256 across cores, as
-    sha256(opad || unhex(sha256(ipad || msg))); None where the padded key is not ASCII text
-    (DuckDB's strings cannot carry it) or the batch is too small to be worth it."""
+    """HMAC-SHA256 (hex) of an Arrow string array: by the optional C extension (`fast_hmac`), else
+    in DuckDB's vectorised sha256 across cores, as sha256(opad || unhex(sha256(ipad || msg)));
+    None where DuckDB would be needed but the padded key is not ASCII text (DuckDB's strings
+    cannot carry it) or the batch is too small to be worth it."""
     ipad, opad = _pads(key)
+    fast = fast_hmac.hmac_arrow(values, ipad, opad)
+    if fast is not None:
+        return fast
     if len(values) < HMAC_VECTOR_MIN or max(ipad) >= 0x80:
         return None
     with duckdb_over(hmac_input=pa.table({"v": values})) as con:

@@ -79,12 +79,19 @@ class Flags:
         self.prio[m], self.rule[m], self.column[m] = p, rule, column
         if isinstance(detail, tuple):  # (raw values, "… {} …"): quoted for the flagged rows only
             raw, template = detail
-            failing = pd.Series(np.asarray(raw, dtype=object)[m])
-            self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
-        else:
-            self.detail[m] = (
-                detail if isinstance(detail, str) else np.asarray(detail, dtype=object)[m]
+            at = np.flatnonzero(m)
+            failing = pd.Series(
+                raw.iloc[at].to_numpy(dtype=object)
+                if isinstance(raw, pd.Series)
+                else np.asarray(raw, dtype=object)[at]
             )
+            self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
+        elif isinstance(detail, str):
+            self.detail[m] = detail
+        elif isinstance(detail, pd.Series):  # the flagged rows' texts only (no copy of them all)
+            self.detail[m] = detail.iloc[np.flatnonzero(m)].to_numpy(dtype=object)
+        else:
+            self.detail[m] = np.asarray(detail, dtype=object)[m]
 
     def add_failures(self, fails: pd.DataFrame) -> None:
         """Flag the cells pandera reported (see `schemas.failures`), one mask per kind of failure."""

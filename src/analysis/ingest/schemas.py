@@ -8,6 +8,7 @@ failing cell.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -214,8 +215,98 @@ def typed(stem: str, period_end: pd.Timestamp) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(_TYPED[stem](period_end), strict=False, coerce=False)
 
 
+def _failing(check: pa.Check, values: pd.Series) -> np.ndarray | None:
+    """Rows where a built-in check fails (missing values pass, as pandera's `ignore_na`), or None
+    for a check not read here."""
+    name, stats = check.name, check.statistics or {}
+    if not check.ignore_na or not isinstance(check.error, str):
+        return None
+    if name == "str_length":
+        length = values.str.len()
+        ok = pd.Series(True, index=values.index)
+        if stats.get("exact_value") is not None:
+            ok &= length == stats["exact_value"]
+        if stats.get("min_value") is not None:
+            ok &= length >= stats["min_value"]
+        if stats.get("max_value") is not None:
+            ok &= length <= stats["max_value"]
+    elif name == "in_range":
+        low, high = stats["min_value"], stats["max_value"]
+        ok = (values >= low if stats.get("include_min", True) else values > low) & (
+            values <= high if stats.get("include_max", True) else values < high
+        )
+    elif name == "greater_than_or_equal_to":
+        ok = values >= stats["min_value"]
+    elif name == "less_than_or_equal_to":
+        ok = values <= stats["max_value"]
+    elif name == "greater_than":
+        ok = values > stats["min_value"]
+    elif name == "isin":
+        ok = values.isin(stats["allowed_values"])
+    else:
+        return None
+    return ~values.isna().to_numpy() & ~ok.to_numpy(dtype=bool, na_value=True)
+
+
+def _cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple] | None:
+    """The failing cells, in pandera's order (column by column: missing values, then each check
+    in turn), as (rows, column, check text); None if the schema holds a check not read here."""
+    cases = []
+    for name, column in schema.columns.items():
+        if name not in frame:
+            if column.required:
+                return None  # pandera says how the frame is wrong
+            continue
+        values = frame[name]
+        if not column.nullable:
+            cases.append((np.flatnonzero(values.isna().to_numpy()), name, "not_nullable"))
+        for check in column.checks:
+            failing = _failing(check, values)
+            if failing is None:
+                return None
+            cases.append((np.flatnonzero(failing), name, check.error))
+    return cases
+
+
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per failing cell: index (of `frame`), column, rule, detail."""
+    """One row per failing cell: index (of `frame`), column, rule, detail.
+
+    The checks these schemas use (presence, ranges, value sets) are evaluated column by column
+    as pandera does, without its overhead per partition; any other schema goes to pandera."""
+    cases = _cases(schema, frame)
+    if cases is None:
+        return _pandera_failures(schema, frame)
+    cases = [(rows, column, text) for rows, column, text in cases if len(rows)]
+    if not cases:
+        return pd.DataFrame(
+            {"index": pd.Series([], dtype="int64"), "column": [], "rule": [], "detail": []}
+        )
+    text = pd.Series(np.concatenate([np.full(len(r), t, dtype=object) for r, _, t in cases]))
+    columns = pd.Series(np.concatenate([np.full(len(r), c, dtype=object) for r, c, _ in cases]))
+    return _as_failures(
+        frame.index.to_numpy()[np.concatenate([r for r, _, _ in cases])], columns, text
+    )
+
+
+def _as_failures(index: np.ndarray, column: pd.Series, text: pd.Series) -> pd.DataFrame:
+    """Failure rows from the failing cells' index, column and check text (`rule: detail`)."""
+    rule = text.str.split(":").str[0]
+    rule = rule.where(rule.isin(RULES), "bad_value").mask(
+        text.eq("not_nullable"), "missing_required"
+    )
+    detail = text.str.partition(": ")[2].mask(text.eq("not_nullable"), column + " is empty")
+    return pd.DataFrame(
+        {
+            "index": np.asarray(index).astype("int64"),
+            "column": column.to_numpy(),
+            "rule": rule.to_numpy(),
+            "detail": detail.to_numpy(),
+        }
+    )
+
+
+def _pandera_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """`failures` by pandera's own lazy validation."""
     empty = pd.DataFrame(
         {"index": pd.Series([], dtype="int64"), "column": [], "rule": [], "detail": []}
     )
@@ -226,21 +317,10 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
         cases = cases[cases["index"].notna()]
         if cases.empty:
             raise
-        text = cases["check"].astype(str)
-        rule = text.str.split(":").str[0]
-        rule = rule.where(rule.isin(RULES), "bad_value").mask(
-            text.eq("not_nullable"), "missing_required"
-        )
-        detail = text.str.partition(": ")[2].mask(
-            text.eq("not_nullable"), cases["column"].astype(str) + " is empty"
-        )
-        return pd.DataFrame(
-            {
-                "index": cases["index"].astype("int64").to_numpy(),
-                "column": cases["column"].astype(str).to_numpy(),
-                "rule": rule.to_numpy(),
-                "detail": detail.to_numpy(),
-            }
+        return _as_failures(
+            cases["index"].to_numpy(),
+            cases["column"].astype(str).reset_index(drop=True),
+            cases["check"].astype(str).reset_index(drop=True),
         )
     return empty
 

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.ingest import schemas
 from analysis.ingest.classify import reason_of, sector_of
 from analysis.ingest.parse import (
+    map_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -104,7 +105,7 @@ def clean_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict)
             "id_responden": frame["id_responden"][ok].astype("str"),
             "tanggal": typed["tanggal"][ok],
             "kode_kelurahan": code.astype("str"),
-            "kode_kecamatan": code.map(units_["kode_kecamatan"]).astype("str"),
+            "kode_kecamatan": map_text(code, units_["kode_kecamatan"]),
             "sektor": sector_of(raw_column(frame, "sektor")[ok], ctx.reference_dir),
             "peran": typed["peran"][ok].astype("str"),
             "tahu_bpjs_kesehatan": typed["tahu_bpjs_kesehatan"][ok].astype(bool),

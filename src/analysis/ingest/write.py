@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.ingest import schemas
+from analysis.ingest.contracts import conform
 from analysis.ingest.engine import release_memory
 from analysis.ingest.keys import sorted_position
 from analysis.ingest.link import (
@@ -54,7 +55,7 @@ class _TableWriter:
         self.pool, self.pending = ThreadPoolExecutor(1), None
 
     def write(self, frame: pd.DataFrame) -> None:
-        frame = schemas.conform(self.schema, frame)
+        frame = conform(self.schema, frame)
         if frame.empty:
             self.empty = frame
             return

@@ -113,6 +113,13 @@ def _prepared(survey: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
+def load_estimators() -> None:
+    """Import the survey estimators now (svy, statsmodels: ~1 s), e.g. on a thread while the
+    month is being cleaned, so that the awareness table does not wait for them afterwards."""
+    import svy  # noqa: F401  (lazy elsewhere in this module, see below)
+    from statsmodels.stats import proportion  # noqa: F401
+
+
 def _design_means(
     data: pd.DataFrame, y: pd.Series, inside: pd.Series, by: list[str], alpha: float
 ) -> pd.DataFrame:

@@ -1,0 +1,63 @@
+"""Exact duplicate rows across partitions: a 64-bit hash finds candidates, a full comparison
+decides, so the answer equals pandas' `duplicated` on the whole file whatever the hash does."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.ingest import partitions
+from analysis.ingest.cache import CACHE_DIR
+from analysis.ingest.partitions import exact_duplicates, row_hashes
+from analysis.pipeline import clean_period
+
+from conftest import PERIOD
+
+
+def _cached(tmp_path, columns: dict[str, list]) -> tuple[pa.Table, str]:
+    n = len(next(iter(columns.values())))
+    table = pa.table({"source_row": pa.array(range(1, n + 1), pa.int64()), **columns})
+    path = tmp_path / "raw.parquet"
+    pq.write_table(table, path, row_group_size=3)
+    return table, path
+
+
+def _expected(table: pa.Table) -> list[int]:
+    frame = table.to_pandas()
+    cells = frame.drop(columns="source_row").astype(object).where(frame.notna(), "<NULL>")
+    return frame["source_row"][cells.duplicated(keep="first")].tolist()
+
+
+def test_exact_duplicates_compare_every_cell_whatever_the_hash(tmp_path):
+    a = ["x", "x", "ab", "a", None, "", None, "x", "é", "é", "x"]
+    b = ["y", "y", "", "b", "z", "z", "z", "y", "1", "1", "y "]
+    table, path = _cached(tmp_path, {"a": pa.array(a, pa.string()), "b": pa.array(b, pa.string())})
+    expected = _expected(table)
+    assert expected == [2, 7, 8, 10]  # 'ab'+'' is not 'a'+'b', NULL is not ''
+    rows = row_hashes(table)
+    got = exact_duplicates(path, rows["source_row"].to_numpy(), rows["h"].to_numpy())
+    assert got.tolist() == expected
+    useless = np.zeros(len(rows), "int64")  # every row the same hash: all compared in full
+    assert exact_duplicates(path, rows["source_row"].to_numpy(), useless).tolist() == expected
+    distinct = np.arange(len(rows), dtype="int64")  # no hash shared: nothing to compare
+    assert exact_duplicates(path, rows["source_row"].to_numpy(), distinct).tolist() == []
+
+
+def test_a_hash_that_always_collides_changes_no_output(cleaned, demo_dir, tmp_path, monkeypatch):
+    def colliding(table):
+        rows = row_hashes(table)
+        rows["h"] = 0
+        return rows
+
+    monkeypatch.setattr(partitions, "row_hashes", colliding)
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    result = clean_period(PERIOD, data, partition_rows=4_000)
+    assert json.loads((result.out_dir / "quality.json").read_text()) == cleaned.quality
+    for path in sorted(cleaned.out_dir.glob("*.parquet")):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(path), pd.read_parquet(result.out_dir / path.name), obj=path.name
+        )
