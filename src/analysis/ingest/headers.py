@@ -30,6 +30,19 @@ _KELURAHAN = [
     "desa",
 ]
 _KECAMATAN = ["kecamatan", "kec", "nama_kecamatan"]
+#: A kabupaten/kota column (extracts of a region of several, e.g. Soloraya, carry one).
+_KABKOTA = [
+    "kabupaten_kota",
+    "kab_kota",
+    "kabkota",
+    "kota_kabupaten",
+    "kota_kab",
+    "kabupaten",
+    "kab",
+    "kota",
+    "nama_kabupaten",
+    "nama_kabupaten_kota",
+]
 _SEKTOR = [
     "sektor",
     "sektor_usaha",
@@ -60,6 +73,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "alamat": ["alamat", "alamat_usaha", "alamat_lengkap"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "sektor": _SEKTOR,
         "jumlah_tenaga_kerja": [
             "jumlah_tenaga_kerja",
@@ -134,6 +148,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "tanggal": ["tanggal", "tgl", "tanggal_survei", "tgl_survei", "tanggal_wawancara"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "sektor": _SEKTOR,
         "peran": ["peran", "status_responden", "posisi", "kedudukan"],
         "tahu_bpjs_kesehatan": [

@@ -1,11 +1,18 @@
 """Kelurahan names → Kemendagri codes: exact → alias → fuzzy (rapidfuzz), never a guess.
 
-Each distinct (kelurahan, kecamatan, registered-before-split) combination is matched once.
-A match is `exact` after case, spacing and 'Kel.'/'Kelurahan' prefixes are normalised;
-`alias` when it is a listed alias or the same letters without spaces (Kampung Baru →
+Each distinct (kelurahan, kecamatan, kab/kota, registered-before-split) combination is matched
+once. A match is `exact` after case, spacing and 'Kel.'/'Kelurahan'/'Desa' prefixes are
+normalised; `alias` when it is a listed alias or the same letters without spaces (Kampung Baru →
 Kampungbaru); `fuzzy` when one candidate is within a small edit distance and no other is as
 close. Weak or tied matches are `kelurahan_ambiguous`, names of places outside the region are
 `outside_region`, the rest `kelurahan_unmatched`: all three are quarantined by the caller.
+
+Desa names repeat: a third of Soloraya's 1,568 desa/kelurahan share their name with another
+(Jetis 8 times, 4 of them in Klaten), and one kecamatan name is used twice (Sidoharjo, in
+Wonogiri and in Sragen). So the row's kecamatan and kab/kota, when given, narrow the candidates
+(a kecamatan is read within the row's kab/kota), and a name that still fits several places is
+ambiguous — even when one of them is spelt exactly as typed and another only without its
+spaces (Karang Tengah, Sragen; Karangtengah, Sukoharjo and Wonogiri).
 """
 
 from __future__ import annotations
@@ -61,14 +68,27 @@ class Match:
     detail: str
 
 
+def _keyed(names: dict[str, str]) -> dict[str, set[str]]:
+    """Compact spelling → the codes of every name that has it (code → name given)."""
+    out: dict[str, set[str]] = {}
+    for code, name in names.items():
+        out.setdefault(compact(norm_place(name)), set()).add(code)
+    return out
+
+
 class PlaceMatcher:
-    """Matches free-text kelurahan (and optional kecamatan) against one region's code list."""
+    """Matches free-text kelurahan (with optional kecamatan and kab/kota) against one region's
+    code list; `kabkota` (reference.kabkota) names the kabupaten/kota a row may give."""
 
     def __init__(
-        self, units: pd.DataFrame, gazetteer: pd.DataFrame, splits: pd.DataFrame | None = None
+        self,
+        units: pd.DataFrame,
+        gazetteer: pd.DataFrame,
+        splits: pd.DataFrame | None = None,
+        kabkota: pd.DataFrame | None = None,
     ):
         self.units = units.reset_index(drop=True)
-        self.memo: dict[tuple[str, str, bool], Match] = {}  # names recur in every partition
+        self.memo: dict[tuple[str, str, bool, str], Match] = {}  # names recur in every partition
         self.names = {r.kode_kelurahan: r.kelurahan for r in self.units.itertuples()}
         self.kec_of = dict(
             zip(self.units["kode_kelurahan"], self.units["kode_kecamatan"], strict=True)
@@ -85,7 +105,14 @@ class PlaceMatcher:
             self.alias.setdefault(compact(norm_place(r.kelurahan)), set()).add(r.kode_kelurahan)
             for a in filter(None, str(r.aliases or "").split("|")):
                 self.alias.setdefault(compact(norm_place(a)), set()).add(r.kode_kelurahan)
-        self.kecamatan = {compact(norm_place(n)): c for c, n in self.kec_name.items()}
+        self.kecamatan = _keyed(self.kec_name)  # a name → its codes (Sidoharjo has two)
+        self.region_kab = {c[:5] for c in region_codes}
+        self.kab_name: dict[str, str] = {}
+        self.kabkota: dict[str, set[str]] = {}  # a kab/kota name or alias → its codes
+        for r in (kabkota if kabkota is not None else pd.DataFrame()).itertuples():
+            self.kab_name[r.kode_kabkota] = r.kabkota
+            for name in [r.kabkota, *filter(None, str(r.aliases or "").split("|"))]:
+                self.kabkota.setdefault(compact(norm_place(name)), set()).add(r.kode_kabkota)
         outside = gazetteer[~gazetteer["kode_kelurahan"].isin(region_codes)]
         self.outside_names: dict[str, str] = {}
         for r in outside.itertuples():
@@ -103,21 +130,55 @@ class PlaceMatcher:
                     )
         self.fuzzy_keys = list(self.alias)
 
-    def match_kecamatan(self, text: str) -> tuple[str | None, bool]:
-        """(region kecamatan code or None, whether the text names a kecamatan outside the region)."""
+    @staticmethod
+    def _lookup(key: str, table: dict[str, set[str]]) -> set[str] | None:
+        """The codes a name (compact) stands for: spelt as listed, or with one or two slips when
+        only one listed name is that close; None when nothing is."""
+        if key in table:
+            return table[key]
+        hit = process.extractOne(key, list(table), scorer=OSA.distance)
+        if hit and hit[1] <= allowed_edits(key):
+            return table[hit[0]]
+        return None
+
+    def match_kabkota(self, text: str) -> tuple[set[str] | None, bool]:
+        """(the region's kab/kota codes the text names, or None when it names none; whether it
+        names a kab/kota outside the region). Text naming no known kab/kota is not used."""
+        key = compact(norm_place(text))
+        codes = self._lookup(key, self.kabkota) if key and self.kabkota else None
+        if codes is None:
+            return None, False
+        inside = codes & self.region_kab
+        return (inside, False) if inside else (None, True)
+
+    def match_kecamatan(
+        self, text: str, kab: set[str] | None = None
+    ) -> tuple[set[str] | None, bool]:
+        """(the region's kecamatan codes the text names, read within the kab/kota codes `kab` when
+        given — possibly none —, or None when it names none; whether it names a kecamatan outside
+        the region)."""
         key = compact(norm_place(text))
         if not key:
             return None, False
-        if key in self.kecamatan:
-            return self.kecamatan[key], False
-        if key in self.outside_kec:
+        if key not in self.kecamatan and key in self.outside_kec:
             return None, True
-        hit = process.extractOne(key, list(self.kecamatan), scorer=OSA.distance)
-        if hit and hit[1] <= allowed_edits(key):
-            return self.kecamatan[hit[0]], False
-        return None, False
+        codes = self._lookup(key, self.kecamatan)
+        if codes is None:
+            return None, False
+        return {c for c in codes if kab is None or c[:5] in kab}, False
 
-    def match_one(self, kelurahan: str, kecamatan: str = "", before_split: bool = False) -> Match:
+    def _row_says(self, kecamatan: str, kabkota: str) -> str:
+        parts = [f"kecamatan {quote(kecamatan)}" if clean_text(kecamatan) else ""]
+        parts.append(f"kab/kota {quote(kabkota)}" if clean_text(kabkota) else "")
+        return " and ".join(filter(None, parts))
+
+    def match_one(
+        self,
+        kelurahan: str,
+        kecamatan: str = "",
+        before_split: bool = False,
+        kabkota: str = "",
+    ) -> Match:
         """Match one place text; see the module docstring for the order of attempts."""
         raw = clean_text(kelurahan)
         text = norm_place(raw)
@@ -129,7 +190,16 @@ class PlaceMatcher:
             return Match(
                 None, None, "kelurahan_unmatched", 0.0, "kelurahan is empty after removing prefixes"
             )
-        kec_code, kec_outside = self.match_kecamatan(kecamatan)
+        kab_codes, kab_outside = self.match_kabkota(kabkota)
+        if kab_outside:
+            return Match(
+                None,
+                None,
+                "outside_region",
+                0.0,
+                f"kab/kota {quote(kabkota)} is outside the region",
+            )
+        kec_codes, kec_outside = self.match_kecamatan(kecamatan, kab_codes)
         if kec_outside:
             return Match(
                 None,
@@ -140,30 +210,40 @@ class PlaceMatcher:
             )
 
         def within(codes: set[str]) -> set[str]:
-            return {c for c in codes if kec_code is None or self.kec_of[c] == kec_code}
+            return {
+                c
+                for c in codes
+                if (kec_codes is None or self.kec_of[c] in kec_codes)
+                and (kab_codes is None or c[:5] in kab_codes)
+            }
 
+        spaced = self.alias.get(key, set())  # the same letters with or without spaces
         for method, table, lookup in (("exact", self.exact, text), ("alias", self.alias, key)):
             codes = table.get(lookup, set())
-            if codes and not within(codes):
-                where = ", ".join(sorted(self.kec_name[self.kec_of[c]] for c in codes))
+            if not codes:
+                continue
+            fits = within(codes | spaced)
+            if not fits:
+                where = ", ".join(sorted(self._place(c) for c in codes | spaced))
                 return Match(
                     None,
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{quote(raw)} is in kecamatan {where}, but the row says {quote(kecamatan)}",
+                    f"{quote(raw)} is in {where}, but the row says {self._row_says(kecamatan, kabkota)}",
                 )
-            if len(within(codes)) == 1:
-                return self._checked(within(codes).pop(), method, 100.0, raw, before_split)
-            if len(within(codes)) > 1:
-                names = " or ".join(sorted(self.names[c] for c in within(codes)))
-                return Match(
-                    None,
-                    None,
-                    "kelurahan_ambiguous",
-                    100.0,
-                    f"{quote(raw)} could be {names}; give the kecamatan",
-                )
+            if len(fits) == 1:
+                code = fits.pop()
+                how = method if code in codes else "alias"
+                return self._checked(code, how, 100.0, raw, before_split)
+            names = " or ".join(sorted(self._place(c) for c in fits))
+            return Match(
+                None,
+                None,
+                "kelurahan_ambiguous",
+                100.0,
+                f"{quote(raw)} could be {names}; give the {self._telling}",
+            )
         candidates = [k for k in self.fuzzy_keys if within(self.alias[k])]
         prefixed = {
             c
@@ -185,6 +265,18 @@ class PlaceMatcher:
                 f"{quote(raw)} is a kelurahan/desa outside the region",
             )
         return self._fuzzy(raw, key, candidates, within, before_split)
+
+    @property
+    def _telling(self) -> str:
+        """What a row must give to tell places of the same name apart."""
+        return "kecamatan and kab/kota" if len(self.region_kab) > 1 else "kecamatan"
+
+    def _place(self, code: str) -> str:
+        """'Jetis (kecamatan Delanggu, Kabupaten Klaten)': a unit with what tells it apart."""
+        where = [f"kecamatan {self.kec_name[self.kec_of[code]]}"]
+        if len(self.region_kab) > 1:
+            where.append(self.kab_name.get(code[:5], code[:5]))
+        return f"{self.names[code]} ({', '.join(where)})"
 
     def _fuzzy(
         self, raw: str, key: str, candidates: list[str], within, before_split: bool
@@ -231,11 +323,13 @@ class PlaceMatcher:
         kelurahan: pd.Series,
         kecamatan: pd.Series | None = None,
         registered_on: pd.Series | None = None,
+        kabkota: pd.Series | None = None,
     ) -> pd.DataFrame:
         """Match a column: returns kode_kelurahan, method, rule, score, detail aligned to the input.
 
         `registered_on` (dates) marks rows recorded before a kelurahan split, whose old name
-        cannot say which successor they belong to.
+        cannot say which successor they belong to; `kecamatan` and `kabkota` (texts), when
+        given, narrow the places a name can be.
         """
         pre = False
         if registered_on is not None and self.splits:
@@ -246,13 +340,14 @@ class PlaceMatcher:
                 "kel": kelurahan.fillna("").astype(str),
                 "kec": (kecamatan.fillna("").astype(str) if kecamatan is not None else ""),
                 "pre": pre,
+                "kab": (kabkota.fillna("").astype(str) if kabkota is not None else ""),
             },
             index=kelurahan.index,
         )
         distinct = keys.drop_duplicates()
         results = []
         for r in distinct.itertuples():
-            at = (r.kel, r.kec, bool(r.pre))
+            at = (r.kel, r.kec, bool(r.pre), r.kab)
             if at not in self.memo:
                 self.memo[at] = self.match_one(*at)
             results.append(self.memo[at])
@@ -262,6 +357,6 @@ class PlaceMatcher:
             columns=["kode_kelurahan", "method", "rule", "score", "detail"],  # even for no rows
         )
         table = pd.concat([distinct, table], axis=1)
-        out = keys.merge(table, on=["kel", "kec", "pre"], how="left")
+        out = keys.merge(table, on=["kel", "kec", "pre", "kab"], how="left")
         out.index = kelurahan.index
         return out[["kode_kelurahan", "method", "rule", "score", "detail"]].replace({np.nan: None})
