@@ -37,6 +37,35 @@ def cleaned(demo_dir: Path):
     return clean_period(PERIOD, demo_dir)
 
 
+#: The region of several kabupaten/kota the tests use, and its demo's size in tests (small, so
+#: that many desa have few workers, as in the real region at desa scale).
+REGION = "soloraya"
+REGION_BUSINESSES = 3000
+
+
+@pytest.fixture(scope="session")
+def region_dir(tmp_path_factory) -> Path:
+    """A data folder with Soloraya's demo month and the month before it (for the change since
+    last month), generated with 3,000 businesses; the month before is cleaned, the month not."""
+    from analysis.demo import generate
+    from analysis.pipeline import clean_period
+
+    data = tmp_path_factory.mktemp("region") / "data"
+    before = f"{PERIOD[:5]}{int(PERIOD[5:]) - 1:02d}"
+    for period in (before, PERIOD):
+        generate(period, data, businesses=REGION_BUSINESSES, region=REGION)
+    clean_period(before, data, region=REGION)
+    return data
+
+
+@pytest.fixture(scope="session")
+def region_cleaned(region_dir: Path):
+    """Soloraya's demo month cleaned: 1,568 desa/kelurahan from one cleaning."""
+    from analysis.pipeline import clean_period
+
+    return clean_period(PERIOD, region_dir, region=REGION)
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write a small fixture file, creating folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ def _demo(args: argparse.Namespace) -> int:
         log=_log,
         overwrite=args.overwrite,
         csv=args.csv,
+        region=args.region,
     )
     print(f"Demo data for {args.period} written to {out}")
     return 0
@@ -101,8 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--businesses",
         type=int,
-        default=3000,
-        help="number of registered UMKM (default %(default)s)",
+        default=None,
+        help="number of registered UMKM (default: 3000 for surakarta; for another region 6%% of "
+        "its kabupaten/kota's registered UMKM, e.g. 21,000 for soloraya)",
+    )
+    p.add_argument(
+        "--region",
+        default="surakarta",
+        help="region id from data/reference/regions.csv (default %(default)s); any other region "
+        "is written to data/raw/<region>/<period>/",
     )
     p.add_argument(
         "--overwrite", action="store_true", help="replace existing demo data for the period"

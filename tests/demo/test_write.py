@@ -1,11 +1,24 @@
 """Writing demo data: the same seed gives the same bytes, and chunked generation (large
 populations) keeps a truth the cleaning recovers."""
 
+import json
+
 from analysis.demo import generate, load_truth
 from analysis.demo import write as demo_write
+from analysis.paths import sha256_file
 from analysis.pipeline import clean_period
 
 from conftest import PERIOD
+
+#: The city's demo files for seed 7 and 300 businesses, as the generator has written them since
+#: before other regions had demos: adding a region may not change one byte of the city's.
+CITY_SEED_7 = {
+    "umkm.xlsx": "117c1cb16e8eecdcc0b0d23542fb71d2806799d90197fd991577972b3979bcf9",
+    "tenaga_kerja.csv": "754f556099cbfcf4ad2aaa87b6e2d8d0c6bba8ba9597996c9efb35a15f428bfe",
+    "peserta_bpjstk.csv": "98a949e825f7773de5929901e5131ccc2508bc66265db815d33fa4d266947e87",
+    "survei_kesadaran.csv": "7532ca524fe3b966d50d4c160e17404c8150e2a8e967cdcec4c046494a2776a5",
+    "_demo/manifest.json": "866bc719070761c1f0c7a314ae0d6ec242fc63a935d3d5db85f6fcd7ba6cec12",
+}
 
 
 def test_demo_generation_is_deterministic(tmp_path):
@@ -15,6 +28,17 @@ def test_demo_generation_is_deterministic(tmp_path):
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
     c = generate(PERIOD, tmp_path / "c", seed=8, businesses=300)
     assert (a / "tenaga_kerja.csv").read_bytes() != (c / "tenaga_kerja.csv").read_bytes()
+    assert {f: sha256_file(a / f) for f in CITY_SEED_7} == CITY_SEED_7
+
+
+def test_a_region_demo_has_its_own_folder_and_kabkota_column(tmp_path):
+    out = generate(PERIOD, tmp_path, seed=7, businesses=400, region="klaten")
+    assert out == tmp_path / "raw" / "klaten" / PERIOD
+    assert json.loads((out / "_demo" / "manifest.json").read_text())["region"] == "klaten"
+    header = (out / "umkm.csv").read_text(encoding="utf-8").splitlines()[0].split(";")
+    assert header[header.index("Kecamatan") + 1] == "Kabupaten/Kota"
+    again = generate(PERIOD, tmp_path / "again", seed=7, businesses=400, region="klaten")
+    assert (out / "umkm.csv").read_bytes() == (again / "umkm.csv").read_bytes()
 
 
 def test_chunked_demo_generation_keeps_its_truth(tmp_path, monkeypatch):

@@ -35,14 +35,15 @@ _KEC_INSIDE = re.compile(r"\s*\bkec(?:amatan)?\b\s*(.*)$")
 
 
 def norm_place(value: object) -> str:
-    """Lower-case, strip accents, punctuation and 'Kel.'/'Kelurahan'/'Desa'/'Kec.' prefixes."""
+    """Lower-case, strip accents, punctuation and 'Kel.'/'Kelurahan'/'Desa'/'Kec.' prefixes (but
+    not the whole name)."""
     text = (
         unicodedata.normalize("NFKD", clean_text(value)).encode("ascii", "ignore").decode().lower()
     )
     text = re.sub(r"[^a-z0-9 ]+", " ", text.replace(".", ". "))
     text = " ".join(text.split())
-    while (stripped := _PREFIX.sub("", text)) != text:
-        text = stripped
+    while (stripped := _PREFIX.sub("", text)) != text and stripped:  # a kelurahan of Klaten
+        text = stripped  # is called 'Kabupaten': a prefix is never the whole name
     return text
 
 
