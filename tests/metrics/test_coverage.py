@@ -259,7 +259,7 @@ def write_month(data_dir, period, effective, segs=("BPU", "PU")):
     pd.DataFrame(
         {"nik_hash": h, "segmen": [segs[i % 2] for i in range(effective)], "effective": True}
     ).to_parquet(folder / "participants.parquet")
-    (folder / "quality.json").write_text(json.dumps({"period": period}))
+    (folder / "quality.json").write_text(json.dumps({"period": period, "region": "surakarta"}))
 
 
 def month_of(data, period: str) -> Month:

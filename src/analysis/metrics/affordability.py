@@ -38,7 +38,14 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.metrics import contributions as contrib
 from analysis.month import Month
-from analysis.reference import DEFAULT_REGION, as_date, minimum_wage, read_table, targets
+from analysis.reference import (
+    DEFAULT_REGION,
+    as_date,
+    minimum_wage,
+    read_table,
+    region_code,
+    targets,
+)
 
 SENSITIVITY = (0.01, 0.02, 0.05, 0.10)
 DECILES = 10
@@ -318,12 +325,14 @@ def effective_in_segment(
     return int((first == segment).sum())
 
 
-def city_programme(on, reference_dir: Path | None = None) -> dict | None:
-    """The city's own subsidy programme in force in the month (city_subsidy_programmes.csv), or None."""
+def city_programme(on, code: str = "33.72", reference_dir: Path | None = None) -> dict | None:
+    """The local government's own subsidy programme for the region (code prefix) in force in the
+    month (city_subsidy_programmes.csv), or None (none on record for that region)."""
     table = read_table("city_subsidy_programmes.csv", reference_dir)
     month = as_date(on).strftime("%Y-%m")
     live = table[
-        (table["first_month"] <= month)
+        (table["region_code"] == code)
+        & (table["first_month"] <= month)
         & (table["last_month"].eq("") | (month <= table["last_month"]))
     ]
     if live.empty:
@@ -348,10 +357,12 @@ def subsidy_scenarios(
     threshold: float,
     target: Target | None,
     reference_dir: Path | None = None,
+    code: str = "33.72",
 ) -> pd.DataFrame:
     """Yearly APBD budget for the baseline and scenarios (a), (b), (c): workers reached, cost per worker, budget.
 
     `roster` is all roster workers (workers.parquet), `costed` those with an income and prices.
+    `code`: the region's code prefix, whose own programme (if any) is the baseline.
     Column `status`: 'computed' (baseline budget not reported), 'reported', 'ok', 'short'
     (the target needs more workers than are uncovered), 'reached', 'no_target'.
     """
@@ -365,7 +376,7 @@ def subsidy_scenarios(
     uncovered = int(unc_kind.sum())
     mean_cost = float((unc_kind * per).sum() / uncovered) if uncovered else float(per.iloc[0])
     rows = []
-    prog = city_programme(on, reference_dir)
+    prog = city_programme(on, code, reference_dir)
     if prog:
         cost = int(per["non-transport"])
         budget = prog["budget_reported"]
@@ -487,6 +498,7 @@ def _compute(month: Month) -> Affordability:
     roster, roster_out = person_costs(workers, prices, low, reference_dir=ref)
     survey, survey_out = person_costs(survey_table, prices, low, reference_dir=ref)
     target, problem = read_target(month.region, TARGET_SEGMENT, ref)
+    code = region_code(month.region, ref)
     scenarios = subsidy_scenarios(
         month.table("businesses"),
         workers,
@@ -496,12 +508,13 @@ def _compute(month: Month) -> Affordability:
         s.threshold,
         target,
         ref,
+        code,
     )
-    try:  # the micro-business wage-worker route at the UMK, for comparison
-        umk = minimum_wage(on, reference_dir=ref)
+    try:  # the micro-business wage-worker route at the region's UMK, for comparison
+        umk = minimum_wage(on, code, reference_dir=ref)
         pu = contrib.pu_monthly_many(pd.Series([umk]), on, reference_dir=ref).iloc[0]
         pu_micro = {"umk": umk, "employer": int(pu["employer"]), "total": int(pu["total"])}
-    except ValueError:  # no UMK for the year in umk.csv yet
+    except ValueError:  # no UMK for the year in umk.csv yet, or a region of several kab/kota
         pu_micro = {}
     return Affordability(
         period=month.period,
@@ -520,7 +533,7 @@ def _compute(month: Month) -> Affordability:
         target_problem=problem,
         units=month.units,
         pu_micro=pu_micro,
-        baseline_since=(city_programme(on, ref) or {}).get("first_month"),
+        baseline_since=(city_programme(on, code, ref) or {}).get("first_month"),
         reference_dir=ref,
         region=month.region,
     )

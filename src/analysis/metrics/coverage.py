@@ -186,27 +186,35 @@ def _period_of(index: int) -> str:
 
 
 def history(month: Month) -> pd.DataFrame:
-    """City totals of every cleaned month up to this one (oldest first): workers, registered,
-    active, effective with rates, and effective workers by segment (BPU, PU, other)."""
+    """Totals of every cleaned month up to this one (oldest first), for the month's region (or
+    kabupaten/kota): workers, registered, active, effective with rates, and effective workers by
+    segment (BPU, PU, other)."""
     rows = []
     for p in month.earlier():
-        folder = month.paths.processed(p)
-        if not (folder / "coverage_kelurahan.parquet").exists():
+        then = month.at(p)  # the same region and kabupaten/kota in that month
+        if not (then.folder / "coverage_kelurahan.parquet").exists():
             continue
-        kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
+        kel = then.table("coverage_kelurahan")
         row = {"period": p, **{c: int(kel[c].sum()) for c in COUNT_COLUMNS}}
-        if (folder / "workers.parquet").exists() and (folder / "participants.parquet").exists():
-            seg = effective_segments(
-                pd.read_parquet(folder / "workers.parquet", columns=["nik_hash", "effective"]),
-                pd.read_parquet(
-                    folder / "participants.parquet", columns=["nik_hash", "segmen", "effective"]
-                ),
-            )
+        if (then.folder / "workers.parquet").exists() and (
+            then.folder / "participants.parquet"
+        ).exists():
+            seg = effective_segments(then.table("workers"), then.table("participants"))
             row |= {f"effective_{k}": int(v) for k, v in seg.items()}
         rows.append(row)
     if not rows:
         return pd.DataFrame(columns=["period", *COUNT_COLUMNS])
     return add_rates(pd.DataFrame(rows))
+
+
+def rate_change(history: pd.DataFrame, period: str) -> tuple[float, str] | None:
+    """The change of the effective rate since the cleaned month before `period`, in percentage
+    points, and that month; None when `period` is not the last month of the history or it has
+    no month before it."""
+    if len(history) < 2 or history["period"].iloc[-1] != period:
+        return None
+    before, now = history.iloc[-2], history.iloc[-1]
+    return float((now["effective_rate"] - before["effective_rate"]) * 100), str(before["period"])
 
 
 @dataclass
@@ -343,7 +351,8 @@ def _compute(month: Month) -> CoverageMonth:
         history=history(month),
         moran=moran,
     )
-    out.protected = protect_table(kel, min_cell, ["kecamatan", None])
+    # kecamatan by code: two kecamatan of Soloraya share a name (Sidoharjo, Wonogiri and Sragen)
+    out.protected = protect_table(kel, min_cell, ["kode_kecamatan", None])
     for row in out.targets.itertuples():
         seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
         col = f"effective_{seg}"

@@ -21,6 +21,7 @@ from analysis.metrics.coverage import (
     CoverageMonth,
     Projection,
     protect_table,
+    rate_change,
     results,
 )
 from analysis.metrics.disclosure import SECONDARY, Protected, count_text, display, is_small, protect
@@ -36,6 +37,7 @@ from analysis.pages.text import (
     fmt_month,
     fmt_num,
     fmt_pct,
+    fmt_points,
     md,
     t,
     table,
@@ -409,15 +411,13 @@ def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     rate_hidden = bool(p.state.loc[0, "effective_rate"])
     change = ""
-    h = cov.history
-    if not rate_hidden and len(h) > 1 and h["period"].iloc[-1] == cov.period:
-        before = h.iloc[-2]
-        points = (c["effective_rate"] - before["effective_rate"]) * 100
+    moved = rate_change(cov.history, cov.period)
+    if not rate_hidden and moved is not None:
         change = t(
             "cov_card_change",
             lang,
-            points=("+" if points >= 0 else "") + fmt_num(points, lang, 1),
-            month=fmt_month(before["period"], lang),
+            points=fmt_points(moved[0], lang),
+            month=fmt_month(moved[1], lang),
         )
     cards = [
         {
