@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine (Python 3.11, pip, no conda):
 #   make report   venv + install + Jupyter kernel + demo data (if none) + the demo month's report
+#                 (make report REGION=soloraya: the same for Soloraya's seven kabupaten/kota)
 #   make test     the whole test suite
 # Other targets: make lab · make data · make clean-data PERIOD=… · make lint · make format · make strip
 
@@ -10,6 +11,10 @@ DEMO_PERIOD := 2026-10
 DEMO_HISTORY := 2026-07 2026-08 2026-09
 PERIOD ?= $(DEMO_PERIOD)
 REPORT_LANG ?= id
+# A region of data/reference/regions.csv: surakarta (default) or e.g. soloraya, klaten. The default
+# region's folders have no region level (data/raw/<period>/); any other's do (data/raw/<region>/<period>/).
+REGION ?= surakarta
+REGION_DIR := $(if $(filter surakarta,$(REGION)),,$(REGION)/)
 KERNEL := umkm-bpjstk
 
 .PHONY: install report data test test-fast lab lint format strip clean-data
@@ -24,18 +29,18 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Demo data: the demo month plus three earlier months (so the coverage trend has a history),
-# generated only where the month's raw folder is empty; earlier months are cleaned here.
+# Demo data of the region: the demo month plus three earlier months (so the coverage trend has a
+# history), generated only where the month's raw folder is empty; earlier months are cleaned here.
 data: install
 	@for p in $(DEMO_HISTORY) $(DEMO_PERIOD); do \
-	  if [ -z "$$(ls -A data/raw/$$p 2>/dev/null)" ]; then \
-	    $(PY) -m analysis demo-data --period $$p || exit 1; \
-	    if [ "$$p" != "$(DEMO_PERIOD)" ]; then $(PY) -m analysis clean --period $$p || exit 1; fi; \
+	  if [ -z "$$(ls -A data/raw/$(REGION_DIR)$$p 2>/dev/null)" ]; then \
+	    $(PY) -m analysis demo-data --period $$p --region $(REGION) || exit 1; \
+	    if [ "$$p" != "$(DEMO_PERIOD)" ]; then $(PY) -m analysis clean --period $$p --region $(REGION) || exit 1; fi; \
 	  fi; \
 	done
 
 report: data
-	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG)
+	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG) --region $(REGION)
 
 test: install
 	$(PY) -m pytest
@@ -59,4 +64,4 @@ strip: install
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 clean-data:
-	rm -rf data/processed/$(PERIOD) reports/$(PERIOD)
+	rm -rf data/processed/$(REGION_DIR)$(PERIOD) reports/$(REGION_DIR)$(PERIOD)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 
 from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
@@ -64,6 +67,21 @@ def region_cleaned(region_dir: Path):
     from analysis.pipeline import clean_period
 
     return clean_period(PERIOD, region_dir, region=REGION)
+
+
+def hatched(ax, style: dict) -> int:
+    """Number of kelurahan drawn in a hatched style: the hatch laid once over their union, and
+    one border line per kelurahan in the style's colour."""
+    if not any(c.get_hatch() == style["hatch"] for c in ax.collections):
+        return 0
+    colour = to_rgba(style["edgecolor"])
+    return sum(
+        len(c.get_paths())
+        for c in ax.collections
+        if isinstance(c, LineCollection)
+        and len(c.get_edgecolor())
+        and np.allclose(c.get_edgecolor()[0], colour)
+    )
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -59,7 +59,12 @@ def _report(args: argparse.Namespace) -> int:
     from analysis.report.publish import publish_report
 
     index = publish_report(
-        args.period, data_dir=args.data_dir, reports_dir=args.reports_dir, lang=args.lang, log=_log
+        args.period,
+        data_dir=args.data_dir,
+        reports_dir=args.reports_dir,
+        lang=args.lang,
+        log=_log,
+        region=args.region,
     )
     print(f"Report for {args.period} published: {index}")
     return 0
@@ -71,7 +76,7 @@ def _check_privacy(args: argparse.Namespace) -> int:
     from analysis.paths import Paths
     from analysis.report.privacy import check_privacy
 
-    raw = Paths.of(args.data_dir).raw(args.period) if args.period else None
+    raw = Paths.of(args.data_dir, region=args.region).raw(args.period) if args.period else None
     targets = [Path(p) for p in args.paths]
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
@@ -148,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_clean)
 
     p = sub.add_parser(
-        "report", help="run every notebook for a period and publish HTML to reports/<period>/"
+        "report",
+        help="run every notebook for a period and publish HTML to reports/<period>/ "
+        "(reports/<region>/<period>/ for another region)",
     )
     p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
     p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
@@ -157,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--lang", choices=["id", "en"], default="id", help="report language (default %(default)s)"
+    )
+    p.add_argument(
+        "--region",
+        default="surakarta",
+        help="region id from data/reference/regions.csv (default %(default)s); a region of "
+        "several kabupaten/kota (soloraya) gets an overview and pages for each",
     )
     p.set_defaults(run=_report)
 
@@ -173,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         "--period", default=None, help="month whose raw files list the NIKs and names to look for"
     )
     p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument("--region", default="surakarta", help="region whose raw files --period means")
     p.set_defaults(run=_check_privacy)
 
     args = parser.parse_args(argv)

@@ -45,6 +45,7 @@ class Month:
     area: str | None = None  # a kabupaten/kota of the region (regions.csv id), or the whole region
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _others: dict[str, Month] = field(default_factory=dict, repr=False)  # other periods, whole
 
     @classmethod
     def load(
@@ -154,8 +155,12 @@ class Month:
         ]
 
     def at(self, period: str) -> Month:
-        """Another cleaned month of the same region (and kabupaten/kota), with the same settings."""
+        """Another cleaned month of the same region (and kabupaten/kota), with the same settings;
+        its tables are read once for the region and all its kabupaten/kota."""
         if period == self.period:
             return self
-        other = Month.load(period, self.paths.data_dir, self.cleaned_for, self.area)
-        return replace(other, settings=self.settings)
+        if period not in self._others:
+            self._others[period] = Month.load(period, self.paths.data_dir, self.cleaned_for)
+        other = self._others[period]
+        other = other.within(self.area) if self.area else other
+        return replace(other, settings=self.settings, _memo={})

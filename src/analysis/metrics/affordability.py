@@ -30,6 +30,7 @@ Method, and why
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +69,14 @@ def period_day(period: str) -> pd.Timestamp:
 
 def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     """Monthly prices by sector kind: now (discounts in force), full (none), with the latest BPU
-    discount as if in force, with JHT at full price, and the discount window of the kind."""
-    day = as_date(on)
+    discount as if in force, with JHT at full price, and the discount window of the kind.
+    Computed once per day and rule files (a region's seven kabupaten/kota share them)."""
+    return _package_prices(as_date(on), *contrib.book_key(reference_dir)).copy()
+
+
+@lru_cache(maxsize=16)
+def _package_prices(day: pd.Timestamp, ref: str, _stamps: tuple) -> pd.DataFrame:
+    reference_dir = Path(ref)
     low = contrib.minimum_income(day, reference_dir)
     latest = contrib.latest_discount("BPU", reference_dir)
     windows = contrib.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
@@ -108,7 +115,14 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
 def subsidy_cost_per_worker(
     on, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None
 ) -> pd.Series:
-    """What the city pays a year per worker for the cheapest package, by sector kind (budget-paid)."""
+    """What the city pays a year per worker for the cheapest package, by sector kind (budget-paid;
+    computed once per day and rule files)."""
+    return _cost_per_worker(as_date(on), months, *contrib.book_key(reference_dir)).copy()
+
+
+@lru_cache(maxsize=16)
+def _cost_per_worker(on: pd.Timestamp, months: int, ref: str, _stamps: tuple) -> pd.Series:
+    reference_dir = Path(ref)
     low = contrib.minimum_income(on, reference_dir)
     return pd.Series(
         {

@@ -51,6 +51,15 @@ def layers(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
     return kel.copy(), kec.copy()
 
 
+def _figure():
+    """A map's figure and axes. geopandas asks the canvas to redraw after every layer it plots
+    (`draw_idle`, which Agg does at once); a map is drawn once, when its PNG is made — with
+    hundreds of desa, each extra drawing costs about a second."""
+    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig, ax
+
+
 def class_labels(breaks: list[float], fmt: Callable[[float], str]) -> list[str]:
     """Legend labels for classes bounded by `breaks` (upper bounds, inclusive): '0–5%', '5–10%', …"""
     lows = [None, *breaks[:-1]]
@@ -60,9 +69,15 @@ def class_labels(breaks: list[float], fmt: Callable[[float], str]) -> list[str]:
     ]
 
 
-def _scale_bar(ax, length_m: int = 2000) -> None:
+#: Scale bar lengths to choose from (metres): the longest that is at most a fifth of the map.
+SCALE_BARS = (1000, 2000, 5000, 10_000, 20_000, 50_000)
+
+
+def _scale_bar(ax, length_m: int | None = None) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    if length_m is None:  # 2 km across the city, 5–10 km across a kabupaten
+        length_m = max([b for b in SCALE_BARS if b <= (x1 - x0) / 5] or [SCALE_BARS[0]])
     x, y = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     ax.plot([x, x + length_m], [y, y], color="#333333", lw=3, solid_capstyle="butt")
     ax.text(
@@ -75,9 +90,15 @@ def _scale_bar(ax, length_m: int = 2000) -> None:
     )
 
 
+#: Above this many kecamatan (a kabupaten has up to 26) their names are set smaller.
+MANY_KECAMATAN = 10
+
+
 def _outlines(ax, kec, fontsize: int = 11) -> None:
     """Kecamatan borders and names (with a white halo, readable over any fill)."""
-    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
+    if len(kec) > MANY_KECAMATAN:
+        fontsize = min(fontsize, 7)
+    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4 if len(kec) <= MANY_KECAMATAN else 0.9)
     halo = [pe.withStroke(linewidth=3, foreground="white")]
     for row in kec.itertuples():
         p = row.geometry.representative_point()
@@ -121,14 +142,22 @@ def _masks(values: pd.Series, suppressed: pd.Series | None, codes: pd.Series):
     return v, shown, hidden, ~shown & ~hidden
 
 
+def _hatched(ax, shapes, style: dict, linewidth: float = 0.4) -> None:
+    """Kelurahan in a hatched style: the hatch drawn once over their union (hatching hundreds of
+    desa one by one costs seconds per drawing), then their borders as lines in the style's colour."""
+    union = shapes.geometry.union_all()
+    type(shapes.geometry)([union], crs=shapes.crs).plot(ax=ax, linewidth=0, **style)
+    shapes.boundary.plot(ax=ax, color=style["edgecolor"], linewidth=linewidth)
+
+
 def _plot_missing(ax, kel, missing: np.ndarray, hidden: np.ndarray, lang: str) -> list:
     """Draw kelurahan without data and suppressed ones in their own styles; their legend entries."""
     handles = []
     if missing.any():
-        kel[missing].plot(ax=ax, linewidth=0.4, **NO_DATA)
+        _hatched(ax, kel[missing], NO_DATA)
         handles.append(Patch(label=t("map_no_data", lang), **NO_DATA))
     if hidden.any():
-        kel[hidden].plot(ax=ax, linewidth=0.4, **SUPPRESSED)
+        _hatched(ax, kel[hidden], SUPPRESSED)
         handles.append(Patch(label=t("map_suppressed", lang), **SUPPRESSED))
     return handles
 
@@ -174,7 +203,7 @@ def choropleth(
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax = _figure()
     if shown.any():
         classes = mapclassify.UserDefined(
             v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
@@ -198,6 +227,81 @@ def choropleth(
             low=names[ranked.index[0]],
             low_v=fmt(ranked.iloc[0]),
             high=names[ranked.index[-1]],
+            high_v=fmt(ranked.iloc[-1]),
+        )
+    return Chart(fig, alt)
+
+
+@lru_cache(maxsize=4)
+def _kabkota_layer(region: str, reference_dir: str | None):
+    kel, _ = _layers(region, reference_dir)
+    kab = kel.assign(kode_kabkota=kel["kode_kelurahan"].str[:5])
+    return kab.dissolve(by="kode_kabkota", as_index=False)[["kode_kabkota", "geometry"]]
+
+
+def kabkota_choropleth(
+    values: pd.Series,
+    names: dict[str, str],
+    breaks: list[float],
+    title: str,
+    legend_title: str,
+    lang: str = "id",
+    fmt: Callable[[float], str] = str,
+    cmap: str = "YlGnBu",
+    note: str | None = None,
+    region: str = DEFAULT_REGION,
+    reference_dir: Path | None = None,
+) -> Chart:
+    """A choropleth of a region's kabupaten/kota (`values` indexed by kab/kota code; NaN = no
+    data), each labelled with its name and value: the overview's map, where a region's 1,568
+    desa would be specks. Classes as in `choropleth` (fixed upper bounds, mapclassify)."""
+    import mapclassify  # lazy: slow to import, only for classified maps
+
+    setup()
+    kab = _kabkota_layer(region, str(reference_dir) if reference_dir else None).copy()
+    v = values.reindex(kab["kode_kabkota"]).to_numpy(dtype="float64")
+    shown = ~np.isnan(v)
+    colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
+    fig, ax = _figure()
+    if shown.any():
+        classes = mapclassify.UserDefined(
+            v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
+        ).yb
+        kab[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=1.5)
+    handles = [
+        Patch(facecolor=c, edgecolor="white", label=lab)
+        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
+    ]
+    handles += _plot_missing(ax, kab, ~shown, np.zeros(len(kab), dtype=bool), lang)
+    kab.boundary.plot(ax=ax, color="#222222", linewidth=1.2)
+    halo = [pe.withStroke(linewidth=3, foreground="white")]
+    for row, value in zip(kab.itertuples(), v, strict=True):
+        at = row.geometry.representative_point()
+        label = names.get(row.kode_kabkota, row.kode_kabkota)
+        text = label if np.isnan(value) else f"{label}\n{fmt(value)}"
+        ax.text(
+            at.x,
+            at.y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+            color="#222222",
+            path_effects=halo,
+            zorder=5,
+        )
+    _legend(ax, handles, legend_title)
+    _finish(fig, ax, title, note)
+    ranked = pd.Series(v[shown], index=kab["kode_kabkota"][shown]).sort_values()
+    alt = title
+    if len(ranked):
+        alt += ". " + t(
+            "map_alt_range",
+            lang,
+            low=names.get(ranked.index[0], ranked.index[0]),
+            low_v=fmt(ranked.iloc[0]),
+            high=names.get(ranked.index[-1], ranked.index[-1]),
             high_v=fmt(ranked.iloc[-1]),
         )
     return Chart(fig, alt)
@@ -239,7 +343,7 @@ def proportional_symbols(
     setup()
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax = _figure()
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
     _outlines(ax, kec, fontsize=10)
@@ -303,7 +407,7 @@ def categories(
     kel, kec = layers(region, reference_dir)
     v = values.reindex(kel["kode_kelurahan"]).astype("object").to_numpy()
     missing = pd.isna(v)
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax = _figure()
     handles = []
     for code, fill in colors.items():
         sel = ~missing & (v == code)

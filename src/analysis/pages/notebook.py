@@ -2,8 +2,9 @@
 
 A notebook's first code cell is `month = open_month(period, data_dir, lang, publish, …)`: one
 call that checks every parameter with a plain sentence (in the chosen language where it can),
-and loads the cleaned month with the page's settings. When `publish` is true (the report sets
-it) the privacy settings must respect their floors.
+and loads the cleaned month with the page's settings — for a region and, in a region of several
+kabupaten/kota, one of them (`area`: one notebook, a page per kabupaten/kota). When `publish` is
+true (the report sets it) the privacy settings must respect their floors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from analysis.errors import AnalysisError
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.text import LANGS
-from analysis.paths import Paths, check_period
+from analysis.paths import DEFAULT_REGION, Paths, check_period, check_region
+from analysis.reference import region_code
 
 
 def check_lang(lang: object) -> str:
@@ -34,11 +36,15 @@ def check_data_dir(data_dir: str | Path | None) -> Paths:
     return paths
 
 
-def check_parameters(period: str, data_dir: str | Path | None, lang: str) -> Paths:
-    """Check the parameters every notebook has (one sentence per problem); the data folder's paths."""
+def check_parameters(
+    period: str, data_dir: str | Path | None, lang: str, region: str = DEFAULT_REGION
+) -> Paths:
+    """Check the parameters every notebook has (one sentence per problem); the data folder's
+    paths for the region."""
     check_period(period)
     check_lang(lang)
-    return check_data_dir(data_dir)
+    region_code(check_region(region))  # a region regions.csv does not know: one sentence
+    return Paths.of(check_data_dir(data_dir).data_dir, region=region)
 
 
 def open_month(
@@ -46,10 +52,13 @@ def open_month(
     data_dir: str | Path | None,
     lang: str,
     publish: bool = False,
+    region: str = DEFAULT_REGION,
+    area: str = "",
     **settings: object,
 ) -> Month:
-    """Check the notebook's parameters, set the house figure style, and load the cleaned month."""
-    paths = check_parameters(period, data_dir, lang)
+    """Check the notebook's parameters, set the house figure style, and load the month cleaned
+    for `region` — or one kabupaten/kota of it (`area`, e.g. "klaten"; empty: all of it)."""
+    paths = check_parameters(period, data_dir, lang, region)
     charts.setup()
-    month = Month.load(period, paths.data_dir)
+    month = Month.load(period, paths.data_dir, region, area or None)
     return month.with_settings(publish=publish, **settings) if settings else month

@@ -164,7 +164,7 @@ def table(frame: pd.DataFrame):
     numeric = [
         c
         for c in frame.columns
-        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8
+        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|[-+]?\d)").mean() > 0.8
     ]
     uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[
         :8
