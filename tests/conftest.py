@@ -100,6 +100,16 @@ def report_dir(demo_dir, tmp_path_factory) -> Path:
     return publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id").parent
 
 
+@pytest.fixture(scope="session")
+def region_report_dir(region_dir, tmp_path_factory) -> Path:
+    """Soloraya's published report for the demo month (Indonesian), built once per session."""
+    from analysis.report.publish import publish_report
+
+    reports = tmp_path_factory.mktemp("region_reports")
+    index = publish_report(PERIOD, data_dir=region_dir, reports_dir=reports, region=REGION)
+    return index.parent
+
+
 def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str = "id") -> Path:
     """Publish a report made of some of the project's notebooks only; returns the report folder."""
     import shutil

@@ -85,35 +85,70 @@ def visible_ink(png: bytes) -> float:
     return float((pixels < 235).mean())
 
 
+def check_page(browser, path: Path, width: int, shot: Path) -> None:
+    """Offline, no console errors, no code, every image loaded, sized to the column, described
+    and not blank, nothing scrolling sideways; a full-page screenshot to `shot`."""
+    page, problems = open_offline(browser, path, width)
+    assert problems == [], (path.name, problems)
+    assert (
+        page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0
+    ), path.name
+    images = page.locator("img")
+    if path.name != "index.html":
+        assert images.count() >= 1, path.name
+    for i in range(images.count()):
+        img = images.nth(i)
+        img.scroll_into_view_if_needed()
+        info = img.evaluate(
+            "e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})"
+        )
+        assert info["ok"] and info["nw"] >= 300, (path.name, i, info)
+        assert min(width - 40, 300) <= info["w"] <= width, (
+            path.name,
+            i,
+            info,
+        )  # fills the column, never wider than the screen
+        assert len(info["alt"]) >= 10, (path.name, i, "alt text")
+        assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, (path.name, width, "the page scrolls sideways")
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+
+
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_every_page_renders_offline_with_visible_figures(report_dir, browser, shots, device):
-    width = WIDTHS[device]
     for path in pages(report_dir):
-        page, problems = open_offline(browser, path, width)
-        assert problems == [], (path.name, problems)
-        assert (
-            page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0
-        ), path.name
-        images = page.locator("img")
-        if path.name != "index.html":
-            assert images.count() >= 1, path.name
-        for i in range(images.count()):
-            img = images.nth(i)
-            img.scroll_into_view_if_needed()
-            info = img.evaluate(
-                "e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})"
-            )
-            assert info["ok"] and info["nw"] >= 300, (path.name, i, info)
-            assert min(width - 40, 300) <= info["w"] <= width, (
-                path.name,
-                i,
-                info,
-            )  # fills the column, never wider than the screen
-            assert len(info["alt"]) >= 10, (path.name, i, "alt text")
-            assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, (path.name, device, "the page scrolls sideways")
-        page.screenshot(path=str(shots / f"{path.stem}_{device}.png"), full_page=True)
+        check_page(browser, path, WIDTHS[device], shots / f"{path.stem}_{device}.png")
+
+
+#: Soloraya's cover and overview, and one kabupaten's pages (the others come from the same notebooks).
+REGION_PAGES = [
+    "index.html",
+    "region_overview.html",
+    "klaten-02_coverage_map.html",
+    "klaten-03_awareness_gaps.html",
+    "klaten-04_premium_affordability.html",
+]
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_region_overview_and_a_kabupatens_pages_render_offline(
+    region_report_dir, browser, shots, device
+):
+    for name in REGION_PAGES:
+        path = region_report_dir / name
+        check_page(browser, path, WIDTHS[device], shots / f"soloraya_{path.stem}_{device}.png")
+
+
+def test_the_regions_links_work(region_report_dir, browser):
+    for name in ("index.html", "region_overview.html", "klaten-02_coverage_map.html"):
+        page, _ = open_offline(browser, region_report_dir / name, 1280)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        local = [h for h in hrefs if not h.startswith(("http:", "https:", "#", "mailto:"))]
+        assert local, name
+        for h in local:
+            assert (region_report_dir / h).exists(), (name, h)
         page.close()
 
 
