@@ -24,7 +24,7 @@ from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
+from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth, protect_table
 from analysis.metrics.disclosure import display
 from analysis.metrics.spatial import PERMUTATIONS
 from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
@@ -190,12 +190,16 @@ def choropleth(
     note: str | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
+    fallback: pd.Series | None = None,
 ) -> Chart:
     """A choropleth of `values` (indexed by kode_kelurahan; NaN = no data) on fixed `breaks`.
 
     `breaks` are the classes' upper bounds (mapclassify.UserDefined); the last should cover the
     maximum possible value so that every month uses the same classes. `suppressed` (bool,
-    same index) marks kelurahan whose value may not be published.
+    same index) marks kelurahan whose value may not be published. `fallback` (same index) is
+    a published value of a wider area (its kecamatan's) to colour a suppressed kelurahan with,
+    under the hatching — where desa are small and many are suppressed, the map still shows
+    where coverage is low, without revealing any desa's figure.
     """
     import mapclassify  # lazy: slow to import, only for classified maps
 
@@ -204,16 +208,31 @@ def choropleth(
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
     fig, ax = _figure()
+
+    def classified(vals: np.ndarray) -> np.ndarray:
+        return mapclassify.UserDefined(vals, bins=breaks, lowest=min(0.0, float(vals.min()))).yb
+
     if shown.any():
-        classes = mapclassify.UserDefined(
-            v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
-        ).yb
-        kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
+        kel[shown].plot(ax=ax, color=colors[classified(v[shown])], edgecolor="white", linewidth=0.6)
+    wider = np.full(len(kel), np.nan)
+    if fallback is not None:
+        wider = fallback.reindex(kel["kode_kelurahan"]).to_numpy(dtype="float64")
+    under = hidden & ~np.isnan(wider)
+    if under.any():
+        kel[under].plot(
+            ax=ax, color=colors[classified(wider[under])], edgecolor="white", linewidth=0.6
+        )
     handles = [
         Patch(facecolor=c, edgecolor="white", label=lab)
         for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
     ]
-    handles += _plot_missing(ax, kel, missing, hidden, lang)
+    handles += _plot_missing(ax, kel, missing, hidden & ~under, lang)
+    if under.any():
+        over = {**SUPPRESSED, "facecolor": "none"}
+        _hatched(ax, kel[under], over)
+        handles.append(
+            Patch(label=t("map_suppressed_wider", lang), **{**SUPPRESSED, "facecolor": colors[1]})
+        )
     _outlines(ax, kec)
     _legend(ax, handles, legend_title)
     _finish(fig, ax, title, note)
@@ -471,8 +490,21 @@ def _pct(lang: str) -> Callable[[float], str]:
     return lambda x: fmt_pct(x, lang, digits=0)
 
 
+def kecamatan_rates(cov: CoverageMonth) -> pd.Series:
+    """Each kelurahan's kecamatan's effective rate, where the kecamatan's is published (the
+    kecamatan table's): the colour under a suppressed kelurahan's hatching."""
+    p = protect_table(cov.kecamatan, cov.min_cell, [None])
+    rate = pd.Series(
+        p.table["effective_rate"].mask(p.hidden["effective_rate"]).to_numpy(),
+        index=p.table["kode_kecamatan"],
+    )
+    kel = cov.kelurahan
+    return pd.Series(kel["kode_kecamatan"].map(rate).to_numpy(), index=kel["kode_kelurahan"])
+
+
 def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
-    """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
+    """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS; a
+    suppressed kelurahan shows its kecamatan's rate under the hatching."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
     return choropleth(
@@ -489,6 +521,7 @@ def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         note=t("cov_map_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        fallback=kecamatan_rates(cov),
     )
 
 
