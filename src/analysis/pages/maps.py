@@ -178,6 +178,36 @@ def _legend(ax, handles: list, title: str, **kwargs) -> None:
     )
 
 
+def _class_handles(colors, breaks: list[float], fmt: Callable[[float], str]) -> list:
+    """Legend entries of a choropleth's fixed classes."""
+    return [
+        Patch(facecolor=c, edgecolor="white", label=lab)
+        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
+    ]
+
+
+def _range_alt(
+    title: str, values: pd.Series, names: dict[str, str], fmt: Callable[[float], str], lang: str
+) -> str:
+    """A map's alt text: its title, and where the value is lowest and highest."""
+    ranked = values.sort_values()
+    if not len(ranked):
+        return title
+    low, high = ranked.index[0], ranked.index[-1]
+    return (
+        title
+        + ". "
+        + t(
+            "map_alt_range",
+            lang,
+            low=names.get(low, low),
+            low_v=fmt(ranked.iloc[0]),
+            high=names.get(high, high),
+            high_v=fmt(ranked.iloc[-1]),
+        )
+    )
+
+
 def choropleth(
     values: pd.Series,
     breaks: list[float],
@@ -222,10 +252,7 @@ def choropleth(
         kel[under].plot(
             ax=ax, color=colors[classified(wider[under])], edgecolor="white", linewidth=0.6
         )
-    handles = [
-        Patch(facecolor=c, edgecolor="white", label=lab)
-        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
-    ]
+    handles = _class_handles(colors, breaks, fmt)
     handles += _plot_missing(ax, kel, missing, hidden & ~under, lang)
     if under.any():
         over = {**SUPPRESSED, "facecolor": "none"}
@@ -237,18 +264,8 @@ def choropleth(
     _legend(ax, handles, legend_title)
     _finish(fig, ax, title, note)
     names = kel.set_index("kode_kelurahan")["kelurahan"]
-    ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown]).sort_values()
-    alt = title
-    if len(ranked):
-        alt += ". " + t(
-            "map_alt_range",
-            lang,
-            low=names[ranked.index[0]],
-            low_v=fmt(ranked.iloc[0]),
-            high=names[ranked.index[-1]],
-            high_v=fmt(ranked.iloc[-1]),
-        )
-    return Chart(fig, alt)
+    ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown])
+    return Chart(fig, _range_alt(title, ranked, names.to_dict(), fmt, lang))
 
 
 @lru_cache(maxsize=4)
@@ -287,10 +304,7 @@ def kabkota_choropleth(
             v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
         ).yb
         kab[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=1.5)
-    handles = [
-        Patch(facecolor=c, edgecolor="white", label=lab)
-        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
-    ]
+    handles = _class_handles(colors, breaks, fmt)
     handles += _plot_missing(ax, kab, ~shown, np.zeros(len(kab), dtype=bool), lang)
     kab.boundary.plot(ax=ax, color="#222222", linewidth=1.2)
     halo = [pe.withStroke(linewidth=3, foreground="white")]
@@ -312,18 +326,8 @@ def kabkota_choropleth(
         )
     _legend(ax, handles, legend_title)
     _finish(fig, ax, title, note)
-    ranked = pd.Series(v[shown], index=kab["kode_kabkota"][shown]).sort_values()
-    alt = title
-    if len(ranked):
-        alt += ". " + t(
-            "map_alt_range",
-            lang,
-            low=names.get(ranked.index[0], ranked.index[0]),
-            low_v=fmt(ranked.iloc[0]),
-            high=names.get(ranked.index[-1], ranked.index[-1]),
-            high_v=fmt(ranked.iloc[-1]),
-        )
-    return Chart(fig, alt)
+    ranked = pd.Series(v[shown], index=kab["kode_kabkota"][shown])
+    return Chart(fig, _range_alt(title, ranked, names, fmt, lang))
 
 
 def nice_sizes(vmax: float, n: int = 3) -> list[float]:

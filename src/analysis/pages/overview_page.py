@@ -111,6 +111,15 @@ def cost_table(o: Overview, lang: str = "id") -> pd.DataFrame:
     return out
 
 
+def _change(total: pd.Series, hidden: bool, key: str, lang: str) -> str:
+    """'+0,4 poin dibanding September 2026' in the words of `key`, or nothing (no month before,
+    or the rate is hidden)."""
+    if pd.isna(total["change"]) or hidden:
+        return ""
+    points, month = fmt_points(total["change"], lang), fmt_month(total["change_from"], lang)
+    return t(key, lang, points=points, month=month)
+
+
 def headline(o: Overview, lang: str = "id"):
     """The answers first: the region, where coverage is lowest and highest, where most are
     uncovered, the widest awareness gap, the subsidy (Markdown)."""
@@ -122,16 +131,7 @@ def headline(o: Overview, lang: str = "id"):
     ranked = rows[~rows["_hidden"]].sort_values("effective_rate")
     most = o.rows.sort_values("uncovered", ascending=False).iloc[0]
     widest = o.rows.dropna(subset=["aware_gap"]).sort_values("aware_gap", ascending=False)
-    change = (
-        ""
-        if pd.isna(tot["change"]) or rate_hidden
-        else t(
-            "ov_head_change",
-            lang,
-            points=fmt_points(tot["change"], lang),
-            month=fmt_month(tot["change_from"], lang),
-        )
-    )
+    change = _change(tot, rate_hidden, "ov_head_change", lang)
     lines = [
         t(
             "ov_head_region",
@@ -306,16 +306,7 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
     last = len(p.table) - 1
     tot = o.total
     hidden = bool(p.hidden.loc[last, "effective_rate"])
-    change = (
-        ""
-        if pd.isna(tot["change"]) or hidden
-        else t(
-            "cov_card_change",
-            lang,
-            points=fmt_points(tot["change"], lang),
-            month=fmt_month(tot["change_from"], lang),
-        )
-    )
+    change = _change(tot, hidden, "cov_card_change", lang)
     cards = [
         {
             "label": t("ov_card_workers", lang, place=o.place),
