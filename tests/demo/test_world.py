@@ -1,6 +1,6 @@
 """The synthetic world draws incomes around the UMK of the reference data (umk.csv), not a copy
 of it; it repeats for a seed and keeps its own rules (registered ⊇ active ⊇ effective, one NIK
-pool). Byte-identical files for a seed are checked by tests/demo/test_write.py."""
+pool). Byte-identical files for a seed are checked by tests/demo/test_generate.py."""
 
 import shutil
 
