@@ -43,10 +43,10 @@ report: data
 	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG) --region $(REGION)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 test-fast: install
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
 lab: data
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 
@@ -14,6 +15,11 @@ from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
 PERIOD = DEMO_PERIOD
+
+# No time limits on generated examples: speed is measured in benchmarks/, never in tests (a
+# busy machine would otherwise fail correct code).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(autouse=True)

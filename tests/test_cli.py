@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PERIOD
+
+pytestmark = pytest.mark.slow  # every test here runs the command line in a subprocess
 
 
 def run(*args, cwd=None):
