@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty
 
@@ -33,6 +34,17 @@ def import_lines(notebook: Path) -> str:
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             lines += [line for line in source.splitlines() if _IMPORT.match(line)]
     return "\n".join(dict.fromkeys(lines))
+
+
+def _run(coroutine):
+    """Run a coroutine to its end from synchronous code — in a thread of its own when this one
+    already runs an event loop (a report started from JupyterLab, or beside Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 #: How long a new kernel may take to answer before it is replaced by a fresh one (once).
@@ -120,7 +132,7 @@ def warm_kernels(
         import_lines(nb) + ("" if region is None else "\n" + PRELOAD.format(region=region))
         for nb, region in zip(notebooks, preload_for, strict=True)
     ]
-    return asyncio.run(_start(kernel_name, cwd, warm))
+    return _run(_start(kernel_name, cwd, warm))
 
 
 def start_kernels(notebooks: list[Path], kernel_name: str, cwd: Path) -> dict[Path, object]:
@@ -195,7 +207,7 @@ def reset(km) -> bool:
         finally:
             kc.stop_channels()
 
-    return asyncio.run(run())
+    return _run(run())
 
 
 def shutdown(managers) -> None:
@@ -207,4 +219,4 @@ def shutdown(managers) -> None:
             return_exceptions=True,
         )
 
-    asyncio.run(stop())
+    _run(stop())
