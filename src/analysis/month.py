@@ -63,7 +63,11 @@ class Month:
             where = "" if region == DEFAULT_REGION else f" --region {region}"
             raise AnalysisError(
                 f"{period} has not been cleaned yet in {paths.data_dir}: run notebook 01 or "
-                f"'python -m analysis clean --period {period}{where}'."
+                f"'python -m analysis clean --period {period}{where}'.",
+                "err_not_cleaned",
+                period=period,
+                folder=str(paths.data_dir),
+                where=where,
             )
         month = cls(period, paths, read_quality(folder))
         if month.cleaned_for != region:
@@ -125,7 +129,10 @@ class Month:
             path = self.folder / f"{name}.parquet"
             if not path.exists():
                 raise AnalysisError(
-                    f"{self.period} has no processed table {name!r}; clean it again."
+                    f"{self.period} has no processed table {name!r}; clean it again.",
+                    "err_no_table",
+                    period=self.period,
+                    name=repr(name),
                 )
             self._tables[name] = pd.read_parquet(path)
         whole = self._tables[name]

@@ -25,7 +25,7 @@ DEMO_PERIOD = "2026-10"
 #: The region a report covers unless told otherwise (regions.csv); its folders have no region level.
 DEFAULT_REGION = "surakarta"
 
-RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran")
+RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi")
 REQUIRED_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk")
 PROCESSED_FILES = (
     "businesses.parquet",
@@ -35,6 +35,7 @@ PROCESSED_FILES = (
     "quarantine.parquet",
     "coverage_kelurahan.parquet",
     "awareness_kelurahan.parquet",
+    "outreach.parquet",
     "quality.json",
 )
 
@@ -55,7 +56,9 @@ def check_period(period: str) -> str:
     """Return the period if it is a valid 'YYYY-MM' month, else raise a one-sentence error."""
     if not isinstance(period, str) or not _PERIOD_RE.match(period):
         raise AnalysisError(
-            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10)."
+            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10).",
+            "err_period",
+            value=repr(period),
         )
     return period
 

@@ -85,9 +85,10 @@ def visible_ink(png: bytes) -> float:
     return float((pixels < 235).mean())
 
 
-def check_page(browser, path: Path, width: int, shot: Path) -> None:
-    """Offline, no console errors, no code, every image loaded, sized to the column, described
-    and not blank, nothing scrolling sideways; a full-page screenshot to `shot`."""
+def check_page(browser, path: Path, device: str, shots: Path, prefix: str = "") -> None:
+    """Open one page offline at a device's width: no problems, no code, every image loaded,
+    described, sized to the screen and not blank, nothing scrolling sideways; save a screenshot."""
+    width = WIDTHS[device]
     page, problems = open_offline(browser, path, width)
     assert problems == [], (path.name, problems)
     assert (
@@ -111,15 +112,15 @@ def check_page(browser, path: Path, width: int, shot: Path) -> None:
         assert len(info["alt"]) >= 10, (path.name, i, "alt text")
         assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, (path.name, width, "the page scrolls sideways")
-    page.screenshot(path=str(shot), full_page=True)
+    assert overflow <= 1, (path.name, device, "the page scrolls sideways")
+    page.screenshot(path=str(shots / f"{prefix}{path.stem}_{device}.png"), full_page=True)
     page.close()
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_every_page_renders_offline_with_visible_figures(report_dir, browser, shots, device):
     for path in pages(report_dir):
-        check_page(browser, path, WIDTHS[device], shots / f"{path.stem}_{device}.png")
+        check_page(browser, path, device, shots)
 
 
 #: Soloraya's cover and overview, and one kabupaten's pages (the others come from the same notebooks).
@@ -129,6 +130,7 @@ REGION_PAGES = [
     "klaten-02_coverage_map.html",
     "klaten-03_awareness_gaps.html",
     "klaten-04_premium_affordability.html",
+    "klaten-05_outreach.html",
 ]
 
 
@@ -137,8 +139,7 @@ def test_the_region_overview_and_a_kabupatens_pages_render_offline(
     region_report_dir, browser, shots, device
 ):
     for name in REGION_PAGES:
-        path = region_report_dir / name
-        check_page(browser, path, WIDTHS[device], shots / f"soloraya_{path.stem}_{device}.png")
+        check_page(browser, region_report_dir / name, device, shots, prefix="soloraya_")
 
 
 def test_the_regions_links_work(region_report_dir, browser):
@@ -150,6 +151,16 @@ def test_the_regions_links_work(region_report_dir, browser):
         for h in local:
             assert (region_report_dir / h).exists(), (name, h)
         page.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_outreach_page_with_its_estimates_renders_offline(
+    outreach_report, browser, shots, device
+):
+    """The demo report with its outreach campaign: the outreach page's estimate, charts and visit
+    plan, and the cover with the outreach figures (the default demo month has no log)."""
+    for name in ("05_outreach.html", "index.html"):
+        check_page(browser, outreach_report / name, device, shots, prefix="outreach_")
 
 
 def test_links_between_pages_work(report_dir, browser):

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.demo import shape as shaped
+from analysis.demo.shape import Shape
 from analysis.demo.words import FEMALE, FEMALE_EXTRA, MALE, pick
 from analysis.paths import DEMO_PERIOD
 from analysis.reference import (
@@ -216,12 +218,14 @@ def make_world(
     ref: Path,
     chunk: Chunk | None = None,
     region: str = DEFAULT_REGION,
+    shape: Shape | None = None,
 ) -> World:
     """The true synthetic population of a region: businesses, roster workers, participant
     records, survey.
 
     Large populations are made in chunks (`chunk`): ids and NIK serials run on from the
     previous chunks, the spatial coverage pattern is shared, and only the first has a survey.
+    A `shape` makes a small or lopsided month (`analysis.demo.shape`).
     """
     chunk = chunk or Chunk(B)
     start = pd.Timestamp(f"{period}-01")
@@ -229,9 +233,11 @@ def make_world(
     lay = layout(region, start.year, ref)
     u = lay.units
     gaz = gazetteer(ref)
+    w = shaped.kelurahan_weights(rng, lay.weights, shape)
     width = max(6, len(str(chunk.total)))
 
-    biz = _businesses(rng, B, lay.weights, u, end, chunk.first_id, width)
+    biz = _businesses(rng, B, w, u, end, chunk.first_id, width)
+    biz["sektor"] = shaped.sectors(rng, biz["sektor"].to_numpy(), shape)
     wk = _rosters(rng, biz, lay.umk_of(biz["kode_kelurahan"]), end)
     pool = _nik_pool(rng, wk, B, end, gaz, chunk.serial_base, _home(lay, gaz))
     W = len(wk)
@@ -241,9 +247,11 @@ def make_world(
     pattern = chunk.logit if chunk.logit is not None else coverage_logit(u, ref, rng, region)
     logit = pattern + MONTHLY_GROWTH * _months_from_anchor(period)
     _participation(rng, wk, biz, logit)
+    shaped.participation(wk, shape)
     records = _participant_records(rng, wk, biz, pool, lay.umk_typical)
     records = _membership(rng, records, start, end)
-    survey = _survey(rng, lay, biz, logit, chunk, start, end)
+    size = None if shape is None else shape.respondents
+    survey = _survey(rng, lay, w, biz, logit, chunk, start, end, size)
     return World(start, end, u, gaz, biz, wk, records, survey, width, lay, kabkota(ref))
 
 
@@ -604,6 +612,8 @@ def _membership(
     """Each record's joining day, last month paid, programmes, declared wage and KPJ number;
     then the records in a random order (an extract is not sorted by anything we know)."""
     R = len(rec)
+    if R == 0:  # a tiny month whose rosters are empty: an extract with no records
+        return rec.assign(joined=pd.NaT, paid=pd.NaT, program="", upah=0.0, kpj="")
     first = np.maximum(
         pd.to_datetime(rec["birth"]) + pd.DateOffset(years=18), pd.Timestamp("2015-01-01")
     )
@@ -639,21 +649,26 @@ def _membership(
 def _survey(
     rng: np.random.Generator,
     lay: Layout,
+    w: pd.Series,
     biz: pd.DataFrame,
     logit: pd.Series,
     chunk: Chunk,
     start: pd.Timestamp,
     end: pd.Timestamp,
+    size: int | None = None,
 ) -> pd.DataFrame:
     """The awareness survey (first chunk only): equal allocation by stratum (kecamatan) among
-    those with businesses, kelurahan by business weight within it; weight = the stratum's UMKM
-    people / its respondents. Up to 2,000 respondents per kabupaten/kota."""
+    those with businesses, kelurahan by business weight (`w`) within it; weight = the stratum's
+    UMKM people / its respondents. Up to 2,000 respondents per kabupaten/kota (one per five
+    businesses, at least 400), or `size` respondents."""
     cap = 2000 * len(lay.umk)
-    S = int(min(cap, max(400, chunk.total // 5))) if chunk.survey else 0
+    S = int(min(cap, max(400, chunk.total // 5))) if size is None else size
+    S = S if chunk.survey else 0
     biz_stratum = biz["kode_kelurahan"].map(lay.stratum)
+    kec_of = lay.stratum
+    # the strata with businesses to weigh respondents by (all of them, unless the month is small)
     kecs = [k for k in lay.strata if (biz_stratum == k).any()]
     s_kec = np.array(kecs)[np.arange(S) % len(kecs)]
-    w, kec_of = lay.weights, lay.stratum
     s_kel = np.empty(S, dtype=object)
     for kname in kecs:
         idx = np.flatnonzero(s_kec == kname)

@@ -12,6 +12,7 @@ from analysis.ingest.pseudonyms import is_untouched_demo
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
 from analysis.reference import region_name
+from analysis.report.lab_lang import show_all
 from analysis.report.manifest import git_commit
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -40,7 +41,7 @@ def export_html(
             return cell, resources
 
     other = [x for x in LANGS if x != lang]
-    nb = nbformat.read(executed, as_version=4)
+    nb = show_all(nbformat.read(executed, as_version=4))  # lab-lang's raw cells back to markdown
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="offline",
