@@ -115,11 +115,14 @@ def test_each_kabupaten_pays_around_its_own_umk(month):
     city = affordability.results(month.within("surakarta"))
     assert city.pu_micro["umk"] == minimum_wage(f"{PERIOD}-01", "33.72")
     assert city.scenario("baseline") is not None
+    assert klaten.wage_price.attrs["umk"] == minimum_wage(f"{PERIOD}-01", "33.10")  # subsidy too
     whole = affordability.results(month)
     assert whole.pu_micro == {}  # seven UMKs: no one wage-worker price for the whole region
-    uncovered = [
-        int(affordability.results(month.within(a)).scenario("all_uncovered")["workers"])
-        for a in areas(REGION)
-    ]
-    assert sum(uncovered) == int(whole.scenario("all_uncovered")["workers"])
+    assert whole.wage_price is None
+    parts = [affordability.results(month.within(a)) for a in areas(REGION)]
+    uncovered = [a.scenarios.attrs["uncovered"] for a in parts]
+    assert sum(uncovered) == whole.scenarios.attrs["uncovered"]  # every uncovered worker once
+    for side in ("self", "wage"):  # those a lapsed record places are the same, wherever counted
+        observed = sum(a.split.loc[side, "observed"] for a in parts)
+        assert observed == whole.split.loc[side, "observed"], side
     assert pd.Series(uncovered).gt(0).all()

@@ -59,7 +59,11 @@ def test_the_regions_totals_are_the_sums_of_the_rows(month, result):
     assert tot["burden_n"] == rows["burden_n"].sum()
     assert tot["burden_above"] == rows["burden_above"].sum()
     whole = affordability.results(month)  # the region computed in one piece
-    assert tot["subsidy_budget"] == pytest.approx(whole.scenario("all_uncovered")["budget"])
+    # who of the uncovered is self-employed is estimated within each kabupaten/kota (the same
+    # people: tests/test_month.py), so the region's budget is close to one pooled estimate
+    assert tot["subsidy_budget"] == pytest.approx(
+        whole.scenario("all_uncovered")["budget"], rel=0.02
+    )
     # the region's own history: the month before is cleaned
     assert not np.isnan(tot["change"]) and tot["change_from"] < PERIOD
 

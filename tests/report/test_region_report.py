@@ -34,7 +34,7 @@ def test_the_region_has_its_own_folder_and_every_kabupaten_its_pages(report, reg
     pages = {f"{a}-{stem}.html" for a in areas(REGION) for stem in AREA_PAGES}
     expected = {"index.html", "manifest.json", "region_overview.html", "01_clean_registry.html"}
     assert {p.name for p in report.iterdir()} == expected | pages
-    assert len(pages) == 21
+    assert len(pages) == 7 * 4  # notebooks 02–05 for each of the seven
     m = json.loads((report / "manifest.json").read_text())
     assert m["region"] == REGION and m["areas"] == areas(REGION)
     assert set(m["notebook_seconds"]) == {p.removesuffix(".html") for p in expected | pages} - {
@@ -98,7 +98,7 @@ def test_the_cover_shows_the_regions_figures_and_links_every_page(report):
     for a in areas(REGION):
         for stem in AREA_PAGES:
             assert f'href="{a}-{stem}.html"' in html
-    assert html.count('class="card"') == 5  # cleaning (1) and the overview (4), not 21 pages'
+    assert html.count('class="card"') == 5  # cleaning (1) and the overview (4), not 28 pages'
 
 
 def test_nothing_personal_leaks(report, region_dir):

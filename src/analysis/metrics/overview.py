@@ -4,8 +4,11 @@ Each row is one kabupaten/kota seen through `Month.within`, computed with the sa
 its own pages use: effective coverage with its Wilson interval and the change since the month
 before (coverage), the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan (awareness,
 design-based), the cheapest package's burden on roster incomes and the yearly APBD subsidy for
-every uncovered worker (affordability). So a row shows its kabupaten/kota's pages' numbers, and
-the region's counts — workers, covered, uncovered, the subsidy — are the sums of the rows.
+the uncovered workers of the subsidy's group under the month's subsidy policy (affordability and
+subsidy: who is self-employed is estimated within each kabupaten/kota from its own registered
+workers, and wage workers are priced at its own UMK). So a row shows its kabupaten/kota's pages'
+numbers, and the region's counts — workers, covered, uncovered, the subsidy — are the sums of
+the rows (the subsidy's workers are estimates, not whole people).
 The region's rates are computed again from those sums; its awareness from the whole survey;
 its burden from all roster incomes together; its change from its own history.
 
@@ -25,6 +28,7 @@ import pandas as pd
 from analysis.metrics import affordability, awareness
 from analysis.metrics.affordability import weighted_median
 from analysis.metrics.coverage import Progress, add_rates, history, progress, rate_change
+from analysis.metrics.subsidy import Policy
 from analysis.month import Month
 from analysis.reference import areas, read_table, region_code, targets
 from analysis.store import COUNT_COLUMNS
@@ -44,6 +48,7 @@ class Overview:
     min_cell: int
     min_n: int
     threshold: float
+    policy: Policy  # the subsidy the rows price (share, group, discount)
     rows: pd.DataFrame  # one per kabupaten/kota, in code order
     total: pd.Series  # the region
     progress: Progress  # the region's targets, segments and trend
@@ -101,7 +106,7 @@ def area_row(month: Month) -> tuple[dict, pd.DataFrame]:
         **_change(month),
         **_gap(month.table("survey"), month.settings.min_n),
         **_burden(a.roster, month.settings.threshold),
-        "subsidy_workers": int(every["workers"]),
+        "subsidy_workers": float(every["workers"]),  # estimated (expected values)
         "subsidy_budget": float(every["budget"]),
         "subsidy_per_worker": float(every["per_worker"]),
     }
@@ -149,6 +154,7 @@ def _compute(month: Month) -> Overview:
         min_cell=month.settings.min_cell,
         min_n=month.settings.min_n,
         threshold=month.settings.threshold,
+        policy=Policy.of(month.settings),
         rows=rows,
         total=_total(month, rows, [r for _, r in figures]),
         progress=progress(month),

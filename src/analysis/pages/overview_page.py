@@ -13,6 +13,7 @@ from analysis.metrics.overview import Overview, population_ratio, results, targe
 from analysis.month import Month
 from analysis.pages import charts, maps
 from analysis.pages.affordability_burden import rate_shown
+from analysis.pages.affordability_subsidy import policy_basis, policy_group, policy_share
 from analysis.pages.awareness_page import points
 from analysis.pages.coverage_page import target_items
 from analysis.pages.text import (
@@ -36,7 +37,7 @@ from analysis.reference import DEFAULT_REGION, region_code
 
 PAGE = "region_overview"
 #: The pages of each kabupaten/kota, as the report names them ('<area>-<notebook>.html').
-AREA_PAGES = ("02_coverage_map", "03_awareness_gaps", "04_premium_affordability")
+AREA_PAGES = ("02_coverage_map", "03_awareness_gaps", "04_premium_affordability", "05_outreach")
 
 
 def short_name(place: str) -> str:
@@ -86,7 +87,8 @@ def coverage_table(o: Overview, lang: str = "id") -> pd.DataFrame:
 
 def cost_table(o: Overview, lang: str = "id") -> pd.DataFrame:
     """Per kabupaten/kota and for the region: the awareness gap, the cheapest package's median
-    burden and how many pay more than the threshold, and the yearly subsidy for all uncovered."""
+    burden and how many pay more than the threshold, and the yearly subsidy for the uncovered of
+    the subsidy's group."""
     rows = pd.concat([o.rows, o.total.to_frame().T], ignore_index=True)
     out = pd.DataFrame(
         {
@@ -106,7 +108,13 @@ def cost_table(o: Overview, lang: str = "id") -> pd.DataFrame:
         }
     )
     out.columns = [
-        t(f"ov_col_{c}", lang, threshold=fmt_threshold(o.threshold, lang)) for c in out.columns
+        t(
+            f"ov_col_{c}",
+            lang,
+            threshold=fmt_threshold(o.threshold, lang),
+            group=policy_group(o.policy, lang),
+        )
+        for c in out.columns
     ]
     return out
 
@@ -181,6 +189,8 @@ def headline(o: Overview, lang: str = "id"):
             workers=fmt_int(tot["subsidy_workers"], lang),
             per=fmt_rp(tot["subsidy_per_worker"], lang),
             median=fmt_share(tot["burden_median"], lang),
+            share=policy_share(o.policy, lang),
+            group=policy_group(o.policy, lang),
         )
     )
     return Markdown("\n".join(f"- {line}" for line in lines))
@@ -256,6 +266,9 @@ def method_text(o: Overview, lang: str = "id"):
         min_cell=o.min_cell,
         min_n=o.min_n,
         threshold=fmt_threshold(o.threshold, lang),
+        share=policy_share(o.policy, lang),
+        group=policy_group(o.policy, lang),
+        basis=policy_basis(o.policy, lang),
     )
 
 
@@ -327,6 +340,7 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
                 "ov_card_uncovered_note",
                 lang,
                 budget=fmt_rp_compact(tot["subsidy_budget"], lang),
+                group=policy_group(o.policy, lang),
             ),
             "page": PAGE,
         },

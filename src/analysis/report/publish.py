@@ -97,7 +97,7 @@ def _titles(jobs: list[Job], lang: str, reference: Path) -> dict[str, str]:
 
 def _navigation(jobs: list[Job], titles: dict[str, str]):
     """The pages every page links to (the region's own), and a job's navigation: those, and on a
-    kabupaten/kota's page its own pages (21 links on every page would be too many on a phone)."""
+    kabupaten/kota's page its own pages (28 links on every page would be too many on a phone)."""
     # the overview first, where there is one: it is where a region's reader starts
     region_pages = sorted(
         (j for j in jobs if not j.area), key=lambda j: j.notebook.name != OVERVIEW
@@ -159,7 +159,7 @@ def publish_report(
                 {**resources, "report_nav": [resources["report_nav"][0], *nav(job)]},
             )
         )
-        on_cover = [j for j in jobs if not j.area]  # the region's own figures, not 21 pages'
+        on_cover = [j for j in jobs if not j.area]  # the region's own figures, not 28 pages'
         plain = {j.stem: _title(j.notebook.stem, lang) for j in jobs}  # under the area's name
         groups = [
             (region_name(a, paths.reference), [p for p in _pages(jobs, plain) if p[2] == a])
