@@ -205,6 +205,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         ],
         "kelurahan": _KELURAHAN + ["lokasi_kelurahan", "kelurahan_sasaran"],
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "kegiatan": [
             "kegiatan",
             "jenis_kegiatan",

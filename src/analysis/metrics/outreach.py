@@ -80,18 +80,19 @@ def activities(month: Month) -> pd.DataFrame:
 
 
 def _months(month: Month) -> list[str]:
-    """The cleaned months up to this one that were cleaned for the same region."""
+    """The cleaned months up to this one that were cleaned for the same region (for a month seen
+    as one kabupaten/kota, the region it was cleaned for: its rows are those of the whole)."""
     out = []
     for p in month.earlier():
         try:
             region = (
-                month.region
+                month.cleaned_for
                 if p == month.period
                 else read_quality(month.paths.processed(p))["region"]
             )
         except (OSError, ValueError, KeyError):
             continue
-        if region == month.region:
+        if region == month.cleaned_for:
             out.append(p)
     return out
 
