@@ -310,6 +310,15 @@ def find_header(
     return where
 
 
+def inspect_command(path: Path) -> str:
+    """The command that shows a raw file's headers: 'python -m analysis inspect --period P', with
+    --region R for a file in another region's folder (data/raw/<region>/<period>/)."""
+    month_dir = path.parent
+    region = month_dir.parent.name
+    flag = "" if region == "raw" else f" --region {region}"
+    return f"'python -m analysis inspect --period {month_dir.name}{flag}'"
+
+
 def check_columns(
     stem: str,
     path: Path,
@@ -320,7 +329,7 @@ def check_columns(
     """Stop with one sentence naming the file if two columns mean the same canonical column (and no
     mapping says which: `mapped` columns are the mapping's) or a required one is missing; the
     sentence says how to map the file's own headers."""
-    inspect = f"'python -m analysis inspect --period {path.parent.name}'"
+    inspect = inspect_command(path)
     for canon, positions in columns.items():
         if len(positions) > 1 and canon not in mapped:
             cells = [str(header[i]).strip() for i in positions]
