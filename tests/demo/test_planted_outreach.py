@@ -162,6 +162,7 @@ def test_a_regions_log_names_kecamatan_and_kabkota_and_is_cleaned_as_planted(tmp
     clean = t.loc[t["expected"].eq("clean"), "kode_kelurahan"]
     assert sorted(log["kode_kelurahan"]) == sorted(clean) and len(clean) >= FIRST_VISITS_PER_MONTH
     klaten = month.within("klaten")
-    visited = outreach.visits(outreach.activities(klaten), klaten.units)
     mine = sorted(c for c in clean if c.startswith("33.10"))
+    assert sorted(outreach.activities(klaten)["kode_kelurahan"]) == mine  # its page's log
+    visited = outreach.visits(outreach.activities(klaten), klaten.units)
     assert sorted(visited.loc[visited["activities"] > 0, "kode_kelurahan"]) == sorted(set(mine))
