@@ -65,7 +65,11 @@ def test_a_kabupatens_pages_use_that_kabupatens_desa(report):
     assert "Kabupaten Klaten" in html and "401 desa/kelurahan" in html
     named = _desa_in_tables(html)
     assert len(named) == 10 and named <= klaten  # the ten with the most workers not covered
-    coverage_alt, uncovered_alt, clusters_alt = re.findall(r'<img alt="([^"]*)"', html)[:3]
+    alts = re.findall(r'<img alt="([^"]*)"', html)
+    coverage_alt = next(a for a in alts if a.startswith("Cakupan efektif per kelurahan"))
+    uncovered_alt = next(a for a in alts if a.startswith("Pekerja belum tercakup per kelurahan"))
+    # the clusters map, where any desa was tested (none where coverage is flat: the page says so)
+    clusters_alt = next((a for a in alts if a.startswith("Kantong cakupan")), "")
     named = set(re.findall(r"(?:Terendah|tertinggi) (.+?) \(\d", coverage_alt))
     named |= {n.strip() for n in re.findall(r"(?:: |, )([^:,(]+) \(\d", uncovered_alt)}
     clusters = clusters_alt.split(". ", 1)[1].split("; ") if ". " in clusters_alt else []
