@@ -124,6 +124,8 @@ def new_registrations(workers: pd.DataFrame, participants: pd.DataFrame, period:
     """Roster workers per kelurahan whose first registration (earliest `tgl_kepesertaan` of their
     records) falls in `period`."""
     first = participants.groupby("nik_hash")["tgl_kepesertaan"].min()
+    if first.empty:  # a month without participant records: nobody registered (pandas cannot map it)
+        return pd.Series(0, index=pd.Index([], dtype="str", name="kode_kelurahan"), dtype="int64")
     when = workers["nik_hash"].map(first)
     fresh = when.dt.strftime("%Y-%m").eq(period)
     return workers.loc[fresh.fillna(False).to_numpy(dtype=bool)].groupby("kode_kelurahan").size()
