@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine (Python 3.11, pip, no conda):
 #   make report   venv + install + Jupyter kernel + demo data (if none) + the demo month's report
+#                 (make report REGION=soloraya: the same for Soloraya's seven kabupaten/kota)
 #   make test     the whole test suite
 # Other targets: make lab · make lab-lang LAB_LANG=en · make data · make clean-data PERIOD=… · make lint · make format · make strip
 
@@ -14,6 +15,10 @@ DEMO_OUTREACH := 2
 PERIOD ?= $(DEMO_PERIOD)
 REPORT_LANG ?= id
 LAB_LANG ?= id
+# A region of data/reference/regions.csv: surakarta (default) or e.g. soloraya, klaten. The default
+# region's folders have no region level (data/raw/<period>/); any other's do (data/raw/<region>/<period>/).
+REGION ?= surakarta
+REGION_DIR := $(if $(filter surakarta,$(REGION)),,$(REGION)/)
 KERNEL := umkm-bpjstk
 
 .PHONY: install git-filter report data test test-fast lab lab-lang lint format strip clean-data
@@ -36,19 +41,19 @@ install: $(VENV)/.installed git-filter
 git-filter:
 	@if ! command -v git >/dev/null 2>&1; then 	  echo ">> git not found: notebook outputs are not stripped on commit (make strip does it by hand)"; 	elif ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then 	  echo ">> not a git clone: notebook outputs are not stripped on commit (make strip does it by hand)"; 	else 	  py="$$(git rev-parse --show-prefix)$(PY)"; 	  git config filter.nbstripout.clean "$$py -m nbstripout --keep-id" && 	  git config filter.nbstripout.smudge cat && 	  git config filter.nbstripout.required true && 	  git config diff.ipynb.textconv "$$py -m nbstripout -t --keep-id"; 	fi
 
-# Demo data: the demo month plus three earlier months (so the coverage trend has a history, and
-# the outreach campaign a before and after), generated only where the month's raw folder is
-# empty; earlier months are cleaned here.
+# Demo data of the region: the demo month plus three earlier months (so the coverage trend has a
+# history, and the outreach campaign a before and after), generated only where the month's raw
+# folder is empty; earlier months are cleaned here.
 data: install
 	@for p in $(DEMO_HISTORY) $(DEMO_PERIOD); do \
-	  if [ -z "$$(ls -A data/raw/$$p 2>/dev/null)" ]; then \
-	    $(PY) -m analysis demo-data --period $$p --outreach-effect $(DEMO_OUTREACH) || exit 1; \
-	    if [ "$$p" != "$(DEMO_PERIOD)" ]; then $(PY) -m analysis clean --period $$p || exit 1; fi; \
+	  if [ -z "$$(ls -A data/raw/$(REGION_DIR)$$p 2>/dev/null)" ]; then \
+	    $(PY) -m analysis demo-data --period $$p --region $(REGION) --outreach-effect $(DEMO_OUTREACH) || exit 1; \
+	    if [ "$$p" != "$(DEMO_PERIOD)" ]; then $(PY) -m analysis clean --period $$p --region $(REGION) || exit 1; fi; \
 	  fi; \
 	done
 
 report: data
-	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG)
+	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG) --region $(REGION)
 
 test: install
 	$(PY) -m pytest -n 2
@@ -86,4 +91,4 @@ strip: install
 	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 clean-data:
-	rm -rf data/processed/$(PERIOD) reports/$(PERIOD)
+	rm -rf data/processed/$(REGION_DIR)$(PERIOD) reports/$(REGION_DIR)$(PERIOD)

@@ -9,9 +9,12 @@ import secrets
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 
 from analysis.demo.shape import COVERAGE, Shape
 from analysis.ingest.pseudonyms import KEY_ENV
@@ -68,6 +71,50 @@ def output_digests(folder: Path) -> dict[str, str]:
     return out
 
 
+#: The region of several kabupaten/kota the tests use, and its demo's size in tests (small, so
+#: that many desa have few workers, as in the real region at desa scale).
+REGION = "soloraya"
+REGION_BUSINESSES = 3000
+
+
+@pytest.fixture(scope="session")
+def region_dir(tmp_path_factory) -> Path:
+    """A data folder with Soloraya's demo month and the month before it (for the change since
+    last month), generated with 3,000 businesses; the month before is cleaned, the month not."""
+    from analysis.demo import generate
+    from analysis.pipeline import clean_period
+
+    data = tmp_path_factory.mktemp("region") / "data"
+    before = f"{PERIOD[:5]}{int(PERIOD[5:]) - 1:02d}"
+    for period in (before, PERIOD):
+        generate(period, data, businesses=REGION_BUSINESSES, region=REGION)
+    clean_period(before, data, region=REGION)
+    return data
+
+
+@pytest.fixture(scope="session")
+def region_cleaned(region_dir: Path):
+    """Soloraya's demo month cleaned: 1,568 desa/kelurahan from one cleaning."""
+    from analysis.pipeline import clean_period
+
+    return clean_period(PERIOD, region_dir, region=REGION)
+
+
+def hatched(ax, style: dict) -> int:
+    """Number of kelurahan drawn in a hatched style: the hatch laid once over their union, and
+    one border line per kelurahan in the style's colour."""
+    if not any(c.get_hatch() == style["hatch"] for c in ax.collections):
+        return 0
+    colour = to_rgba(style["edgecolor"])
+    return sum(
+        len(c.get_paths())
+        for c in ax.collections
+        if isinstance(c, LineCollection)
+        and len(c.get_edgecolor())
+        and np.allclose(c.get_edgecolor()[0], colour)
+    )
+
+
 #: The months `make data` writes: the outreach campaign runs over all four.
 OUTREACH_MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 
@@ -115,6 +162,16 @@ def report_dir(demo_dir, tmp_path_factory) -> Path:
 
     reports = tmp_path_factory.mktemp("reports")
     return publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, lang="id").parent
+
+
+@pytest.fixture(scope="session")
+def region_report_dir(region_dir, tmp_path_factory) -> Path:
+    """Soloraya's published report for the demo month (Indonesian), built once per session."""
+    from analysis.report.publish import publish_report
+
+    reports = tmp_path_factory.mktemp("region_reports")
+    index = publish_report(PERIOD, data_dir=region_dir, reports_dir=reports, region=REGION)
+    return index.parent
 
 
 def publish_pages(data: Path, tmp_path: Path, names: tuple[str, ...], lang: str = "id") -> Path:

@@ -243,7 +243,7 @@ def test_the_subsidy_slider_recomputes_the_budget(notebook):
         time.sleep(0.2)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.widget-output')].some("
-        "o => o.innerText.includes('Bila Pemkot membayar 50% paket termurah'))",
+        "o => o.innerText.includes('Bila pemerintah daerah membayar 50% paket termurah'))",
         timeout=60_000,
     )
     page.locator(".widget-output").last.scroll_into_view_if_needed()

@@ -1,5 +1,5 @@
 """Region generality: a kabupaten from the Soloraya reference data, chosen by a parameter, is
-cleaned and counted over its own desa/kelurahan (not Surakarta's 54)."""
+cleaned and counted over its own desa/kelurahan (not Surakarta's 54), in its own folders."""
 
 from analysis.__main__ import main
 from analysis.reference import units
@@ -16,7 +16,7 @@ def test_a_kabupaten_is_cleaned_over_its_own_desa(tmp_path, capsys):
     u = units("sukoharjo")
     once = u[~u["kelurahan"].duplicated(keep=False)].iloc[[0, 5]]
     a, b = once.itertuples()
-    raw = tmp_path / "raw" / PERIOD
+    raw = tmp_path / "raw" / "sukoharjo" / PERIOD  # a region other than the default: its own level
     write(
         raw / "umkm.csv",
         "id_umkm;kelurahan;kecamatan;jumlah_tenaga_kerja\n"
@@ -38,7 +38,8 @@ def test_a_kabupaten_is_cleaned_over_its_own_desa(tmp_path, capsys):
         main(["clean", "--period", PERIOD, "--data-dir", str(tmp_path), "--region", "sukoharjo"])
         == 0
     )
-    d = load_processed(PERIOD, tmp_path)
+    assert not (tmp_path / "processed" / PERIOD).exists()
+    d = load_processed(PERIOD, tmp_path, region="sukoharjo")
     cov = d["coverage_kelurahan"]
     assert len(cov) == len(u) != 54 and cov["kode_kelurahan"].str.startswith("33.11.").all()
     got = d["businesses"].set_index("id_umkm")["kode_kelurahan"].to_dict()

@@ -32,6 +32,7 @@ def _demo(args: argparse.Namespace) -> int:
         log=_log,
         overwrite=args.overwrite,
         csv=args.csv,
+        region=args.region,
         outreach=args.outreach_effect,
     )
     print(f"Demo data for {args.period} written to {out}")
@@ -69,9 +70,9 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 def _inspect(args: argparse.Namespace) -> int:
     from analysis.ingest.inspect import inspect_period, listing, snippet
 
-    files = inspect_period(args.period, args.data_dir)
+    files = inspect_period(args.period, args.data_dir, args.region)
     print(listing(files), file=sys.stderr)
-    print(snippet(args.period, files))
+    print(snippet(args.period, files, args.region))
     return 0
 
 
@@ -86,6 +87,7 @@ def _report(args: argparse.Namespace) -> int:
         reports_dir=args.reports_dir,
         lang=args.lang,
         log=_log,
+        region=args.region,
         settings=publication().with_(**changes) if changes else None,
     )
     print(f"Report for {args.period} published: {index}")
@@ -98,7 +100,7 @@ def _check_privacy(args: argparse.Namespace) -> int:
     from analysis.paths import Paths
     from analysis.report.privacy import check_privacy
 
-    raw = Paths.of(args.data_dir).raw(args.period) if args.period else None
+    raw = Paths.of(args.data_dir, region=args.region).raw(args.period) if args.period else None
     targets = [Path(p) for p in args.paths]
     missing = [str(p) for p in targets if not p.exists()]
     if missing:
@@ -140,8 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--businesses",
         type=int,
-        default=3000,
-        help="number of registered UMKM (default %(default)s)",
+        default=None,
+        help="number of registered UMKM (default: 3000 for surakarta; for another region 6%% of "
+        "its kabupaten/kota's registered UMKM, e.g. 21,000 for soloraya)",
+    )
+    p.add_argument(
+        "--region",
+        default="surakarta",
+        help="region id from data/reference/regions.csv (default %(default)s); any other region "
+        "is written to data/raw/<region>/<period>/",
     )
     p.add_argument(
         "--overwrite", action="store_true", help="replace existing demo data for the period"
@@ -193,10 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
     p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument("--region", default="surakarta", help="region whose raw files --period means")
     p.set_defaults(run=_inspect)
 
     p = sub.add_parser(
-        "report", help="run every notebook for a period and publish HTML to reports/<period>/"
+        "report",
+        help="run every notebook for a period and publish HTML to reports/<period>/ "
+        "(reports/<region>/<period>/ for another region)",
     )
     p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
     p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
@@ -205,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--lang", choices=["id", "en"], default="id", help="report language (default %(default)s)"
+    )
+    p.add_argument(
+        "--region",
+        default="surakarta",
+        help="region id from data/reference/regions.csv (default %(default)s); a region of "
+        "several kabupaten/kota (soloraya) gets an overview and pages for each",
     )
     p.add_argument(
         "--set",
@@ -229,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "--period", default=None, help="month whose raw files list the NIKs and names to look for"
     )
     p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    p.add_argument("--region", default="surakarta", help="region whose raw files --period means")
     p.set_defaults(run=_check_privacy)
 
     p = sub.add_parser(

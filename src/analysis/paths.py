@@ -22,6 +22,8 @@ DEMO_DIR = "_demo"
 
 #: The month the demo data, the notebooks' defaults and `make report` use.
 DEMO_PERIOD = "2026-10"
+#: The region a report covers unless told otherwise (regions.csv); its folders have no region level.
+DEFAULT_REGION = "surakarta"
 
 RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi")
 REQUIRED_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk")
@@ -38,6 +40,7 @@ PROCESSED_FILES = (
 )
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_REGION_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def sha256_file(path: Path) -> str:
@@ -60,16 +63,40 @@ def check_period(period: str) -> str:
     return period
 
 
+def check_region(region: str) -> str:
+    """Return the region id if it can name a folder (lower-case letters, digits, '_'), else one
+    sentence. Whether regions.csv knows it is checked where the reference data is read."""
+    if not isinstance(region, str) or not _REGION_RE.match(region):
+        raise AnalysisError(
+            f"Region {region!r} is not a region id like 'surakarta' or 'soloraya' "
+            "(lower-case letters, digits and '_'; see data/reference/regions.csv)."
+        )
+    return region
+
+
 @dataclass(frozen=True)
 class Paths:
-    """The folders of one data directory: raw → processed, plus reference data and reports."""
+    """The folders of one data directory and one region: raw → processed, plus reference data and
+    reports.
+
+    The default region (Kota Surakarta) keeps the folders as they always were
+    (`data/raw/<period>/`, `data/processed/<period>/`, `reports/<period>/`); every other region
+    has its own level below each of them (`data/raw/<region>/<period>/`,
+    `data/processed/<region>/<period>/`, `reports/<region>/<period>/`, and
+    `reports/<region>/_executed|_failed/<period>/`), so regions never share a month's files and
+    raw extracts stay under `data/raw/`.
+    """
 
     data_dir: Path = DEFAULT_DATA_DIR
     reports_dir: Path = DEFAULT_REPORTS_DIR
+    region: str = DEFAULT_REGION
 
     @classmethod
     def of(
-        cls, data_dir: str | os.PathLike | None = None, reports_dir: str | os.PathLike | None = None
+        cls,
+        data_dir: str | os.PathLike | None = None,
+        reports_dir: str | os.PathLike | None = None,
+        region: str | None = None,
     ) -> Paths:
         """Build from user-given folders (relative paths are taken from the project root)."""
 
@@ -79,7 +106,15 @@ class Paths:
             p = Path(p).expanduser()
             return p if p.is_absolute() else (ROOT / p).resolve()
 
-        return cls(resolve(data_dir, DEFAULT_DATA_DIR), resolve(reports_dir, DEFAULT_REPORTS_DIR))
+        return cls(
+            resolve(data_dir, DEFAULT_DATA_DIR),
+            resolve(reports_dir, DEFAULT_REPORTS_DIR),
+            check_region(region or DEFAULT_REGION),
+        )
+
+    def _level(self, base: Path) -> Path:
+        """`base` for the default region, `base/<region>` for any other."""
+        return base if self.region == DEFAULT_REGION else base / self.region
 
     @property
     def reference(self) -> Path:
@@ -88,26 +123,27 @@ class Paths:
         return own if own.is_dir() else PROJECT_REFERENCE_DIR
 
     def raw(self, period: str) -> Path:
-        return self.data_dir / "raw" / check_period(period)
+        """A month's raw extracts (personal data: never copied anywhere else)."""
+        return self._level(self.data_dir / "raw") / check_period(period)
 
     def processed(self, period: str) -> Path:
-        return self.data_dir / "processed" / check_period(period)
+        return self._level(self.data_dir / "processed") / check_period(period)
 
     def report(self, period: str) -> Path:
         """The published folder: only what officials may receive."""
-        return self.reports_dir / check_period(period)
+        return self._level(self.reports_dir) / check_period(period)
 
     def executed(self, period: str) -> Path:
         """The executed notebooks and run log of the published report: for analysts, never published."""
-        return self.reports_dir / "_executed" / check_period(period)
+        return self._level(self.reports_dir) / "_executed" / check_period(period)
 
     def failed(self, period: str) -> Path:
         """What a failed or refused report run left for inspection."""
-        return self.reports_dir / "_failed" / check_period(period)
+        return self._level(self.reports_dir) / "_failed" / check_period(period)
 
     def processed_periods(self) -> list[str]:
-        """Periods that have cleaned data, oldest first (for trends)."""
-        base = self.data_dir / "processed"
+        """Periods of this region that have cleaned data, oldest first (for trends)."""
+        base = self._level(self.data_dir / "processed")
         if not base.is_dir():
             return []
         return sorted(

@@ -9,6 +9,7 @@ Dated tables (minimum wages, contribution rules) hold each row from `valid_from`
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -17,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.paths import PROJECT_REFERENCE_DIR
+from analysis.paths import DEFAULT_REGION, PROJECT_REFERENCE_DIR
 
-DEFAULT_REGION = "surakarta"
 #: The code of a category (sector, size class, reason) that the data does not tell.
 UNKNOWN = "tidak_diketahui"
 UNIT_COLUMNS = ["kode_kelurahan", "kelurahan", "kode_kecamatan", "kecamatan", "aliases"]
@@ -52,6 +52,48 @@ def _region_row(region: str, reference_dir: Path | None) -> pd.Series:
         known = ", ".join(table.index)
         raise AnalysisError(f"Region {region!r} is not in regions.csv (known: {known}).")
     return table.loc[region]
+
+
+def region_code(region: str, reference_dir: Path | None = None) -> str:
+    """The Kemendagri code prefix of a region ('33.72' for Kota Surakarta, '33' for Soloraya)."""
+    return str(_region_row(region, reference_dir)["code_prefix"])
+
+
+def region_name(region: str, reference_dir: Path | None = None) -> str:
+    """A region's name as pages show it ('Kota Surakarta', 'Kabupaten Klaten')."""
+    return str(_region_row(region, reference_dir)["name"])
+
+
+def is_kabkota_code(code: str) -> bool:
+    """Whether a code prefix is a whole kabupaten/kota ('33.10'), not a province or a kecamatan."""
+    return bool(re.fullmatch(r"\d{2}\.\d{2}", code))
+
+
+def areas(region: str, reference_dir: Path | None = None) -> list[str]:
+    """The kabupaten/kota a region is made of, as region ids of regions.csv in code order (for
+    Soloraya: boyolali … sragen, surakarta); empty for a region that is one kabupaten/kota itself.
+
+    Each is a region of its own, so a month cleaned for the whole region can be shown one
+    kabupaten/kota at a time (`Month.within`)."""
+    table = regions(reference_dir)
+    prefix = region_code(region, reference_dir)
+    if is_kabkota_code(prefix):
+        return []
+    parts = table[
+        table["code_prefix"].map(is_kabkota_code)
+        & table["code_prefix"].str.startswith(prefix)
+        & (table.index != region)
+    ]
+    present = set(units(region, reference_dir)["kode_kelurahan"].str[:5])
+    parts = parts[parts["code_prefix"].isin(present)]
+    return list(parts.sort_values("code_prefix").index)
+
+
+def kabkota(reference_dir: Path | None = None) -> pd.DataFrame:
+    """Kabupaten/kota of Jawa Tengah, DIY and the Jawa Timur neighbours of Soloraya (`kabkota.csv`):
+    code, name, province, aliases ('|'-separated), to read a kab/kota column and to recognise
+    places outside a region."""
+    return read_table("kabkota.csv", reference_dir)
 
 
 @lru_cache(maxsize=16)
@@ -90,11 +132,9 @@ def splits(reference_dir: Path | None = None) -> pd.DataFrame:
 
 def boundaries(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
     """The region's polygons as a GeoDataFrame keyed by `kode_kelurahan` (EPSG:4326)."""
-    import geopandas as gpd  # lazy: ~1 s to import, and only maps need it
-
     ref = _ref(reference_dir)
     row = _region_row(region, ref)
-    gdf = gpd.read_file(ref / row["boundaries_file"])
+    gdf = _boundary_file(str(ref / row["boundaries_file"])).copy()
     gdf = gdf.rename(
         columns={row["unit_code_col"]: "kode_kelurahan", row["unit_name_col"]: "kelurahan"}
     )
@@ -105,6 +145,14 @@ def boundaries(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
         .reset_index(drop=True)
         .set_crs("EPSG:4326", allow_override=True)
     )
+
+
+@lru_cache(maxsize=4)
+def _boundary_file(path: str):
+    """A boundary file read once per process (the Soloraya file serves seven kabupaten/kota)."""
+    import geopandas as gpd  # lazy: ~1 s to import, and only maps need it
+
+    return gpd.read_file(path)
 
 
 def population_2010(reference_dir: Path | None = None) -> pd.DataFrame:

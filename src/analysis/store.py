@@ -76,9 +76,12 @@ def read_quality(folder: Path) -> dict:
     return json.loads((folder / QUALITY_FILE).read_text(encoding="utf-8"))
 
 
-def load_processed(period: str, data_dir: str | Path | None = None) -> dict:
-    """Read a cleaned period back: the tables by name and `quality`; a clear error if not cleaned yet."""
-    out_dir = Paths.of(data_dir).processed(period)
+def load_processed(
+    period: str, data_dir: str | Path | None = None, region: str | None = None
+) -> dict:
+    """Read a cleaned period of a region back: the tables by name and `quality`; a clear error if
+    not cleaned yet."""
+    out_dir = Paths.of(data_dir, region=region).processed(period)
     if not (out_dir / QUALITY_FILE).exists():
         raise AnalysisError(
             f"{period} has not been cleaned yet: run notebook 01 or 'python -m analysis clean --period {period}'."

@@ -22,8 +22,8 @@ from analysis.reference import units
 
 from conftest import OUTREACH_MONTHS, PERIOD, outreach_months
 
-#: The default demo month (seed 2019, 3,000 businesses, with KBLI codes and registration dates) as generated without the outreach campaign
-#: existed: the campaign must not change a byte of it.
+#: The default demo month (seed 2019, 3,000 businesses) as generated without the outreach campaign
+#: (since issue 15's 15-digit NIK slips): the campaign must not change a byte of it.
 DEMO_SHA256 = {
     "umkm.xlsx": "1e69325d9dbb01418b4851c15ab06cf4ec7cbdd6a05ed821ef62afa96360c7d2",
     "tenaga_kerja.csv": "e022030143813aa63dedf3759b4caee936cf81c6f126fe4a23bd13388919ad87",
@@ -137,3 +137,32 @@ def test_no_planted_effect_gives_about_zero(tmp_path_factory):
     assert planted_effect(data) == (0.0, 0.0)
     assert est.lo <= 0 <= est.hi and abs(est.value) < 0.3
     assert r.main.placebo_p > 0.05
+
+
+@pytest.mark.slow
+def test_a_regions_log_names_kecamatan_and_kabkota_and_is_cleaned_as_planted(tmp_path):
+    """Soloraya's desa names repeat, so its log gives every activity's kecamatan and kab/kota;
+    the cleaning places each one as planted, and a kabupaten's page sees only its own visits."""
+    from analysis.demo.dirt import KABKOTA_COLUMN
+    from analysis.pipeline import clean_period
+
+    data = tmp_path / "data"
+    raw = generate(PERIOD, data, businesses=600, region="soloraya", outreach=DEFAULT_EFFECT)
+    text = pd.read_csv(raw / "sosialisasi.csv", sep=";", dtype=str, keep_default_na=False)
+    assert (text["Kecamatan"] != "").all() and (text[KABKOTA_COLUMN] != "").all()
+    clean_period(PERIOD, data, region="soloraya")
+    truth = load_truth(raw)
+    t = truth[truth["file"] == "sosialisasi"].set_index("source_row")
+    month = Month.load(PERIOD, data, region="soloraya")
+    q = month.table("quarantine")
+    got = q[q["source_file"].eq("sosialisasi.csv")].set_index("source_row")["rule"]
+    assert got.to_dict() == t.loc[~t["expected"].isin(["clean", "duplicate"]), "expected"].to_dict()
+    assert set(got) == {"outside_region"}
+    log = month.table("outreach")
+    clean = t.loc[t["expected"].eq("clean"), "kode_kelurahan"]
+    assert sorted(log["kode_kelurahan"]) == sorted(clean) and len(clean) >= FIRST_VISITS_PER_MONTH
+    klaten = month.within("klaten")
+    mine = sorted(c for c in clean if c.startswith("33.10"))
+    assert sorted(outreach.activities(klaten)["kode_kelurahan"]) == mine  # its page's log
+    visited = outreach.visits(outreach.activities(klaten), klaten.units)
+    assert sorted(visited.loc[visited["activities"] > 0, "kode_kelurahan"]) == sorted(set(mine))

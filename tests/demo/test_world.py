@@ -1,6 +1,6 @@
 """The synthetic world draws incomes around the UMK of the reference data (umk.csv), not a copy
 of it; it repeats for a seed and keeps its own rules (registered ⊇ active ⊇ effective, one NIK
-pool). Byte-identical files for a seed are checked by tests/demo/test_write.py."""
+pool). Byte-identical files for a seed are checked by tests/demo/test_generate.py."""
 
 import shutil
 
@@ -49,3 +49,23 @@ def test_world_is_consistent_and_repeats_for_a_seed():
     everyone = pd.concat([wk["nik"], a.biz["nik_pemilik"]])
     assert everyone.is_unique  # one NIK pool: no two people share a NIK
     assert set(a.records.loc[~a.records["old"], "nik"]) >= set(wk.loc[wk["registered"], "nik"])
+
+
+def test_a_region_spreads_businesses_by_registered_umkm_and_pays_around_each_umk():
+    """Soloraya's demo: businesses per kabupaten/kota in the shares of their registered UMKM
+    (soloraya_umkm.csv), rosters paid around each kabupaten/kota's own UMK (umk.csv)."""
+    world = make_world(
+        np.random.default_rng(5), PERIOD, 6000, PROJECT_REFERENCE_DIR, region="soloraya"
+    )
+    registered = pd.read_csv(
+        PROJECT_REFERENCE_DIR / "soloraya_umkm.csv", dtype={"kode_kabkota": str}
+    )
+    expected = registered.set_index("kode_kabkota")["umkm_registered"]
+    expected = expected / expected.sum()
+    got = world.biz["kode_kelurahan"].str[:5].value_counts(normalize=True)
+    assert (got.reindex(expected.index) - expected).abs().max() < 0.02
+    kab_of = world.biz.set_index("id_umkm")["kode_kelurahan"].str[:5]
+    pay = world.workers.assign(kab=world.workers["id_umkm"].map(kab_of)).groupby("kab")["income"]
+    for code, median in pay.median().items():
+        assert 0.6 < median / minimum_wage(f"{PERIOD}-01", code) < 1.2, code
+    assert world.survey["kode_kelurahan"].str[:5].nunique() == 7

@@ -183,3 +183,17 @@ def test_inspect_shows_a_file_whose_headers_are_all_unknown(tmp_path):
     assert umkm.found is False and umkm.header == ["Kode", "Lokasi", "Jumlah Orang"]
     assert "no header row with the expected columns" in umkm.problem
     assert '# id_umkm = ""  # required' in snippet(PERIOD, [umkm])
+
+
+def test_another_regions_month_is_inspected_in_its_own_folder(tmp_path):
+    raw = tmp_path / "data" / "raw" / "soloraya" / PERIOD
+    write(raw / "umkm.csv", NIB_UMKM)
+    with pytest.raises(AnalysisError, match=rf"inspect --period {PERIOD} --region soloraya'"):
+        read_raw("umkm", raw / "umkm.csv")
+    files = inspect_period(PERIOD, tmp_path / "data", "soloraya")
+    assert files[0].path == raw / "umkm.csv"
+    text = snippet(PERIOD, files, "soloraya")
+    assert f"--period {PERIOD} --region soloraya" in text
+    assert f"data/raw/soloraya/{PERIOD}/headers.toml" in text
+    write(raw / "headers.toml", text)
+    assert read_raw("umkm", raw / "umkm.csv").frame["kelurahan"].tolist()[0] == "Jebres"

@@ -197,15 +197,20 @@ def test_effective_workers_by_segment_count_each_person_once():
 
 
 def test_targets_are_reference_data_with_source_year_and_caveat():
+    """The 2019 targets of the seed article (docs/facts.md §0), verified from its full text: for
+    Kota Surakarta and for 'Soloraya', whose territory the article does not give — so none for a
+    kabupaten on its own (never derived by subtraction)."""
     t = targets("surakarta").set_index("sector")
     assert (
         t.loc["informal", "target_workers"] == 34_785
         and t.loc["formal", "target_workers"] == 57_303
     )
-    assert (t["year"] == 2019).all() and (~t["verified"]).all()
+    assert (t["year"] == 2019).all() and t["verified"].all()
     assert t.loc["informal", "segment"] == "BPU" and t.loc["formal", "segment"] == "PU"
     assert t["source"].str.contains("antaranews.com/berita/225757").all()
-    assert t["note"].str.contains("NOT VERIFIED").all()
+    s = targets("soloraya").set_index("sector")
+    assert s["target_workers"].to_dict() == {"informal": 52_183, "formal": 108_587}
+    assert s["note"].str.contains("do not derive the 6 kabupaten by subtraction").all()
     assert targets("klaten").empty
 
 
@@ -259,7 +264,7 @@ def write_month(data_dir, period, effective, segs=("BPU", "PU")):
     pd.DataFrame(
         {"nik_hash": h, "segmen": [segs[i % 2] for i in range(effective)], "effective": True}
     ).to_parquet(folder / "participants.parquet")
-    (folder / "quality.json").write_text(json.dumps({"period": period}))
+    (folder / "quality.json").write_text(json.dumps({"period": period, "region": "surakarta"}))
 
 
 def month_of(data, period: str) -> Month:

@@ -14,7 +14,7 @@ from analysis.pages import coverage_page, maps
 from analysis.pages.maps import NO_DATA
 from analysis.pages.text import fmt_int, fmt_pct
 
-from conftest import PERIOD
+from conftest import PERIOD, hatched
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, l
     assert month.kelurahan.set_index("kode_kelurahan").loc[gone, "effective_rate_eb"].isna().all()
     assert "**0** " in coverage_page.headline(month, lang).data
     assert coverage_page.lisa_text(month, lang).data.startswith(("Pola ruang", "No spatial"))
-    short = coverage_page.target_text(month, lang).data
+    short = coverage_page.target_text(month.progress, lang).data
     assert "1" in short and str(coverage.MIN_HISTORY) in short
     for table in (
         coverage_page.city_table(month, lang),
@@ -141,13 +141,12 @@ def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, l
         coverage_page.kecamatan_table(month, lang),
         coverage_page.group_table(month, "sektor", lang),
         coverage_page.group_table(month, "kelas_usaha", lang),
-        coverage_page.target_table(month, lang),
+        coverage_page.target_table(month.progress, lang),
     ):
         assert len(table) >= 1
     chart = maps.coverage_map(month, lang)
     ax = chart.fig.axes[0]
-    no_data = sum(len(c.get_paths()) for c in ax.collections if c.get_hatch() == NO_DATA["hatch"])
-    assert no_data == 3  # kelurahan without businesses: no data, not 0%
+    assert hatched(ax, NO_DATA) == 3  # kelurahan without businesses: no data, not 0%
     chart = maps.uncovered_map(month, lang)
     assert chart.png()[:4] == b"\x89PNG" and len(chart.alt) > 10
     # nothing was tested for hot spots: no map of 'no data' everywhere (lisa_text says why)

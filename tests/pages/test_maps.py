@@ -17,6 +17,8 @@ from analysis.pages.maps import (
     proportional_symbols,
 )
 
+from conftest import hatched
+
 BREAKS = [0.05, 0.10, 0.20, 0.30, 0.50, 1.00]
 
 
@@ -24,11 +26,6 @@ BREAKS = [0.05, 0.10, 0.20, 0.30, 0.50, 1.00]
 def codes() -> pd.Series:
     kel, _ = layers()
     return kel["kode_kelurahan"]
-
-
-def hatched(ax, hatch: str) -> int:
-    """Number of polygons drawn with a hatch pattern."""
-    return sum(len(c.get_paths()) for c in ax.collections if c.get_hatch() == hatch)
 
 
 def legend_texts(chart) -> list[str]:
@@ -45,7 +42,7 @@ def test_choropleth_styles_suppressed_and_missing_kelurahan_apart_from_zero(code
         values, BREAKS, "Judul", "Legenda", "id", fmt=lambda v: f"{v:.0%}", suppressed=suppressed
     )
     ax = chart.fig.axes[0]
-    assert hatched(ax, SUPPRESSED["hatch"]) == 3 and hatched(ax, NO_DATA["hatch"]) == 1
+    assert hatched(ax, SUPPRESSED) == 3 and hatched(ax, NO_DATA) == 1
     texts = legend_texts(chart)
     assert texts[: len(BREAKS)] == class_labels(BREAKS, lambda v: f"{v:.0%}")
     assert "Tidak ada data" in texts and any(t.startswith("Ditekan") for t in texts)
@@ -69,7 +66,7 @@ def test_proportional_symbols_areas_follow_the_counts(codes):
     assert len(sizes) == len(codes) - 4
     shown = values[~suppressed & values.gt(0)].sort_values(ascending=False).to_numpy()
     np.testing.assert_allclose(sizes / shown, sizes[0] / shown[0])  # area ∝ count
-    assert hatched(ax, SUPPRESSED["hatch"]) == 2 and hatched(ax, NO_DATA["hatch"]) == 1
+    assert hatched(ax, SUPPRESSED) == 2 and hatched(ax, NO_DATA) == 1
     assert legend_texts(chart)[:3] == ["500", "100", "20"]
     assert "Judul. " in chart.alt and f"({shown[0]:,.0f})" in chart.alt
 

@@ -76,8 +76,10 @@ def test_the_notebook_runs_in_english_with_the_publication_settings(outreach_dir
         "data_dir": str(outreach_dir),
         "lang": "en",
         "publish": True,
+        "region": "surakarta",
+        "area": "",
         **publication().as_dict(),
-    }
+    }  # as the report passes them
     run_notebook(NOTEBOOKS_DIR / "05_outreach.ipynb", out, params)
     text = out.read_text(encoding="utf-8")
     assert "New registrations went up" in text and "For November 2026" in text

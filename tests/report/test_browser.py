@@ -123,6 +123,36 @@ def test_every_page_renders_offline_with_visible_figures(report_dir, browser, sh
         check_page(browser, path, device, shots)
 
 
+#: Soloraya's cover and overview, and one kabupaten's pages (the others come from the same notebooks).
+REGION_PAGES = [
+    "index.html",
+    "region_overview.html",
+    "klaten-02_coverage_map.html",
+    "klaten-03_awareness_gaps.html",
+    "klaten-04_premium_affordability.html",
+    "klaten-05_outreach.html",
+]
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_region_overview_and_a_kabupatens_pages_render_offline(
+    region_report_dir, browser, shots, device
+):
+    for name in REGION_PAGES:
+        check_page(browser, region_report_dir / name, device, shots, prefix="soloraya_")
+
+
+def test_the_regions_links_work(region_report_dir, browser):
+    for name in ("index.html", "region_overview.html", "klaten-02_coverage_map.html"):
+        page, _ = open_offline(browser, region_report_dir / name, 1280)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        local = [h for h in hrefs if not h.startswith(("http:", "https:", "#", "mailto:"))]
+        assert local, name
+        for h in local:
+            assert (region_report_dir / h).exists(), (name, h)
+        page.close()
+
+
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_the_outreach_page_with_its_estimates_renders_offline(
     outreach_report, browser, shots, device

@@ -32,3 +32,20 @@ def test_a_kernel_that_does_not_answer_is_replaced(tmp_path, monkeypatch):
         assert asyncio.run(km.is_alive())
     finally:
         asyncio.run(km.shutdown_kernel(now=True))
+
+
+def test_kernels_start_from_code_that_already_runs_an_event_loop(tmp_path):
+    """A report started from JupyterLab (or beside Playwright) runs inside an event loop."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import math")])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+
+    async def inside_a_loop():
+        return kernels.warm_kernels([path], kernel_name(), tmp_path, [None])
+
+    (km,) = asyncio.run(inside_a_loop())
+    try:
+        assert kernels.reset(km) is True  # a kept kernel is emptied for its next notebook
+    finally:
+        kernels.shutdown([km])
+    assert not asyncio.run(km.is_alive())

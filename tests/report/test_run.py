@@ -7,10 +7,19 @@ import pytest
 
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
-from analysis.report.run import assigned, notebooks, parameters
+from analysis.report.run import OVERVIEW, assigned, notebooks, parameters
 from analysis.settings import DEFAULTS
 
-PARAMS = {"period": "2026-10", "data_dir": "", "lang": "id", "publish": True, **DEFAULTS.as_dict()}
+#: What the report passes (analysis.report.publish): the city's report has no area.
+PARAMS = {
+    "period": "2026-10",
+    "data_dir": "",
+    "lang": "id",
+    "publish": True,
+    "region": "surakarta",
+    "area": "",
+    **DEFAULTS.as_dict(),
+}
 
 
 def _notebook(tmp_path, source: str):
@@ -30,6 +39,13 @@ def test_every_parameter_of_every_notebook_is_passed():
     for nb in notebooks():
         passed = parameters(nb, PARAMS)
         assert sorted(passed) == sorted(assigned(nb)), nb.name
+    # Soloraya's report: the overview once, every other notebook once per kabupaten/kota
+    soloraya = {**PARAMS, "region": "soloraya"}
+    overview = parameters(NOTEBOOKS_DIR / OVERVIEW, soloraya)
+    assert sorted(overview) == sorted(assigned(NOTEBOOKS_DIR / OVERVIEW))
+    for nb in notebooks()[1:]:
+        passed = parameters(nb, {**soloraya, "area": "klaten"})
+        assert passed["region"] == "soloraya" and passed["area"] == "klaten", nb.name
 
 
 def test_a_parameter_papermill_cannot_read_is_refused(tmp_path):

@@ -12,16 +12,23 @@ import pandas as pd
 
 from analysis.demo.dirt import (
     DIRT,
+    KABKOTA_COLUMN,
+    KABKOTA_GIVEN,
     SPLIT_PARENT,
     UNMATCHED,
+    UNMATCHED_REGION,
     Edit,
     RawFile,
+    ambiguous_places,
     broken_niks,
     case,
     excel_mangled,
+    kabkota_text,
     kelurahan_typos,
+    outside_kabkota,
     outside_names,
     place_key,
+    places_fitting,
     prefixed,
     scientific,
     spaced,
@@ -63,26 +70,22 @@ SECTOR_PREFIX = {
 
 def umkm_file(world: World, rng: np.random.Generator) -> RawFile:
     """The business registry: kelurahan as typed, then quarantine-worthy rows, NIKs as number
-    cells, a repeated id and exact duplicate rows."""
+    cells, a repeated id and exact duplicate rows. Outside Kota Surakarta the registry has a
+    kab/kota column, and a repeated desa name given without kecamatan and kab/kota is ambiguous."""
     D, B = DIRT["umkm"], len(world.biz)
     kel, pre_split, typo = _umkm_kelurahan(world, rng)
-    f = RawFile("umkm", _umkm_text(world, rng, kel), _umkm_truth(world.biz, pre_split, typo), rng)
-    outside = outside_names(world.gazetteer, [place_key(n) for n in world.units["kelurahan"]])
-
-    def place_outside(t: pd.DataFrame, p: np.ndarray) -> None:
-        """A desa next to the city; its kecamatan given in every other row."""
-        chosen = [outside[i] for i in rng.integers(0, len(outside), len(p))]
-        t.loc[p, "Kelurahan"] = [n for n, _ in chosen]
-        t.loc[p, "Kecamatan"] = [kc if j % 2 else "" for j, (_, kc) in enumerate(chosen)]
-
-    def ambiguous(t: pd.DataFrame, p: np.ndarray) -> None:
-        """Names two kelurahan share (Kepatihan), or one with a kecamatan that is not its own."""
-        t.loc[p[::2], ["Kelurahan", "Kecamatan"]] = ["Kepatihan", ""]
-        t.loc[p[1::2], ["Kelurahan", "Kecamatan"]] = ["Kauman", "Jebres"]
+    text = _umkm_text(world, rng, kel)
+    f = RawFile("umkm", text, _umkm_truth(world, text, pre_split, typo), rng)
+    if world.city:
+        place_outside, ambiguous = _city_places(world, rng)
+    else:
+        place_outside, ambiguous = _region_places(world, rng)
 
     future = (world.end + pd.DateOffset(months=3)).strftime("%d/%m/%Y")
-    f.plant_values("kelurahan_unmatched", "kelurahan is not a place", "Kelurahan", UNMATCHED)
-    f.plant("outside_region", "kelurahan outside the city", place_outside)
+    unmatched = UNMATCHED if world.city else UNMATCHED_REGION
+    f.plant_values("kelurahan_unmatched", "kelurahan is not a place", "Kelurahan", unmatched)
+    outside_note = "kelurahan outside the city" if world.city else "kab/kota outside the region"
+    f.plant("outside_region", outside_note, place_outside)
     f.plant("kelurahan_ambiguous", "kelurahan could be two", ambiguous)
     f.plant_values(
         "bad_number", "worker count not a number", "Jml Tenaga Kerja", ["lima", "3-4", "±2"]
@@ -107,6 +110,44 @@ def umkm_file(world: World, rng: np.random.Generator) -> RawFile:
     return f
 
 
+def _city_places(world: World, rng: np.random.Generator) -> tuple[Edit, Edit]:
+    """Kota Surakarta's edits for places outside the city and ambiguous kelurahan."""
+    outside = outside_names(world.gazetteer, [place_key(n) for n in world.units["kelurahan"]])
+
+    def place_outside(t: pd.DataFrame, p: np.ndarray) -> None:
+        """A desa next to the city; its kecamatan given in every other row."""
+        chosen = [outside[i] for i in rng.integers(0, len(outside), len(p))]
+        t.loc[p, "Kelurahan"] = [n for n, _ in chosen]
+        t.loc[p, "Kecamatan"] = [kc if j % 2 else "" for j, (_, kc) in enumerate(chosen)]
+
+    def ambiguous(t: pd.DataFrame, p: np.ndarray) -> None:
+        """Names two kelurahan share (Kepatihan), or one with a kecamatan that is not its own."""
+        t.loc[p[::2], ["Kelurahan", "Kecamatan"]] = ["Kepatihan", ""]
+        t.loc[p[1::2], ["Kelurahan", "Kecamatan"]] = ["Kauman", "Jebres"]
+
+    return place_outside, ambiguous
+
+
+def _region_places(world: World, rng: np.random.Generator) -> tuple[Edit, Edit]:
+    """Any other region's edits: a kab/kota outside the region in the kab/kota column; a desa name
+    the region has more than once, given without kecamatan and kab/kota (`ambiguous_places`)."""
+    outside = outside_kabkota(world.region_kab, world.kabkota)
+    choices = ambiguous_places(world.units)
+
+    def place_outside(t: pd.DataFrame, p: np.ndarray) -> None:
+        """A kab/kota outside the region."""
+        t.loc[p, KABKOTA_COLUMN] = pick(rng, outside, len(p))
+
+    def ambiguous(t: pd.DataFrame, p: np.ndarray) -> None:
+        """A name several places of the region have, and nothing to tell which."""
+        chosen = [choices[i] for i in rng.integers(0, len(choices), len(p))]
+        t.loc[p, "Kelurahan"] = [n for n, _ in chosen]
+        t.loc[p, "Kecamatan"] = [k for _, k in chosen]
+        t.loc[p, KABKOTA_COLUMN] = ""
+
+    return place_outside, ambiguous
+
+
 def _umkm_kelurahan(
     world: World, rng: np.random.Generator
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -121,13 +162,9 @@ def _umkm_kelurahan(
     kel = biz["kelurahan"].where(~pre_split, biz["kode_kelurahan"].map(SPLIT_PARENT))
     alias = biz["aliases"].fillna("").ne("") & (rng.random(B) < D["kelurahan_alias"]) & ~pre_split
     kel[alias] = biz["aliases"][alias].str.split("|").str[0]
-    slips = kelurahan_typos(world.units, world.gazetteer)
-    typo = (
-        (rng.random(B) < D["kelurahan_typo"])
-        & ~alias.to_numpy()
-        & ~pre_split
-        & biz["kelurahan"].map(slips).map(bool).to_numpy()
-    )
+    drawn = (rng.random(B) < D["kelurahan_typo"]) & ~alias.to_numpy() & ~pre_split
+    slips = kelurahan_typos(world.units, world.gazetteer, list(biz["kelurahan"][drawn]))
+    typo = drawn & biz["kelurahan"].map(lambda n: bool(slips.get(n))).to_numpy()
     kel[typo] = [slips[n][rng.integers(len(slips[n]))] for n in biz["kelurahan"][typo]]
     kel = case(rng, kel, D["kelurahan_case"])
     kel = prefixed(rng, kel, D["kelurahan_prefix"])
@@ -147,7 +184,7 @@ def _umkm_text(world: World, rng: np.random.Generator, kel: pd.Series) -> pd.Dat
         SECTOR_TEXT[s][i % len(SECTOR_TEXT[s])]
         for i, s in zip(rng.integers(0, 5, B), biz["sektor"], strict=True)
     ]
-    return pd.DataFrame(
+    text = pd.DataFrame(
         {
             "No": np.arange(1, B + 1),
             "ID UMKM": biz["id_umkm"],
@@ -167,18 +204,37 @@ def _umkm_text(world: World, rng: np.random.Generator, kel: pd.Series) -> pd.Dat
             "Tgl Daftar": fmt_dates(rng, biz["tanggal_daftar"], False),
         }
     )
+    if not world.city:  # drawn after everything the city's registry draws
+        given = rng.random(B) < KABKOTA_GIVEN
+        kab = kabkota_text(rng, biz["kode_kelurahan"], world.kabkota)
+        text.insert(text.columns.get_loc("Kecamatan") + 1, KABKOTA_COLUMN, kab.where(given, ""))
+    return text
 
 
-def _umkm_truth(biz: pd.DataFrame, pre_split: np.ndarray, typo: np.ndarray) -> pd.DataFrame:
-    """What the cleaning must conclude for each business before any row is damaged."""
+def _umkm_truth(
+    world: World, text: pd.DataFrame, pre_split: np.ndarray, typo: np.ndarray
+) -> pd.DataFrame:
+    """What the cleaning must conclude for each business before any row is damaged: clean, or
+    ambiguous for an old name from before the 2019 splits or a name several places of the region
+    have that the row's kecamatan and kab/kota do not tell apart."""
+    biz = world.biz
+    several = pd.Series(False, index=biz.index)
+    if not world.city:
+        kab = biz["kode_kelurahan"].str[:5].where(text[KABKOTA_COLUMN].ne(""), "")
+        several = places_fitting(world.units, biz["kelurahan"], text["Kecamatan"], kab).gt(1)
+    out = pre_split | several.to_numpy()
     return pd.DataFrame(
         {
-            "expected": np.where(pre_split, "kelurahan_ambiguous", "clean"),
-            "kode_kelurahan": biz["kode_kelurahan"].where(~pre_split, None),
+            "expected": np.where(out, "kelurahan_ambiguous", "clean"),
+            "kode_kelurahan": biz["kode_kelurahan"].where(~out, None),
             "dirt": np.where(
                 pre_split,
                 "registered before the 2019 kelurahan split",
-                np.where(typo, "kelurahan typo", ""),
+                np.where(
+                    several,
+                    "a name several places have, without kecamatan and kab/kota",
+                    np.where(typo, "kelurahan typo", ""),
+                ),
             ),
             "id_umkm": biz["id_umkm"],
         }
@@ -364,8 +420,15 @@ def survey_file(world: World, rng: np.random.Generator) -> RawFile:
     sv = world.survey
     truth = pd.DataFrame({"expected": "clean", "kode_kelurahan": sv["kode_kelurahan"], "dirt": ""})
     f = RawFile("survei_kesadaran", _survey_text(world, rng), truth, rng)
-    region_keys = [place_key(n) for n in world.units["kelurahan"]]
-    outside = [n for n, _ in outside_names(world.gazetteer, region_keys)]
+    if world.city:
+        region_keys = [place_key(n) for n in world.units["kelurahan"]]
+        outside = [n for n, _ in outside_names(world.gazetteer, region_keys)]
+        outside_column, unmatched = "Kelurahan", ["Solo", "xxx"]
+        outside_note = "kelurahan outside the city"
+    else:  # respondents' kecamatan and kab/kota are recorded; the outside is a kab/kota
+        outside = outside_kabkota(world.region_kab, world.kabkota)
+        outside_column, unmatched = KABKOTA_COLUMN, ["xxx", "-"]
+        outside_note = "kab/kota outside the region"
 
     def bad_value(t: pd.DataFrame, p: np.ndarray) -> None:
         """'mungkin' for yes/no, weight 0 or an unknown role, in turn."""
@@ -375,8 +438,8 @@ def survey_file(world: World, rng: np.random.Generator) -> RawFile:
 
     f.plant_values("missing_required", "awareness answer empty", "Tahu BPJS Ketenagakerjaan", "")
     f.plant("bad_value", "not yes/no, weight 0 or unknown role", bad_value)
-    f.plant_values("kelurahan_unmatched", "kelurahan is not a place", "Kelurahan", ["Solo", "xxx"])
-    f.plant_values("outside_region", "kelurahan outside the city", "Kelurahan", outside)
+    f.plant_values("kelurahan_unmatched", "kelurahan is not a place", "Kelurahan", unmatched)
+    f.plant_values("outside_region", outside_note, outside_column, outside)
     f.plant_values(
         "bad_number",
         "willingness to pay not a number",
@@ -410,7 +473,7 @@ def _survey_text(world: World, rng: np.random.Generator) -> pd.DataFrame:
     benefits = [b or ("tidak tahu" if i % 2 else "") for i, b in enumerate(benefits)]
     reasons = [REASONS[r][i % len(REASONS[r])] for i, r in enumerate(sv["reason"])]
     kelurahan = sv["kode_kelurahan"].map(world.units.set_index("kode_kelurahan")["kelurahan"])
-    return pd.DataFrame(
+    text = pd.DataFrame(
         {
             "ID Responden": [f"R-{i:05d}" for i in range(1, S + 1)],
             "Tanggal": fmt_dates(rng, sv["day"], False),
@@ -431,3 +494,10 @@ def _survey_text(world: World, rng: np.random.Generator) -> pd.DataFrame:
             "Bobot": sv["weight"].astype(str),
         }
     )
+    if not world.city:  # enumerators record the kecamatan and kab/kota
+        kec = sv["kode_kelurahan"].map(world.units.set_index("kode_kelurahan")["kecamatan"])
+        kab = kabkota_text(rng, sv["kode_kelurahan"], world.kabkota)
+        at = text.columns.get_loc("Kelurahan") + 1
+        text.insert(at, "Kecamatan", kec.to_numpy())
+        text.insert(at + 1, KABKOTA_COLUMN, kab.to_numpy())
+    return text

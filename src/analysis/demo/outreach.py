@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.demo.dirt import KELURAHAN_PREFIXES, outside_names, place_key
+from analysis.demo.dirt import (
+    KABKOTA_COLUMN,
+    KELURAHAN_PREFIXES,
+    kabkota_text,
+    outside_kabkota,
+    outside_names,
+    place_key,
+)
 from analysis.demo.files import participant_text
 from analysis.demo.words import MONTH_ABBR, MONTH_FULL, pick
 from analysis.demo.world import World
@@ -144,7 +151,10 @@ def _day_text(rng: np.random.Generator, days: pd.Series) -> np.ndarray:
 def log_file(
     seed: int, world: World, log: pd.DataFrame, period: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The month's outreach log as the Dinas types it (text rows) and the truth of every row."""
+    """The month's outreach log as the Dinas types it (text rows) and the truth of every row.
+
+    In a region of several kabupaten/kota, where desa names repeat, every activity names its
+    kecamatan and its kab/kota (drawn after everything the city's log draws)."""
     rng = np.random.default_rng([seed, OUTREACH_STREAM, pd.Period(period, "M").ordinal])
     rows = log[log["tanggal"].dt.strftime("%Y-%m").eq(period)].reset_index(drop=True)
     u = world.units.set_index("kode_kelurahan")
@@ -158,7 +168,9 @@ def log_file(
             "Hari/Tanggal": _day_text(rng, rows["tanggal"]),
             "Kelurahan": kel,
             "Kecamatan": np.where(
-                rng.random(n) < 0.6, u["kecamatan"].reindex(rows["kode_kelurahan"]), ""
+                (rng.random(n) < 0.6) | (not world.city),
+                u["kecamatan"].reindex(rows["kode_kelurahan"]),
+                "",
             ),
             "Jenis Kegiatan": [pick(rng, KINDS[k], 1)[0] for k in rows["kegiatan"]],
             "Jumlah Peserta": [
@@ -169,6 +181,9 @@ def log_file(
             "Keterangan": pick(rng, NOTES, n),
         }
     )
+    if not world.city:
+        kab = kabkota_text(rng, rows["kode_kelurahan"], world.kabkota).to_numpy()
+        text.insert(text.columns.get_loc("Kecamatan") + 1, KABKOTA_COLUMN, kab)
     truth = pd.DataFrame(
         {
             "expected": "clean",
@@ -184,15 +199,22 @@ def _dirty_log(
     rng: np.random.Generator, world: World, text: pd.DataFrame, truth: pd.DataFrame, period: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Number the rows and add the log's planted dirt (LOG_DIRT): an activity held just outside
-    the city, and a row typed twice."""
+    the city (in a region of several kabupaten/kota: in a kab/kota outside it), and a row typed
+    twice."""
     text.insert(0, "No", np.arange(1, len(text) + 1))
     if len(text):
-        outside = outside_names(world.gazetteer, [place_key(n) for n in world.units["kelurahan"]])
-        name, kec = outside[int(rng.integers(0, len(outside)))]
+        if world.city:
+            outside = outside_names(
+                world.gazetteer, [place_key(n) for n in world.units["kelurahan"]]
+            )
+            name, kec = outside[int(rng.integers(0, len(outside)))]
+            place = {"Kelurahan": name, "Kecamatan": kec}
+        else:
+            outside = outside_kabkota(world.region_kab, world.kabkota)
+            place = {KABKOTA_COLUMN: outside[int(rng.integers(0, len(outside)))]}
         away = text.iloc[[0]].assign(
             No=len(text) + 1,
-            Kelurahan=name,
-            Kecamatan=kec,
+            **place,
             **{"Hari/Tanggal": f"15/{period[5:]}/{period[:4]}"},
         )
         twice = text.iloc[[int(rng.integers(0, len(text)))]]

@@ -22,10 +22,12 @@ from analysis.reference import (
     DEFAULT_REGION,
     boundaries,
     gazetteer,
+    kabkota,
     minimum_wage,
     minimum_wages,
     population_2010,
-    regions,
+    read_table,
+    region_code,
     units,
 )
 
@@ -92,6 +94,23 @@ REASONS = {
     "sudah_bpjs_kesehatan": ["Sudah punya BPJS Kesehatan", "sudah ada KIS"],
     "tidak_percaya": ["Tidak percaya klaimnya cair", "ragu"],
 }
+#: Logit shift of coverage by kabupaten/kota in regions of several (synthetic, so that the
+#: overview has differences to show; not a finding).
+KABKOTA_EFFECT = {
+    "33.09": -0.1,
+    "33.10": 0.0,
+    "33.11": 0.25,
+    "33.12": -0.45,
+    "33.13": 0.2,
+    "33.14": -0.2,
+    "33.72": 0.2,
+}
+#: How much more often a business is registered in a kelurahan (urban) than in a desa, in
+#: regions other than the city (illustrative: no desa-level UMKM counts were found).
+URBAN_WEIGHT = 3.0
+#: Registered UMKM per kabupaten/kota: the shares of the synthetic businesses (reported or
+#: illustrative counts, data/reference/SOURCES.md).
+UMKM_FILE = "soloraya_umkm.csv"
 BATIK_KELURAHAN = ["33.72.01.1002", "33.72.03.1009"]  # Laweyan and Kauman, Solo's batik villages
 COVERAGE_HOT = "33.72.05.1015"  # around Joglo (north Banjarsari): coverage is highest
 COVERAGE_COLD = "33.72.03.1008"  # Sangkrah: coverage is lowest
@@ -109,6 +128,52 @@ class Chunk:
     survey: bool = True
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a region's synthetic businesses are, how the survey is drawn, what people earn.
+
+    Kota Surakarta (the default) keeps the layout the demo always had: kecamatan shares of the
+    2022 registry and 2010 population within them, survey strata by kecamatan name. Any other
+    region spreads businesses over its kabupaten/kota by their registered UMKM (`UMKM_FILE`),
+    within each by URBAN_WEIGHT (Kota Surakarta's part as in the city's own demo), draws the
+    survey by kecamatan code, and pays around each kabupaten/kota's own UMK.
+    """
+
+    region: str
+    units: pd.DataFrame  # the region's kelurahan/desa
+    weights: pd.Series  # share of businesses per unit code (sums to 1)
+    strata: list[str]  # survey strata in allocation order
+    stratum: pd.Series  # unit code → its stratum
+    umk: pd.Series  # kab/kota code → UMK of the year (whole Rupiah)
+
+    @property
+    def several(self) -> bool:
+        """Whether the region has several kabupaten/kota (its extracts carry a kab/kota column)."""
+        return len(self.umk) > 1
+
+    def umk_of(self, codes: pd.Series | np.ndarray) -> np.ndarray:
+        """The UMK where each unit (code) is."""
+        return self.umk.reindex(pd.Series(codes).str[:5]).to_numpy(dtype="int64")
+
+    @property
+    def umk_typical(self) -> int:
+        """One UMK for people placed nowhere (participants on no roster): the median."""
+        return int(self.umk.median()) if self.several else int(self.umk.iloc[0])
+
+
+def layout(region: str, year: int, ref: Path) -> Layout:
+    """The layout of a region's synthetic world in a year (see `Layout`)."""
+    u = units(region, ref)
+    kab = sorted(u["kode_kelurahan"].str[:5].unique())
+    umk = pd.Series({k: umk_of_year(year, ref, k) for k in kab}, dtype="int64")
+    if region == DEFAULT_REGION:
+        stratum = u.set_index("kode_kelurahan")["kecamatan"]
+        return Layout(region, u, _kelurahan_weights(u, ref), list(KECAMATAN_SHARES), stratum, umk)
+    stratum = u.set_index("kode_kelurahan")["kode_kecamatan"]
+    strata = sorted(stratum.unique())
+    return Layout(region, u, _region_weights(u, ref), strata, stratum, umk)
+
+
 @dataclass
 class World:
     """The true synthetic population of one chunk, before any file is written."""
@@ -122,6 +187,18 @@ class World:
     records: pd.DataFrame  # participant records (roster workers, others, lapsed records)
     survey: pd.DataFrame  # one row per respondent
     width: int  # digits of the id_umkm numbers
+    layout: Layout | None = None
+    kabkota: pd.DataFrame | None = None  # the reference list of kab/kota (names, aliases)
+
+    @property
+    def city(self) -> bool:
+        """Whether this is Kota Surakarta's world (the demo's own, with its own kinds of dirt)."""
+        return self.layout is None or self.layout.region == DEFAULT_REGION
+
+    @property
+    def region_kab(self) -> set[str]:
+        """The kab/kota codes of the region."""
+        return set(self.units["kode_kelurahan"].str[:5])
 
 
 @dataclass
@@ -140,9 +217,11 @@ def make_world(
     B: int,
     ref: Path,
     chunk: Chunk | None = None,
+    region: str = DEFAULT_REGION,
     shape: Shape | None = None,
 ) -> World:
-    """The true synthetic population: businesses, roster workers, participant records, survey.
+    """The true synthetic population of a region: businesses, roster workers, participant
+    records, survey.
 
     Large populations are made in chunks (`chunk`): ids and NIK serials run on from the
     previous chunks, the spatial coverage pattern is shared, and only the first has a survey.
@@ -151,37 +230,39 @@ def make_world(
     chunk = chunk or Chunk(B)
     start = pd.Timestamp(f"{period}-01")
     end = start + pd.offsets.MonthEnd(0)
-    umk = umk_of_year(start.year, ref)
-    u = units(DEFAULT_REGION, ref)
+    lay = layout(region, start.year, ref)
+    u = lay.units
     gaz = gazetteer(ref)
-    w = shaped.kelurahan_weights(rng, _kelurahan_weights(u, ref), shape)
+    w = shaped.kelurahan_weights(rng, lay.weights, shape)
     width = max(6, len(str(chunk.total)))
 
     biz = _businesses(rng, B, w, u, end, chunk.first_id, width)
     biz["sektor"] = shaped.sectors(rng, biz["sektor"].to_numpy(), shape)
-    wk = _rosters(rng, biz, umk, end)
-    pool = _nik_pool(rng, wk, B, end, gaz, chunk.serial_base)
+    wk = _rosters(rng, biz, lay.umk_of(biz["kode_kelurahan"]), end)
+    pool = _nik_pool(rng, wk, B, end, gaz, chunk.serial_base, _home(lay, gaz))
     W = len(wk)
     wk["nik"], wk["nama"] = pool.nik[:W], pool.name[:W]
     biz["nik_pemilik"], biz["nama_pemilik"] = pool.nik[W : W + B], pool.name[W : W + B]
 
-    pattern = chunk.logit if chunk.logit is not None else coverage_logit(u, ref, rng)
+    pattern = chunk.logit if chunk.logit is not None else coverage_logit(u, ref, rng, region)
     logit = pattern + MONTHLY_GROWTH * _months_from_anchor(period)
     _participation(rng, wk, biz, logit)
     shaped.participation(wk, shape)
-    records = _membership(rng, _participant_records(rng, wk, biz, pool, umk), start, end)
+    records = _participant_records(rng, wk, biz, pool, lay.umk_typical)
+    records = _membership(rng, records, start, end)
     size = None if shape is None else shape.respondents
-    survey = _survey(rng, u, w, biz, logit, chunk, umk, start, end, size)
-    return World(start, end, u, gaz, biz, wk, records, survey, width)
+    survey = _survey(rng, lay, w, biz, logit, chunk, start, end, size)
+    return World(start, end, u, gaz, biz, wk, records, survey, width, lay, kabkota(ref))
 
 
 # ---------------------------------------------------------------- reference data behind the world
 
 
-def umk_of_year(year: int, ref: Path) -> int:
-    """The region's UMK in a year (`umk.csv`; the nearest year it holds outside them), in whole
-    Rupiah: the level synthetic incomes are drawn around."""
-    code = regions(ref).loc[DEFAULT_REGION, "code_prefix"]
+def umk_of_year(year: int, ref: Path, code: str | None = None) -> int:
+    """A kab/kota's UMK in a year (`umk.csv`; the nearest year it holds outside them; Kota
+    Surakarta unless `code` says which), in whole Rupiah: the level synthetic incomes are drawn
+    around."""
+    code = code or region_code(DEFAULT_REGION, ref)
     table = minimum_wages(ref)
     years = table.loc[(table["region_code"] == code) & (table["kind"] == "UMK"), "valid_from"]
     day = min(max(pd.Timestamp(year=year, month=1, day=1), years.min()), years.max())
@@ -205,8 +286,46 @@ def _kelurahan_weights(units_: pd.DataFrame, ref: Path) -> pd.Series:
     return u["w"] / u["w"].sum()
 
 
-def coverage_logit(units_: pd.DataFrame, ref: Path, rng: np.random.Generator) -> pd.Series:
-    """A smooth spatial pattern of coverage: high around Joglo (north Banjarsari), low around Sangkrah."""
+def _region_weights(units_: pd.DataFrame, ref: Path) -> pd.Series:
+    """Business weight of each desa/kelurahan of a region of kabupaten/kota: the kabupaten/kota's
+    share of registered UMKM (`UMKM_FILE`) × the unit's share within it (URBAN_WEIGHT for a
+    kelurahan, 1 for a desa; Kota Surakarta's kelurahan as in the city's own demo)."""
+    counts = read_table(UMKM_FILE, ref).set_index("kode_kabkota")["umkm_registered"].astype(float)
+    code = units_.set_index("kode_kelurahan").index.to_series()
+    kab = code.str[:5]
+    urban = np.where(code.str[9] == "1", URBAN_WEIGHT, 1.0)  # Kemendagri: T=1 kelurahan, 2 desa
+    within = pd.Series(urban, index=code.index)
+    city = units(DEFAULT_REGION, ref)
+    if city["kode_kelurahan"].isin(code).any():
+        within.update(_kelurahan_weights(city, ref))
+    within = within / within.groupby(kab).transform("sum")
+    share = kab.map(counts / counts.reindex(kab.unique()).sum())
+    w = within * share
+    return w / w.sum()
+
+
+def _home(lay: Layout, gaz: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Kecamatan where people first registered (their NIK's region): the city's own and the rest
+    of Soloraya for Kota Surakarta; the region's own for any other (then 'near' is the region too)."""
+    kec = gaz["kode_kecamatan"].str.replace(".", "", regex=False)
+    if lay.region == DEFAULT_REGION:
+        near = ("3311", "3313", "3309", "3310", "3312", "3314")
+        return (
+            np.array(sorted(kec[kec.str.startswith("3372")].unique())),
+            np.array(sorted(kec[kec.str.startswith(near)].unique())),
+        )
+    own = tuple(c.replace(".", "") for c in lay.umk.index)
+    home = np.array(sorted(kec[kec.str.startswith(own)].unique()))
+    return home, home
+
+
+def coverage_logit(
+    units_: pd.DataFrame, ref: Path, rng: np.random.Generator, region: str = DEFAULT_REGION
+) -> pd.Series:
+    """A smooth spatial pattern of coverage: in the city high around Joglo (north Banjarsari), low
+    around Sangkrah; elsewhere higher near Kota Surakarta and in kelurahan, by kabupaten/kota."""
+    if region != DEFAULT_REGION:
+        return _region_logit(units_, ref, rng, region)
     gdf = boundaries(DEFAULT_REGION, ref).to_crs(32749).set_index("kode_kelurahan")
     xy = gdf.geometry.centroid
     hot, cold = xy.loc[COVERAGE_HOT], xy.loc[COVERAGE_COLD]
@@ -220,6 +339,29 @@ def coverage_logit(units_: pd.DataFrame, ref: Path, rng: np.random.Generator) ->
     )
     return (
         pd.Series(logit.to_numpy(), index=gdf.index).reindex(units_["kode_kelurahan"]).fillna(-2.6)
+    )
+
+
+def _region_logit(
+    units_: pd.DataFrame, ref: Path, rng: np.random.Generator, region: str
+) -> pd.Series:
+    """Coverage of a region of kabupaten/kota: higher within ~20 km of Kota Surakarta and in
+    kelurahan (urban), shifted by KABKOTA_EFFECT, with desa-level noise."""
+    gdf = boundaries(region, ref).to_crs(32749).set_index("kode_kelurahan")
+    xy = gdf.geometry.centroid
+    city = xy[xy.index.str.startswith(region_code(DEFAULT_REGION, ref))]
+    cx, cy = (city.x.mean(), city.y.mean()) if len(city) else (xy.x.mean(), xy.y.mean())
+    d = np.hypot(xy.x - cx, xy.y - cy) / 1000
+    code = xy.index.to_series()
+    logit = (
+        -2.9
+        + 0.9 * np.exp(-((d / 20) ** 2))
+        + code.str[:5].map(KABKOTA_EFFECT).fillna(0).to_numpy()
+        + np.where(code.str[9] == "1", 0.3, 0.0)
+        + rng.normal(0, 0.3, len(xy))
+    )
+    return (
+        pd.Series(np.asarray(logit), index=gdf.index).reindex(units_["kode_kelurahan"]).fillna(-2.9)
     )
 
 
@@ -271,13 +413,10 @@ def _niks(
     return (prefix + pd.Series(serial).astype(str).str.zfill(4)).to_numpy()
 
 
-def _regions(rng: np.random.Generator, n: int, gaz: pd.DataFrame) -> np.ndarray:
-    """Kecamatan of first registration: mostly Surakarta, some Soloraya, a few elsewhere in Indonesia."""
-    kec = gaz["kode_kecamatan"].str.replace(".", "", regex=False)
-    solo = np.array(sorted(kec[kec.str.startswith("3372")].unique()))
-    near = np.array(
-        sorted(kec[kec.str.startswith(("3311", "3313", "3309", "3310", "3312", "3314"))].unique())
-    )
+def _regions(rng: np.random.Generator, n: int, home: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Kecamatan of first registration: mostly the region's own (`home`: own, near), a few
+    elsewhere in Indonesia."""
+    solo, near = home
     far = np.array(FAR_REGIONS)
     which = rng.choice(3, size=n, p=[0.72, 0.2, 0.08])
     out = np.where(
@@ -299,6 +438,7 @@ def _nik_pool(
     end: pd.Timestamp,
     gaz: pd.DataFrame,
     serial_base: int,
+    home: tuple[np.ndarray, np.ndarray],
 ) -> _Pool:
     """NIKs, names and births of the roster workers, then the owners, then a quarter as many
     participants again who are on no roster: drawn as one pool, so no two people share a NIK."""
@@ -314,7 +454,7 @@ def _nik_pool(
         [wk["birth"], _births(rng, B, end, 22, 65), _births(rng, n_extra, end, 18, 58)],
         ignore_index=True,
     )
-    nik = _niks(rng, pool_birth, pool_female, _regions(rng, len(pool_birth), gaz), serial_base)
+    nik = _niks(rng, pool_birth, pool_female, _regions(rng, len(pool_birth), home), serial_base)
     return _Pool(nik, _names(rng, pool_female), pool_birth, W + B)
 
 
@@ -373,10 +513,10 @@ def _registration_days(rng: np.random.Generator, B: int, end: pd.Timestamp) -> p
 
 
 def _rosters(
-    rng: np.random.Generator, biz: pd.DataFrame, umk: int, end: pd.Timestamp
+    rng: np.random.Generator, biz: pd.DataFrame, umk: np.ndarray, end: pd.Timestamp
 ) -> pd.DataFrame:
     """Roster workers: mostly as many as declared, some rosters short, a few longer; sex, birth
-    and a monthly income around the UMK by sector."""
+    and a monthly income around the UMK where the business is (`umk`, per business) by sector."""
     B = len(biz)
     sector = biz["sektor"].to_numpy()
     roster_n = np.clip(
@@ -389,7 +529,7 @@ def _rosters(
     W = len(of)
     female = rng.random(W) < np.where(sector[of] == "fesyen", 0.7, 0.48)
     sector_pay = pd.Series(SECTOR_PAY).reindex(sector[of]).to_numpy()
-    pay = umk * sector_pay * np.exp(rng.normal(-0.05, 0.35, W))
+    pay = umk[of] * sector_pay * np.exp(rng.normal(-0.05, 0.35, W))
     return pd.DataFrame(
         {
             "biz": of,
@@ -508,24 +648,26 @@ def _membership(
 
 def _survey(
     rng: np.random.Generator,
-    u: pd.DataFrame,
+    lay: Layout,
     w: pd.Series,
     biz: pd.DataFrame,
     logit: pd.Series,
     chunk: Chunk,
-    umk: int,
     start: pd.Timestamp,
     end: pd.Timestamp,
     size: int | None = None,
 ) -> pd.DataFrame:
-    """The awareness survey (first chunk only): equal allocation by kecamatan, kelurahan by
-    business weight within it; weight = the kecamatan's UMKM people / its respondents.
-    `size` respondents instead of one per five businesses (400 to 2,000)."""
-    S = int(min(2000, max(400, chunk.total // 5))) if size is None else size
+    """The awareness survey (first chunk only): equal allocation by stratum (kecamatan) among
+    those with businesses, kelurahan by business weight (`w`) within it; weight = the stratum's
+    UMKM people / its respondents. Up to 2,000 respondents per kabupaten/kota (one per five
+    businesses, at least 400), or `size` respondents."""
+    cap = 2000 * len(lay.umk)
+    S = int(min(cap, max(400, chunk.total // 5))) if size is None else size
     S = S if chunk.survey else 0
-    kec_of = u.set_index("kode_kelurahan")["kecamatan"]
-    # the kecamatan with businesses to weigh respondents by (all five, unless the month is small)
-    kecs = [k for k in KECAMATAN_SHARES if k in set(biz["kecamatan"]) & set(kec_of[w.index])]
+    biz_stratum = biz["kode_kelurahan"].map(lay.stratum)
+    kec_of = lay.stratum
+    # the strata with businesses to weigh respondents by (all of them, unless the month is small)
+    kecs = [k for k in lay.strata if (biz_stratum == k).any()]
     s_kec = np.array(kecs)[np.arange(S) % len(kecs)]
     s_kel = np.empty(S, dtype=object)
     for kname in kecs:
@@ -534,7 +676,8 @@ def _survey(
         s_kel[idx] = ww.index.to_numpy()[
             rng.choice(len(ww), size=len(idx), p=(ww / ww.sum()).to_numpy())
         ]
-    people = biz.groupby("kecamatan")["jumlah_tenaga_kerja"].sum() + biz.groupby("kecamatan").size()
+    by = biz.groupby(biz_stratum)
+    people = by["jumlah_tenaga_kerja"].sum() + by.size()
     weight = (
         np.zeros(0)
         if S == 0
@@ -543,6 +686,7 @@ def _survey(
             / pd.Series(s_kec).map(pd.Series(s_kec).value_counts())
         ).to_numpy()
     )
+    umk = lay.umk_of(pd.Series(s_kel, dtype="str")) if S else np.zeros(0, dtype="int64")
     return _survey_answers(rng, s_kel, np.round(weight, 2), logit, umk, start, end)
 
 
@@ -551,12 +695,13 @@ def _survey_answers(
     s_kel: np.ndarray,
     weight: np.ndarray,
     logit: pd.Series,
-    umk: int,
+    umk: np.ndarray,
     start: pd.Timestamp,
     end: pd.Timestamp,
 ) -> pd.DataFrame:
     """Each respondent's answers: role, awareness (following the kelurahan's coverage), known
-    benefits, enrolment, sector, income, willingness to pay, interview day, reason not enrolled."""
+    benefits, enrolment, sector, income (around the UMK where they are, `umk`), willingness to
+    pay, interview day, reason not enrolled."""
     S = len(s_kel)
     owner = rng.random(S) < 0.35
     tahu_tk = rng.random(S) < np.clip(

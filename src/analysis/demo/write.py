@@ -29,14 +29,16 @@ from analysis.demo.files import participant_file, roster_file, survey_file, umkm
 from analysis.demo.outreach import Outreach, campaign, extra_records, log_file, planted
 from analysis.demo.shape import Shape, no_records
 from analysis.demo.words import MONTH_FULL
-from analysis.demo.world import Chunk, coverage_logit, make_world
+from analysis.demo.world import UMKM_FILE, Chunk, coverage_logit, make_world
 from analysis.errors import AnalysisError
 from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex
 from analysis.paths import DEMO_DIR, Paths, check_period, sha256_file
-from analysis.reference import DEFAULT_REGION, units
+from analysis.reference import DEFAULT_REGION, read_table, units
 
 DEFAULT_SEED = 2019
 DEFAULT_BUSINESSES = 3000
+#: The share of a region's registered UMKM its demo generates (regions other than the city).
+DEMO_SHARE = 0.06
 XLSX_MAX_BUSINESSES = 100_000
 #: Populations above this many businesses are generated chunk by chunk (bounded memory).
 CHUNK_BUSINESSES = 250_000
@@ -51,8 +53,9 @@ class _Output:
     folder: Path
     period: str
     names: dict[str, str]  # stem → file name
-    xlsx: bool  # the registry as a workbook (one chunk, small, not `plain`)
+    xlsx: bool  # the registry as a workbook (one chunk, small, not `plain`, the city's)
     plain: bool  # every file as UTF-8 CSV
+    region: str = DEFAULT_REGION
     shape: Shape | None = None  # a small or lopsided month
     outreach: Outreach | None = None  # the outreach campaign and its planted effect, if any
 
@@ -61,17 +64,21 @@ def generate(
     period: str,
     data_dir: str | Path | None = None,
     seed: int = DEFAULT_SEED,
-    businesses: int = DEFAULT_BUSINESSES,
+    businesses: int | None = None,
     log: Callable[[str], None] | None = None,
     overwrite: bool = False,
     csv: bool = False,
+    region: str = DEFAULT_REGION,
     shape: Shape | None = None,
     outreach: float | None = None,
 ) -> Path:
     """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
 
-    `csv` writes every file as UTF-8 CSV, the business registry too even when small (it is XLSX
-    up to `XLSX_MAX_BUSINESSES`, the rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
+    `region` (regions.csv) decides where the businesses are (`world.Layout`) and the folder
+    (`data/raw/<region>/<period>/` for any region but the default); `businesses` None is the
+    region's default (`default_businesses`). `csv` writes every file as UTF-8 CSV, the business
+    registry too even when small (it is XLSX up to `XLSX_MAX_BUSINESSES` for the city, the
+    rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
     generated chunk by chunk, so ten million workers fit in a few GB of memory. A `shape`
     (`analysis.demo.shape.Shape`) makes a small or lopsided month, from one business up.
     `outreach` (extra registrations a month per visited kelurahan at 30 attendees; 0 = none)
@@ -79,6 +86,8 @@ def generate(
     without it the files are exactly those of earlier versions.
     """
     check_period(period)
+    paths = Paths.of(data_dir, region=region)
+    businesses = default_businesses(region, paths.reference) if businesses is None else businesses
     if businesses < (1 if shape is not None else 200):
         raise AnalysisError(
             "--businesses must be at least 200 so that every kind of planted dirt occurs."
@@ -87,14 +96,15 @@ def generate(
         raise AnalysisError(
             f"--outreach-effect must be between 0 and 50 extra registrations a month, not {outreach}."
         )
-    paths = Paths.of(data_dir)
     out = paths.raw(period)
     _clear(out, overwrite)
     say = log or (lambda _m: None)
-    say(f"generating {businesses:,} synthetic businesses for {period} (seed {seed})")
+    where = "" if region == DEFAULT_REGION else f" in {region}"
+    say(f"generating {businesses:,} synthetic businesses{where} for {period} (seed {seed})")
     out.mkdir(parents=True, exist_ok=True)
     n_chunks = -(-businesses // CHUNK_BUSINESSES)
-    xlsx = businesses <= XLSX_MAX_BUSINESSES and n_chunks == 1 and not csv
+    city = region == DEFAULT_REGION  # a compiled regional extract comes as CSV
+    xlsx = businesses <= XLSX_MAX_BUSINESSES and n_chunks == 1 and not csv and city
     names = {
         "umkm": "umkm.xlsx" if xlsx else "umkm.csv",
         "tenaga_kerja": "tenaga_kerja.csv",
@@ -106,13 +116,24 @@ def generate(
     plan = None if outreach is None else Outreach(float(outreach), seed)
     if plan is not None:
         names["sosialisasi"] = "sosialisasi.csv"
-    target = _Output(out, period, names, xlsx, csv, shape, plan)
+    target = _Output(out, period, names, xlsx, csv, region, shape, plan)
     (out / DEMO_DIR).mkdir()
     sizes = [businesses // n_chunks + (i < businesses % n_chunks) for i in range(n_chunks)]
     _write_chunks(target, seed, sizes, paths.reference, say)
     say(f"wrote {', '.join(names.values())} to {out}")
     _write_manifest(target, seed, businesses)
     return out
+
+
+def default_businesses(region: str = DEFAULT_REGION, reference_dir: Path | None = None) -> int:
+    """How many synthetic businesses a region's demo has: 3,000 for Kota Surakarta (the
+    registered UMKM of the 2019 article); for another region its kabupaten/kota's registered UMKM
+    (`world.UMKM_FILE`) at DEMO_SHARE, so that many desa have few workers, as they will."""
+    if region == DEFAULT_REGION:
+        return DEFAULT_BUSINESSES
+    counts = read_table(UMKM_FILE, reference_dir).set_index("kode_kabkota")["umkm_registered"]
+    kab = units(region, reference_dir)["kode_kelurahan"].str[:5].unique()
+    return int(round(counts.reindex(kab).astype(float).sum() * DEMO_SHARE, -2))
 
 
 def load_truth(raw_dir: Path) -> pd.DataFrame:
@@ -142,7 +163,9 @@ def _write_chunks(
     n_chunks, businesses = len(sizes), sum(sizes)
     logit = None
     if n_chunks > 1:  # one spatial pattern for the whole population
-        logit = coverage_logit(units(DEFAULT_REGION, ref), ref, np.random.default_rng(seed))
+        logit = coverage_logit(
+            units(target.region, ref), ref, np.random.default_rng(seed), target.region
+        )
     rows = dict.fromkeys(target.names, 0)
     truth_writer = None
     try:
@@ -151,7 +174,7 @@ def _write_chunks(
             chunk = Chunk(businesses, 1 + sum(sizes[:c]), 120 * c, logit, c == 0)
             plan = target.outreach if c == 0 else None  # the campaign lives in the first chunk
             texts, truth, effects = _generate_chunk(
-                rng, target.period, size, ref, chunk, target.shape, plan
+                rng, target.period, size, ref, chunk, target.region, target.shape, plan
             )
             if effects is not None:
                 effects.drop(columns="from_day").to_parquet(
@@ -183,8 +206,10 @@ def _write_chunks(
 def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
     """`_demo/manifest.json`: what was generated and the SHA-256 of each file, so that only
     untouched demo data is cleaned with the public demo key."""
+    region = {} if target.region == DEFAULT_REGION else {"region": target.region}
     manifest = {
         "period": target.period,
+        **region,
         "seed": seed,
         "businesses": businesses,
         "dirt_rates": DIRT,
@@ -207,6 +232,7 @@ def _generate_chunk(
     businesses: int,
     ref: Path,
     chunk: Chunk,
+    region: str = DEFAULT_REGION,
     shape: Shape | None = None,
     plan: Outreach | None = None,
 ) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame, pd.DataFrame | None]:
@@ -214,7 +240,7 @@ def _generate_chunk(
     (with `plan`: the outreach log, the planted registrations and the planted effects)."""
     if shape is not None and not shape.survey:
         chunk = replace(chunk, survey=False)
-    world = make_world(rng, period, businesses, ref, chunk, shape)
+    world = make_world(rng, period, businesses, ref, chunk, region, shape)
     umkm_text, umkm_truth = umkm_file(world, rng).finish()
     first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
     clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])

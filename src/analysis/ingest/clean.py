@@ -49,7 +49,7 @@ from analysis.ingest.read import find_raw_file
 from analysis.ingest.rules import Context
 from analysis.ingest.write import write_processed_tables
 from analysis.paths import PROCESSED_FILES, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
-from analysis.reference import DEFAULT_REGION, gazetteer, splits, units
+from analysis.reference import DEFAULT_REGION, gazetteer, kabkota, region_code, splits, units
 from analysis.store import staged
 
 #: Per raw file: the cleaner of one partition, and the rule that compares kept rows across the file.
@@ -120,10 +120,12 @@ def read_period(
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
-            f"'python -m analysis demo-data --period {period}' or put the extracts there).",
+            f"'python -m analysis demo-data --period {period}{_region_flag(paths)}' or put the "
+            "extracts there).",
             "err_no_raw",
             period=period,
             folder=str(raw_dir),
+            where=_region_flag(paths),
         )
     found: dict[str, Path | None] = {}
     for stem in RAW_STEMS:
@@ -145,6 +147,11 @@ def read_period(
             tick(f"{path.name} read into the parquet cache")
         steps.advance()
     return cached
+
+
+def _region_flag(paths: Paths) -> str:
+    """' --region R' for a region other than the default (in commands the user is told to run)."""
+    return "" if paths.region == DEFAULT_REGION else f" --region {paths.region}"
 
 
 class ProcessedTables(Mapping):
@@ -296,7 +303,9 @@ def clean_period(
 ) -> CleanResult:
     """Clean one period's raw extracts and write its processed files atomically.
 
-    Each raw file is converted once to a parquet cache and cleaned partition by partition
+    The raw files and the processed month are the region's (`analysis.paths.Paths`: the default
+    region's folders have no region level). Each raw file is converted once to a parquet cache
+    and cleaned partition by partition
     (`partition_rows` rows at a time) by `engine` ('pandas': in this process; 'dask': on the
     cluster at `scheduler`, or a local one). The result does not depend on the engine or the
     partition size; only one partition's raw rows are in memory at a time. `derive`, if given,
@@ -306,9 +315,10 @@ def clean_period(
     write (for a progress bar; `log` gets sentences).
     """
     check_period(period)
-    paths = Paths.of(data_dir)
+    paths = Paths.of(data_dir, region=region)
     say = log or (lambda _msg: None)
     ref = paths.reference
+    region_code(region, ref)  # an unknown region is one sentence before any file is read
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:  # the demo check reads every file: overlap it with reading
@@ -318,7 +328,8 @@ def clean_period(
         steps.add(sum(t.parts for t in raw.values() if t))
         demo = demo_check.result()
     units_ = units(region, ref)
-    ctx = Context(period, PlaceMatcher(units_, gazetteer(ref), splits(ref)), load_key(demo), ref)
+    matcher = PlaceMatcher(units_, gazetteer(ref), splits(ref), kabkota(ref))
+    ctx = Context(period, matcher, load_key(demo), ref)
     seconds["read"] = time.perf_counter() - t0
     say(f"read {', '.join(t.path.name for t in raw.values() if t)} in {seconds['read']:.1f} s")
 

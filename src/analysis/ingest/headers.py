@@ -31,6 +31,19 @@ _KELURAHAN = [
     "desa",
 ]
 _KECAMATAN = ["kecamatan", "kec", "nama_kecamatan"]
+#: A kabupaten/kota column (extracts of a region of several, e.g. Soloraya, carry one).
+_KABKOTA = [
+    "kabupaten_kota",
+    "kab_kota",
+    "kabkota",
+    "kota_kabupaten",
+    "kota_kab",
+    "kabupaten",
+    "kab",
+    "kota",
+    "nama_kabupaten",
+    "nama_kabupaten_kota",
+]
 _SEKTOR = [
     "sektor",
     "sektor_usaha",
@@ -68,6 +81,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "alamat": ["alamat", "alamat_usaha", "alamat_lengkap"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "sektor": _SEKTOR,
         "kbli": ["kbli", "kode_kbli", "kbli_2020", "kode_kbli_2020", "kbli_utama", "no_kbli"],
         "skala_usaha": ["skala_usaha", "skala", "skala_umkm", "kelas_usaha", "ukuran_usaha"],
@@ -146,6 +160,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "tanggal": ["tanggal", "tgl", "tanggal_survei", "tgl_survei", "tanggal_wawancara"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "sektor": _SEKTOR,
         "peran": ["peran", "status_responden", "posisi", "kedudukan"],
         "tahu_bpjs_kesehatan": [
@@ -190,6 +205,7 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         ],
         "kelurahan": _KELURAHAN + ["lokasi_kelurahan", "kelurahan_sasaran"],
         "kecamatan": _KECAMATAN,
+        "kabkota": _KABKOTA,
         "kegiatan": [
             "kegiatan",
             "jenis_kegiatan",
@@ -294,6 +310,15 @@ def find_header(
     return where
 
 
+def inspect_command(path: Path) -> str:
+    """The command that shows a raw file's headers: 'python -m analysis inspect --period P', with
+    --region R for a file in another region's folder (data/raw/<region>/<period>/)."""
+    month_dir = path.parent
+    region = month_dir.parent.name
+    flag = "" if region == "raw" else f" --region {region}"
+    return f"'python -m analysis inspect --period {month_dir.name}{flag}'"
+
+
 def check_columns(
     stem: str,
     path: Path,
@@ -304,7 +329,7 @@ def check_columns(
     """Stop with one sentence naming the file if two columns mean the same canonical column (and no
     mapping says which: `mapped` columns are the mapping's) or a required one is missing; the
     sentence says how to map the file's own headers."""
-    inspect = f"'python -m analysis inspect --period {path.parent.name}'"
+    inspect = inspect_command(path)
     for canon, positions in columns.items():
         if len(positions) > 1 and canon not in mapped:
             cells = [str(header[i]).strip() for i in positions]

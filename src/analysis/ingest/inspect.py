@@ -36,7 +36,7 @@ from analysis.ingest.read import (
     sniff,
     xlsx_header,
 )
-from analysis.paths import RAW_STEMS, REQUIRED_STEMS, Paths, check_period
+from analysis.paths import DEFAULT_REGION, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
 
 #: Words of a worker count, and of each sex, in headers of counts split by sex.
 WORKER_WORDS = {"tenaga", "tk", "pekerja", "karyawan", "naker", "buruh"}
@@ -192,9 +192,11 @@ def inspect_file(stem: str, path: Path) -> FileHeaders:
     return info
 
 
-def inspect_period(period: str, data_dir: str | Path | None = None) -> list[FileHeaders]:
-    """Every raw file of a month, inspected (a stem without a file has no path)."""
-    raw_dir = Paths.of(data_dir).raw(check_period(period))
+def inspect_period(
+    period: str, data_dir: str | Path | None = None, region: str = DEFAULT_REGION
+) -> list[FileHeaders]:
+    """Every raw file of a region's month, inspected (a stem without a file has no path)."""
+    raw_dir = Paths.of(data_dir, region=region).raw(check_period(period))
     if not raw_dir.is_dir():
         raise AnalysisError(f"No raw data for {period}: folder {raw_dir} does not exist.")
     out = []
@@ -276,11 +278,17 @@ def _file_lines(f: FileHeaders) -> list[str]:
     return lines + [""]
 
 
-def snippet(period: str, files: list[FileHeaders]) -> str:
-    """A ready-to-edit `headers.toml` for the month: lines in force, proposals for what is missing."""
+def snippet(period: str, files: list[FileHeaders], region: str = DEFAULT_REGION) -> str:
+    """A ready-to-edit `headers.toml` for the month: lines in force, proposals for what is missing
+    (a region other than the default has its own raw folder, and its own all-months file)."""
+    flag, raw = (
+        ("", "data/raw")
+        if region == DEFAULT_REGION
+        else (f" --region {region}", f"data/raw/{region}")
+    )
     head = [
-        f"# Header mapping for {period}, printed by 'python -m analysis inspect --period {period}'.",
-        f"# Save it as data/raw/{period}/{MAPPING_FILE} (this month) or data/raw/{MAPPING_FILE}",
+        f"# Header mapping for {period}, printed by 'python -m analysis inspect --period {period}{flag}'.",
+        f"# Save it as {raw}/{period}/{MAPPING_FILE} (this month) or {raw}/{MAPPING_FILE}",
         "# (every month), check each line, then clean again. A line is",
         '#   column = "Header as in the file"     or     column = ["Header 1", "Header 2"] (added up);',
         "# lines starting with # are ignored.",

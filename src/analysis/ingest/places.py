@@ -1,11 +1,18 @@
 """Kelurahan names → Kemendagri codes: exact → alias → fuzzy (rapidfuzz), never a guess.
 
-Each distinct (kelurahan, kecamatan, registered-before-split) combination is matched once.
-A match is `exact` after case, spacing and 'Kel.'/'Kelurahan' prefixes are normalised;
-`alias` when it is a listed alias or the same letters without spaces (Kampung Baru →
+Each distinct (kelurahan, kecamatan, kab/kota, registered-before-split) combination is matched
+once. A match is `exact` after case, spacing and 'Kel.'/'Kelurahan'/'Desa' prefixes are
+normalised; `alias` when it is a listed alias or the same letters without spaces (Kampung Baru →
 Kampungbaru); `fuzzy` when one candidate is within a small edit distance and no other is as
 close. Weak or tied matches are `kelurahan_ambiguous`, names of places outside the region are
 `outside_region`, the rest `kelurahan_unmatched`: all three are quarantined by the caller.
+
+Desa names repeat: a third of Soloraya's 1,568 desa/kelurahan share their name with another
+(Jetis 8 times, 4 of them in Klaten), and one kecamatan name is used twice (Sidoharjo, in
+Wonogiri and in Sragen). So the row's kecamatan and kab/kota, when given, narrow the candidates
+(a kecamatan is read within the row's kab/kota), and a name that still fits several places is
+ambiguous — even when one of them is spelt exactly as typed and another only without its
+spaces (Karang Tengah, Sragen; Karangtengah, Sukoharjo and Wonogiri).
 """
 
 from __future__ import annotations
@@ -28,14 +35,15 @@ _KEC_INSIDE = re.compile(r"\s*\bkec(?:amatan)?\b\s*(.*)$")
 
 
 def norm_place(value: object) -> str:
-    """Lower-case, strip accents, punctuation and 'Kel.'/'Kelurahan'/'Desa'/'Kec.' prefixes."""
+    """Lower-case, strip accents, punctuation and 'Kel.'/'Kelurahan'/'Desa'/'Kec.' prefixes (but
+    not the whole name)."""
     text = (
         unicodedata.normalize("NFKD", clean_text(value)).encode("ascii", "ignore").decode().lower()
     )
     text = re.sub(r"[^a-z0-9 ]+", " ", text.replace(".", ". "))
     text = " ".join(text.split())
-    while (stripped := _PREFIX.sub("", text)) != text:
-        text = stripped
+    while (stripped := _PREFIX.sub("", text)) != text and stripped:  # a kelurahan of Klaten
+        text = stripped  # is called 'Kabupaten': a prefix is never the whole name
     return text
 
 
@@ -61,14 +69,27 @@ class Match:
     detail: str
 
 
+def _keyed(names: dict[str, str]) -> dict[str, set[str]]:
+    """Compact spelling → the codes of every name that has it (code → name given)."""
+    out: dict[str, set[str]] = {}
+    for code, name in names.items():
+        out.setdefault(compact(norm_place(name)), set()).add(code)
+    return out
+
+
 class PlaceMatcher:
-    """Matches free-text kelurahan (and optional kecamatan) against one region's code list."""
+    """Matches free-text kelurahan (with optional kecamatan and kab/kota) against one region's
+    code list; `kabkota` (reference.kabkota) names the kabupaten/kota a row may give."""
 
     def __init__(
-        self, units: pd.DataFrame, gazetteer: pd.DataFrame, splits: pd.DataFrame | None = None
+        self,
+        units: pd.DataFrame,
+        gazetteer: pd.DataFrame,
+        splits: pd.DataFrame | None = None,
+        kabkota: pd.DataFrame | None = None,
     ):
         self.units = units.reset_index(drop=True)
-        self.memo: dict[tuple[str, str, bool], Match] = {}  # names recur in every partition
+        self.memo: dict[tuple[str, str, bool, str], Match] = {}  # names recur in every partition
         self.names = {r.kode_kelurahan: r.kelurahan for r in self.units.itertuples()}
         self.kec_of = dict(
             zip(self.units["kode_kelurahan"], self.units["kode_kecamatan"], strict=True)
@@ -85,7 +106,14 @@ class PlaceMatcher:
             self.alias.setdefault(compact(norm_place(r.kelurahan)), set()).add(r.kode_kelurahan)
             for a in filter(None, str(r.aliases or "").split("|")):
                 self.alias.setdefault(compact(norm_place(a)), set()).add(r.kode_kelurahan)
-        self.kecamatan = {compact(norm_place(n)): c for c, n in self.kec_name.items()}
+        self.kecamatan = _keyed(self.kec_name)  # a name → its codes (Sidoharjo has two)
+        self.region_kab = {c[:5] for c in region_codes}
+        self.kab_name: dict[str, str] = {}
+        self.kabkota: dict[str, set[str]] = {}  # a kab/kota name or alias → its codes
+        for r in (kabkota if kabkota is not None else pd.DataFrame()).itertuples():
+            self.kab_name[r.kode_kabkota] = r.kabkota
+            for name in [r.kabkota, *filter(None, str(r.aliases or "").split("|"))]:
+                self.kabkota.setdefault(compact(norm_place(name)), set()).add(r.kode_kabkota)
         outside = gazetteer[~gazetteer["kode_kelurahan"].isin(region_codes)]
         self.outside_names: dict[str, str] = {}
         for r in outside.itertuples():
@@ -102,23 +130,57 @@ class PlaceMatcher:
                         [self.names.get(c, c) for c in r.successor_codes],
                     )
         self.fuzzy_keys = list(self.alias)
-        self._within: dict[str | None, tuple[list[str], dict[str, set[str]]]] = {}
+        self._within: dict[tuple, list[str]] = {}
 
-    def match_kecamatan(self, text: str) -> tuple[str | None, bool]:
-        """(region kecamatan code or None, whether the text names a kecamatan outside the region)."""
+    @staticmethod
+    def _lookup(key: str, table: dict[str, set[str]]) -> set[str] | None:
+        """The codes a name (compact) stands for: spelt as listed, or with one or two slips when
+        only one listed name is that close; None when nothing is."""
+        if key in table:
+            return table[key]
+        hit = process.extractOne(key, list(table), scorer=OSA.distance)
+        if hit and hit[1] <= allowed_edits(key):
+            return table[hit[0]]
+        return None
+
+    def match_kabkota(self, text: str) -> tuple[set[str] | None, bool]:
+        """(the region's kab/kota codes the text names, or None when it names none; whether it
+        names a kab/kota outside the region). Text naming no known kab/kota is not used."""
+        key = compact(norm_place(text))
+        codes = self._lookup(key, self.kabkota) if key and self.kabkota else None
+        if codes is None:
+            return None, False
+        inside = codes & self.region_kab
+        return (inside, False) if inside else (None, True)
+
+    def match_kecamatan(
+        self, text: str, kab: set[str] | None = None
+    ) -> tuple[set[str] | None, bool]:
+        """(the region's kecamatan codes the text names, read within the kab/kota codes `kab` when
+        given — possibly none —, or None when it names none; whether it names a kecamatan outside
+        the region)."""
         key = compact(norm_place(text))
         if not key:
             return None, False
-        if key in self.kecamatan:
-            return self.kecamatan[key], False
-        if key in self.outside_kec:
+        if key not in self.kecamatan and key in self.outside_kec:
             return None, True
-        hit = process.extractOne(key, list(self.kecamatan), scorer=OSA.distance)
-        if hit and hit[1] <= allowed_edits(key):
-            return self.kecamatan[hit[0]], False
-        return None, False
+        codes = self._lookup(key, self.kecamatan)
+        if codes is None:
+            return None, False
+        return {c for c in codes if kab is None or c[:5] in kab}, False
 
-    def match_one(self, kelurahan: str, kecamatan: str = "", before_split: bool = False) -> Match:
+    def _row_says(self, kecamatan: str, kabkota: str) -> str:
+        parts = [f"kecamatan {quote(kecamatan)}" if clean_text(kecamatan) else ""]
+        parts.append(f"kab/kota {quote(kabkota)}" if clean_text(kabkota) else "")
+        return " and ".join(filter(None, parts))
+
+    def match_one(
+        self,
+        kelurahan: str,
+        kecamatan: str = "",
+        before_split: bool = False,
+        kabkota: str = "",
+    ) -> Match:
         """Match one place text; see the module docstring for the order of attempts."""
         raw = clean_text(kelurahan)
         text = norm_place(raw)
@@ -130,7 +192,16 @@ class PlaceMatcher:
             return Match(
                 None, None, "kelurahan_unmatched", 0.0, "kelurahan is empty after removing prefixes"
             )
-        kec_code, kec_outside = self.match_kecamatan(kecamatan)
+        kab_codes, kab_outside = self.match_kabkota(kabkota)
+        if kab_outside:
+            return Match(
+                None,
+                None,
+                "outside_region",
+                0.0,
+                f"kab/kota {quote(kabkota)} is outside the region",
+            )
+        kec_codes, kec_outside = self.match_kecamatan(kecamatan, kab_codes)
         if kec_outside:
             return Match(
                 None,
@@ -141,32 +212,47 @@ class PlaceMatcher:
             )
 
         def within(codes: set[str]) -> set[str]:
-            return {c for c in codes if kec_code is None or self.kec_of[c] == kec_code}
+            return {
+                c
+                for c in codes
+                if (kec_codes is None or self.kec_of[c] in kec_codes)
+                and (kab_codes is None or c[:5] in kab_codes)
+            }
 
+        spaced = self.alias.get(key, set())  # the same letters with or without spaces
         for method, table, lookup in (("exact", self.exact, text), ("alias", self.alias, key)):
             codes = table.get(lookup, set())
-            if codes and not within(codes):
-                where = ", ".join(sorted(self.kec_name[self.kec_of[c]] for c in codes))
+            if not codes:
+                continue
+            fits = within(codes | spaced)
+            if not fits:
+                where = ", ".join(sorted(self._place(c) for c in codes | spaced))
                 return Match(
                     None,
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{quote(raw)} is in kecamatan {where}, but the row says {quote(kecamatan)}",
+                    f"{quote(raw)} is in {where}, but the row says {self._row_says(kecamatan, kabkota)}",
                 )
-            if len(within(codes)) == 1:
-                return self._checked(within(codes).pop(), method, 100.0, raw, before_split)
-            if len(within(codes)) > 1:
-                names = " or ".join(sorted(self.names[c] for c in within(codes)))
-                return Match(
-                    None,
-                    None,
-                    "kelurahan_ambiguous",
-                    100.0,
-                    f"{quote(raw)} could be {names}; give the kecamatan",
-                )
-        candidates, inside = self._candidates(kec_code)
-        prefixed = {c for k in candidates if k.startswith(key) and len(key) >= 4 for c in inside[k]}
+            if len(fits) == 1:
+                code = fits.pop()
+                how = method if code in codes else "alias"
+                return self._checked(code, how, 100.0, raw, before_split)
+            names = " or ".join(sorted(self._place(c) for c in fits))
+            return Match(
+                None,
+                None,
+                "kelurahan_ambiguous",
+                100.0,
+                f"{quote(raw)} could be {names}; give the {self._telling}",
+            )
+        candidates = self._candidates(kec_codes, kab_codes, within)
+        prefixed = {
+            c
+            for k in candidates
+            if k.startswith(key) and len(key) >= 4
+            for c in within(self.alias[k])
+        }
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
@@ -180,31 +266,40 @@ class PlaceMatcher:
                 100.0,
                 f"{quote(raw)} is a kelurahan/desa outside the region",
             )
-        return self._fuzzy(raw, key, candidates, inside, before_split)
+        return self._fuzzy(raw, key, candidates, within, before_split)
 
-    def _candidates(self, kec_code: str | None) -> tuple[list[str], dict[str, set[str]]]:
-        """The spellings a fuzzy match may pick within a kecamatan (None: anywhere) and the codes
-        each stands for there; made once per kecamatan."""
-        if kec_code not in self._within:
-            inside = {
-                k: {c for c in self.alias[k] if kec_code is None or self.kec_of[c] == kec_code}
-                for k in self.fuzzy_keys
-            }
-            self._within[kec_code] = ([k for k in self.fuzzy_keys if inside[k]], inside)
-        return self._within[kec_code]
+    def _candidates(
+        self, kec_codes: set[str] | None, kab_codes: set[str] | None, within
+    ) -> list[str]:
+        """The spellings a fuzzy match may pick within the kecamatan and kab/kota a row gives (None:
+        anywhere); made once per such pair."""
+        at = (
+            frozenset(kec_codes) if kec_codes is not None else None,
+            frozenset(kab_codes) if kab_codes is not None else None,
+        )
+        if at not in self._within:
+            self._within[at] = [k for k in self.fuzzy_keys if within(self.alias[k])]
+        return self._within[at]
+
+    @property
+    def _telling(self) -> str:
+        """What a row must give to tell places of the same name apart."""
+        return "kecamatan and kab/kota" if len(self.region_kab) > 1 else "kecamatan"
+
+    def _place(self, code: str) -> str:
+        """'Jetis (kecamatan Delanggu, Kabupaten Klaten)': a unit with what tells it apart."""
+        where = [f"kecamatan {self.kec_name[self.kec_of[code]]}"]
+        if len(self.region_kab) > 1:
+            where.append(self.kab_name.get(code[:5], code[:5]))
+        return f"{self.names[code]} ({', '.join(where)})"
 
     def _fuzzy(
-        self,
-        raw: str,
-        key: str,
-        candidates: list[str],
-        inside: dict[str, set[str]],
-        before_split: bool,
+        self, raw: str, key: str, candidates: list[str], within, before_split: bool
     ) -> Match:
         scored = process.extract(key, candidates, scorer=OSA.distance, limit=None)
         by_code: dict[str, int] = {}
         for cand, dist, _ in scored:
-            for code in inside[cand]:
+            for code in within(self.alias[cand]):
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
             return Match(
@@ -243,37 +338,42 @@ class PlaceMatcher:
         kelurahan: pd.Series,
         kecamatan: pd.Series | None = None,
         registered_on: pd.Series | None = None,
+        kabkota: pd.Series | None = None,
     ) -> pd.DataFrame:
         """Match a column: returns kode_kelurahan, method, rule, score, detail aligned to the input.
 
         `registered_on` (dates) marks rows recorded before a kelurahan split, whose old name
-        cannot say which successor they belong to.
+        cannot say which successor they belong to; `kecamatan` and `kabkota` (texts), when
+        given, narrow the places a name can be.
         """
         n = len(kelurahan)
         pre = np.zeros(n, dtype=bool)
         if registered_on is not None and self.splits:
             first_split = min(when for when, _ in self.splits.values())
             pre = (registered_on < first_split).fillna(False).to_numpy(dtype=bool)
-        kel = pd.factorize(kelurahan.fillna("").astype(str))
-        kec = pd.factorize(kecamatan.fillna("").astype(str)) if kecamatan is not None else None
-        # one code per distinct (kelurahan, kecamatan, before split), in order of first appearance
-        combined = kel[0].astype("int64") * 2 + pre
-        if kec is not None:
-            combined = combined * max(len(kec[1]), 1) + kec[0]
-        codes, distinct = pd.factorize(combined)
+        texts = [
+            pd.factorize(s.fillna("").astype(str)) if s is not None else None
+            for s in (kelurahan, kecamatan, kabkota)
+        ]
+        # one code per distinct (kelurahan, kecamatan, before split, kab/kota), by first appearance
+        codes = pre.astype("int64")
+        for part in texts:
+            if part is not None:
+                codes = pd.factorize(codes * max(len(part[1]), 1) + part[0])[0]
+        codes, distinct = pd.factorize(codes)
         first = np.empty(len(distinct), dtype="int64")
         first[codes[::-1]] = np.arange(n - 1, -1, -1)  # each code's first row
+
+        def at(i: int) -> list[str]:
+            part = texts[i]
+            return list(part[1].take(part[0][first])) if part is not None else [""] * len(first)
+
         results = []
-        for k, c, b in zip(
-            kel[1].take(kel[0][first]),
-            kec[1].take(kec[0][first]) if kec is not None else [""] * len(first),
-            pre[first],
-            strict=True,
-        ):
-            at = (k, c, bool(b))
-            if at not in self.memo:
-                self.memo[at] = self.match_one(*at)
-            results.append(self.memo[at])
+        for kel, kec, before, kab in zip(at(0), at(1), pre[first], at(2), strict=True):
+            key = (kel, kec, bool(before), kab)
+            if key not in self.memo:
+                self.memo[key] = self.match_one(*key)
+            results.append(self.memo[key])
         table = pd.DataFrame(
             [r.__dict__ for r in results],
             columns=["kode_kelurahan", "method", "rule", "score", "detail"],  # even for no rows

@@ -38,6 +38,7 @@ from analysis.ingest.headers import (
     REQUIRED,
     find_header,
     header_score,
+    inspect_command,
 )
 from analysis.ingest.mapping import Mapping, assemble, columns_of, load_mapping, sum_text
 
@@ -322,8 +323,8 @@ def no_header_error(stem: str, path: Path, where: str) -> AnalysisError:
     wanted = ", ".join(REQUIRED[stem])
     return AnalysisError(
         f"{path}: no header row with the expected columns ({wanted}) in the first "
-        f"{HEADER_SCAN_ROWS} {where}; 'python -m analysis inspect --period {path.parent.name}' "
-        f"shows the file's headers and prints a mapping to edit."
+        f"{HEADER_SCAN_ROWS} {where}; {inspect_command(path)} shows the file's headers and "
+        "prints a mapping to edit."
     )
 
 

@@ -147,12 +147,13 @@ def flag_unparsed(flags: Flags, raw: pd.Series, parsed: pd.Series, rule: str, co
 def flag_places(
     flags: Flags, frame: pd.DataFrame, ctx: Context, registered_on: pd.Series | None
 ) -> pd.DataFrame:
-    """Match each row's kelurahan (with its kecamatan, and registration date for the old names);
-    flag the unmatched, ambiguous and outside the region. Returns the matches."""
+    """Match each row's kelurahan (with its kecamatan and kab/kota, and registration date for the
+    old names); flag the unmatched, ambiguous and outside the region. Returns the matches."""
     places = ctx.matcher.match(
         frame["kelurahan"],
         raw_column(frame, "kecamatan") if "kecamatan" in frame else None,
         registered_on,
+        raw_column(frame, "kabkota") if "kabkota" in frame else None,
     )
     for rule in ("kelurahan_unmatched", "kelurahan_ambiguous", "outside_region"):
         flags.add(places["rule"].eq(rule), rule, "kelurahan", places["detail"])

@@ -24,6 +24,7 @@ Method, and why
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ from analysis.metrics.subsidy import (
     uncovered_split,
 )
 from analysis.month import Month
-from analysis.reference import DEFAULT_REGION, as_date, minimum_wage
+from analysis.reference import DEFAULT_REGION, as_date, minimum_wage, region_code
 
 SENSITIVITY = (0.01, 0.02, 0.05, 0.10)
 DECILES = 10
@@ -64,8 +65,14 @@ def period_day(period: str) -> pd.Timestamp:
 
 def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     """Monthly prices by sector kind: now (discounts in force), full (none), with the latest BPU
-    discount as if in force, with JHT at full price, and the discount window of the kind."""
-    day = as_date(on)
+    discount as if in force, with JHT at full price, and the discount window of the kind.
+    Computed once per day and rule files (a region's seven kabupaten/kota share them)."""
+    return _package_prices(as_date(on), *rulebook.book_key(reference_dir)).copy()
+
+
+@lru_cache(maxsize=16)
+def _package_prices(day: pd.Timestamp, ref: str, _stamps: tuple) -> pd.DataFrame:
+    reference_dir = Path(ref)
     low = rulebook.minimum_income(day, reference_dir)
     latest = rulebook.latest_discount("BPU", reference_dir)
     windows = rulebook.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
@@ -326,10 +333,11 @@ def _subsidy(month: Month, roster: pd.DataFrame, policy: Policy) -> dict:
     target, problem = read_target(month.region, GROUP_TARGET[policy.group], ref)
     workers = month.table("workers")
     split = uncovered_split(month.table("businesses"), workers)
-    priced = business_prices(split, on, policy, ref)
+    code = region_code(month.region, ref)
+    priced = business_prices(split, on, policy, ref, code)
     table = scenarios(
         priced, roster, workers, month.table("participants"), on, month.settings.threshold,
-        target, policy, ref,
+        target, policy, ref, code,
     )  # fmt: skip
     return {
         "scenarios": table,
@@ -352,11 +360,12 @@ def _compute(month: Month) -> Affordability:
     workers, survey_table = month.table("workers"), month.table("survey")
     roster, roster_out = person_costs(workers, prices, low, reference_dir=ref)
     survey, survey_out = person_costs(survey_table, prices, low, reference_dir=ref)
-    try:  # the micro-business wage-worker route at the UMK, for comparison
-        umk = minimum_wage(on, reference_dir=ref)
+    code = region_code(month.region, ref)
+    try:  # the micro-business wage-worker route at the region's UMK, for comparison
+        umk = minimum_wage(on, code, reference_dir=ref)
         pu = contrib.pu_monthly_many(pd.Series([umk]), on, reference_dir=ref).iloc[0]
         pu_micro = {"umk": umk, "employer": int(pu["employer"]), "total": int(pu["total"])}
-    except ValueError:  # no UMK for the year in umk.csv yet
+    except ValueError:  # no UMK for the year in umk.csv yet, or a region of several kab/kota
         pu_micro = {}
     return Affordability(
         period=month.period,
@@ -372,7 +381,7 @@ def _compute(month: Month) -> Affordability:
         survey_total=len(survey_table),
         units=month.units,
         pu_micro=pu_micro,
-        baseline_since=(city_programme(on, ref) or {}).get("first_month"),
+        baseline_since=(city_programme(on, code, ref) or {}).get("first_month"),
         reference_dir=ref,
         region=month.region,
         **_subsidy(month, roster, Policy.of(s)),

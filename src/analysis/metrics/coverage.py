@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.metrics.disclosure import is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
 from analysis.month import Month
-from analysis.reference import boundaries, sectors, targets
+from analysis.reference import boundaries, region_name, sectors, targets
 from analysis.store import COUNT_COLUMNS, MEASURES
 
 #: Fixed classes (upper bounds) of the coverage map, the same every month so that months compare:
@@ -186,27 +186,35 @@ def _period_of(index: int) -> str:
 
 
 def history(month: Month) -> pd.DataFrame:
-    """City totals of every cleaned month up to this one (oldest first): workers, registered,
-    active, effective with rates, and effective workers by segment (BPU, PU, other)."""
+    """Totals of every cleaned month up to this one (oldest first), for the month's region (or
+    kabupaten/kota): workers, registered, active, effective with rates, and effective workers by
+    segment (BPU, PU, other)."""
     rows = []
     for p in month.earlier():
-        folder = month.paths.processed(p)
-        if not (folder / "coverage_kelurahan.parquet").exists():
+        then = month.at(p)  # the same region and kabupaten/kota in that month
+        if not (then.folder / "coverage_kelurahan.parquet").exists():
             continue
-        kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
+        kel = then.table("coverage_kelurahan")
         row = {"period": p, **{c: int(kel[c].sum()) for c in COUNT_COLUMNS}}
-        if (folder / "workers.parquet").exists() and (folder / "participants.parquet").exists():
-            seg = effective_segments(
-                pd.read_parquet(folder / "workers.parquet", columns=["nik_hash", "effective"]),
-                pd.read_parquet(
-                    folder / "participants.parquet", columns=["nik_hash", "segmen", "effective"]
-                ),
-            )
+        if (then.folder / "workers.parquet").exists() and (
+            then.folder / "participants.parquet"
+        ).exists():
+            seg = effective_segments(then.table("workers"), then.table("participants"))
             row |= {f"effective_{k}": int(v) for k, v in seg.items()}
         rows.append(row)
     if not rows:
         return pd.DataFrame(columns=["period", *COUNT_COLUMNS])
     return add_rates(pd.DataFrame(rows))
+
+
+def rate_change(history: pd.DataFrame, period: str) -> tuple[float, str] | None:
+    """The change of the effective rate since the cleaned month before `period`, in percentage
+    points, and that month; None when `period` is not the last month of the history or it has
+    no month before it."""
+    if len(history) < 2 or history["period"].iloc[-1] != period:
+        return None
+    before, now = history.iloc[-2], history.iloc[-1]
+    return float((now["effective_rate"] - before["effective_rate"]) * 100), str(before["period"])
 
 
 @dataclass
@@ -286,6 +294,68 @@ class CoverageMonth:
     projections: dict[str, Projection] = field(default_factory=dict)
     protected: object = None  # disclosure.Protected of the kelurahan table
 
+    @property
+    def progress(self) -> Progress:
+        """Where the month stands against the region's targets, and the trend."""
+        return Progress(
+            self.period,
+            region_name(self.region, self.reference_dir),
+            int(self.city["workers"]),
+            self.min_cell,
+            self.targets,
+            self.segments,
+            self.history,
+            self.projections,
+        )
+
+
+@dataclass
+class Progress:
+    """A region's effectively covered workers against its targets on record, with the trend
+    (what the coverage page and the overview of a region of several kabupaten/kota show)."""
+
+    period: str
+    place: str  # the region's name ('Kota Surakarta'), whose targets these are
+    workers: int  # the registry's workers of the region (the most the registry can reach)
+    min_cell: int
+    targets: pd.DataFrame
+    segments: pd.Series
+    history: pd.DataFrame
+    projections: dict[str, Projection]
+
+
+def projections(
+    period: str, goals: pd.DataFrame, past: pd.DataFrame, segments: pd.Series
+) -> dict[str, Projection]:
+    """For each target (sector): when the month's trend of its segment's effectively covered
+    workers would reach it (the month alone when there is no history file for it)."""
+    out = {}
+    for row in goals.itertuples():
+        seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
+        col = f"effective_{seg}"
+        if len(past) and col in past and past["period"].iloc[-1] == period:
+            periods, values = list(past["period"]), list(past[col].fillna(0))
+        else:  # no trend file for this month: the month alone
+            periods, values = [period], [int(segments[seg])]
+        out[row.sector] = project(periods, values, row.target_workers)
+    return out
+
+
+def progress(month: Month) -> Progress:
+    """The month's progress toward its region's targets, without the maps' statistics (the
+    overview of a region needs only this)."""
+
+    def compute() -> Progress:
+        segments = effective_segments(month.table("workers"), month.table("participants"))
+        goals, past = targets(month.region, month.reference_dir), history(month)
+        workers = int(month.table("coverage_kelurahan")["workers"].sum())
+        plan = projections(month.period, goals, past, segments)
+        return Progress(
+            month.period, month.place, workers, month.settings.min_cell, goals, segments, past, plan
+        )
+
+    return month.memo("progress", compute)
+
 
 KEL_COUNTS = ["workers", "registered", "effective", "uncovered"]
 KEL_RATES = {
@@ -338,19 +408,12 @@ def _compute(month: Month) -> CoverageMonth:
         size=collapse_small(
             group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
         ),
-        segments=effective_segments(wrk, month.table("participants")),
-        targets=targets(month.region, ref),
-        history=history(month),
+        segments=progress(month).segments,
+        targets=progress(month).targets,
+        history=progress(month).history,
         moran=moran,
     )
-    out.protected = protect_table(kel, min_cell, ["kecamatan", None])
-    for row in out.targets.itertuples():
-        seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
-        col = f"effective_{seg}"
-        h = out.history
-        if len(h) and col in h and h["period"].iloc[-1] == month.period:
-            periods, values = list(h["period"]), list(h[col].fillna(0))
-        else:  # no trend file for this month: the month alone
-            periods, values = [month.period], [int(out.segments[seg])]
-        out.projections[row.sector] = project(periods, values, row.target_workers)
+    # kecamatan by code: two kecamatan of Soloraya share a name (Sidoharjo, Wonogiri and Sragen)
+    out.protected = protect_table(kel, min_cell, ["kode_kecamatan", None])
+    out.projections = progress(month).projections
     return out

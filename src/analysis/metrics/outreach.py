@@ -62,7 +62,8 @@ def _period_of(number: int) -> str:
 
 def activities(month: Month) -> pd.DataFrame:
     """Every activity of the outreach logs of the cleaned months up to this one (same region), each
-    once, oldest first; with `t`, the month number of the activity."""
+    once, oldest first, in the month's kelurahan (one kabupaten/kota's only, for a month seen as
+    one); with `t`, the month number of the activity."""
     parts = []
     for p in _months(month):
         path = month.paths.processed(p) / LOG_FILE
@@ -74,24 +75,26 @@ def activities(month: Month) -> pd.DataFrame:
     log = pd.concat(parts, ignore_index=True)
     key = [c for c in log.columns if c != "kelurahan_match"]
     log = log.drop_duplicates(key).sort_values(["tanggal", "kode_kelurahan"], kind="stable")
-    log = log[log["bulan"].le(month.period)].reset_index(drop=True)
+    here = log["kode_kelurahan"].isin(month.units["kode_kelurahan"])
+    log = log[log["bulan"].le(month.period) & here].reset_index(drop=True)
     log["t"] = log["bulan"].map(_month_no).astype("int64")
     return log
 
 
 def _months(month: Month) -> list[str]:
-    """The cleaned months up to this one that were cleaned for the same region."""
+    """The cleaned months up to this one that were cleaned for the same region (for a month seen
+    as one kabupaten/kota, the region it was cleaned for: its rows are those of the whole)."""
     out = []
     for p in month.earlier():
         try:
             region = (
-                month.region
+                month.cleaned_for
                 if p == month.period
                 else read_quality(month.paths.processed(p))["region"]
             )
         except (OSError, ValueError, KeyError):
             continue
-        if region == month.region:
+        if region == month.cleaned_for:
             out.append(p)
     return out
 

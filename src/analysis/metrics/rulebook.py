@@ -173,13 +173,19 @@ def _cached(ref: str, stamps: tuple) -> RuleBook:
     return _load(Path(ref))
 
 
-def rulebook(reference_dir: Path | None = None) -> RuleBook:
-    """The contribution tables of a reference folder (re-read when a file changes)."""
+def book_key(reference_dir: Path | None = None) -> tuple[str, tuple]:
+    """The reference folder and its rule files' modification times: what results computed from
+    the rules may be cached under (they change when a file does)."""
     ref = Path(reference_dir) if reference_dir is not None else PROJECT_REFERENCE_DIR
     stamps = tuple(
         os.stat(ref / f).st_mtime_ns if (ref / f).exists() else None for f in FILES.values()
     )
-    return _cached(str(ref), stamps)
+    return str(ref), stamps
+
+
+def rulebook(reference_dir: Path | None = None) -> RuleBook:
+    """The contribution tables of a reference folder (re-read when a file changes)."""
+    return _cached(*book_key(reference_dir))
 
 
 def kinds_of_sectors(sector, n: int, book: RuleBook) -> np.ndarray:

@@ -46,6 +46,7 @@ none are needed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,8 @@ GROUP_TARGET = {"BPU": "BPU", "PU": "PU", "all": "BPU"}
 #: BPS headcount classes (docs/facts.md §3): household/micro, small, medium.
 HEADCOUNT_BINS = [0, 4, 19, np.inf]
 HEADCOUNT_CLASSES = ("1-4", "5-19", "20+")
+#: The city's kab/kota code (Kota Surakarta): whose UMK and programme apply unless a region says.
+CITY_CODE = "33.72"
 #: Registered roster workers a headcount class needs for its own self-employed share.
 MIN_REGISTERED = 10
 TARGET_SEGMENT = "BPU"
@@ -177,7 +180,17 @@ def self_employed_price(
     on, discount: bool = False, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None
 ) -> pd.Series:
     """A year of the cheapest BPU package by sector kind: at the normal price (budget-paid), or
-    with the PP 50/2025 discount where it applies."""
+    with the PP 50/2025 discount where it applies. Computed once per day and rule files (a
+    region's seven kabupaten/kota share them)."""
+    key = rulebook.book_key(reference_dir)
+    return _self_employed_price(as_date(on), discount, months, *key).copy()
+
+
+@lru_cache(maxsize=32)
+def _self_employed_price(
+    on: pd.Timestamp, discount: bool, months: int, ref: str, _stamps: tuple
+) -> pd.Series:
+    reference_dir = Path(ref)
     low = rulebook.minimum_income(on, reference_dir)
     return pd.Series(
         {
@@ -191,17 +204,18 @@ def self_employed_price(
 
 
 def wage_worker_price(
-    on, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None
+    on, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None, code: str = CITY_CODE
 ) -> pd.Series | None:
-    """A year of an employer's contributions for a wage worker on the UMK, by kelas_usaha
-    (tidak_diketahui as micro); None when umk.csv has no UMK for the month.
+    """A year of an employer's contributions for a wage worker on the UMK of the kab/kota `code`,
+    by kelas_usaha (tidak_diketahui as micro); None when umk.csv has no UMK for the month there
+    (or `code` is a region of several kab/kota, which has no one UMK).
 
     Where a firm size's programmes cannot be priced for the month (JP without a wage ceiling in
     the reference data), its price is that of the next smaller size; `attrs['without']` lists
     those sizes, so a page can say so.
     """
     try:
-        umk = minimum_wage(on, reference_dir=reference_dir)
+        umk = minimum_wage(on, code, reference_dir=reference_dir)
     except ValueError:
         return None
     sizes = {**rulebook.FIRM_SIZE_ALIASES, "tidak_diketahui": "micro"}
@@ -224,15 +238,20 @@ def wage_worker_price(
 
 
 def business_prices(
-    split: pd.DataFrame, on, policy: Policy, reference_dir: Path | None = None
+    split: pd.DataFrame,
+    on,
+    policy: Policy,
+    reference_dir: Path | None = None,
+    code: str = CITY_CODE,
 ) -> pd.DataFrame:
     """Each business's yearly price per self-employed worker (`price_self`, with the policy's
-    discount choice) and per wage worker (`price_wage`, NaN without a UMK)."""
+    discount choice) and per wage worker (`price_wage` at the UMK of the kab/kota `code`, NaN
+    without one)."""
     out = split.copy()
     kinds = rulebook.sector_kinds(out["sektor"], reference_dir) if len(out) else pd.Series([])
     out["kind"] = list(kinds)
     self_price = self_employed_price(on, policy.discount, reference_dir=reference_dir)
-    wage_price = wage_worker_price(on, reference_dir=reference_dir)
+    wage_price = wage_worker_price(on, reference_dir=reference_dir, code=code)
     out["price_self"] = out["kind"].map(self_price).astype("float64")
     out["price_wage"] = (
         out["kelas_usaha"].map(wage_price).fillna(wage_price["tidak_diketahui"])
@@ -324,12 +343,14 @@ def effective_in_segment(
     return int((first == segment).sum())
 
 
-def city_programme(on, reference_dir: Path | None = None) -> dict | None:
-    """The city's own subsidy programme in force in the month (city_subsidy_programmes.csv), or None."""
+def city_programme(on, code: str = CITY_CODE, reference_dir: Path | None = None) -> dict | None:
+    """The local government's own subsidy programme for the region (kab/kota code) in force in the
+    month (city_subsidy_programmes.csv), or None (none on record for that region)."""
     table = read_table("city_subsidy_programmes.csv", reference_dir)
     month = as_date(on).strftime("%Y-%m")
     live = table[
-        (table["first_month"] <= month)
+        (table["region_code"] == code)
+        & (table["first_month"] <= month)
         & (table["last_month"].eq("") | (month <= table["last_month"]))
     ]
     if live.empty:
@@ -371,16 +392,18 @@ def scenarios(
     target: Target | None,
     policy: Policy,
     reference_dir: Path | None = None,
+    code: str = CITY_CODE,
 ) -> pd.DataFrame:
     """Yearly APBD budget of the baseline and scenarios (a), (b), (c) for the policy: workers
     (estimated), what the city pays per worker and in all, status; (c) also `needed`, `covered`.
+    The baseline is the programme of the region `code` (kab/kota code), if it has one.
 
     `priced` is `business_prices(uncovered_split(...))`; `costed` the roster workers with an
     income and prices (affordability.person_costs). Status: 'reported'/'computed' (baseline),
     'ok', 'short', 'reached', 'no_target', 'no_price' (no UMK for wage workers).
     """
     rows = []
-    prog = city_programme(on, reference_dir)
+    prog = city_programme(on, code, reference_dir)
     if prog:
         per = float(self_employed_price(on, reference_dir=reference_dir)["non-transport"])
         budget = prog["budget_reported"]

@@ -31,7 +31,7 @@ from analysis.pages.text import (
     fmt_threshold,
     t,
 )
-from analysis.reference import minimum_wage
+from analysis.reference import minimum_wage, region_name
 from analysis.settings import DEFAULTS
 
 
@@ -175,6 +175,7 @@ def method_text(a: Affordability, lang: str = "id"):
         t(
             "aff_method_pu",
             lang,
+            place=region_name(a.region, a.reference_dir),
             year=a.on.year,
             umk=fmt_rp(a.pu_micro["umk"], lang),
             employer=fmt_rp(a.pu_micro["employer"], lang),

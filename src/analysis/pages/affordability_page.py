@@ -22,6 +22,7 @@ from analysis.pages import affordability_method as method
 from analysis.pages import affordability_subsidy as subsidy
 from analysis.pages import charts, maps
 from analysis.pages.affordability_burden import count_shown, rate_shown
+from analysis.pages.place import area_note
 from analysis.pages.text import (
     Cards,
     Section,
@@ -104,7 +105,7 @@ def _cards(a: Affordability, lang: str = "id") -> Cards:
 
 def section_headline(month: Month, lang: str = "id") -> Section:
     """The answers first: price, burden, willingness to pay, and what a subsidy would cost."""
-    return Section([headline(results(month), lang)])
+    return Section([area_note(month, lang), headline(results(month), lang)])
 
 
 def section_deciles(month: Month, lang: str = "id") -> Section:

@@ -11,7 +11,7 @@ from IPython.display import Markdown
 
 from analysis.metrics.affordability import Affordability, results
 from analysis.metrics.disclosure import SECONDARY, display, is_small, protect
-from analysis.metrics.subsidy import GROUP_TARGET, SUBSIDY_MONTHS
+from analysis.metrics.subsidy import GROUP_TARGET, SUBSIDY_MONTHS, Policy
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.affordability_burden import count_shown
@@ -37,23 +37,36 @@ def _n(x: float) -> int:
     return int(round(float(x))) if pd.notna(x) else 0
 
 
-def share_text(a: Affordability, lang: str) -> str:
+def policy_share(policy: Policy, lang: str) -> str:
     """'all' for a full subsidy, else the share as a percentage ('50%')."""
-    s = a.policy.share
+    s = policy.share
     return t("sub_share_all", lang) if s == 1 else fmt_pct(s, lang, 0 if s * 100 % 1 == 0 else 1)
 
 
+def policy_group(policy: Policy, lang: str) -> str:
+    """Whom the subsidy pays for, in words ('self-employed workers (BPU)')."""
+    return t(f"sub_group_{policy.group}", lang)
+
+
+def policy_basis(policy: Policy, lang: str) -> str:
+    """What price the figure takes: normal (the regulation) or with the discount; wage workers' basis."""
+    key = "sub_basis_discount" if policy.discount else "sub_basis_normal"
+    parts = [t(key, lang)] if "self" in policy.sides else []
+    if "wage" in policy.sides:
+        parts.append(t("sub_basis_wage", lang))
+    return "; ".join(parts)
+
+
+def share_text(a: Affordability, lang: str) -> str:
+    return policy_share(a.policy, lang)
+
+
 def group_text(a: Affordability, lang: str) -> str:
-    return t(f"sub_group_{a.policy.group}", lang)
+    return policy_group(a.policy, lang)
 
 
 def basis_text(a: Affordability, lang: str) -> str:
-    """What price the figure takes: normal (the regulation) or with the discount; wage workers' basis."""
-    key = "sub_basis_discount" if a.policy.discount else "sub_basis_normal"
-    parts = [t(key, lang)] if "self" in a.policy.sides else []
-    if "wage" in a.policy.sides:
-        parts.append(t("sub_basis_wage", lang))
-    return "; ".join(parts)
+    return policy_basis(a.policy, lang)
 
 
 def subsidy_lines(a: Affordability, lang: str = "id") -> list[str]:

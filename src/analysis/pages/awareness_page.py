@@ -28,6 +28,7 @@ from analysis.metrics.awareness import (
 from analysis.metrics.disclosure import display, is_small, protect
 from analysis.month import Month
 from analysis.pages import charts, maps
+from analysis.pages.place import area_note
 from analysis.pages.text import (
     Cards,
     Section,
@@ -73,9 +74,14 @@ def group_labels(
 
 
 def gap_panel(
-    survey: pd.DataFrame, units: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N
+    survey: pd.DataFrame,
+    units: pd.DataFrame,
+    lang: str = "id",
+    min_n: int = DEFAULT_MIN_N,
+    place: str = "Kota Surakarta",
 ) -> pd.DataFrame:
-    """Awareness of both programmes for the city, each role, kecamatan and sector (rows in that order).
+    """Awareness of both programmes for the region (`place`), each role, kecamatan and sector
+    (rows in that order).
 
     Index: readable labels; columns: section, aware_kesehatan(_lo/_hi), aware_tk(_lo/_hi),
     aware_gap, respondents, suppressed. For the dot chart and the text.
@@ -95,7 +101,7 @@ def gap_panel(
             g = g.sort_values("aware_tk", ascending=False, na_position="last")
             g["label"] = group_labels(by, g["group"], lang, units).to_numpy()
         else:
-            g["label"] = t("city", lang)
+            g["label"] = place
         g["section"] = t(section, lang)
         parts.append(g)
     if not parts:
@@ -174,8 +180,8 @@ def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
     )
 
 
-def gap_text(panel: pd.DataFrame, lang: str = "id"):
-    """The gap in one sentence (city, with the interval; workers and owners)."""
+def gap_text(panel: pd.DataFrame, lang: str = "id", place: str = "Kota Surakarta"):
+    """The gap in one sentence (the region, `place`, with the interval; workers and owners)."""
     city = panel[panel["group"].eq(TOTAL)].iloc[0]
     role = panel[panel["group"].isin(ROLES)].set_index("group")
 
@@ -185,6 +191,7 @@ def gap_text(panel: pd.DataFrame, lang: str = "id"):
     return _md(
         "aw_gap_sentence",
         lang,
+        place=place,
         kes=fmt_pct(city["aware_kesehatan"], lang, 0),
         tk=fmt_pct(city["aware_tk"], lang, 0),
         gap=points(city["aware_gap"], lang),
@@ -348,7 +355,12 @@ def _no_survey(a: AwarenessMonth, lang: str) -> Section | None:
 def section_intro(month: Month, lang: str = "id") -> Section:
     """Who answered this month's survey, or a plain sentence that there is no survey."""
     a = results(month)
-    return Section([intro({"survey": a.survey, "quality": a.quality}, a.units, month.period, lang)])
+    return Section(
+        [
+            area_note(month, lang),
+            intro({"survey": a.survey, "quality": a.quality}, a.units, month.period, lang),
+        ]
+    )
 
 
 def section_gap(month: Month, lang: str = "id") -> Section:
@@ -356,7 +368,7 @@ def section_gap(month: Month, lang: str = "id") -> Section:
     a = results(month)
     if (none := _no_survey(a, lang)) is not None:
         return none
-    panel = gap_panel(a.survey, a.units, lang, a.min_n)
+    panel = gap_panel(a.survey, a.units, lang, a.min_n, month.place)
     series = {
         "aware_kesehatan": t("aw_series_kesehatan", lang),
         "aware_tk": t("aw_series_tk", lang),
@@ -372,7 +384,7 @@ def section_gap(month: Month, lang: str = "id") -> Section:
         note=t("aw_interval_note", lang, k=a.min_n),
         empty=t("few_respondents", lang, n=fmt_int(len(a.survey), lang), k=a.min_n),
     )
-    return Section([gap_text(panel, lang), chart])
+    return Section([gap_text(panel, lang, month.place), chart])
 
 
 def section_funnel(month: Month, lang: str = "id") -> Section:

@@ -19,8 +19,10 @@ from analysis.metrics.coverage import (
     SEGMENTS,
     SIZE_ORDER,
     CoverageMonth,
+    Progress,
     Projection,
     protect_table,
+    rate_change,
     results,
 )
 from analysis.metrics.disclosure import SECONDARY, Protected, count_text, display, is_small, protect
@@ -28,6 +30,7 @@ from analysis.metrics.spatial import ALPHA as LISA_ALPHA
 from analysis.metrics.spatial import PERMUTATIONS, SEED
 from analysis.month import Month
 from analysis.pages import charts, maps
+from analysis.pages.place import area_note
 from analysis.pages.text import (
     Cards,
     Section,
@@ -36,6 +39,7 @@ from analysis.pages.text import (
     fmt_month,
     fmt_num,
     fmt_pct,
+    fmt_points,
     md,
     t,
     table,
@@ -204,7 +208,7 @@ def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     """Coverage per kecamatan and the city total, protected."""
     p = protect_table(cov.kecamatan, cov.min_cell, [None])
     total = _city_protected(cov)
-    total.table["kecamatan"] = t("city", lang)
+    total.table["kecamatan"] = cov.progress.place
     both = Protected(
         pd.concat([p.table, total.table], ignore_index=True),
         pd.concat([p.state, total.state], ignore_index=True),
@@ -275,7 +279,14 @@ def lisa_text(cov: CoverageMonth, lang: str = "id"):
     if cov.moran is None or kel["lisa_cluster"].isna().all():
         return md("cov_lisa_none", lang)
     names = lambda q: ", ".join(kel.loc[kel["lisa_cluster"] == q, "kelurahan"]) or "–"  # noqa: E731
-    return md(
+    tested = int(kel["lisa_cluster"].notna().sum())
+    chance = t(
+        "region_lisa_chance",
+        lang,
+        n=fmt_int(tested, lang),
+        expected=fmt_int(tested * LISA_ALPHA, lang),
+    )
+    found = t(
         "cov_lisa_found",
         lang,
         moran=fmt_num(cov.moran[0], lang, 2),
@@ -286,6 +297,7 @@ def lisa_text(cov: CoverageMonth, lang: str = "id"):
         n_hh=int((kel["lisa_cluster"] == "HH").sum()),
         n_other=int(kel["lisa_cluster"].isin(["LH", "HL"]).sum()),
     )
+    return _markdown(found + "\n\n" + chance)
 
 
 def _projection_line(sector: str, pr: Projection, lang: str) -> str:
@@ -304,7 +316,7 @@ def _projection_line(sector: str, pr: Projection, lang: str) -> str:
     return t(f"cov_projection_{pr.status}", lang, **fields)
 
 
-def target_text(cov: CoverageMonth, lang: str = "id"):
+def target_text(cov: Progress, lang: str = "id"):
     """Progress to target: the pace of the last months and when the target would be met (Markdown)."""
     if cov.targets.empty:
         return md("cov_headline_no_target", lang)
@@ -320,15 +332,15 @@ def target_text(cov: CoverageMonth, lang: str = "id"):
         if months < MIN_HISTORY
         else t("cov_history", lang, n=months),
     )
-    if int(cov.city["workers"]) < int(cov.targets["target_workers"].min()):
-        lines.append(t("cov_target_ceiling", lang, workers=fmt_int(cov.city["workers"], lang)))
-    lines.append(t("cov_target_caveat", lang))
+    if cov.workers < int(cov.targets["target_workers"].min()):
+        lines.append(t("cov_target_ceiling", lang, workers=fmt_int(cov.workers, lang)))
+    lines.append(t("cov_target_caveat", lang, place=cov.place))
     for source in cov.targets["source"].unique():
         lines.append(t("cov_target_source", lang, source=source))
     return _markdown("\n\n".join(lines))
 
 
-def target_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def target_table(cov: Progress, lang: str = "id") -> pd.DataFrame:
     """The targets on record (year, whether verified) against this month's effective count by segment."""
     rows = []
     for row in cov.targets.itertuples():
@@ -349,7 +361,7 @@ def target_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def trend_frame(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def trend_frame(cov: Progress, lang: str = "id") -> pd.DataFrame:
     """Effectively covered workers per month (total and by segment), labelled for a line chart."""
     h = cov.history
     if h.empty:
@@ -409,15 +421,13 @@ def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     rate_hidden = bool(p.state.loc[0, "effective_rate"])
     change = ""
-    h = cov.history
-    if not rate_hidden and len(h) > 1 and h["period"].iloc[-1] == cov.period:
-        before = h.iloc[-2]
-        points = (c["effective_rate"] - before["effective_rate"]) * 100
+    moved = rate_change(cov.history, cov.period)
+    if not rate_hidden and moved is not None:
         change = t(
             "cov_card_change",
             lang,
-            points=("+" if points >= 0 else "") + fmt_num(points, lang, 1),
-            month=fmt_month(before["period"], lang),
+            points=fmt_points(moved[0], lang),
+            month=fmt_month(moved[1], lang),
         )
     cards = [
         {
@@ -469,12 +479,23 @@ def section_headline(month: Month, lang: str = "id") -> Section:
     """The answer first: workers, effective coverage with its interval, progress to target,
     and the three measures for the whole city."""
     cov = results(month)
-    return Section([headline(cov, lang), table(city_table(cov, lang))])
+    return Section([area_note(month, lang), headline(cov, lang), table(city_table(cov, lang))])
+
+
+def eb_pooled_note(cov: CoverageMonth, lang: str = "id"):
+    """Why the smoothed map is one colour, when it is: every kelurahan pulled to the region's rate
+    because they differ no more than chance would make them (Markdown), else nothing."""
+    eb = cov.kelurahan.loc[cov.kelurahan["workers"] > 0, "effective_rate_eb"]
+    if len(eb) < 2 or eb.nunique() > 1:
+        return None
+    return md("region_eb_pooled", lang, place=cov.progress.place, rate=fmt_pct(eb.iloc[0], lang))
 
 
 def section_map(month: Month, lang: str = "id") -> Section:
-    """Where workers are effectively covered: the smoothed choropleth on fixed classes."""
-    return Section([maps.coverage_map(results(month), lang)])
+    """Where workers are effectively covered: the smoothed choropleth on fixed classes (and why it
+    is one colour, when it is)."""
+    cov = results(month)
+    return Section([maps.coverage_map(cov, lang), eb_pooled_note(cov, lang)])
 
 
 def section_uncovered_map(month: Month, lang: str = "id") -> Section:
@@ -520,20 +541,24 @@ def section_group(month: Month, which: str, lang: str = "id") -> Section:
     return Section([chart, table(group_table(cov, which, lang)), suppressed_note(cov, lang)])
 
 
-def section_target(month: Month, lang: str = "id") -> Section:
-    """Progress to the targets: the table, the pace of recent months and the trend chart."""
-    cov = results(month)
+def target_items(p: Progress, lang: str = "id") -> list:
+    """Progress to the targets as shown: the table, the pace of recent months, the trend chart."""
     trend = (
         charts.lines(
-            trend_frame(cov, lang),
+            trend_frame(p, lang),
             t("cov_trend_title", lang),
             t("cov_trend_axis", lang),
             fmt=lambda v: fmt_int(v, lang),
         )
-        if len(cov.history) > 1
+        if len(p.history) > 1
         else md("cov_trend_none", lang)
     )
-    return Section([table(target_table(cov, lang)), target_text(cov, lang), trend])
+    return [table(target_table(p, lang)), target_text(p, lang), trend]
+
+
+def section_target(month: Month, lang: str = "id") -> Section:
+    """Progress to the targets: the table, the pace of recent months and the trend chart."""
+    return Section(target_items(results(month).progress, lang))
 
 
 def section_method(month: Month, lang: str = "id") -> Section:

@@ -26,7 +26,7 @@ from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
+from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth, protect_table
 from analysis.metrics.spatial import PERMUTATIONS
 from analysis.pages.charts import PALETTE, WIDTH, Chart, nothing_to_draw, setup
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
@@ -52,6 +52,15 @@ def layers(region: str = DEFAULT_REGION, reference_dir: Path | None = None):
     return kel.copy(), kec.copy()
 
 
+def _figure():
+    """A map's figure and axes. geopandas asks the canvas to redraw after every layer it plots
+    (`draw_idle`, which Agg does at once); a map is drawn once, when its PNG is made — with
+    hundreds of desa, each extra drawing costs about a second."""
+    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig, ax
+
+
 def class_labels(breaks: list[float], fmt: Callable[[float], str]) -> list[str]:
     """Legend labels for classes bounded by `breaks` (upper bounds, inclusive): '0–5%', '5–10%', …"""
     lows = [None, *breaks[:-1]]
@@ -61,9 +70,15 @@ def class_labels(breaks: list[float], fmt: Callable[[float], str]) -> list[str]:
     ]
 
 
-def _scale_bar(ax, length_m: int = 2000) -> None:
+#: Scale bar lengths to choose from (metres): the longest that is at most a fifth of the map.
+SCALE_BARS = (1000, 2000, 5000, 10_000, 20_000, 50_000)
+
+
+def _scale_bar(ax, length_m: int | None = None) -> None:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
+    if length_m is None:  # 2 km across the city, 5–10 km across a kabupaten
+        length_m = max([b for b in SCALE_BARS if b <= (x1 - x0) / 5] or [SCALE_BARS[0]])
     x, y = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     ax.plot([x, x + length_m], [y, y], color="#333333", lw=3, solid_capstyle="butt")
     ax.text(
@@ -76,9 +91,15 @@ def _scale_bar(ax, length_m: int = 2000) -> None:
     )
 
 
+#: Above this many kecamatan (a kabupaten has up to 26) their names are set smaller.
+MANY_KECAMATAN = 10
+
+
 def _outlines(ax, kec, fontsize: int = 11) -> None:
     """Kecamatan borders and names (with a white halo, readable over any fill)."""
-    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
+    if len(kec) > MANY_KECAMATAN:
+        fontsize = min(fontsize, 7)
+    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4 if len(kec) <= MANY_KECAMATAN else 0.9)
     halo = [pe.withStroke(linewidth=3, foreground="white")]
     for row in kec.itertuples():
         p = row.geometry.representative_point()
@@ -122,14 +143,22 @@ def _masks(values: pd.Series, suppressed: pd.Series | None, codes: pd.Series):
     return v, shown, hidden, ~shown & ~hidden
 
 
+def _hatched(ax, shapes, style: dict, linewidth: float = 0.4) -> None:
+    """Kelurahan in a hatched style: the hatch drawn once over their union (hatching hundreds of
+    desa one by one costs seconds per drawing), then their borders as lines in the style's colour."""
+    union = shapes.geometry.union_all()
+    type(shapes.geometry)([union], crs=shapes.crs).plot(ax=ax, linewidth=0, **style)
+    shapes.boundary.plot(ax=ax, color=style["edgecolor"], linewidth=linewidth)
+
+
 def _plot_missing(ax, kel, missing: np.ndarray, hidden: np.ndarray, lang: str) -> list:
     """Draw kelurahan without data and suppressed ones in their own styles; their legend entries."""
     handles = []
     if missing.any():
-        kel[missing].plot(ax=ax, linewidth=0.4, **NO_DATA)
+        _hatched(ax, kel[missing], NO_DATA)
         handles.append(Patch(label=t("map_no_data", lang), **NO_DATA))
     if hidden.any():
-        kel[hidden].plot(ax=ax, linewidth=0.4, **SUPPRESSED)
+        _hatched(ax, kel[hidden], SUPPRESSED)
         handles.append(Patch(label=t("map_suppressed", lang), **SUPPRESSED))
     return handles
 
@@ -150,6 +179,36 @@ def _legend(ax, handles: list, title: str, **kwargs) -> None:
     )
 
 
+def _class_handles(colors, breaks: list[float], fmt: Callable[[float], str]) -> list:
+    """Legend entries of a choropleth's fixed classes."""
+    return [
+        Patch(facecolor=c, edgecolor="white", label=lab)
+        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
+    ]
+
+
+def _range_alt(
+    title: str, values: pd.Series, names: dict[str, str], fmt: Callable[[float], str], lang: str
+) -> str:
+    """A map's alt text: its title, and where the value is lowest and highest."""
+    ranked = values.sort_values()
+    if not len(ranked):
+        return title
+    low, high = ranked.index[0], ranked.index[-1]
+    return (
+        title
+        + ". "
+        + t(
+            "map_alt_range",
+            lang,
+            low=names.get(low, low),
+            low_v=fmt(ranked.iloc[0]),
+            high=names.get(high, high),
+            high_v=fmt(ranked.iloc[-1]),
+        )
+    )
+
+
 def choropleth(
     values: pd.Series,
     breaks: list[float],
@@ -162,13 +221,17 @@ def choropleth(
     note: str | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
+    fallback: pd.Series | None = None,
     empty: str | None = None,
 ) -> Chart | Markdown:
     """A choropleth of `values` (indexed by kode_kelurahan; NaN = no data) on fixed `breaks`.
 
     `breaks` are the classes' upper bounds (mapclassify.UserDefined); the last should cover the
     maximum possible value so that every month uses the same classes. `suppressed` (bool,
-    same index) marks kelurahan whose value may not be published.
+    same index) marks kelurahan whose value may not be published. `fallback` (same index) is
+    a published value of a wider area (its kecamatan's) to colour a suppressed kelurahan with,
+    under the hatching — where desa are small and many are suppressed, the map still shows
+    where coverage is low, without revealing any desa's figure.
     """
     import mapclassify  # lazy: slow to import, only for classified maps
 
@@ -178,32 +241,98 @@ def choropleth(
         return nothing_to_draw(empty)
     setup()
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
-    classes = mapclassify.UserDefined(
-        v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
-    ).yb
-    kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
-    handles = [
-        Patch(facecolor=c, edgecolor="white", label=lab)
-        for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
-    ]
-    handles += _plot_missing(ax, kel, missing, hidden, lang)
+    fig, ax = _figure()
+
+    def classified(vals: np.ndarray) -> np.ndarray:
+        return mapclassify.UserDefined(
+            vals, bins=breaks, lowest=min(0.0, float(np.nanmin(vals)))
+        ).yb
+
+    kel[shown].plot(ax=ax, color=colors[classified(v[shown])], edgecolor="white", linewidth=0.6)
+    wider = np.full(len(kel), np.nan)
+    if fallback is not None:
+        wider = fallback.reindex(kel["kode_kelurahan"]).to_numpy(dtype="float64")
+    under = hidden & ~np.isnan(wider)
+    if under.any():
+        kel[under].plot(
+            ax=ax, color=colors[classified(wider[under])], edgecolor="white", linewidth=0.6
+        )
+    handles = _class_handles(colors, breaks, fmt)
+    handles += _plot_missing(ax, kel, missing, hidden & ~under, lang)
+    if under.any():
+        over = {**SUPPRESSED, "facecolor": "none"}
+        _hatched(ax, kel[under], over)
+        handles.append(
+            Patch(label=t("map_suppressed_wider", lang), **{**SUPPRESSED, "facecolor": colors[1]})
+        )
     _outlines(ax, kec)
     _legend(ax, handles, legend_title)
     _finish(fig, ax, title, note)
     names = kel.set_index("kode_kelurahan")["kelurahan"]
-    ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown]).sort_values()
-    alt = title
-    if len(ranked):
-        alt += ". " + t(
-            "map_alt_range",
-            lang,
-            low=names[ranked.index[0]],
-            low_v=fmt(ranked.iloc[0]),
-            high=names[ranked.index[-1]],
-            high_v=fmt(ranked.iloc[-1]),
+    ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown])
+    return Chart(fig, _range_alt(title, ranked, names.to_dict(), fmt, lang))
+
+
+@lru_cache(maxsize=4)
+def _kabkota_layer(region: str, reference_dir: str | None):
+    kel, _ = _layers(region, reference_dir)
+    kab = kel.assign(kode_kabkota=kel["kode_kelurahan"].str[:5])
+    return kab.dissolve(by="kode_kabkota", as_index=False)[["kode_kabkota", "geometry"]]
+
+
+def kabkota_choropleth(
+    values: pd.Series,
+    names: dict[str, str],
+    breaks: list[float],
+    title: str,
+    legend_title: str,
+    lang: str = "id",
+    fmt: Callable[[float], str] = str,
+    cmap: str = "YlGnBu",
+    note: str | None = None,
+    region: str = DEFAULT_REGION,
+    reference_dir: Path | None = None,
+) -> Chart:
+    """A choropleth of a region's kabupaten/kota (`values` indexed by kab/kota code; NaN = no
+    data), each labelled with its name and value: the overview's map, where a region's 1,568
+    desa would be specks. Classes as in `choropleth` (fixed upper bounds, mapclassify)."""
+    import mapclassify  # lazy: slow to import, only for classified maps
+
+    setup()
+    kab = _kabkota_layer(region, str(reference_dir) if reference_dir else None).copy()
+    v = values.reindex(kab["kode_kabkota"]).to_numpy(dtype="float64")
+    shown = ~np.isnan(v)
+    colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
+    fig, ax = _figure()
+    if shown.any():
+        classes = mapclassify.UserDefined(
+            v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
+        ).yb
+        kab[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=1.5)
+    handles = _class_handles(colors, breaks, fmt)
+    handles += _plot_missing(ax, kab, ~shown, np.zeros(len(kab), dtype=bool), lang)
+    kab.boundary.plot(ax=ax, color="#222222", linewidth=1.2)
+    halo = [pe.withStroke(linewidth=3, foreground="white")]
+    for row, value in zip(kab.itertuples(), v, strict=True):
+        at = row.geometry.representative_point()
+        label = names.get(row.kode_kabkota, row.kode_kabkota)
+        text = label if np.isnan(value) else f"{label}\n{fmt(value)}"
+        ax.text(
+            at.x,
+            at.y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+            color="#222222",
+            path_effects=halo,
+            zorder=5,
         )
-    return Chart(fig, alt)
+    _legend(ax, handles, legend_title)
+    _finish(fig, ax, title, note)
+    ranked = pd.Series(v[shown], index=kab["kode_kabkota"][shown])
+    return Chart(fig, _range_alt(title, ranked, names, fmt, lang))
 
 
 def nice_sizes(vmax: float, n: int = 3) -> list[float]:
@@ -245,7 +374,7 @@ def proportional_symbols(
     if not shown.any():
         return nothing_to_draw(empty)
     setup()
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax = _figure()
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
     _outlines(ax, kec, fontsize=10)
@@ -312,7 +441,7 @@ def categories(
     if missing.all():
         return nothing_to_draw(empty)
     setup()
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax = _figure()
     handles = []
     for code, fill in colors.items():
         sel = ~missing & (v == code)
@@ -342,8 +471,21 @@ def _pct(lang: str) -> Callable[[float], str]:
     return lambda x: fmt_pct(x, lang, digits=0)
 
 
+def kecamatan_rates(cov: CoverageMonth) -> pd.Series:
+    """Each kelurahan's kecamatan's effective rate, where the kecamatan's is published (the
+    kecamatan table's): the colour under a suppressed kelurahan's hatching."""
+    p = protect_table(cov.kecamatan, cov.min_cell, [None])
+    rate = pd.Series(
+        p.table["effective_rate"].mask(p.hidden["effective_rate"]).to_numpy(),
+        index=p.table["kode_kecamatan"],
+    )
+    kel = cov.kelurahan
+    return pd.Series(kel["kode_kecamatan"].map(rate).to_numpy(), index=kel["kode_kelurahan"])
+
+
 def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
-    """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
+    """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS; a
+    suppressed kelurahan shows its kecamatan's rate under the hatching."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
     return choropleth(
@@ -360,6 +502,7 @@ def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
         note=t("cov_map_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        fallback=kecamatan_rates(cov),
         empty=t("few_workers_map", lang, k=cov.min_cell),
     )
 

@@ -2,8 +2,9 @@
 
 A notebook's first code cell is `month = open_month(period, data_dir, lang, publish, …)`: one
 call that checks every parameter with a plain sentence, and loads the cleaned month with the
-page's settings. When `publish` is true (the report sets it) the privacy settings must respect
-their floors.
+page's settings — for a region and, in a region of several kabupaten/kota, one of them (`area`:
+one notebook, a page per kabupaten/kota). When `publish` is true (the report sets it) the
+privacy settings must respect their floors.
 
 A problem the analyst can fix (an `AnalysisError`) shows in the notebook as one sentence, no
 traceback, in the chosen language when the sentence is in pages/messages/errors.json (in both
@@ -21,7 +22,8 @@ from analysis.errors import AnalysisError, speak_with
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.text import LANGS, catalogue, t
-from analysis.paths import Paths, check_period
+from analysis.paths import DEFAULT_REGION, Paths, check_period, check_region
+from analysis.reference import region_code
 
 
 def sentence(error: AnalysisError, lang: str | None) -> str:
@@ -84,13 +86,16 @@ def check_publish(publish: object) -> bool:
     return publish
 
 
-def check_parameters(period: str, data_dir: str | Path | None, lang: str) -> Paths:
-    """Check the parameters every notebook has (one sentence per problem); the data folder's paths.
-    From here on, errors in this kernel are shown in `lang`."""
+def check_parameters(
+    period: str, data_dir: str | Path | None, lang: str, region: str = DEFAULT_REGION
+) -> Paths:
+    """Check the parameters every notebook has (one sentence per problem); the data folder's
+    paths for the region. From here on, errors in this kernel are shown in `lang`."""
     speak(None)
     speak(check_lang(lang))
     check_period(period)
-    return check_data_dir(data_dir)
+    region_code(check_region(region))  # a region regions.csv does not know: one sentence
+    return Paths.of(check_data_dir(data_dir).data_dir, region=region)
 
 
 def open_month(
@@ -98,13 +103,16 @@ def open_month(
     data_dir: str | Path | None,
     lang: str,
     publish: bool = False,
+    region: str = DEFAULT_REGION,
+    area: str = "",
     **settings: object,
 ) -> Month:
-    """Check the notebook's parameters, set the house figure style, and load the cleaned month."""
-    paths = check_parameters(period, data_dir, lang)
+    """Check the notebook's parameters, set the house figure style, and load the month cleaned
+    for `region` — or one kabupaten/kota of it (`area`, e.g. "klaten"; empty: all of it)."""
+    paths = check_parameters(period, data_dir, lang, region)
     check_publish(publish)
     charts.setup()
-    month = Month.load(period, paths.data_dir)
+    month = Month.load(period, paths.data_dir, region, area or None)
     return month.with_settings(publish=publish, **settings) if settings else month
 
 

@@ -14,6 +14,7 @@ from analysis.month import Month
 from analysis.pages import charts, maps
 from analysis.pages.outreach_download import download_link, visit_plan_file
 from analysis.pages.outreach_plan import page_table
+from analysis.pages.place import area_note
 from analysis.pages.text import (
     Cards,
     Section,
@@ -264,9 +265,10 @@ def dose_section(o: OutreachMonth, lang: str = "id") -> Section:
 
 
 def section_intro(month: Month, lang: str = "id") -> Section:
-    """This month's outreach log in one paragraph and the map of first visits."""
+    """The place (one kabupaten/kota of a regional report), this month's outreach log in one
+    paragraph and the map of first visits."""
     o = results(month)
-    out = Section([intro(o, len(month.units), lang)])
+    out = Section([area_note(month, lang), intro(o, len(month.units), lang)])
     if len(o.log):
         out.append(visit_map(o, month, lang))
     return out

@@ -85,6 +85,13 @@ def fmt_share(x: float | None, lang: str = "id") -> str:
     return fmt_pct(x, lang, digits=1 if x >= 0.01 or x == 0 else 2)
 
 
+def fmt_points(x: float | None, lang: str = "id") -> str:
+    """A change in percentage points with its sign: '+1,2', '-0,4' (id); '+1.2' (en)."""
+    if _missing(x):
+        return "–"
+    return ("+" if x >= 0 else "") + fmt_num(x, lang, 1)
+
+
 def fmt_interval(low: float | None, high: float | None, lang: str = "id", digits: int = 1) -> str:
     """A 95% interval of shares: '12,3%–14,5%'; '–' when missing."""
     if _missing(low) or _missing(high):
@@ -157,7 +164,7 @@ def table(frame: pd.DataFrame):
     numeric = [
         c
         for c in frame.columns
-        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|-?\d)").mean() > 0.8
+        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|[-+]?\d)").mean() > 0.8
     ]
     uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[
         :8

@@ -61,15 +61,20 @@ def render(
     pages: list[tuple[str, str]],
     prov: list[tuple[str, str]],
     banner: str = "",
+    place: str = "Kota Surakarta",
+    groups: list[tuple[str, list[tuple[str, str]]]] | None = None,
 ) -> str:
-    """The cover page as HTML (self-contained: inline CSS, no scripts, nothing fetched)."""
+    """The cover page as HTML (self-contained: inline CSS, no scripts, nothing fetched).
+
+    `place` is the region the report is for; `groups` are further pages under headings (each
+    kabupaten/kota's pages in a report of several)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html", "j2"])
     )
     stems = {href.removesuffix(".html") for href, _ in pages}
     return env.get_template("index.html.j2").render(
         lang=lang,
-        title=t("report_title", lang, month=fmt_month(period, lang)),
+        title=t("region_report_title", lang, place=place, month=fmt_month(period, lang)),
         lead=t("cover_lead", lang),
         banner=banner,
         cards=[{**c, "href": f"{c['page']}.html" if c.get("page") in stems else ""} for c in cards],
@@ -85,6 +90,11 @@ def render(
             for href, title in pages
         ],
         pages_label=t("cover_pages", lang),
+        groups=[
+            {"heading": h, "pages": [{"href": a, "title": b} for a, b in g]}
+            for h, g in groups or []
+        ],
+        groups_label=t("region_cover_areas", lang),
         provenance=prov,
         prov_label=t("cover_prov", lang),
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from analysis.ingest.pseudonyms import is_untouched_demo
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
+from analysis.reference import region_name
 from analysis.report.lab_lang import show_all
 from analysis.report.manifest import git_commit
 
@@ -70,6 +71,10 @@ def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, 
         "report_nav_label": t("nav_label", lang),
         "report_banner": t("banner_demo", lang) if demo else "",
         "report_footer": t(
-            "page_footer", lang, month=fmt_month(period, lang), commit=git_commit()[:10]
+            "region_page_footer",
+            lang,
+            month=fmt_month(period, lang),
+            place=region_name(paths.region, paths.reference),
+            commit=git_commit()[:10],
         ),
     }

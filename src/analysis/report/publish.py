@@ -7,12 +7,21 @@ nothing are both swapped in: `reports/<period>/` gets only what officials may re
 the executed notebooks and run log go to `reports/_executed/<period>/` (analysts only). On
 failure the executed notebook is kept under `reports/_failed/<period>/`, the previous report
 is left as it was, and the error names the notebook and cell.
+
+A region other than the default has its own folders (`analysis.paths.Paths`). A region of
+several kabupaten/kota (Soloraya) is cleaned once by the first notebook; then the overview
+notebook runs once and every other notebook once per kabupaten/kota (`area`), each page named
+'<area>-<notebook>.html' — one notebook, many pages (`run.plan`). Notebooks run side by side in
+warmed kernels, a few at a time, on every core.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,16 +30,31 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 from analysis.pages.notebook import check_lang
 from analysis.pages.text import catalogue, t
-from analysis.paths import NOTEBOOKS_DIR, Paths, check_period
+from analysis.paths import DEFAULT_REGION, NOTEBOOKS_DIR, Paths, check_period
+from analysis.reference import areas, region_name
 from analysis.report import cover
 from analysis.report.export import export_html, page_resources
+from analysis.report.kernels import reset as kernels_reset
 from analysis.report.kernels import shutdown as kernels_down
-from analysis.report.kernels import start_kernels
+from analysis.report.kernels import warm_kernels
 from analysis.report.manifest import git_commit, manifest
 from analysis.report.privacy import check_privacy
-from analysis.report.run import failure, kernel_name, notebooks, run_notebook, scrub_timings
+from analysis.report.run import (
+    OVERVIEW,
+    Job,
+    failure,
+    kernel_name,
+    notebooks,
+    plan,
+    run_notebook,
+    scrub_timings,
+)
 from analysis.settings import Settings, check, publication
 from analysis.store import new_stage, read_quality, swap_in
+
+#: Notebooks run side by side after the first: one more than the cores, so that one kernel
+#: starting (importing) never leaves a core idle; at least three (the city's three pages).
+WORKERS = max(3, (os.cpu_count() or 2) + 1)
 
 
 def index_page(
@@ -41,19 +65,50 @@ def index_page(
     lang: str,
     banner: str,
     settings: Settings,
+    groups: list[tuple[str, list[tuple[str, str]]]] | None = None,
 ) -> str:
     """The cover page: the pages' headline figures, links to every page, provenance."""
     folder = paths.processed(period)
     quality = read_quality(folder) if (folder / "quality.json").exists() else None
     prov = cover.provenance(period, quality, git_commit(), lang, settings.min_cell)
-    return cover.render(period, lang, cover.collect_cards(executed), pages, prov, banner)
+    place = region_name(paths.region, paths.reference)
+    cards = cover.collect_cards(executed)
+    return cover.render(period, lang, cards, pages, prov, banner, place, groups)
 
 
-def _titles(nbs: list[Path], lang: str) -> dict[str, str]:
+def _title(stem: str, lang: str) -> str:
+    return t(f"title_{stem}", lang) if f"title_{stem}" in catalogue() else stem
+
+
+def _titles(jobs: list[Job], lang: str, reference: Path) -> dict[str, str]:
+    """Each page's title: the notebook's, with the kabupaten/kota's name for its pages."""
     return {
-        nb.stem: t(f"title_{nb.stem}", lang) if f"title_{nb.stem}" in catalogue() else nb.stem
-        for nb in nbs
+        j.stem: t(
+            "region_area_title",
+            lang,
+            area=region_name(j.area, reference),
+            title=_title(j.notebook.stem, lang),
+        )
+        if j.area
+        else _title(j.notebook.stem, lang)
+        for j in jobs
     }
+
+
+def _navigation(jobs: list[Job], titles: dict[str, str]):
+    """The pages every page links to (the region's own), and a job's navigation: those, and on a
+    kabupaten/kota's page its own pages (28 links on every page would be too many on a phone)."""
+    # the overview first, where there is one: it is where a region's reader starts
+    region_pages = sorted(
+        (j for j in jobs if not j.area), key=lambda j: j.notebook.name != OVERVIEW
+    )
+    shared = [(f"{j.stem}.html", titles[j.stem]) for j in region_pages]
+
+    def of(job: Job) -> list[tuple[str, str]]:
+        own = [(f"{j.stem}.html", titles[j.stem]) for j in jobs if j.area and j.area == job.area]
+        return shared + own
+
+    return shared, of
 
 
 def publish_report(
@@ -64,84 +119,166 @@ def publish_report(
     log: Callable[[str], None] | None = None,
     notebook_dir: Path = NOTEBOOKS_DIR,
     settings: Settings | None = None,
+    region: str = DEFAULT_REGION,
 ) -> Path:
-    """Run every notebook for `period`, export pages, cover and manifest, check privacy, swap in."""
+    """Run every notebook for `period` and `region`, export pages, cover and manifest, check
+    privacy, swap in; returns the published index.html."""
     check_period(period)
     check_lang(lang)
     settings = check(settings or publication(), floors=True)
-    paths = Paths.of(data_dir, reports_dir)
+    paths = Paths.of(data_dir, reports_dir, region)
+    parts = areas(region, paths.reference)  # an unknown region: one sentence
     say = log or (lambda _m: None)
     nbs = notebooks(notebook_dir)
     if not nbs:
         raise AnalysisError(f"No notebooks found in {notebook_dir}.")
     if not paths.raw(period).is_dir():
         raise AnalysisError(f"No raw data for {period}: folder {paths.raw(period)} does not exist.")
+    jobs = plan(nbs, parts, notebook_dir)
     params = {
         "period": period,
         "data_dir": str(paths.data_dir),
         "lang": lang,
         "publish": True,  # analyst-only cells (interactive maps) are skipped
+        "region": region,
         **settings.as_dict(),
     }
-    titles = _titles(nbs, lang)
-    pages = [(f"{nb.stem}.html", titles[nb.stem]) for nb in nbs]
+    titles = _titles(jobs, lang, paths.reference)
+    pages, nav = _navigation(jobs, titles)
     resources = page_resources(period, paths, lang, pages)
-    timings: dict[str, float] = {}
     stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
     executed_stage = new_stage(paths.executed(period))
-
-    def run_one(i: int, nb: Path) -> None:
-        started = time.perf_counter()
-        executed = executed_stage / nb.name
-        try:
-            run_notebook(nb, executed, params, notebook_dir, km=kernels.get(nb))
-        except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
-            raise failure(nb, executed, exc, paths.failed(period), period) from None
-        scrub_timings(executed, nb.name)
-        export_html(executed, stage / f"{nb.stem}.html", lang, titles[nb.stem], resources)
-        timings[nb.stem] = time.perf_counter() - started
-        say(f"[{i}/{len(nbs)}] {nb.name} ({timings[nb.stem]:.1f} s)")
-
-    kernels: dict = {}
+    run = _Run(jobs, params, paths, period, notebook_dir, executed_stage, say)
     try:
-        kernels = start_kernels(nbs, kernel_name(), notebook_dir)
-        run_one(1, nbs[0])  # cleaning first: every later notebook reads its output
-        with ThreadPoolExecutor(max_workers=max(1, len(nbs) - 1)) as pool:  # kernels: processes
-            futures = [pool.submit(run_one, i, nb) for i, nb in enumerate(nbs[1:], 2)]
+        run.all(
+            lambda job, executed: export_html(
+                executed,
+                stage / f"{job.stem}.html",
+                lang,
+                titles[job.stem],
+                {**resources, "report_nav": [resources["report_nav"][0], *nav(job)]},
+            )
+        )
+        on_cover = [j for j in jobs if not j.area]  # the region's own figures, not 28 pages'
+        plain = {j.stem: _title(j.notebook.stem, lang) for j in jobs}  # under the area's name
+        groups = [
+            (region_name(a, paths.reference), [p for p in _pages(jobs, plain) if p[2] == a])
+            for a in parts
+        ]
+        (stage / "index.html").write_text(
+            index_page(
+                period,
+                paths,
+                pages,
+                [executed_stage / f"{j.stem}.ipynb" for j in on_cover],
+                lang,
+                resources["report_banner"],
+                settings,
+                [(h, [(href, title) for href, title, _ in g]) for h, g in groups] or None,
+            ),
+            encoding="utf-8",
+        )
+        facts = manifest(period, paths, lang, settings, run.timings)
+        facts |= {"region": region, "areas": parts}
+        (stage / "manifest.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+        _finish(run, stage, executed_stage, paths, period, say)
+        return paths.report(period) / "index.html"
+    finally:
+        kernels_down(run.started)
+        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(executed_stage, ignore_errors=True)
+
+
+def _pages(jobs: list[Job], titles: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(href, title, area) of every kabupaten/kota's page, in run order."""
+    return [(f"{j.stem}.html", titles[j.stem], j.area) for j in jobs if j.area]
+
+
+def _finish(run, stage: Path, executed_stage: Path, paths: Paths, period: str, say) -> None:
+    """The run log, the privacy check over everything the run made, then the swap (or not)."""
+    log_lines = [f"[{i}/{len(run.jobs)}] {j.stem}.ipynb" for i, j in enumerate(run.jobs, 1)]
+    log_lines.append("privacy check: processed data, pages, executed notebooks, manifest, log")
+    # the log stays identical between reruns; timings go to the manifest
+    (executed_stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+    say("privacy check")
+    leaks = check_privacy([stage, executed_stage, paths.processed(period)], paths.raw(period))
+    if leaks:
+        kept = _keep_failed(stage, executed_stage, paths.failed(period))
+        more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+        raise AnalysisError(
+            f"Privacy check failed, so the report for {period} was not published: "
+            f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
+        )
+    swap_in(executed_stage, paths.executed(period))
+    swap_in(stage, paths.report(period))
+    shutil.rmtree(paths.failed(period), ignore_errors=True)
+
+
+class _Run:
+    """The notebook runs of one report: the first (cleaning) alone, then the rest side by side,
+    WORKERS at a time, each worker with one warmed kernel (started while cleaning runs) that it
+    keeps for its next notebook, emptied in between (`kernels.reset`): a region of seven
+    kabupaten/kota starts four kernels, not twenty-three."""
+
+    def __init__(self, jobs, params, paths, period, notebook_dir, executed_stage, say):
+        self.jobs, self.params, self.paths, self.period = jobs, params, paths, period
+        self.notebook_dir, self.executed_stage, self.say = notebook_dir, executed_stage, say
+        self.timings: dict[str, float] = {}
+        self.started: list = []  # every kernel started, to be sure none is left running
+        self.lock = threading.Lock()
+
+    def _kernels(self, jobs: list[Job], first: bool = False) -> list:
+        """Warmed kernels for `jobs`, started together; each preloads its page's boundaries
+        except the first job's when `first` (it cleans at once and needs no maps)."""
+        regions = [
+            None if first and i == 0 else (j.area or self.paths.region) for i, j in enumerate(jobs)
+        ]
+        managers = warm_kernels(
+            [j.notebook for j in jobs], kernel_name(), self.notebook_dir, regions
+        )
+        with self.lock:
+            self.started += managers
+        return managers
+
+    def one(self, i: int, job: Job, km, export, keep: bool = False) -> None:
+        """Run one job in `km` and export its page."""
+        started = time.perf_counter()
+        executed = self.executed_stage / f"{job.stem}.ipynb"
+        params = {**self.params, "area": job.area}
+        try:
+            run_notebook(job.notebook, executed, params, self.notebook_dir, km=km, keep=keep)
+        except Exception as exc:  # papermill raises PapermillExecutionError, kernels others
+            raise failure(
+                job.notebook, executed, exc, self.paths.failed(self.period), self.period
+            ) from None
+        scrub_timings(executed, f"{job.stem}.ipynb")
+        export(job, executed)
+        self.timings[job.stem] = time.perf_counter() - started
+        self.say(f"[{i}/{len(self.jobs)}] {job.stem}.ipynb ({self.timings[job.stem]:.1f} s)")
+
+    def all(self, export) -> None:
+        """Every job: the first (cleaning) alone, then the rest side by side."""
+        first, rest = self.jobs[0], self.jobs[1:]
+        workers = max(1, min(len(rest), WORKERS))
+        ahead = self._kernels([first, *rest[:workers]], first=True)
+        self.one(1, first, ahead[0], export)  # cleaning first: every later notebook reads it
+        idle: queue.SimpleQueue = queue.SimpleQueue()
+        for km in ahead[1:]:
+            idle.put(km)
+
+        def worker_job(i: int, job: Job) -> None:
+            km = idle.get()
+            try:
+                self.one(i, job, km, export, keep=True)
+            finally:  # emptied for the next notebook, or replaced if it died
+                idle.put(km if kernels_reset(km) else self._kernels([job])[0])
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # kernels: processes
+            futures = [pool.submit(worker_job, i, job) for i, job in enumerate(rest, 2)]
             errors = [f.exception() for f in futures]
         first_error = next((e for e in errors if e is not None), None)
         if first_error is not None:
             raise first_error
-        executed = [executed_stage / nb.name for nb in nbs]
-        (stage / "index.html").write_text(
-            index_page(period, paths, pages, executed, lang, resources["report_banner"], settings),
-            encoding="utf-8",
-        )
-        (stage / "manifest.json").write_text(
-            json.dumps(manifest(period, paths, lang, settings, timings), indent=2) + "\n",
-            encoding="utf-8",
-        )
-        log_lines = [f"[{i}/{len(nbs)}] {nb.name}" for i, nb in enumerate(nbs, 1)]
-        log_lines.append("privacy check: processed data, pages, executed notebooks, manifest, log")
-        # the log stays identical between reruns; timings go to the manifest
-        (executed_stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
-        say("privacy check")
-        leaks = check_privacy([stage, executed_stage, paths.processed(period)], paths.raw(period))
-        if leaks:
-            kept = _keep_failed(stage, executed_stage, paths.failed(period))
-            more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
-            raise AnalysisError(
-                f"Privacy check failed, so the report for {period} was not published: "
-                f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
-            )
-        swap_in(executed_stage, paths.executed(period))
-        swap_in(stage, paths.report(period))
-        shutil.rmtree(paths.failed(period), ignore_errors=True)
-        return paths.report(period) / "index.html"
-    finally:
-        kernels_down(kernels.values())
-        shutil.rmtree(stage, ignore_errors=True)
-        shutil.rmtree(executed_stage, ignore_errors=True)
 
 
 def _keep_failed(stage: Path, executed_stage: Path, failed: Path) -> Path:

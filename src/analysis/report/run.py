@@ -9,19 +9,51 @@ an error, not a warning.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.paths import KERNEL_NAME, NOTEBOOKS_DIR
+from analysis.paths import DEFAULT_REGION, KERNEL_NAME, NOTEBOOKS_DIR
 from analysis.report.kernels import manager_class
 
 #: Every notebook of the report declares these (the report always passes them).
 REQUIRED_PARAMETERS = ("period", "data_dir", "lang", "publish")
+#: The overview of a region of several kabupaten/kota: run once, before their pages.
+OVERVIEW = "region_overview.ipynb"
 
 
 def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     """The report's notebooks in order (`NN_name.ipynb`)."""
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run of a report: which notebook, for which kabupaten/kota ('' = the whole
+    region), and the name its page and executed notebook get."""
+
+    notebook: Path
+    area: str = ""
+
+    @property
+    def stem(self) -> str:
+        """'02_coverage_map', or 'klaten-02_coverage_map' for a kabupaten/kota's page."""
+        return f"{self.area}-{self.notebook.stem}" if self.area else self.notebook.stem
+
+
+def plan(nbs: list[Path], parts: list[str], folder: Path = NOTEBOOKS_DIR) -> list[Job]:
+    """The runs of a report: the first notebook (cleaning) once; for a region of several
+    kabupaten/kota (`parts`) the overview once, then every other notebook once per kabupaten/kota
+    (one notebook, many pages); otherwise every other notebook once."""
+    first, rest = Job(nbs[0]), nbs[1:]
+    if not parts:
+        return [first, *(Job(nb) for nb in rest)]
+    overview = folder / OVERVIEW
+    if not overview.exists():
+        raise AnalysisError(
+            f"{folder} has no {OVERVIEW}, which a report of several kabupaten/kota needs."
+        )
+    return [first, Job(overview), *(Job(nb, area) for area in parts for nb in rest)]
 
 
 def kernel_name() -> str:
@@ -61,7 +93,13 @@ def parameters(nb: Path, params: dict) -> dict:
             f"papermill cannot read {', '.join(unread)} in the parameters cell of {nb.name}; "
             "keep one '=' per line (none in the comment)."
         )
-    missing = [k for k in REQUIRED_PARAMETERS if k not in declared]
+    # a notebook that cannot be told the region (or kabupaten/kota) would show the default's
+    needed = [
+        *REQUIRED_PARAMETERS,
+        *(["region"] if params.get("region", DEFAULT_REGION) != DEFAULT_REGION else []),
+        *(["area"] if params.get("area") else []),
+    ]
+    missing = [k for k in needed if k not in declared]
     if missing:
         raise AnalysisError(
             f"{nb.name} has no parameter {', '.join(missing)} in its 'parameters' cell."
@@ -75,11 +113,14 @@ def parameters(nb: Path, params: dict) -> dict:
     return {k: params[k] for k in declared}
 
 
-def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, km=None) -> None:
-    """Execute one notebook with papermill into `out` (in a kernel started ahead when `km` is given)."""
+def run_notebook(
+    nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, km=None, keep: bool = False
+) -> None:
+    """Execute one notebook with papermill into `out` (in a kernel started ahead when `km` is
+    given, and left running for the next notebook when `keep`)."""
     import papermill as pm  # lazy: the CLI starts without Jupyter
 
-    extra = {"kernel_manager_class": manager_class(km)} if km is not None else {}
+    extra = {"kernel_manager_class": manager_class(km, keep)} if km is not None else {}
     pm.execute_notebook(
         str(nb),
         str(out),
@@ -95,7 +136,8 @@ def run_notebook(nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, k
 
 
 def scrub_timings(executed: Path, published_as: str) -> None:
-    """Drop run timestamps and the staging path from an executed notebook, so reruns are identical."""
+    """Drop run timestamps and the staging path from an executed notebook, and number its cells
+    from 1 (a kept kernel counts on), so reruns are identical."""
     import nbformat  # lazy: the CLI starts without Jupyter
 
     nb = nbformat.read(executed, as_version=4)
@@ -103,9 +145,16 @@ def scrub_timings(executed: Path, published_as: str) -> None:
     for key in ("start_time", "end_time", "duration"):
         meta.pop(key, None)
     meta["output_path"] = published_as
+    count = 0
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1  # as run in a fresh kernel, whichever kernel ran it before
+            cell["execution_count"] = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
         cell.metadata.pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell.metadata.get("papermill", {}).pop(key, None)
@@ -117,14 +166,15 @@ def failure(
 ) -> AnalysisError:
     """Keep the failed executed notebook and describe the failure in one sentence."""
     failed_dir.mkdir(parents=True, exist_ok=True)
-    kept = failed_dir / nb.name
+    kept = failed_dir / executed.name
     if executed.exists():
         shutil.copy2(executed, kept)
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     evalue = str(getattr(exc, "evalue", exc))
     what = f"{getattr(exc, 'ename', type(exc).__name__)}: {evalue.splitlines()[0][:200] if evalue else ''}"
     where = f" in cell {cell}" if cell is not None else ""
+    name = nb.name if executed.stem == nb.stem else f"{nb.name} ({executed.stem.split('-')[0]})"
     return AnalysisError(
-        f"Notebook {nb.name} failed{where} ({what}); the executed notebook is kept at {kept} "
+        f"Notebook {name} failed{where} ({what}); the executed notebook is kept at {kept} "
         f"and the previous report for {period} is unchanged."
     )
