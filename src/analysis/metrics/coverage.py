@@ -209,6 +209,16 @@ def history(month: Month) -> pd.DataFrame:
     return add_rates(pd.DataFrame(rows))
 
 
+def previous_month(month: Month) -> tuple[str, pd.DataFrame] | None:
+    """The latest cleaned month before this one (same data folder) and its kelurahan table with
+    rates, for month-over-month changes; None when there is none."""
+    for p in reversed([p for p in month.earlier() if p < month.period]):
+        path = month.paths.processed(p) / "coverage_kelurahan.parquet"
+        if path.exists():
+            return p, add_rates(pd.read_parquet(path))
+    return None
+
+
 @dataclass
 class Projection:
     """A straight-line projection of a monthly count towards a target."""
@@ -285,6 +295,8 @@ class CoverageMonth:
     moran: tuple[float, float] | None
     projections: dict[str, Projection] = field(default_factory=dict)
     protected: object = None  # disclosure.Protected of the kelurahan table
+    previous_period: str | None = None  # the month compared with (the latest cleaned before)
+    previous: pd.DataFrame | None = None  # its kelurahan table with rates
 
 
 KEL_COUNTS = ["workers", "registered", "effective", "uncovered"]
@@ -344,6 +356,9 @@ def _compute(month: Month) -> CoverageMonth:
         moran=moran,
     )
     out.protected = protect_table(kel, min_cell, ["kecamatan", None])
+    before = previous_month(month)
+    if before is not None:
+        out.previous_period, out.previous = before
     for row in out.targets.itertuples():
         seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
         col = f"effective_{seg}"

@@ -19,6 +19,7 @@ from analysis.metrics.affordability import (
     willing,
 )
 from analysis.pages.affordability_burden import count_shown, rate_shown
+from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     fmt_int,
     fmt_list,
@@ -99,25 +100,31 @@ def discount_text(a: Affordability, lang: str = "id"):
     return Markdown("\n\n".join(lines))
 
 
-def rules_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+@published("aturan_iuran")
+def rules_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """The BPU rules in force this month (programme, rate or amount, regulation), for the method section."""
     rules = contrib.rules_in_force(a.on, "BPU", a.reference_dir)
     low = a.income_min
     rows = []
     for r in rules.itertuples():
-        amount = r.rate_ppm / 1e6 * low if r.basis == "rate" else r.amount_sen / 100
         rows.append(
             {
-                t("aff_col_program", lang): t(f"aff_prog_{r.program}", lang),
-                t("aff_col_rule", lang): fmt_pct(r.rate_ppm / 1e6, lang, digits=0)
-                + t("aff_of_income", lang)
+                "program": t(f"aff_prog_{r.program}", lang),
+                "rule": fmt_pct(r.rate_ppm / 1e6, lang, digits=0) + t("aff_of_income", lang)
                 if r.basis == "rate"
                 else fmt_rp(r.amount_sen / 100, lang),
-                t("aff_col_at_min", lang, income=fmt_rp(low, lang)): fmt_rp(amount, lang),
-                t("aff_col_regulation", lang): r.regulation,
+                "amount": r.rate_ppm / 1e6 * low if r.basis == "rate" else r.amount_sen / 100,
+                "regulation": r.regulation,
             }
         )
-    return pd.DataFrame(rows)
+    cols = [
+        Col("program", t("aff_col_program", lang)),
+        Col("rule", t("aff_col_rule", lang)),
+        Col("amount", t("aff_col_at_min", lang, income=fmt_rp(low, lang)), "rp"),
+        Col("regulation", t("aff_col_regulation", lang)),
+    ]
+    data = pd.DataFrame(rows, columns=[c.key for c in cols])
+    return PublishedTable(t("aff_tbl_rules", lang), cols, data, lang)
 
 
 def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:

@@ -18,7 +18,6 @@ from analysis.metrics.affordability import (
 )
 from analysis.metrics.disclosure import (
     SECONDARY,
-    display,
     is_small,
     protect,
 )
@@ -27,6 +26,7 @@ from analysis.pages import affordability_burden as burden
 from analysis.pages import affordability_method as method
 from analysis.pages import charts, maps
 from analysis.pages.affordability_burden import count_shown, rate_shown
+from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
     Cards,
     Section,
@@ -40,7 +40,6 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
-    table,
 )
 
 
@@ -137,7 +136,8 @@ def scenario_labels(a: Affordability, lang: str = "id") -> dict[str, str]:
     return {k: t(f"aff_scn_{k}", lang, workers=workers) for k in keys}
 
 
-def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+@published("subsidi_apbd")
+def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """The subsidy scenarios as published: workers reached, cost per worker per year, yearly budget."""
     s = a.scenarios.reset_index(drop=True)
     table = s[["scenario", "workers", "per_worker", "budget"]].copy()
@@ -148,23 +148,14 @@ def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
         SECONDARY
     )
     p.state["budget"] = p.state["workers"]  # a budget would reveal a hidden count
-    shown = display(
-        p,
-        {
-            "workers": lambda v: fmt_int(v, lang),
-            "per_worker": lambda v: fmt_rp(v, lang),
-            "budget": lambda v: fmt_rp(v, lang),
-        },
-    )
-    shown["scenario"] = shown["scenario"].map(scenario_labels(a, lang))
-    return shown.rename(
-        columns={
-            "scenario": t("aff_col_scenario", lang),
-            "workers": t("aff_col_workers_reached", lang),
-            "per_worker": t("aff_col_per_worker", lang),
-            "budget": t("aff_col_budget", lang),
-        }
-    )
+    p.table["label"] = p.table["scenario"].map(scenario_labels(a, lang))
+    cols = [
+        Col("label", t("aff_col_scenario", lang)),
+        Col("workers", t("aff_col_workers_reached", lang), "count"),
+        Col("per_worker", t("aff_col_per_worker", lang), "rp"),
+        Col("budget", t("aff_col_budget", lang), "rp"),
+    ]
+    return from_protected(p, cols, t("aff_tbl_subsidy", lang), lang)
 
 
 def _target_reveals_covered(a: Affordability) -> pd.Series:
@@ -236,9 +227,39 @@ def _cards(a: Affordability, lang: str = "id") -> Cards:
                 per=fmt_rp(all_["per_worker"], lang),
             ),
             "page": "04_premium_affordability",
+            "rank": "30",
         }
     ]
-    return Cards(cards)
+    return Cards(cards, summary=_summary_cost(a, lang), facts=_burden_facts(a, lang))
+
+
+def _summary_cost(a: Affordability, lang: str) -> list[dict]:
+    """What the cheapest package costs and how heavy it is, in one sentence for the cover."""
+    r = a.roster
+    if not len(r):
+        return []
+    now = int((r["share_now"] > a.threshold).sum())
+    text = t(
+        "aff_summary_cost" if now else "aff_summary_cost_none",
+        lang,
+        price=fmt_rp(a.prices.loc["non-transport", "now"], lang),
+        median=fmt_share(weighted_median(r["share_now"]), lang),
+        above=count_shown(now, a.min_cell, lang),
+        threshold=fmt_threshold(a.threshold, lang),
+    )
+    return [{"rank": 40, "text": text}]
+
+
+def _burden_facts(a: Affordability, lang: str) -> dict[str, str]:
+    """Each kelurahan's median burden as published, as a reason beside a next step."""
+    table, p = burden.kelurahan_burden(a)
+    ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
+    return {
+        str(code): t("aff_step_burden", lang, median=fmt_share(v, lang))
+        for code, v in zip(
+            table.loc[ok, "kode_kelurahan"], table.loc[ok, "share_now_median"], strict=True
+        )
+    }
 
 
 # ------------------------------------------------------------------ the page's sections
@@ -258,9 +279,7 @@ def section_subsidy(month: Month, lang: str = "id") -> Section:
         t("aff_chart_budget_axis_million", lang),
         fmt=lambda v: fmt_rp_compact(v * 1e6, lang),
     )
-    return Section(
-        [chart, table(scenario_table(a, lang)), scenario_notes(a, lang), _suppressed(a, lang)]
-    )
+    return Section([chart, scenario_table(a, lang), scenario_notes(a, lang), _suppressed(a, lang)])
 
 
 def section_deciles(month: Month, lang: str = "id") -> Section:
@@ -281,13 +300,13 @@ def section_deciles(month: Month, lang: str = "id") -> Section:
         if len(a.roster) >= DECILES
         else md("aff_head_no_income", lang)
     )
-    return Section([chart, table(burden.decile_table(a, lang)), _suppressed(a, lang)])
+    return Section([chart, burden.decile_table(a, lang), _suppressed(a, lang)])
 
 
 def section_sensitivity(month: Month, lang: str = "id") -> Section:
     """How many are above the threshold if the threshold were 1, 2, 5 or 10%."""
     a = results(month)
-    return Section([table(burden.sensitivity_table(a, lang)), _suppressed(a, lang)])
+    return Section([burden.sensitivity_table(a, lang), _suppressed(a, lang)])
 
 
 def section_wtp(month: Month, lang: str = "id") -> Section:
@@ -318,7 +337,7 @@ def section_discount(month: Month, lang: str = "id") -> Section:
 def section_sectors(month: Month, lang: str = "id") -> Section:
     """The burden by sector, protected."""
     a = results(month)
-    return Section([table(burden.sector_table(a, lang)), _suppressed(a, lang)])
+    return Section([burden.sector_table(a, lang), _suppressed(a, lang)])
 
 
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
@@ -342,13 +361,13 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
     intro = (
         md("aff_kelurahan_intro", lang, n=len(top)) if len(top) else md("aff_no_kelurahan", lang)
     )
-    return Section([chart, intro, table(top)])
+    return Section([chart, intro, top] if len(top) else [chart, intro])
 
 
 def section_method(month: Month, lang: str = "id") -> Section:
     """The contribution rules used and how the figures are computed."""
     a = results(month)
-    return Section([table(method.rules_table(a, lang)), method.method_text(a, lang)])
+    return Section([method.rules_table(a, lang), method.method_text(a, lang)])
 
 
 def _suppressed(a: Affordability, lang: str):
