@@ -16,6 +16,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from analysis.errors import AnalysisError
@@ -26,27 +27,12 @@ from analysis.report import cover
 from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import start_kernels
-from analysis.report.manifest import git_commit, manifest
+from analysis.report.manifest import manifest
 from analysis.report.privacy import check_privacy
 from analysis.report.run import failure, kernel_name, notebooks, run_notebook, scrub_timings
+from analysis.report.takeaway import Report, make_takeaways
 from analysis.settings import Settings, check, publication
-from analysis.store import new_stage, read_quality, swap_in
-
-
-def index_page(
-    period: str,
-    paths: Paths,
-    pages: list[tuple[str, str]],
-    executed: list[Path],
-    lang: str,
-    banner: str,
-    settings: Settings,
-) -> str:
-    """The cover page: the pages' headline figures, links to every page, provenance."""
-    folder = paths.processed(period)
-    quality = read_quality(folder) if (folder / "quality.json").exists() else None
-    prov = cover.provenance(period, quality, git_commit(), lang, settings.min_cell)
-    return cover.render(period, lang, cover.collect_cards(executed), pages, prov, banner)
+from analysis.store import new_stage, swap_in
 
 
 def _titles(nbs: list[Path], lang: str) -> dict[str, str]:
@@ -64,8 +50,11 @@ def publish_report(
     log: Callable[[str], None] | None = None,
     notebook_dir: Path = NOTEBOOKS_DIR,
     settings: Settings | None = None,
+    released: date | None = None,
 ) -> Path:
-    """Run every notebook for `period`, export pages, cover and manifest, check privacy, swap in."""
+    """Run every notebook for `period`, export pages, write the cover, the tables, the single
+    file, the PDF and the manifest, check privacy, swap in. `released`: the release date on the
+    cover (default today)."""
     check_period(period)
     check_lang(lang)
     settings = check(settings or publication(), floors=True)
@@ -85,7 +74,8 @@ def publish_report(
     }
     titles = _titles(nbs, lang)
     pages = [(f"{nb.stem}.html", titles[nb.stem]) for nb in nbs]
-    resources = page_resources(period, paths, lang, pages)
+    release = cover.release_info(period, lang, released)
+    resources = page_resources(period, paths, lang, pages, release)
     timings: dict[str, float] = {}
     stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
     executed_stage = new_stage(paths.executed(period))
@@ -113,12 +103,20 @@ def publish_report(
         if first_error is not None:
             raise first_error
         executed = [executed_stage / nb.name for nb in nbs]
-        (stage / "index.html").write_text(
-            index_page(period, paths, pages, executed, lang, resources["report_banner"], settings),
-            encoding="utf-8",
+        report = Report(
+            period,
+            lang,
+            stage,
+            paths,
+            pages,
+            executed,
+            release,
+            resources["report_banner"],
+            settings,
         )
+        made = make_takeaways(report, say)
         (stage / "manifest.json").write_text(
-            json.dumps(manifest(period, paths, lang, settings, timings), indent=2) + "\n",
+            json.dumps(manifest(period, paths, lang, settings, timings) | made, indent=2) + "\n",
             encoding="utf-8",
         )
         log_lines = [f"[{i}/{len(nbs)}] {nb.name}" for i, nb in enumerate(nbs, 1)]
