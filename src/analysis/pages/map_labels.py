@@ -41,46 +41,48 @@ def key_rows(kel: pd.DataFrame, values: dict[str, str] | None = None):
     ]
 
 
-def spread(
-    anchors: np.ndarray, sizes: np.ndarray, obstacles: np.ndarray, bounds, steps: int = 300
-) -> np.ndarray:
+def _candidates(step: float, rings: int = 14, per_ring: int = 16) -> np.ndarray:
+    """Offsets to try for a label, nearest first: its own place, then rings around it."""
+    out = [(0.0, 0.0)]
+    for r in range(1, rings + 1):
+        angles = np.linspace(0, 2 * np.pi, per_ring, endpoint=False) + (r % 2) * np.pi / per_ring
+        out += [(r * step * np.cos(a), r * step * np.sin(a)) for a in angles]
+    return np.array(out)
+
+
+def spread(anchors: np.ndarray, sizes: np.ndarray, obstacles: np.ndarray, bounds) -> np.ndarray:
     """Label centres near `anchors` (n×2, inches) with no two boxes (`sizes`, n×2) overlapping,
     kept off the fixed `obstacles` (m×4: centre x, y, width, height) and inside `bounds`
-    (x0, y0, x1, y1). Overlapping labels are pushed apart along their shorter overlap; a weak
-    pull keeps each near its kelurahan."""
+    (x0, y0, x1, y1).
+
+    Labels are placed one by one, the most crowded first (those with most other labels over
+    their place): each takes the nearest free spot among its own place and rings of spots
+    around it (the least crowded spot if none is free), so a label moves only when another
+    already sits where it would go, and mostly the labels at the edge of a crowd move.
+    """
+    n = len(anchors)
     pos = anchors.astype("float64").copy()
-    n = len(pos)
     if n == 0:
         return pos
     half = sizes / 2 + GAP_IN / 2
-    tie = np.arange(n)
-    for _ in range(steps):
-        d = pos[:, None, :] - pos[None, :, :]
-        reach = half[:, None, :] + half[None, :, :]
-        over = reach - np.abs(d)
-        hit = (over[..., 0] > 0) & (over[..., 1] > 0)
-        np.fill_diagonal(hit, False)
-        sign = np.sign(d)
-        # identical centres: the later label moves right/up
-        same = sign == 0
-        sign[same] = np.where(tie[:, None] > tie[None, :], 1.0, -1.0)[..., None].repeat(2, -1)[same]
-        along_x = over[..., 0] < over[..., 1]
-        push = np.zeros_like(pos)
-        push[:, 0] = np.where(hit & along_x, sign[..., 0] * over[..., 0] / 2, 0).sum(1)
-        push[:, 1] = np.where(hit & ~along_x, sign[..., 1] * over[..., 1] / 2, 0).sum(1)
-        for ox, oy, ow, oh in obstacles:
-            dx, dy = pos[:, 0] - ox, pos[:, 1] - oy
-            ovx = half[:, 0] + ow / 2 - np.abs(dx)
-            ovy = half[:, 1] + oh / 2 - np.abs(dy)
-            inside = (ovx > 0) & (ovy > 0)
-            by_x = ovx < ovy
-            push[:, 0] += np.where(inside & by_x, np.where(dx >= 0, 1, -1) * ovx, 0)
-            push[:, 1] += np.where(inside & ~by_x, np.where(dy >= 0, 1, -1) * ovy, 0)
-        if not push.any():
-            break
-        pos += 0.6 * push + 0.01 * (anchors - pos)
-        pos[:, 0] = np.clip(pos[:, 0], bounds[0] + half[:, 0], bounds[2] - half[:, 0])
-        pos[:, 1] = np.clip(pos[:, 1], bounds[1] + half[:, 1], bounds[3] - half[:, 1])
+    taken = [(o[0], o[1], o[2] / 2, o[3] / 2) for o in obstacles]
+    boxes = np.array(taken, dtype="float64").reshape(-1, 4)
+    offsets = _candidates(float(sizes[:, 1].max()) * 0.5, rings=24)
+    reach = half[:, None, :] + half[None, :, :] - np.abs(anchors[:, None, :] - anchors[None, :, :])
+    crowd = ((reach > 0).all(axis=2)).sum(axis=1)
+    for i in np.argsort(-crowd, kind="stable"):
+        spots = anchors[i] + offsets
+        spots[:, 0] = np.clip(spots[:, 0], bounds[0] + half[i, 0], bounds[2] - half[i, 0])
+        spots[:, 1] = np.clip(spots[:, 1], bounds[1] + half[i, 1], bounds[3] - half[i, 1])
+        if len(boxes):
+            ox = boxes[None, :, 2] + half[i, 0] - np.abs(spots[:, None, 0] - boxes[None, :, 0])
+            oy = boxes[None, :, 3] + half[i, 1] - np.abs(spots[:, None, 1] - boxes[None, :, 1])
+            clash = (np.clip(ox, 0, None) * np.clip(oy, 0, None)).sum(axis=1)
+        else:
+            clash = np.zeros(len(spots))
+        best = int(np.flatnonzero(clash == 0)[0]) if (clash == 0).any() else int(clash.argmin())
+        pos[i] = spots[best]
+        boxes = np.vstack([boxes, [pos[i, 0], pos[i, 1], half[i, 0], half[i, 1]]])
     return pos
 
 

@@ -100,7 +100,7 @@ def _scale_bar(ax, extent, scale: float, length_m: int = 2000) -> tuple:
 def _outlines(ax, kec, scale: float, fontsize: float | None = None) -> list[tuple]:
     """Kecamatan borders and names (with a white halo, readable over any fill); returns the
     names' boxes (map units) so that kelurahan numbers keep clear of them."""
-    fontsize = fontsize or layout().legend
+    fontsize = fontsize or (layout().legend if layout() is not PHONE else layout().number)
     kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4 if layout() is not PHONE else 1.0)
     halo = [pe.withStroke(linewidth=3, foreground="white")]
     boxes = []
@@ -312,7 +312,12 @@ def proportional_symbols(
     fig, ax, inch_per_m, extent = _map_figure(kel)
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
-    boxes = _outlines(ax, kec, inch_per_m, fontsize=layout().legend - 1)
+    boxes = _outlines(
+        ax,
+        kec,
+        inch_per_m,
+        fontsize=layout().legend - 1 if layout() is not PHONE else layout().number,
+    )
     vmax = float(np.nanmax(v[shown])) if shown.any() else 0.0
     max_area *= (width() / LAPTOP.width) ** 2  # circles keep their share of the map
     scale = max_area / vmax if vmax > 0 else 0.0
