@@ -278,7 +278,7 @@ def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_pat
     kel = pd.read_parquet(Paths.of(data).processed(PERIOD) / "coverage_kelurahan.parquet")
     assert s.loc["all_uncovered", "workers"] == kel["workers"].sum()
     assert "survei" in afp.headline(a, "id").data.lower()
-    assert afb.sensitivity_table(a, "en").shown().shape[1] == 5  # no survey column
+    assert afb.sensitivity_table(a, "en").shown().shape[1] == 6  # no survey column
     (
         afb.wtp_text(a, "en"),
         afm.discount_text(a, "en"),

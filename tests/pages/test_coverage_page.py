@@ -185,3 +185,56 @@ def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
     )  # no interactive map when published
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 5
+
+
+@pytest.fixture(scope="module")
+def two_months(cleaned, demo_dir, tmp_path_factory):
+    """The demo month and, before it, a month with fewer workers effectively covered."""
+    data = tmp_path_factory.mktemp("two") / "data"
+    now = data / "processed" / PERIOD
+    shutil.copytree(demo_dir / "processed" / PERIOD, now)
+    before = data / "processed" / "2026-09"
+    shutil.copytree(now, before)
+    kel = pd.read_parquet(before / "coverage_kelurahan.parquet")
+    kel["effective"] = (kel["effective"] * 0.8).astype("int64")
+    kel.to_parquet(before / "coverage_kelurahan.parquet")
+    return data, kel
+
+
+def test_last_months_coverage_and_the_change_are_shown_for_city_and_kecamatan(two_months):
+    data, before = two_months
+    cov = coverage.results(Month.load(PERIOD, data))
+    assert cov.previous_period == "2026-09"
+    now = pd.read_parquet(data / "processed" / PERIOD / "coverage_kelurahan.parquet")
+    table = coverage_page.kecamatan_table(cov, "id").shown().set_index("Kecamatan")
+    prev_col, change_col = "Cakupan efektif September 2026", "Perubahan (poin)"
+    for name, group in before.groupby("kecamatan"):
+        rate_before = group["effective"].sum() / group["workers"].sum()
+        g_now = now[now["kecamatan"] == name]
+        rate_now = g_now["effective"].sum() / g_now["workers"].sum()
+        assert table.loc[name, prev_col] == fmt_pct(rate_before)
+        points = round((rate_now - rate_before) * 100, 1)
+        assert table.loc[name, change_col] == ("+" if points > 0 else "") + f"{points:.1f}".replace(
+            ".", ","
+        )
+    city = before["effective"].sum() / before["workers"].sum()
+    assert table.loc["Kota Surakarta", prev_col] == fmt_pct(city)
+    headline = coverage_page.headline(cov, "id").data
+    assert (
+        f"naik {round((now['effective'].sum() / now['workers'].sum() - city) * 100, 1):.1f}".replace(
+            ".", ","
+        )
+        in headline
+    )
+
+
+def test_the_trend_is_in_percent_of_workers(two_months):
+    from analysis.pages.coverage_trend import trend_frame
+
+    data, before = two_months
+    cov = coverage.results(Month.load(PERIOD, data))
+    frame = trend_frame(cov, "id")
+    assert list(frame.index) == ["September 2026", "Oktober 2026"]
+    first = frame.iloc[0, 0]
+    assert first == pytest.approx(before["effective"].sum() / before["workers"].sum())
+    assert (frame.to_numpy() <= 1).all()

@@ -142,14 +142,13 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
     s = sensitivity(a.survey, ths, weight="bobot").reset_index(drop=True) if len(a.survey) else None
     data = pd.DataFrame(
         {
-            "threshold": [
-                fmt_threshold(th, lang) + (" ◀" if th == a.threshold else "") for th in ths
-            ],
+            "threshold": ths,
             **{
                 f"{k}_{w}": r[f"above_{w}{x}"]
                 for w in ("now", "full")
                 for k, x in (("n", ""), ("rate", "_rate"))
             },
+            "used": [t("aff_threshold_used", lang) if th == a.threshold else "" for th in ths],
         }
     )
     state = pd.DataFrame(index=data.index)
@@ -157,8 +156,9 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
         small = is_small(r[f"above_{w}"].to_numpy(), a.min_cell)
         state[f"n_{w}"] = np.where(small, PRIMARY, 0)
         state[f"rate_{w}"] = np.where(small, SECONDARY, 0)  # the share would reveal the count
+    whole = all(round(th * 100, 6) == round(th * 100) for th in ths)
     cols = [
-        Col("threshold", t("aff_col_threshold", lang)),
+        Col("threshold", t("aff_col_threshold", lang), "pct", 0 if whole else 1),
         Col("n_now", t("aff_col_roster_now", lang), "count"),
         Col("rate_now", t("aff_col_roster_now_share", lang), "share"),
         Col("n_full", t("aff_col_roster_full", lang), "count"),
@@ -170,6 +170,7 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
             is_small(s["above_full"].to_numpy(), a.min_cell), SECONDARY, 0
         )
         cols.append(Col("survey_full", t("aff_col_survey_full", lang), "share"))
+    cols.append(Col("used", t("aff_col_threshold_used", lang)))
     return PublishedTable(t("aff_tbl_sensitivity", lang), cols, data, lang, state, a.min_cell)
 
 

@@ -107,19 +107,20 @@ def rules_table(a: Affordability, lang: str = "id") -> PublishedTable:
     low = a.income_min
     rows = []
     for r in rules.itertuples():
+        rate = r.basis == "rate"
         rows.append(
             {
                 "program": t(f"aff_prog_{r.program}", lang),
-                "rule": fmt_pct(r.rate_ppm / 1e6, lang, digits=0) + t("aff_of_income", lang)
-                if r.basis == "rate"
-                else fmt_rp(r.amount_sen / 100, lang),
-                "amount": r.rate_ppm / 1e6 * low if r.basis == "rate" else r.amount_sen / 100,
+                "rate": r.rate_ppm / 1e6 if rate else None,
+                "flat": None if rate else r.amount_sen / 100,
+                "amount": r.rate_ppm / 1e6 * low if rate else r.amount_sen / 100,
                 "regulation": r.regulation,
             }
         )
     cols = [
         Col("program", t("aff_col_program", lang)),
-        Col("rule", t("aff_col_rule", lang)),
+        Col("rate", t("aff_col_rule_rate", lang), "pct", 0),
+        Col("flat", t("aff_col_rule_flat", lang), "rp"),
         Col("amount", t("aff_col_at_min", lang, income=fmt_rp(low, lang)), "rp"),
         Col("regulation", t("aff_col_regulation", lang)),
     ]

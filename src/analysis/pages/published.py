@@ -122,9 +122,7 @@ class PublishedTable:
             "int": lambda: fmt_int(v, lang),
             "pct": lambda: fmt_pct(v, lang, col.digits),
             "share": lambda: fmt_share(v, lang),
-            "points": lambda: (
-                ("+" if round(v * 100, col.digits) > 0 else "") + fmt_num(v * 100, lang, col.digits)
-            ),
+            "points": lambda: _signed(v * 100, lang, col.digits),
             "rp": lambda: fmt_rp(v, lang),
             "num": lambda: fmt_num(v, lang, col.digits),
         }[col.kind]()
