@@ -73,3 +73,14 @@ def test_the_cover_puts_the_message_first_and_data_quality_last():
     assert order == sorted(order)
     assert "<strong>9,7%</strong>" in html and "Dirilis 5 November 2026" in html
     assert "PDF tidak dapat dibuat" in html
+
+
+def test_without_chromium_there_is_no_pdf_and_the_reason_is_plain(monkeypatch, tmp_path):
+    from analysis.report import pdf
+
+    monkeypatch.setattr(pdf, "chromium", lambda: None)
+    printer = pdf.Printer().start()
+    target = tmp_path / "laporan.pdf"
+    assert printer.print(tmp_path / "laporan.html", target, "Judul") == "Chromium is not installed"
+    assert not target.exists()
+    printer.close()

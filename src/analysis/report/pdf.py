@@ -2,16 +2,19 @@
 
 Playwright drives Debian's Chromium (`page.pdf`: A4, backgrounds, the page size of the CSS), with
 every network request refused; the print styles hide the navigation, start each page of the
-report on a new sheet and keep figures and table rows whole. Folded tables are opened first, so
-the PDF holds every table. Without Chromium (or Playwright) the report is still published and
-its cover says plainly that the PDF could not be made.
+report on a new sheet and keep figures whole. Folded tables are opened first, so the PDF holds
+every table. One browser does it, started by a `Printer` when the report starts (while the
+notebooks run), so printing costs only the print. Without Chromium (or Playwright) the report is
+still published and its cover says plainly that the PDF could not be made.
 """
 
 from __future__ import annotations
 
+import queue
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from html import escape
 from pathlib import Path
 
@@ -24,8 +27,8 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Seconds the print may take before it is given up.
-TIMEOUT_S = 120
+#: Seconds a print may take before it is given up.
+TIMEOUT_S = 180
 #: The PDF's own timestamps are set to this, so identical reports give identical files.
 _FIXED_DATE = b"D:20000101000000+00'00'"
 
@@ -45,33 +48,27 @@ def footer(title: str) -> str:
     )
 
 
-def _print(source: Path, target: Path, title: str, browser_path: str) -> None:
-    from playwright.sync_api import sync_playwright  # lazy: only when a PDF is made
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.route(
-                "**/*",
-                lambda r: (
-                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
-                ),
-            )
-            page.goto(source.resolve().as_uri(), wait_until="load", timeout=TIMEOUT_S * 1000)
-            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(target),
-                format="A4",
-                print_background=True,
-                prefer_css_page_size=True,
-                display_header_footer=True,
-                header_template="<div></div>",
-                footer_template=footer(title),
-            )
-        finally:
-            browser.close()
+def _print(browser, source: Path, target: Path, title: str) -> None:
+    page = browser.new_page()
+    try:
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+        )
+        page.goto(source.resolve().as_uri(), wait_until="load", timeout=TIMEOUT_S * 1000)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(target),
+            format="A4",
+            print_background=True,
+            prefer_css_page_size=True,
+            display_header_footer=True,
+            header_template="<div></div>",
+            footer_template=footer(title),
+        )
+    finally:
+        page.close()
 
 
 def _fix_dates(pdf: Path) -> None:
@@ -86,21 +83,68 @@ def _fix_dates(pdf: Path) -> None:
     pdf.write_bytes(re.sub(rb"(/(?:CreationDate|ModDate) \()(D:[^)]*)\)", fixed, data))
 
 
-def write_pdf(source: Path, target: Path, title: str) -> str | None:
-    """Print `source` (the single-file report) to `target`; None when done, else why not.
+class Printer:
+    """One headless Chromium in its own thread (Playwright's sync API is bound to the thread
+    that started it, and must not run inside a notebook's event loop), printing on demand."""
 
-    Runs in its own thread, so that it works from a notebook's running event loop too.
-    """
-    browser_path = chromium()
-    if browser_path is None:
-        return "Chromium is not installed"
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(_print, source, target, title, browser_path).result(timeout=TIMEOUT_S)
-    except ImportError:
-        return "Playwright is not installed"
-    except Exception as exc:  # a browser that fails must not stop the report
-        target.unlink(missing_ok=True)
-        return f"Chromium could not print the report ({type(exc).__name__})"
-    _fix_dates(target)
-    return None
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._ready: Future = Future()
+
+    def start(self) -> Printer:
+        """Launch the browser in the background; returns at once."""
+        path = chromium()
+        if path is None:
+            self._ready.set_result("Chromium is not installed")
+            return self
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self, path: str) -> None:
+        try:
+            from playwright.sync_api import sync_playwright  # lazy: only when a PDF is made
+        except ImportError:
+            self._ready.set_result("Playwright is not installed")
+            return
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=path, args=FLAGS)
+                self._ready.set_result(None)
+                while (job := self._jobs.get()) is not None:
+                    source, target, title, done = job
+                    try:
+                        _print(browser, source, target, title)
+                        done.set_result(None)
+                    except Exception as exc:  # a failed print must not stop the report
+                        done.set_result(
+                            f"Chromium could not print the report ({type(exc).__name__})"
+                        )
+                browser.close()
+        except Exception as exc:  # the browser did not start
+            if not self._ready.done():
+                self._ready.set_result(f"Chromium could not start ({type(exc).__name__})")
+
+    def print(self, source: Path, target: Path, title: str) -> str | None:
+        """Print `source` (the single-file report) to `target`: None when done, else why not."""
+        try:
+            problem = self._ready.result(timeout=TIMEOUT_S)
+            if problem is None:
+                done: Future = Future()
+                self._jobs.put((source, target, title, done))
+                problem = done.result(timeout=TIMEOUT_S)
+        except TimeoutError:
+            problem = "Chromium did not answer in time"
+        if problem:
+            target.unlink(missing_ok=True)
+            return problem
+        _fix_dates(target)
+        return None
+
+    def close(self) -> None:
+        """Stop the browser (when it was started)."""
+        if self._thread is not None and self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(timeout=30)
+

@@ -28,6 +28,7 @@ from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import start_kernels
 from analysis.report.manifest import manifest
+from analysis.report.pdf import Printer
 from analysis.report.privacy import check_privacy
 from analysis.report.run import failure, kernel_name, notebooks, run_notebook, scrub_timings
 from analysis.report.takeaway import Report, make_takeaways
@@ -93,6 +94,7 @@ def publish_report(
         say(f"[{i}/{len(nbs)}] {nb.name} ({timings[nb.stem]:.1f} s)")
 
     kernels: dict = {}
+    printer = Printer().start()  # the PDF's browser starts while the notebooks run
     try:
         kernels = start_kernels(nbs, kernel_name(), notebook_dir)
         run_one(1, nbs[0])  # cleaning first: every later notebook reads its output
@@ -114,7 +116,7 @@ def publish_report(
             resources["report_banner"],
             settings,
         )
-        made = make_takeaways(report, say)
+        made = make_takeaways(report, say, printer)
         (stage / "manifest.json").write_text(
             json.dumps(manifest(period, paths, lang, settings, timings) | made, indent=2) + "\n",
             encoding="utf-8",
@@ -137,6 +139,7 @@ def publish_report(
         shutil.rmtree(paths.failed(period), ignore_errors=True)
         return paths.report(period) / "index.html"
     finally:
+        printer.close()
         kernels_down(kernels.values())
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(executed_stage, ignore_errors=True)

@@ -57,8 +57,9 @@ def _index(r: Report, takeaway: dict, cover_parts: dict, cards: list[dict]) -> N
     (r.stage / "index.html").write_text(page, encoding="utf-8")
 
 
-def make_takeaways(r: Report, say: Callable[[str], None]) -> dict:
-    """Write the downloads, the cover, the single file and the PDF; what the manifest records."""
+def make_takeaways(r: Report, say: Callable[[str], None], printer: pdf.Printer) -> dict:
+    """Write the downloads, the cover, the single file and the PDF (with `printer`, a browser
+    started while the notebooks ran); what the manifest records."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     tables = downloads.collect_tables(r.executed)
@@ -95,7 +96,7 @@ def make_takeaways(r: Report, say: Callable[[str], None]) -> dict:
 
     say("PDF")
     started = time.perf_counter()
-    problem = pdf.write_pdf(single, r.stage / pdf_name(r.period), title)
+    problem = printer.print(single, r.stage / pdf_name(r.period), title)
     seconds["pdf"] = time.perf_counter() - started
     if problem:
         say(f"the PDF could not be made: {problem}")
