@@ -382,7 +382,7 @@ def test_priority_table_shows_both_inputs_and_hides_small_counts():
     shown = table.shown()
     assert list(shown.columns) == [
         "Kelurahan (kecamatan)",
-        "Uncovered workers",
+        "Workers not covered",
         "Know BPJS TK",
         "95% range",
         "Estimate from",
@@ -391,17 +391,18 @@ def test_priority_table_shows_both_inputs_and_hides_small_counts():
     ]
     assert list(shown.iloc[:, 0]) == ["Tiga (Es)", "Dua (Es)", "Satu (Es)"]  # Empat: unknown
     satu = shown.iloc[2]
-    assert satu["Uncovered workers"] == "<5" and satu["Score"] == "x"  # the score would reveal it
+    assert satu["Workers not covered"] == "<5" and satu["Score"] == "x"  # the score would reveal it
     assert satu["Score range"] == "x"
     # the kecamatan total would give Satu's 3 away: one more cell of Es is hidden as well
-    assert (shown["Uncovered workers"] == "x").sum() == 1
+    assert (shown["Workers not covered"] == "x").sum() == 1
     assert shown.iloc[0]["Know BPJS TK"] == "40%"  # Tiga: its kecamatan's estimate …
     assert shown.iloc[0]["Estimate from"].startswith("kecamatan")  # … and it says so
     assert (shown.iloc[1]["Know BPJS TK"], shown.iloc[1]["95% range"]) == ("50%", "30%–70%")
-    assert not shown[["Uncovered workers", "Score"]].isin(["3", "2"]).any().any()
+    assert not shown[["Workers not covered", "Score"]].isin(["3", "2"]).any().any()
     download = table.download()
     assert (
-        download.iloc[2]["Uncovered workers"] == "<5" and download.iloc[1]["Know BPJS TK (%)"] == 50
+        download.iloc[2]["Workers not covered"] == "<5"
+        and download.iloc[1]["Know BPJS TK (%)"] == 50
     )
 
 

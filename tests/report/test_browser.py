@@ -16,18 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.report.pdf import FLAGS as PRINT_FLAGS
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+FLAGS = [*PRINT_FLAGS, "--disable-quic"]
 WIDTHS = {"laptop": 1280, "phone": 390}
 #: A cell the page shows as a number: '1.234', '9,7%', '+0,5', 'Rp201.600'.
 NUMBER = re.compile(r"^[+-]?(?:Rp)?\d[\d.]*(?:,\d+)?%?$")

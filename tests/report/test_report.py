@@ -15,7 +15,7 @@ from analysis.report.privacy import check_privacy
 from analysis.report.publish import publish_report
 from analysis.report.run import notebooks
 
-from conftest import PERIOD
+from conftest import PERIOD, PUBLISHED_TABLES
 
 pytestmark = pytest.mark.slow
 
@@ -60,32 +60,10 @@ def test_manifest_records_provenance(report):
     assert set(m["notebook_seconds"]) == {nb.stem for nb in notebooks()}
 
 
-#: Every table the pages publish, downloadable as CSV and XLSX (analysis.pages.published).
-TABLES = {
-    "baris_per_berkas",
-    "alasan_karantina",
-    "kelurahan_dicocokkan",
-    "cakupan_kota",
-    "kelurahan_belum_tercakup_terbanyak",
-    "cakupan_kecamatan",
-    "cakupan_kelurahan",
-    "cakupan_sektor",
-    "cakupan_kelas_usaha",
-    "sumbangan_target",
-    "prioritas_sosialisasi",
-    "subsidi_apbd",
-    "beban_desil",
-    "kepekaan_ambang",
-    "beban_sektor",
-    "beban_kelurahan_tertinggi",
-    "aturan_iuran",
-}
-
-
 def test_the_published_folder_holds_only_what_officials_may_receive(report):
     expected = {"index.html", "manifest.json", f"laporan_{PERIOD}.html", "unduhan"}
     expected |= {f"{nb.stem}.html" for nb in notebooks()}
-    expected |= {f"unduhan/{t}.{ext}" for t in TABLES for ext in ("csv", "xlsx")}
+    expected |= {f"unduhan/{t}.{ext}" for t in PUBLISHED_TABLES for ext in ("csv", "xlsx")}
     if shutil.which("chromium") or shutil.which("chromium-browser"):
         expected.add(f"laporan_{PERIOD}.pdf")
     assert {p.relative_to(report).as_posix() for p in report.rglob("*")} == expected
@@ -93,7 +71,7 @@ def test_the_published_folder_holds_only_what_officials_may_receive(report):
 
 def test_every_download_is_in_the_manifest_and_linked_from_the_cover(report):
     m = json.loads((report / "manifest.json").read_text())
-    assert {d["id"] for d in m["downloads"]} == TABLES
+    assert {d["id"] for d in m["downloads"]} == PUBLISHED_TABLES
     cover = (report / "index.html").read_text(encoding="utf-8")
     for d in m["downloads"]:
         for name, digest in d["files"].items():

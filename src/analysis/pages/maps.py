@@ -34,6 +34,9 @@ from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import DEFAULT_REGION, boundaries
 
 CRS_METRIC = "EPSG:32749"  # UTM 49S: metres, for Java south of the equator
+#: Maps of more places than this (a whole province's desa) are not numbered: no screen could
+#: show the numbers; such regions are reported one kota/kabupaten at a time.
+MAX_NUMBERED = 400
 NO_DATA = {"facecolor": "#f2f2f2", "edgecolor": "#9a9a9a", "hatch": "...."}
 SUPPRESSED = {"facecolor": "#ffffff", "edgecolor": "#6d6d6d", "hatch": "xxx"}
 
@@ -127,15 +130,16 @@ def _finish(fig, ax, extent, scale, kel, obstacles: list[tuple], note: str | Non
     """Scale bar and kelurahan numbers; returns the note under the map (source and `note`)."""
     obstacles = [*obstacles, _scale_bar(ax, extent, scale)]
     _fix_extent(ax, extent)
-    draw_numbers(
-        ax,
-        kel,
-        kel.geometry.representative_point(),
-        layout().number,
-        scale,
-        extent[:2],
-        obstacles,
-    )
+    if len(kel) <= MAX_NUMBERED:
+        draw_numbers(
+            ax,
+            kel,
+            kel.geometry.representative_point(),
+            layout().number,
+            scale,
+            extent[:2],
+            obstacles,
+        )
     plt.close(fig)
     return ". ".join(x for x in (note, t("map_source", lang)) if x)
 
@@ -260,12 +264,13 @@ def _value_texts(kel, v, shown, hidden, fmt, shown_as: pd.Series | None) -> dict
 
 def _map_chart(fig, alt: str, title: str, note: str, kel, texts: dict[str, str], lang: str):
     """The finished map: figure, title, note, and the numbered key of its kelurahan."""
+    numbered = len(kel) <= MAX_NUMBERED
     return Chart(
         fig,
         alt,
         title=title,
         note=note,
-        key=key_rows(kel, texts),
+        key=key_rows(kel, texts) if numbered else None,
         key_title=t("map_key_title", lang),
     )
 

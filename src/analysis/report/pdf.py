@@ -147,4 +147,3 @@ class Printer:
         if self._thread is not None and self._thread.is_alive():
             self._jobs.put(None)
             self._thread.join(timeout=30)
-
