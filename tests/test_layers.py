@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from analysis.paths import ROOT
 
 LINT = Path(sys.executable).with_name("lint-imports")
+pytestmark = pytest.mark.slow  # lint-imports runs in a subprocess
 
 
 def lint(cwd: Path) -> subprocess.CompletedProcess:

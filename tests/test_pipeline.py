@@ -5,6 +5,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from analysis.ingest import clean
 from analysis.ingest.cache import CACHE_DIR
 from analysis.pipeline import write_derived
@@ -43,6 +45,7 @@ def test_ingest_alone_writes_the_cleaned_month_and_derive_sees_it_staged(
     assert len(alone.tables) == len(cleaned.tables) - 1
 
 
+@pytest.mark.slow  # a subprocess
 def test_ingest_does_not_import_metrics():
     code = (
         "import sys, analysis.ingest.clean; "

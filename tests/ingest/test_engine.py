@@ -27,6 +27,7 @@ def _partitions_told(said: list[str], stem: str) -> list[tuple[int, int]]:
     ]
 
 
+@pytest.mark.slow  # a Dask cluster of two processes
 def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(clean, "PROGRESS_SECONDS", 0.0)  # every progress line, not one per 5 s
     data = tmp_path / "data"

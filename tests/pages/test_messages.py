@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from analysis.pages.text import catalogue
+from analysis.pages.text import MESSAGES_DIR, catalogue
 from analysis.paths import NOTEBOOKS_DIR
 
 #: One term per idea: the term the report uses, and the words it must not drift to.
@@ -43,15 +43,31 @@ DEVELOPER_WORDS = re.compile(
 )
 #: A message field ('{month}') is filled in, not read.
 FIELD = re.compile(r"\{[^{}]*\}")
+#: Messages only analysts read, in JupyterLab: errors naming a notebook's parameters, the
+#: explore notebook (never published), the cleaning progress bar.
+ANALYSTS_ONLY = ("errors.json", "explore.json", "notebook.json")
+
+
+def analysts_only() -> set[str]:
+    """The keys of the analysts' message files."""
+    return {
+        key
+        for name in ANALYSTS_ONLY
+        for key in json.loads((MESSAGES_DIR / name).read_text(encoding="utf-8"))
+    }
 
 
 def narrative() -> dict[str, list[tuple[str, str]]]:
-    """Every text an official may read, by language: (where, text)."""
+    """Every text an official may read, by language: (where, text). The report's pages come
+    from the numbered notebooks only (`NN_*.ipynb`)."""
     out: dict[str, list[tuple[str, str]]] = {"id": [], "en": []}
+    skip = analysts_only()
     for key, entry in catalogue().items():
+        if key in skip:
+            continue
         for lang in out:
             out[lang].append((key, FIELD.sub(" ", entry[lang])))
-    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+    for path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         for i, cell in enumerate(nb["cells"]):
             tags = cell.get("metadata", {}).get("tags", [])

@@ -132,7 +132,13 @@ def test_a_protected_table_publishes_no_small_count():
 
 
 def test_every_published_table_has_one_registered_maker():
-    from analysis.pages import affordability_page, awareness_page, clean_page, coverage_page  # noqa: F401
+    from analysis.pages import (  # noqa: F401
+        affordability_page,
+        awareness_page,
+        clean_page,
+        coverage_page,
+        outreach_page,
+    )
 
     ids = {i.format(which=w) for i in REGISTRY for w in ("sektor", "kelas_usaha")}
     assert ids >= PUBLISHED_TABLES

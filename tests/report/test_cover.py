@@ -42,6 +42,26 @@ def test_next_steps_follow_the_priority_list_with_every_pages_reasons():
     assert fallback[1]["reasons"] == ["banyak belum tercakup", "iuran berat"]
 
 
+def test_next_steps_follow_the_visit_plan_when_the_report_has_one():
+    parts = cover_parts()
+    parts["steps"]["05_outreach"] = [
+        {
+            "rank": 1,
+            "code": "k2",
+            "place": "Kel k2",
+            "reasons": ["12 pekerja belum tercakup", "belum pernah dikunjungi"],
+            "href": "05_outreach.html",
+        }
+    ]
+    steps = next_steps(parts)
+    assert [s["code"] for s in steps] == ["k2"]  # the plan, not the awareness priority list
+    assert steps[0]["reasons"] == [
+        "12 pekerja belum tercakup",
+        "belum pernah dikunjungi",
+        "iuran berat",
+    ]
+
+
 def test_the_summary_ends_with_what_to_do():
     parts = cover_parts()
     lines = summary_sentences(parts, next_steps(parts), "id")

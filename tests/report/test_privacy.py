@@ -122,6 +122,7 @@ def test_a_report_that_would_leak_is_not_published(demo_dir, tmp_path, raw_peopl
     assert (tmp_path / "reports" / "_failed" / PERIOD / "01_leaky.html").exists()
 
 
+@pytest.mark.slow  # subprocesses
 def test_a_weak_key_is_refused_and_never_printed(tmp_path):
     from analysis.demo import generate
 

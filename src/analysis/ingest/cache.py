@@ -20,10 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
+from analysis.ingest.mapping import Mapping, load_mapping
 from analysis.ingest.read import HowRead, PartWriter, csv_to_parquet, how_from, read_raw
 
 #: Bumped whenever the cached form changes, so an old cache is never reused.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_DIR = "_cache"
 #: Rows per partition of the parquet cache: the unit of bounded-memory cleaning (and of Dask tasks).
 PARTITION_ROWS = 500_000
@@ -70,8 +71,9 @@ def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
     return out.close(table.schema)
 
 
-def _cache_key(path: Path, partition_rows: int) -> dict:
-    """What a conversion was made from: when any of it changes, the cache is made again."""
+def _cache_key(path: Path, partition_rows: int, mapping: Mapping) -> dict:
+    """What a conversion was made from (the file, the partition size, the header mapping's lines
+    for it): when any of it changes, the cache is made again."""
     stamp = path.stat()
     return {
         "version": CACHE_VERSION,
@@ -79,6 +81,7 @@ def _cache_key(path: Path, partition_rows: int) -> dict:
         "size": stamp.st_size,
         "mtime_ns": stamp.st_mtime_ns,
         "partition_rows": partition_rows,
+        "mapping": mapping.fingerprint,
     }
 
 
@@ -93,15 +96,15 @@ def _up_to_date(meta_file: Path, target: Path, key: dict) -> dict | None:
     return meta if meta.get("key") == key else None
 
 
-def _convert(stem: str, path: Path, target: Path, partition_rows: int) -> dict:
+def _convert(stem: str, path: Path, target: Path, partition_rows: int, mapping: Mapping) -> dict:
     """Convert a raw file to `target` through a temporary file (a failed run leaves no half cache);
     returns how it was read, with `parts` and `rows`."""
     tmp = target.with_name(f".{stem}.{os.getpid()}.parquet")
     try:
         if path.suffix.lower() == ".csv":
-            info = csv_to_parquet(stem, path, tmp, partition_rows)
+            info = csv_to_parquet(stem, path, tmp, partition_rows, mapping)
         else:
-            table = read_raw(stem, path)
+            table = read_raw(stem, path, mapping)
             info = _how_of(table) | {"parts": _frame_to_cache(table.frame, tmp, partition_rows)}
         tmp.replace(target)
     except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:
@@ -115,14 +118,16 @@ def _convert(stem: str, path: Path, target: Path, partition_rows: int) -> dict:
 
 
 def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
-    """The raw file as cached parquet, converting it first unless an up-to-date cache exists."""
+    """The raw file as cached parquet, converting it first unless an up-to-date cache exists
+    (read through the header mapping beside it, `analysis.ingest.mapping`)."""
     cache = path.parent / CACHE_DIR
-    key = _cache_key(path, partition_rows)
+    mapping = load_mapping(stem, path)
+    key = _cache_key(path, partition_rows, mapping)
     target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
     meta = _up_to_date(meta_file, target, key)
     if meta is None:
         cache.mkdir(mode=0o700, exist_ok=True)
-        meta = {"key": key, **_convert(stem, path, target, partition_rows)}
+        meta = {"key": key, **_convert(stem, path, target, partition_rows, mapping)}
         meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     return CachedRaw(
         stem, path, target, meta["rows"], meta["parts"], **how_from(meta)

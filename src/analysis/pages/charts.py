@@ -2,7 +2,9 @@
 
 Each function returns a `Chart` (`analysis.pages.figures`): the figure drawn for a laptop column,
 able to draw itself again for a phone, with its title, note and alternative text kept as text, so
-a notebook cell shows it once and the published page serves each screen its own drawing.
+a notebook cell shows it once and the published page serves each screen its own drawing. A chart
+with nothing to draw (no values, or every value suppressed) is never an empty figure: the function
+returns its `empty` sentence instead (`nothing_to_draw`), which the page shows as text.
 """
 
 from __future__ import annotations
@@ -13,11 +15,24 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from analysis.pages.figures import DPI, PHONE, Chart, figure, layout, width
 from analysis.pages.text import fmt_int, t
 
-__all__ = ["DPI", "PALETTE", "Chart", "figure", "setup", "width"]
+__all__ = ["DPI", "PALETTE", "Chart", "figure", "has_values", "nothing_to_draw", "setup", "width"]
+
+
+def has_values(*arrays) -> bool:
+    """Whether any of the arrays holds a finite number (something a chart could draw)."""
+    return any(np.isfinite(np.asarray(a, dtype="float64")).any() for a in arrays if np.size(a))
+
+
+def nothing_to_draw(empty: str | None) -> Markdown:
+    """What a chart shows when it has nothing to draw: its plain sentence, never an empty figure
+    ('' when the text beside it already says why; '–' when no sentence was given)."""
+    return Markdown("–" if empty is None else empty)
+
 
 PALETTE = {
     "main": "#1f5f8b",
@@ -106,8 +121,11 @@ def barh(
     fmt=None,
     color: str = PALETTE["main"],
     note: str | None = None,
+    empty: str | None = None,
 ):
-    """Horizontal bars, largest on top, each labelled with its value."""
+    """Horizontal bars, largest on top, each labelled with its value (`empty` when there are none)."""
+    if not has_values(values):
+        return nothing_to_draw(empty)
     setup()
     values = values.sort_values()
     labels = [_wrap(i) for i in values.index]  # long labels wrap instead of squeezing the bars
@@ -139,6 +157,7 @@ def quarantine_chart(long: pd.DataFrame, lang: str = "id"):
         t("chart_rows", lang),
         fmt=lambda v: fmt_int(v, lang),
         color=PALETTE["accent"],
+        empty=t("no_quarantine", lang),
     )
 
 
@@ -158,15 +177,18 @@ def dot_intervals(
     colors: list[str] | None = None,
     note: str | None = None,
     xlim: tuple[float, float] = (0.0, 1.0),
+    empty: str | None = None,
 ):
     """Dots with interval lines: one row per index label, one dot per series (e.g. two programmes).
 
     `series` maps a column of `table` to its legend label; the interval of column `c` is in
     `c_lo`/`c_hi`. Rows are drawn top to bottom in table order, grouped under headings when
     `sections` names a column. A row whose values are all missing shows the `missing` text.
-    Each row's lowest value is labelled on its left, its highest on its right.
+    Each row's lowest value is labelled on its left, its highest on its right. When no row
+    has a value, the `empty` sentence is returned instead of the chart.
     """
-
+    if not has_values(*(table[c] for c in series)):
+        return nothing_to_draw(empty)
     setup()
     fmt = _interval_fmt(fmt)
     colors = colors or [PALETTE["muted"], PALETTE["main"], PALETTE["accent"]]
@@ -266,16 +288,22 @@ def bars_intervals(
     color: str = PALETTE["main"],
     annotations: pd.Series | None = None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """Horizontal bars with 95% interval whiskers, each labelled with its value (and an annotation).
 
     `sort`: largest on top; otherwise the given order is kept top to bottom (e.g. funnel steps).
+    A bar without a value (a suppressed share) is left out; with none left, the `empty`
+    sentence is returned instead of the chart.
     """
-
+    if not has_values(values):
+        return nothing_to_draw(empty)
     setup()
     fmt = _interval_fmt(fmt)
+    values = values[values.notna()]
     order = values.sort_values(ascending=False).index if sort else values.index
     v, lo_, hi_ = (s.reindex(order).to_numpy(dtype="float64") for s in (values, lo, hi))
+    lo_, hi_ = np.where(np.isnan(lo_), v, lo_), np.where(np.isnan(hi_), v, hi_)
     notes = (
         annotations.reindex(order).fillna("").tolist() if annotations is not None else [""] * len(v)
     )
@@ -286,7 +314,8 @@ def bars_intervals(
     ax.errorbar(
         v, y, xerr=[v - lo_, hi_ - v], fmt="none", ecolor="#333333", elinewidth=1.2, capsize=4
     )
-    top = float(np.nanmax(hi_)) if len(hi_) else 1.0
+    top = float(np.nanmax(hi_))
+    top = top if top > 0 else 1.0  # every share 0%: an axis to 100%, not a collapsed one
     labels = [_value_label(fmt(vi), extra) for vi, extra in zip(v, notes, strict=True)]
     for yi, end, label in zip(y, hi_, labels, strict=True):
         ax.text(end + 0.015 * top, yi, label, va="center", fontsize=layout().label)
@@ -310,8 +339,11 @@ def lines(
     ylabel: str,
     fmt=None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """One line per column over the index (e.g. months), the first column emphasised; last values labelled."""
+    if frame.empty or not has_values(frame.to_numpy(dtype="float64")):
+        return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     fig, ax = plt.subplots(figsize=(width(), 4.2))
@@ -359,12 +391,16 @@ def columns(
     line: float | None = None,
     line_label: str | None = None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """Vertical bars: one group per row of `frame`, one bar per column (a legend when several), values on top.
 
-    `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`.
+    `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`. A
+    missing value (suppressed) draws no bar and no label; with no value at all, the `empty`
+    sentence is returned instead of the chart.
     """
-
+    if frame.empty or not has_values(frame.to_numpy(dtype="float64")):
+        return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     n_rows, n_cols = frame.shape
@@ -381,7 +417,7 @@ def columns(
         if n_cols <= 2 and (layout() is not PHONE or n_rows * n_cols <= 8):
             ax.bar_label(
                 bars,
-                labels=[fmt(v) for v in vals],
+                labels=["" if np.isnan(v) else fmt(v) for v in vals],
                 padding=2,
                 fontsize=layout().label - (1 if n_cols > 1 else 0),
             )
@@ -426,14 +462,17 @@ def share_at_least(
     xfmt=None,
     yfmt=None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """A falling step curve of the share of people at or above each amount, with labelled marks.
 
     `curve` holds that share at each amount where it changes (index ascending, the share there
     counting people at exactly that amount); between two amounts the share is the next one's.
     Each mark is a dashed vertical line at an amount, labelled with its name and the share there.
+    With no amounts, the `empty` sentence is returned instead of the chart.
     """
-
+    if not has_values(curve):
+        return nothing_to_draw(empty)
     setup()
     xfmt = xfmt or (lambda v: f"{v:,.0f}")
     yfmt = yfmt or (lambda v: f"{v:.0%}")
@@ -470,3 +509,72 @@ def share_at_least(
         found.append(f"{label} {yfmt(at)}")
     plt.close(fig)
     return Chart(fig, f"{title}. " + "; ".join(found), title=title, note=note or "")
+
+
+@figure
+def effects_over_time(
+    table: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    fmt=None,
+    reference: int | None = None,
+    reference_label: str = "",
+    note: str | None = None,
+    empty: str | None = None,
+):
+    """Effects with 95% interval lines by time around an event (an event study): one dot per row
+    (index: periods from the event, 0 = the event's period; columns `value`, `lo`, `hi`), a zero
+    line, a dashed line just before the event, and the `reference` period as an open dot at 0.
+    With no estimate, the `empty` sentence is returned instead of the chart."""
+    if table.empty or not has_values(table["value"]):
+        return nothing_to_draw(empty)
+    setup()
+    fmt = fmt or (lambda v: f"{v:,.1f}")
+    table = table[table["value"].notna()]
+    x = table.index.to_numpy(dtype="float64")
+    v, lo, hi = (table[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
+    lo, hi = np.where(np.isnan(lo), v, lo), np.where(np.isnan(hi), v, hi)
+    fig, ax = plt.subplots(figsize=(width(), 4.2))
+    before = x < 0
+    for sel, color in ((before, PALETTE["muted"]), (~before, PALETTE["main"])):
+        ax.vlines(x[sel], lo[sel], hi[sel], color=color, lw=2.4, alpha=0.6)
+        ax.scatter(x[sel], v[sel], s=60, color=color, zorder=3)
+    for xi, vi in zip(x, v, strict=True):
+        ax.annotate(
+            fmt(vi),
+            (xi, vi),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=layout().label,
+        )
+    if reference is not None:
+        ax.scatter([reference], [0], s=60, facecolor="white", edgecolor="#555555", zorder=3)
+        if reference_label:
+            ax.annotate(
+                textwrap.fill(reference_label, layout().wrap),
+                (reference, 0),
+                xytext=(0, -8),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=layout().label,
+                color="#555555",
+            )
+    ax.axhline(0, color="#333333", lw=0.9)
+    ax.axvline(-0.5, color=PALETTE["accent"], lw=1.2, ls="--")
+    ticks = sorted(set(x.astype(int)) | ({reference} if reference is not None else set()))
+    ax.set_xticks(ticks, [str(i) for i in ticks])
+    ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.9)
+    ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=6 if layout() is not PHONE else 4))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: fmt(y)))
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(textwrap.fill(ylabel, 28 if layout() is PHONE else 60))
+    plt.close(fig)
+    parts = [
+        f"{int(i)}: {fmt(a)} ({fmt(b)} – {fmt(c)})" for i, a, b, c in zip(x, v, lo, hi, strict=True)
+    ]
+    return Chart(fig, f"{title}. {xlabel}: " + "; ".join(parts), title=title, note=note or "")

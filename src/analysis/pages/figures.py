@@ -180,12 +180,14 @@ def key_html(key: Key, title: str = "") -> str:
 
 
 def figure(draw: Callable[..., Chart]) -> Callable[..., Chart]:
-    """Make a chart function's result able to draw itself again for the phone layout."""
+    """Make a chart function's result able to draw itself again for the phone layout (a function
+    with nothing to draw returns its sentence instead, which needs no second drawing)."""
 
     @functools.wraps(draw)
-    def wrapper(*args, **kwargs) -> Chart:
+    def wrapper(*args, **kwargs):
         chart = draw(*args, **kwargs)
-        chart.redraw = lambda: draw(*args, **kwargs)
+        if isinstance(chart, Chart):
+            chart.redraw = lambda: draw(*args, **kwargs)
         return chart
 
     return wrapper

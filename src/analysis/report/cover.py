@@ -3,7 +3,7 @@ the pages, the terms, and where the data came from.
 
 Like BPS's *Berita Resmi Statistik*, the cover opens with a few plain sentences (the level, the
 change since last month, where, why, what to do), then **Langkah berikutnya**: the kelurahan to
-visit first, each with its reasons. Nothing is computed again here: each notebook's last cell
+visit first (the outreach page's visit plan), each with its reasons. Nothing is computed again here: each notebook's last cell
 displays its cover pieces (`analysis.pages.text.Cards`: figure cards, summary sentences, next
 steps, facts per kelurahan), and this module reads them back from the executed notebooks, so the
 cover always shows exactly the pages' numbers.
@@ -110,11 +110,17 @@ def _outputs(executed: list[Path], mime: str, many: bool = False):
 
 
 def next_steps(cover: dict, n: int = STEPS) -> list[dict]:
-    """The kelurahan to visit first: the awareness page's priority list when there is one (it
-    weighs workers not covered by who has heard of the programme), else the kelurahan with the
-    most workers not covered; each with every page's reasons for it."""
+    """The kelurahan to visit first: next month's visit plan when the report has the outreach
+    page (it weighs workers not covered by who has heard of the programme and who can afford
+    it, and lets recently visited kelurahan wait their turn), else the awareness page's priority
+    list, else the kelurahan with the most workers not covered; each with every page's reasons."""
     steps = cover["steps"]
-    chosen = steps.get("03_awareness_gaps") or steps.get("02_coverage_map") or []
+    chosen = (
+        steps.get("05_outreach")
+        or steps.get("03_awareness_gaps")
+        or steps.get("02_coverage_map")
+        or []
+    )
     return [
         {**s, "reasons": [*s["reasons"], *cover["facts"].get(s["code"], [])]}
         for s in sorted(chosen, key=lambda s: s["rank"])[:n]

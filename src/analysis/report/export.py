@@ -14,6 +14,7 @@ from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
 from analysis.report.cover import REPORT_CSS, Release
 from analysis.report.downloads import link_downloads
+from analysis.report.lab_lang import show_all
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells whose outputs are for analysts only (never on a page, never in any published file).
@@ -41,7 +42,7 @@ def export_html(
             return cell, resources
 
     other = [x for x in LANGS if x != lang]
-    nb = nbformat.read(executed, as_version=4)
+    nb = show_all(nbformat.read(executed, as_version=4))  # lab-lang's raw cells back to markdown
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="offline",
