@@ -69,6 +69,21 @@ def test_the_summary_ends_with_what_to_do():
     assert lines[-1].startswith("Mulai sosialisasi") and "Kel k7, Kel k9, dan Kel k8" in lines[-1]
 
 
+def test_what_the_visits_did_follows_the_action_and_the_summary_stays_at_five():
+    parts = cover_parts()
+    parts["summary"] += [
+        {"rank": 20, "text": "Di mana."},
+        {"rank": 40, "text": "Biaya."},
+        {"rank": 45, "text": "Kunjungan menambah pendaftar.", "with_action": True},
+    ]
+    lines = summary_sentences(parts, next_steps(parts), "id")
+    assert len(lines) == 5 and lines[3] == "Biaya."
+    assert lines[-1].startswith("Mulai sosialisasi")
+    assert lines[-1].endswith("(lihat di bawah). Kunjungan menambah pendaftar.")
+    no_steps = summary_sentences(parts, [], "id")
+    assert no_steps[-1] == "Kunjungan menambah pendaftar."
+
+
 def test_the_data_reach_to_the_last_day_of_the_month():
     r = release_info("2028-02", "id", released=date(2028, 3, 5))
     assert r.cutoff == date(2028, 2, 29) and r.released == date(2028, 3, 5)

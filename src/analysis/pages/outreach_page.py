@@ -51,9 +51,15 @@ def _range(est: did.Estimate, lang: str) -> dict[str, str]:
 # ------------------------------------------------------------------ the message
 
 
+def _first(plan: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The first `n` kelurahan of the plan that have workers not covered (a small month's plan
+    ends with kelurahan where nobody is left to reach)."""
+    return plan[plan["uncovered"].gt(0)].head(n)
+
+
 def _places(plan: pd.DataFrame, n: int = 3) -> list[str]:
-    """The first `n` kelurahan of the plan, named with their kecamatan."""
-    return [f"{r.kelurahan} ({r.kecamatan})" for r in plan.head(n).itertuples()]
+    """The first `n` kelurahan to visit, named with their kecamatan."""
+    return [f"{r.kelurahan} ({r.kecamatan})" for r in _first(plan, n).itertuples()]
 
 
 def effect_sentence(o: OutreachMonth, lang: str = "id") -> str:
@@ -75,8 +81,11 @@ def effect_sentence(o: OutreachMonth, lang: str = "id") -> str:
 def summary(o: OutreachMonth, plan: pd.DataFrame, month: Month, lang: str = "id") -> Markdown:
     """The page's message: where to go first next month, what the visits did so far, what to do."""
     nxt = fmt_month(next_period(month.period), lang)
+    places = _places(plan)
     lines = [
-        t("out_summary_plan", lang, month=nxt, places=fmt_list(_places(plan), lang)),
+        t("out_summary_plan", lang, month=nxt, places=fmt_list(places, lang))
+        if places
+        else t("out_summary_plan_none", lang, month=nxt),
         effect_sentence(o, lang),
         t("out_summary_todo" if o.has_log else "out_summary_todo_log", lang),
     ]
@@ -336,14 +345,13 @@ def section_plan(month: Month, lang: str = "id") -> Section:
     and XLSX are the field staff's list)."""
     s = month.settings
     plan = month_plan(month)
+    nxt = fmt_month(next_period(month.period), lang)
+    places = [f"**{p}**" for p in _places(plan)]
     return Section(
         [
-            md(
-                "out_plan_sentence",
-                lang,
-                month=fmt_month(next_period(month.period), lang),
-                places=fmt_list([f"**{p}**" for p in _places(plan)], lang),
-            ),
+            md("out_plan_sentence", lang, month=nxt, places=fmt_list(places, lang))
+            if places
+            else md("out_summary_plan_none", lang, month=nxt),
             plan_map(plan, month, lang),
             page_table(plan, lang, s.top, s.min_cell),
             md("out_plan_how", lang, threshold=fmt_threshold(s.threshold, lang), revisit=s.revisit),
@@ -371,21 +379,22 @@ def section_method(month: Month, lang: str = "id") -> Section:
 
 
 def _steps(plan: pd.DataFrame, min_cell: int, lang: str, n: int = 3) -> list[dict]:
-    """The cover's next steps: the first `n` kelurahan of the visit plan, each with its workers not
-    covered (as published), when it was last visited and who there knows BPJS Ketenagakerjaan
-    (page 04 adds what the package weighs there)."""
-    table = page_table(plan, lang, n, min_cell)
+    """The cover's next steps: the first `n` kelurahan of the visit plan (those with workers not
+    covered), each with its workers not covered (as published), when it was last visited and who
+    there knows BPJS Ketenagakerjaan (page 04 adds what the package weighs there)."""
+    table = page_table(plan, lang, len(plan), min_cell)
     uncovered = next(c for c in table.cols if c.key == "uncovered")
     why = reason_parts(plan, protected(plan, min_cell), lang)
+    first = _first(plan, n)
     return [
         {
-            "rank": i + 1,
+            "rank": k + 1,
             "code": str(row.kode_kelurahan),
             "place": f"{row.kelurahan} ({row.kecamatan})",
             "reasons": [t("cov_step_uncovered", lang, n=table.text(uncovered, i)), *why[i][:2]],
             "href": f"{PAGE}.html",
         }
-        for i, row in enumerate(plan.head(n).itertuples())
+        for k, (i, row) in enumerate(zip(first.index, first.itertuples(), strict=True))
     ]
 
 
@@ -405,6 +414,7 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
                 "rank": "45",
             }
         )
-        summary_lines.append({"rank": 45, "text": effect_sentence(o, lang)})
+        # with the cover's action sentence (where to go), keeping the summary at five
+        summary_lines.append({"rank": 45, "text": effect_sentence(o, lang), "with_action": True})
     plan = month_plan(month)
     return Cards(cards, summary=summary_lines, steps=_steps(plan, month.settings.min_cell, lang))

@@ -79,7 +79,9 @@ def _published(
     data["reason"] = reasons(plan, prot, lang)[:rows]
     data["not_aware"] = 1 - data["aware_tk"]
     data["last_text"] = data["last_visit"].map(
-        lambda p: fmt_month(p, lang) if isinstance(p, str) else "–"
+        lambda p: (
+            fmt_month(p, lang) if isinstance(p, str) else None
+        )  # '–' on the page, empty in files
     )
     data["due_text"] = data["due"].map(
         lambda d: t("out_dl_yes", lang) if d else t("out_dl_no", lang)

@@ -193,7 +193,8 @@ class Cards:
     A notebook's last cell (tagged `remove`, so it is not on its own page) displays them; the
     report reads them back from the executed notebook, so the cover shows exactly the
     numbers of the pages. Besides the figure cards (`rank`: their place on the cover, coverage
-    first), a page may give summary sentences (`summary`: {"rank", "text"}), next steps
+    first), a page may give summary sentences (`summary`: {"rank", "text"}, and
+    "with_action": True for one that follows the cover's action sentence), next steps
     (`steps`: {"rank", "code", "place", "reasons", "href"}) and one more reason per kelurahan
     for a step made by another page (`facts`: kode_kelurahan → text).
     """

@@ -128,12 +128,15 @@ def next_steps(cover: dict, n: int = STEPS) -> list[dict]:
 
 
 def summary_sentences(cover: dict, steps: list[dict], lang: str) -> list[str]:
-    """Three to five plain sentences: level and change, where, why, cost — and what to do."""
-    lines = [s["text"] for s in cover["summary"]]
+    """Three to five plain sentences: level and change, where, why, cost — and what to do (a
+    sentence marked `with_action`, e.g. what the visits did so far, follows the action in the
+    same item, so the summary stays at five)."""
+    lines = [s["text"] for s in cover["summary"] if not s.get("with_action")]
+    after = [s["text"] for s in cover["summary"] if s.get("with_action")]
     if steps:
         places = fmt_list([s["place"] for s in steps], lang)
-        lines.append(t("cover_summary_action", lang, places=places))
-    return lines
+        return [*lines, " ".join([t("cover_summary_action", lang, places=places), *after])]
+    return [*lines, *after]
 
 
 def provenance(
