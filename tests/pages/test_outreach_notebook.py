@@ -54,7 +54,7 @@ def test_the_cover_carries_the_effect_and_the_plan(outreach_report, outreach_dir
     cover = (outreach_report / "index.html").read_text(encoding="utf-8")
     est = outreach.results(Month.load(PERIOD, outreach_dir)).main.estimate
     assert "Pengaruh sosialisasi" in cover and f"{signed(est.value)} pendaftar" in cover
-    assert "menambah pendaftar baru sekitar" in cover  # a summary sentence on the effect …
+    assert f"menambah sekitar <strong>{signed(est.value)} pendaftar baru sebulan" in cover  # …
     summary = re.search(r'<ol class="summary-list">(.*?)</ol>', cover, re.S)[1]
     assert 3 <= summary.count("<li") <= 5  # … after the action, so the summary stays at five
     first = month_plan(Month.load(PERIOD, outreach_dir)).iloc[0]

@@ -153,3 +153,15 @@ def test_what_if_callback_redraws_the_outputs_and_the_widgets_are_wired(month):
     assert full not in shown(scenarios_out)
     half = outreach_whatif.recompute(month, "id", share=0.5)["scenarios"].iloc[1, 3]
     assert half in shown(scenarios_out)
+
+
+def test_a_month_where_everyone_is_covered_sends_nobody_anywhere(month):
+    """Everyone covered: the message says there is no kelurahan to visit first, keeps only
+    'keep a log' as what to do, and the cover gets no next step from the plan."""
+    from analysis.metrics.outreach import results
+
+    plan = month_plan(month).assign(uncovered=0)
+    message = outreach_page.summary(results(month), plan, month, "id").data
+    assert "tidak ada kelurahan yang perlu dikunjungi lebih dulu" in message
+    assert "kirim petugas" not in message and "catat setiap kegiatan sosialisasi" in message
+    assert outreach_page._steps(plan, 5, "id") == []

@@ -189,8 +189,11 @@ def test_no_developer_words_reach_officials(report_dir, browser):
         page.close()
 
 
-def test_the_cover_opens_with_the_message_and_the_first_next_step(report_dir, browser, shots):
-    page, _ = open_offline(browser, report_dir / "index.html", **PHONE_SCREEN)
+@pytest.mark.parametrize("which", ["report_dir", "outreach_report"])
+def test_the_cover_opens_with_the_message_and_the_first_next_step(which, request, browser, shots):
+    """On the demo month, and on `make data`'s months, whose cover also says what the visits did."""
+    report = request.getfixturevalue(which)
+    page, _ = open_offline(browser, report / "index.html", **PHONE_SCREEN)
     summary = page.locator("ol.summary-list > li")
     steps = page.locator("ol.steps-list > li")
     assert 3 <= summary.count() <= 5 and steps.count() >= 1
@@ -200,7 +203,7 @@ def test_the_cover_opens_with_the_message_and_the_first_next_step(report_dir, br
     assert last_sentence["y"] + last_sentence["height"] <= PHONE_SCREEN["height"]
     assert first_step["y"] + first_step["height"] <= PHONE_SCREEN["height"], first_step
     assert "pekerja belum tercakup" in steps.nth(0).inner_text()
-    page.screenshot(path=str(shots / "index_phone_first_screen.png"))
+    page.screenshot(path=str(shots / f"index_phone_first_screen_{which}.png"))
     page.close()
 
 

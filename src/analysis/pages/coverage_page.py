@@ -269,6 +269,7 @@ def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
             "href": "02_coverage_map.html",
         }
         for i, r in enumerate(cov.protected.table.loc[top_uncovered(cov, 3)].itertuples(), 1)
+        if r.uncovered > 0  # a month where everyone is covered has no place to start
     ]
     return Cards(cards, summary=summary, steps=steps)
 

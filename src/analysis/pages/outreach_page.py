@@ -62,9 +62,10 @@ def _places(plan: pd.DataFrame, n: int = 3) -> list[str]:
     return [f"{r.kelurahan} ({r.kecamatan})" for r in _first(plan, n).itertuples()]
 
 
-def effect_sentence(o: OutreachMonth, lang: str = "id") -> str:
+def effect_sentence(o: OutreachMonth, lang: str = "id", short: bool = False) -> str:
     """What the visits did so far, in one plain sentence: a rise (or fall) when the 95% range
-    leaves out zero, 'not clear yet' when it does not, 'not measurable yet' without an estimate."""
+    leaves out zero, 'not clear yet' when it does not, 'not measurable yet' without an estimate.
+    `short`: without the range, for the cover (its card gives the range)."""
     if o.status != "estimated":
         return t("out_summary_unknown", lang)
     est = o.main.estimate
@@ -75,7 +76,7 @@ def effect_sentence(o: OutreachMonth, lang: str = "id") -> str:
         if est.hi < 0
         else "out_summary_unclear"
     )
-    return t(key, lang, **_range(est, lang))
+    return t(key + ("_short" if short else ""), lang, **_range(est, lang))
 
 
 def summary(o: OutreachMonth, plan: pd.DataFrame, month: Month, lang: str = "id") -> Markdown:
@@ -87,8 +88,14 @@ def summary(o: OutreachMonth, plan: pd.DataFrame, month: Month, lang: str = "id"
         if places
         else t("out_summary_plan_none", lang, month=nxt),
         effect_sentence(o, lang),
-        t("out_summary_todo" if o.has_log else "out_summary_todo_log", lang),
     ]
+    todo = {
+        (True, True): "out_summary_todo",
+        (True, False): "out_summary_todo_log",
+        (False, False): "out_summary_todo_only_log",
+    }.get((bool(places), o.has_log))
+    if todo:  # nobody to visit and a log kept: nothing more to do
+        lines.append(t(todo, lang))
     return Markdown("\n".join(f"- {line}" for line in lines))
 
 
@@ -415,6 +422,8 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
             }
         )
         # with the cover's action sentence (where to go), keeping the summary at five
-        summary_lines.append({"rank": 45, "text": effect_sentence(o, lang), "with_action": True})
+        summary_lines.append(
+            {"rank": 45, "text": effect_sentence(o, lang, short=True), "with_action": True}
+        )
     plan = month_plan(month)
     return Cards(cards, summary=summary_lines, steps=_steps(plan, month.settings.min_cell, lang))

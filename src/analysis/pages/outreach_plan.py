@@ -120,7 +120,7 @@ def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> P
         Col("above_share", t("out_dl_heavy", lang), "pct", 0),
         Col("last_text", t("out_dl_last", lang)),
         Col("due_text", t("out_dl_due", lang)),
-        Col("reason", t("out_dl_reason", lang)),
+        Col("reason", t("out_dl_reason", lang), wide=True),
     ]
     title = t("out_tbl_plan", lang, n=len(plan))
     table = _published(plan, protected(plan, min_cell), len(plan), cols, title, lang)

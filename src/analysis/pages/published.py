@@ -56,6 +56,7 @@ class Col:
     label: str
     kind: str = "text"
     digits: int = 1
+    wide: bool = False  # a column of sentences: kept wide enough to read (the table scrolls)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -251,7 +252,9 @@ def _signed(x: float, lang: str, digits: int) -> str:
 
 
 def _num_class(col: Col) -> str:
-    return ' class="num"' if col.kind in NUMERIC else ""
+    if col.kind in NUMERIC:
+        return ' class="num"'
+    return ' class="wide"' if col.wide else ""
 
 
 def _percent(v: object, digits: int) -> float | None:
