@@ -22,11 +22,11 @@ from analysis.reference import units
 
 from conftest import OUTREACH_MONTHS, PERIOD, outreach_months
 
-#: The default demo month (seed 2019, 3,000 businesses) as generated before the outreach campaign
+#: The default demo month (seed 2019, 3,000 businesses, with KBLI codes and registration dates) as generated without the outreach campaign
 #: existed: the campaign must not change a byte of it.
 DEMO_SHA256 = {
-    "umkm.xlsx": "d37d6c1b5c98fd811e0897f15303edd938dc97c3bd0199e07937f6771037ccea",
-    "tenaga_kerja.csv": "21505c39e0b900231ce36bea0b664c45ab656a484a8e4546d182e1159f1c2a87",
+    "umkm.xlsx": "1e69325d9dbb01418b4851c15ab06cf4ec7cbdd6a05ed821ef62afa96360c7d2",
+    "tenaga_kerja.csv": "e022030143813aa63dedf3759b4caee936cf81c6f126fe4a23bd13388919ad87",
     "peserta_bpjstk.csv": "250c76c0274da4479011f9b977d7e77479b77c9db6ac0fb4ed366db663d47983",
     "survei_kesadaran.csv": "5ce7c9c5411595ef7abeb4f7b47a6b1f1b9f214c0103c122e239728e643c5145",
 }

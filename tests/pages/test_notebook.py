@@ -160,6 +160,7 @@ def test_cleaning_reports_every_file_partition_and_the_write(demo_dir, tmp_path)
         if isinstance(q, dict) and q.get("file")
     )
     done, total = told[-1]
-    # every raw file looked for (the optional outreach log too), every partition, the write
-    assert done == total == len(RAW_STEMS) + parts + 1
+    assert (
+        done == total == len(RAW_STEMS) + parts + 1
+    )  # each raw file read, every partition, the write
     assert [d for d, _ in told] == sorted(d for d, _ in told)  # never goes back
