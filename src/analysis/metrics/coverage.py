@@ -217,6 +217,17 @@ def rate_change(history: pd.DataFrame, period: str) -> tuple[float, str] | None:
     return float((now["effective_rate"] - before["effective_rate"]) * 100), str(before["period"])
 
 
+def previous_month(month: Month) -> tuple[str, pd.DataFrame] | None:
+    """The latest cleaned month before this one (same data folder, same region and
+    kabupaten/kota) and its kelurahan table with rates, for month-over-month changes; None when
+    there is none."""
+    for p in reversed([p for p in month.earlier() if p < month.period]):
+        then = month.at(p)
+        if (then.folder / "coverage_kelurahan.parquet").exists():
+            return p, add_rates(then.table("coverage_kelurahan"))
+    return None
+
+
 @dataclass
 class Projection:
     """A straight-line projection of a monthly count towards a target."""
@@ -293,6 +304,8 @@ class CoverageMonth:
     moran: tuple[float, float] | None
     projections: dict[str, Projection] = field(default_factory=dict)
     protected: object = None  # disclosure.Protected of the kelurahan table
+    previous_period: str | None = None  # the month compared with (the latest cleaned before)
+    previous: pd.DataFrame | None = None  # its kelurahan table with rates
 
     @property
     def progress(self) -> Progress:
@@ -416,4 +429,7 @@ def _compute(month: Month) -> CoverageMonth:
     # kecamatan by code: two kecamatan of Soloraya share a name (Sidoharjo, Wonogiri and Sragen)
     out.protected = protect_table(kel, min_cell, ["kode_kecamatan", None])
     out.projections = progress(month).projections
+    before = previous_month(month)
+    if before is not None:
+        out.previous_period, out.previous = before
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -19,13 +20,13 @@ from analysis.metrics.affordability import (
 )
 from analysis.metrics.disclosure import (
     PRIMARY,
+    SECONDARY,
     Protected,
     count_text,
-    display,
     is_small,
     protect,
-    small_label,
 )
+from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
     catalogue,
     fmt_int,
@@ -58,26 +59,20 @@ def rate_shown(count: int, n: int, min_cell: int, lang: str) -> str:
     return "–" if is_small(count, min_cell) or n == 0 else fmt_share(count / n, lang)
 
 
-_BURDEN_FORMATS = {
-    "n": fmt_int,
-    "income_median": fmt_rp,
-    "share_now_median": fmt_share,
-    "share_full_median": fmt_share,
-    "above_now_rate": fmt_share,
-    "above_full_rate": fmt_share,
+#: How each burden column is published.
+_BURDEN_KINDS = {
+    "n": "count",
+    "income_median": "rp",
+    "share_now_median": "share",
+    "share_full_median": "share",
+    "above_now_rate": "share",
+    "above_full_rate": "share",
 }
 
 
-def _burden_display(
-    table: pd.DataFrame,
-    label_col: str,
-    labels,
-    a: Affordability,
-    lang: str,
-    columns: list[str],
-    groups=None,
-) -> pd.DataFrame:
-    p = _protect(
+def _burden_protect(table: pd.DataFrame, a: Affordability, groups=None) -> Protected:
+    """Disclosure control of a burden table: people counts, their rates, medians of small groups."""
+    return _protect(
         table,
         ["n", "above_now", "above_full"],
         a.min_cell,
@@ -85,8 +80,9 @@ def _burden_display(
         hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
         groups=groups,
     )
-    shown = display(p, {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in columns})
-    shown[label_col] = labels
+
+
+def _burden_cols(columns: list[str], a: Affordability, lang: str) -> list[Col]:
     th = fmt_threshold(a.threshold, lang)
     names = {
         "n": t("aff_col_people", lang),
@@ -96,10 +92,11 @@ def _burden_display(
         "above_now_rate": t("aff_col_above_now", lang, threshold=th),
         "above_full_rate": t("aff_col_above_full", lang, threshold=th),
     }
-    return shown[[label_col, *columns]].rename(columns=names)
+    return [Col(c, names[c], _BURDEN_KINDS[c]) for c in columns]
 
 
-def decile_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+@published("beban_desil")
+def decile_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Burden by income decile of roster workers (income range, people, median burden, share above threshold)."""
     r = a.roster.dropna(subset=["decile"])
     table = burden_by(r, "decile", a.threshold)
@@ -113,16 +110,12 @@ def decile_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
         )
         for row in table.itertuples()
     ]
-    out = _burden_display(
-        table,
-        "decile",
-        labels,
-        a,
-        lang,
-        ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"],
-        groups=[None],
+    p = _burden_protect(table, a, groups=[None])
+    cols = [Col("label", t("aff_col_decile", lang))]
+    cols += _burden_cols(
+        ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"], a, lang
     )
-    return out.rename(columns={"decile": t("aff_col_decile", lang)})
+    return from_protected(p, cols, t("aff_tbl_deciles", lang), lang, {"label": labels})
 
 
 def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
@@ -142,65 +135,74 @@ def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
     return frame
 
 
-def sensitivity_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
-    """Share above each threshold (1/2/5/10% and the chosen one): roster at this month's and the full price, survey too."""
+@published("kepekaan_ambang")
+def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """Workers above each threshold (1/2/5/10% and the chosen one) at this month's and the full
+    price, and the survey's share at the full price; small counts hidden with their shares."""
     ths = sorted({*SENSITIVITY, a.threshold})
-    r = sensitivity(a.roster, ths)
-    s = sensitivity(a.survey, ths, weight="bobot") if len(a.survey) else None
-    rows = []
-    for i, th in enumerate(ths):
-        row = {
-            t("aff_col_threshold", lang): fmt_threshold(th, lang)
-            + (" ◀" if th == a.threshold else ""),
-            t("aff_col_roster_now", lang): _count_rate(r.iloc[i], "now", a, lang),
-            t("aff_col_roster_full", lang): _count_rate(r.iloc[i], "full", a, lang),
+    r = sensitivity(a.roster, ths).reset_index(drop=True)
+    s = sensitivity(a.survey, ths, weight="bobot").reset_index(drop=True) if len(a.survey) else None
+    data = pd.DataFrame(
+        {
+            "threshold": ths,
+            **{
+                f"{k}_{w}": r[f"above_{w}{x}"]
+                for w in ("now", "full")
+                for k, x in (("n", ""), ("rate", "_rate"))
+            },
+            "used": [t("aff_threshold_used", lang) if th == a.threshold else "" for th in ths],
         }
-        if s is not None:
-            row[t("aff_col_survey_full", lang)] = (
-                fmt_share(s.iloc[i]["above_full_rate"], lang)
-                if not is_small(s.iloc[i]["above_full"], a.min_cell)
-                else small_label(a.min_cell)
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
+    )
+    state = pd.DataFrame(index=data.index)
+    for w in ("now", "full"):
+        small = is_small(r[f"above_{w}"].to_numpy(), a.min_cell)
+        state[f"n_{w}"] = np.where(small, PRIMARY, 0)
+        state[f"rate_{w}"] = np.where(small, SECONDARY, 0)  # the share would reveal the count
+    whole = all(round(th * 100, 6) == round(th * 100) for th in ths)
+    cols = [
+        Col("threshold", t("aff_col_threshold", lang), "pct", 0 if whole else 1),
+        Col("n_now", t("aff_col_roster_now", lang), "count"),
+        Col("rate_now", t("aff_col_roster_now_share", lang), "share"),
+        Col("n_full", t("aff_col_roster_full", lang), "count"),
+        Col("rate_full", t("aff_col_roster_full_share", lang), "share"),
+    ]
+    if s is not None:
+        data["survey_full"] = s["above_full_rate"]
+        state["survey_full"] = np.where(
+            is_small(s["above_full"].to_numpy(), a.min_cell), SECONDARY, 0
+        )
+        cols.append(Col("survey_full", t("aff_col_survey_full", lang), "share"))
+    cols.append(Col("used", t("aff_col_threshold_used", lang)))
+    return PublishedTable(t("aff_tbl_sensitivity", lang), cols, data, lang, state, a.min_cell)
 
 
-def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str) -> str:
-    n = int(row[f"above_{which}"])
-    if is_small(n, a.min_cell):
-        return small_label(a.min_cell)
-    return f"{fmt_int(n, lang)} ({fmt_share(row[f'above_{which}_rate'], lang)})"
-
-
-def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+@published("beban_sektor")
+def sector_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Burden by business sector (roster) with the survey's willingness to pay the full price."""
     codes = list(sectors(a.reference_dir)["sektor"])
     present = sorted(set(a.roster.get("sektor", pd.Series(dtype=str))) - set(codes))
     codes += present
     table = burden_by(a.roster, "sektor", a.threshold, groups=codes)
-    keep = table["n"] > 0
-    table = table[keep].reset_index(drop=True)
-    labels = [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]
-    out = _burden_display(
-        table,
-        "sektor",
-        labels,
-        a,
-        lang,
-        ["n", "income_median", "share_now_median", "above_full_rate"],
-        groups=[None],
-    )
+    table = table[table["n"] > 0].reset_index(drop=True)
+    p = _burden_protect(table, a, groups=[None])
+    p.table["label"] = [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]
     wtp, resp = [], []
     for code in table["sektor"]:
         part = a.survey[a.survey["sektor"] == code] if len(a.survey) else a.survey
         share, n = willing(part, "cost_full") if len(part) else (float("nan"), 0)
-        resp.append(count_shown(n, a.min_cell, lang))
-        wtp.append(
-            fmt_share(share, lang) if n >= a.min_cell else small_label(a.min_cell) if n else "–"
-        )
-    out[t("aff_col_respondents", lang)] = resp
-    out[t("aff_col_wtp_full", lang)] = wtp
-    return out.rename(columns={"sektor": t("col_sector", lang)})
+        resp.append(n)
+        wtp.append(share if n else float("nan"))
+    p.table["respondents"], p.table["wtp_full"] = resp, wtp
+    small = is_small(np.array(resp, dtype="float64"), a.min_cell)
+    p.state["respondents"] = np.where(small, PRIMARY, 0)
+    p.state["wtp_full"] = np.where(small, PRIMARY, 0)
+    cols = [
+        Col("label", t("col_sector", lang)),
+        *_burden_cols(["n", "income_median", "share_now_median", "above_full_rate"], a, lang),
+        Col("respondents", t("aff_col_respondents", lang), "count"),
+        Col("wtp_full", t("aff_col_wtp_full", lang), "share"),
+    ]
+    return from_protected(p, cols, t("aff_tbl_sectors", lang), lang)
 
 
 def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> str:
@@ -229,25 +231,25 @@ def kelurahan_burden(a: Affordability) -> tuple[pd.DataFrame, Protected]:
     return table, p
 
 
-def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> pd.DataFrame:
-    """The kelurahan where the package weighs most (highest median burden this month; suppressed ones left out)."""
+@published("beban_kelurahan_tertinggi")
+def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> PublishedTable:
+    """The kelurahan where the package weighs most (highest median burden this month; hidden ones left out)."""
     table, p = kelurahan_burden(a)
     shown_ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
     order = (
         table[shown_ok].sort_values(["share_now_median", "n"], ascending=[False, False]).index[:top]
     )
-    fmts = {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in _BURDEN_FORMATS}
-    shown = display(p, fmts).loc[order]
-    th = fmt_threshold(a.threshold, lang)
-    cols = {
-        "kelurahan": t("col_kelurahan", lang),
-        "kecamatan": t("col_kecamatan", lang),
-        "n": t("aff_col_people", lang),
-        "income_median": t("aff_col_income_median", lang),
-        "share_now_median": t("aff_col_share_now", lang),
-        "above_full_rate": t("aff_col_above_full", lang, threshold=th),
-    }
-    return shown[list(cols)].rename(columns=cols)
+    sub = Protected(
+        p.table.loc[order].reset_index(drop=True),
+        p.state.loc[order].reset_index(drop=True),
+        p.min_cell,
+    )
+    cols = [
+        Col("kelurahan", t("col_kelurahan", lang)),
+        Col("kecamatan", t("col_kecamatan", lang)),
+        *_burden_cols(["n", "income_median", "share_now_median", "above_full_rate"], a, lang),
+    ]
+    return from_protected(sub, cols, t("aff_tbl_kelurahan", lang, n=len(order)), lang)
 
 
 def kelurahan_map_values(a: Affordability) -> tuple[pd.Series, pd.Series]:

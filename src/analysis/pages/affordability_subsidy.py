@@ -10,11 +10,12 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.affordability import Affordability, results
-from analysis.metrics.disclosure import SECONDARY, display, is_small, protect
+from analysis.metrics.disclosure import SECONDARY, is_small, protect
 from analysis.metrics.subsidy import GROUP_TARGET, SUBSIDY_MONTHS, Policy
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.affordability_burden import count_shown
+from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
     Section,
     fmt_int,
@@ -26,7 +27,6 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
-    table,
 )
 
 SCENARIOS = ("baseline", "all_uncovered", "above_threshold", "target")
@@ -128,8 +128,10 @@ def _target_reveals_covered(a: Affordability) -> pd.Series:
     return (s["scenario"] == "target") & s["status"].isin(["ok", "short"]) & small
 
 
-def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
-    """The subsidy scenarios as published: workers reached, what the city pays per worker a year, yearly budget."""
+@published("subsidi_apbd")
+def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """The subsidy scenarios as published: workers reached, what the city pays per worker a year,
+    yearly budget (a budget is hidden with the count it would reveal)."""
     s = a.scenarios.reset_index(drop=True)
     frame = s[["scenario", "workers", "per_worker", "budget"]].copy()
     frame["workers"] = frame["workers"].map(_n).astype("float64").where(s["workers"].notna())
@@ -139,23 +141,14 @@ def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
         SECONDARY
     )
     p.state["budget"] = p.state["workers"]  # a budget would reveal a hidden count
-    shown = display(
-        p,
-        {
-            "workers": lambda v: fmt_int(v, lang),
-            "per_worker": lambda v: fmt_rp(v, lang),
-            "budget": lambda v: fmt_rp(v, lang),
-        },
-    )
-    shown["scenario"] = shown["scenario"].map(scenario_labels(a, lang))
-    return shown.rename(
-        columns={
-            "scenario": t("aff_col_scenario", lang),
-            "workers": t("aff_col_workers_reached", lang),
-            "per_worker": t("sub_col_per_worker", lang),
-            "budget": t("aff_col_budget", lang),
-        }
-    )
+    p.table["label"] = p.table["scenario"].map(scenario_labels(a, lang))
+    cols = [
+        Col("label", t("aff_col_scenario", lang)),
+        Col("workers", t("aff_col_workers_reached", lang), "count"),
+        Col("per_worker", t("sub_col_per_worker", lang), "rp"),
+        Col("budget", t("aff_col_budget", lang), "rp"),
+    ]
+    return from_protected(p, cols, t("aff_tbl_subsidy", lang), lang)
 
 
 def scenario_notes(a: Affordability, lang: str = "id"):
@@ -234,7 +227,8 @@ def shares_text(a: Affordability, lang: str) -> str:
     return "; ".join(parts)
 
 
-def split_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+@published("subsidi_kelompok")
+def split_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Self-employed and wage workers not covered: known, estimated, total, the yearly package per
     worker and for all (what a subsidy would pay; what employers owe), counts protected."""
     frame = a.split.reset_index(names="side")
@@ -243,19 +237,16 @@ def split_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
     p = protect(frame, ["observed", "total"], a.min_cell, groups=[])
     p.state["cost"] = p.state["total"]
     p.state["assumed"] = p.state[["observed", "total"]].max(axis=1)  # total − known = estimated
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    rp = lambda v: fmt_rp(v, lang)  # noqa: E731
-    shown = display(p, {"observed": n, "assumed": n, "total": n, "per_worker": rp, "cost": rp})
-    shown["side"] = shown["side"].map(lambda s: t(f"sub_split_{s}", lang))
-    cols = {
-        "side": t("sub_col_group", lang),
-        "observed": t("sub_col_known", lang),
-        "assumed": t("sub_col_assumed", lang),
-        "total": t("sub_col_total", lang),
-        "per_worker": t("sub_col_price", lang),
-        "cost": t("sub_col_cost", lang),
-    }
-    return shown[list(cols)].rename(columns=cols)
+    p.table["label"] = p.table["side"].map(lambda s: t(f"sub_split_{s}", lang))
+    cols = [
+        Col("label", t("sub_col_group", lang)),
+        Col("observed", t("sub_col_known", lang), "count"),
+        Col("assumed", t("sub_col_assumed", lang), "count"),
+        Col("total", t("sub_col_total", lang), "count"),
+        Col("per_worker", t("sub_col_price", lang), "rp"),
+        Col("cost", t("sub_col_cost", lang), "rp"),
+    ]
+    return from_protected(p, cols, t("sub_split_title", lang), lang)
 
 
 def method_line(a: Affordability, lang: str = "id") -> str:
@@ -290,6 +281,7 @@ def cards(a: Affordability, lang: str = "id") -> list[dict]:
                 per=fmt_rp(main["per_worker"], lang),
             ),
             "page": "04_premium_affordability",
+            "rank": "30",
         }
     ]
 
@@ -310,11 +302,10 @@ def section_subsidy(month: Month, lang: str = "id") -> Section:
     )
     return Section(
         [
-            Markdown(f"**{t('sub_split_title', lang)}**"),
-            table(split_table(a, lang)),
+            split_table(a, lang),
             md("sub_split_note", lang, shares=shares_text(a, lang)),
             chart,
-            table(scenario_table(a, lang)),
+            scenario_table(a, lang),
             scenario_notes(a, lang),
             md("suppressed_note", lang, k=a.min_cell),
         ]

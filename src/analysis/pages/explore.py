@@ -394,8 +394,8 @@ def subsidy_view(month: Month, policy: Policy, lang: str = "id") -> str:
     notes = subsidy.scenario_notes(a, lang).data.splitlines()
     notes_html = "".join(f"<li>{_md_html(line.removeprefix('- '))}</li>" for line in notes)
     return (
-        f"<ul>{lines}</ul>{table(subsidy.split_table(a, lang)).data}"
-        f"{table(subsidy.scenario_table(a, lang)).data}<ul>{notes_html}</ul>"
+        f"<ul>{lines}</ul>{table(subsidy.split_table(a, lang).shown()).data}"
+        f"{table(subsidy.scenario_table(a, lang).shown()).data}<ul>{notes_html}</ul>"
     )
 
 

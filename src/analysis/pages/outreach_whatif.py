@@ -82,10 +82,11 @@ def recompute(
     threshold: float | None = None,
     plan_subsidy: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """The three tables for one set of choices, as shown (counts through the disclosure gate)."""
+    """The three tables for one set of choices, as the page would show them (counts through the
+    disclosure gate)."""
     th = month.settings.threshold if threshold is None else threshold
     a = _results(month, share, th)
-    shown = scenario_table(a, lang)
+    shown = scenario_table(a, lang).shown()
     path = target_path(month, a.scenarios, year or a.on.year + 1)
     path_shown = pd.DataFrame(
         {
@@ -99,7 +100,7 @@ def recompute(
     return {
         "scenarios": shown,
         "path": path_shown,
-        "plan": page_table(plan, lang, s.top, s.min_cell),
+        "plan": page_table(plan, lang, s.top, s.min_cell).shown(),
     }
 
 

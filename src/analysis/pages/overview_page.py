@@ -8,7 +8,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.coverage import RATE_BREAKS, protect_table
-from analysis.metrics.disclosure import Protected, display
+from analysis.metrics.disclosure import Protected, count_text, display, is_small
 from analysis.metrics.overview import Overview, population_ratio, results, target_ratios
 from analysis.month import Month
 from analysis.pages import charts, maps
@@ -319,19 +319,21 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
     last = len(p.table) - 1
     tot = o.total
     hidden = bool(p.hidden.loc[last, "effective_rate"])
-    change = _change(tot, hidden, "cov_card_change", lang)
+    change = _change(tot, hidden, "ov_card_change", lang)
     cards = [
         {
             "label": t("ov_card_workers", lang, place=o.place),
             "value": fmt_int(tot["workers"], lang),
             "note": t("ov_card_workers_note", lang, n=len(o.rows)),
             "page": PAGE,
+            "rank": "11",
         },
         {
             "label": t("cov_card_effective", lang),
             "value": "x" if hidden else fmt_pct(tot["effective_rate"], lang),
             "note": change,
             "page": PAGE,
+            "rank": "10",
         },
         {
             "label": t("ov_card_uncovered", lang),
@@ -343,16 +345,26 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
                 group=policy_group(o.policy, lang),
             ),
             "page": PAGE,
+            "rank": "12",
         },
     ]
     for row in o.progress.targets.itertuples():
         covered = int(o.progress.segments.get(row.segment, 0))
+        hidden = is_small(covered, o.min_cell)
         cards.append(
             {
                 "label": t("cov_card_target", lang, segment=row.segment, year=row.year),
-                "value": fmt_int(max(row.target_workers - covered, 0), lang),
-                "note": t("cov_card_target_note", lang, target=fmt_int(row.target_workers, lang)),
+                "value": "–" if hidden else fmt_pct(covered / row.target_workers, lang),
+                "note": t(
+                    "cov_card_target_note",
+                    lang,
+                    covered=count_text(covered, lambda v: fmt_int(v, lang), o.min_cell),
+                    target=fmt_int(row.target_workers, lang),
+                    sector=t(f"cov_sector_{row.sector}", lang),
+                    place=o.place,
+                ),
                 "page": PAGE,
+                "rank": "13",
             }
         )
         break  # the informal (BPU) target: the one UMKM workers mostly fall under

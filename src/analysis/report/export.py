@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.ingest.pseudonyms import is_untouched_demo
+from analysis.pages.published import TABLE_MIME
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
 from analysis.reference import region_name
+from analysis.report.cover import REPORT_CSS, Release
+from analysis.report.downloads import area_prefix, link_downloads
 from analysis.report.lab_lang import show_all
-from analysis.report.manifest import git_commit
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells whose outputs are for analysts only (never on a page, never in any published file).
@@ -60,21 +62,40 @@ def export_html(
         (href, name, href == out.name) for href, name in page.get("report_nav", [])
     ]
     body, _ = exporter.from_notebook_node(nb, resources={"language_code": lang, **page})
-    out.write_text(body, encoding="utf-8")
+    out.write_text(
+        link_downloads(body, lang, published_ids(nb), area_prefix(out.stem)), encoding="utf-8"
+    )
 
 
-def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, str]]) -> dict:
-    """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
+def published_ids(nb) -> set[str]:
+    """The ids of the published tables a notebook shows on its page (not in removed cells)."""
+    return {
+        output["data"][TABLE_MIME]["id"]
+        for cell in nb.cells
+        if REMOVE_TAG not in cell.get("metadata", {}).get("tags", [])
+        for output in cell.get("outputs", [])
+        if TABLE_MIME in output.get("data", {})
+    }
+
+
+def page_resources(
+    period: str, paths: Paths, lang: str, pages: list[tuple[str, str]], release: Release
+) -> dict:
+    """What every page shows around the notebook: navigation, the demo-data banner, the report's
+    styles, and a footer with the release, the producing unit and whom to ask."""
     demo = is_untouched_demo(paths.raw(period))
     return {
         "report_nav": [("index.html", t("nav_cover", lang)), *pages],
         "report_nav_label": t("nav_label", lang),
         "report_banner": t("banner_demo", lang) if demo else "",
+        "report_css": REPORT_CSS.read_text(encoding="utf-8"),
         "report_footer": t(
-            "region_page_footer",
+            "page_footer",
             lang,
             month=fmt_month(period, lang),
             place=region_name(paths.region, paths.reference),
-            commit=git_commit()[:10],
+            unit=release.unit,
+            release=release.line(lang),
+            contact=t("release_contact", lang, contact=release.contact),
         ),
     }

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from analysis.errors import AnalysisError
@@ -37,7 +38,8 @@ from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import reset as kernels_reset
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import warm_kernels
-from analysis.report.manifest import git_commit, manifest
+from analysis.report.manifest import manifest
+from analysis.report.pdf import Printer
 from analysis.report.privacy import check_privacy
 from analysis.report.run import (
     OVERVIEW,
@@ -49,31 +51,13 @@ from analysis.report.run import (
     run_notebook,
     scrub_timings,
 )
+from analysis.report.takeaway import Report, make_takeaways
 from analysis.settings import Settings, check, publication
-from analysis.store import new_stage, read_quality, swap_in
+from analysis.store import new_stage, swap_in
 
 #: Notebooks run side by side after the first: one more than the cores, so that one kernel
 #: starting (importing) never leaves a core idle; at least three (the city's three pages).
 WORKERS = max(3, (os.cpu_count() or 2) + 1)
-
-
-def index_page(
-    period: str,
-    paths: Paths,
-    pages: list[tuple[str, str]],
-    executed: list[Path],
-    lang: str,
-    banner: str,
-    settings: Settings,
-    groups: list[tuple[str, list[tuple[str, str]]]] | None = None,
-) -> str:
-    """The cover page: the pages' headline figures, links to every page, provenance."""
-    folder = paths.processed(period)
-    quality = read_quality(folder) if (folder / "quality.json").exists() else None
-    prov = cover.provenance(period, quality, git_commit(), lang, settings.min_cell)
-    place = region_name(paths.region, paths.reference)
-    cards = cover.collect_cards(executed)
-    return cover.render(period, lang, cards, pages, prov, banner, place, groups)
 
 
 def _title(stem: str, lang: str) -> str:
@@ -119,10 +103,12 @@ def publish_report(
     log: Callable[[str], None] | None = None,
     notebook_dir: Path = NOTEBOOKS_DIR,
     settings: Settings | None = None,
+    released: date | None = None,
     region: str = DEFAULT_REGION,
 ) -> Path:
-    """Run every notebook for `period` and `region`, export pages, cover and manifest, check
-    privacy, swap in; returns the published index.html."""
+    """Run every notebook for `period` and `region`, export pages, write the cover, the tables,
+    the single file, the PDF and the manifest, check privacy, swap in; returns the published
+    index.html. `released`: the release date on the cover (default today)."""
     check_period(period)
     check_lang(lang)
     settings = check(settings or publication(), floors=True)
@@ -145,10 +131,12 @@ def publish_report(
     }
     titles = _titles(jobs, lang, paths.reference)
     pages, nav = _navigation(jobs, titles)
-    resources = page_resources(period, paths, lang, pages)
+    release = cover.release_info(period, lang, released)
+    resources = page_resources(period, paths, lang, pages, release)
     stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
     executed_stage = new_stage(paths.executed(period))
     run = _Run(jobs, params, paths, period, notebook_dir, executed_stage, say)
+    printer = Printer().start()  # the PDF's browser starts while the notebooks run
     try:
         run.all(
             lambda job, executed: export_html(
@@ -162,28 +150,34 @@ def publish_report(
         on_cover = [j for j in jobs if not j.area]  # the region's own figures, not 28 pages'
         plain = {j.stem: _title(j.notebook.stem, lang) for j in jobs}  # under the area's name
         groups = [
-            (region_name(a, paths.reference), [p for p in _pages(jobs, plain) if p[2] == a])
+            (
+                region_name(a, paths.reference),
+                [(href, title) for href, title, area in _pages(jobs, plain) if area == a],
+            )
             for a in parts
         ]
-        (stage / "index.html").write_text(
-            index_page(
-                period,
-                paths,
-                pages,
-                [executed_stage / f"{j.stem}.ipynb" for j in on_cover],
-                lang,
-                resources["report_banner"],
-                settings,
-                [(h, [(href, title) for href, title, _ in g]) for h, g in groups] or None,
-            ),
-            encoding="utf-8",
+        report = Report(
+            period,
+            lang,
+            stage,
+            paths,
+            pages,
+            [executed_stage / f"{j.stem}.ipynb" for j in jobs],
+            release,
+            resources["report_banner"],
+            settings,
+            on_cover=[executed_stage / f"{j.stem}.ipynb" for j in on_cover],
+            place=region_name(paths.region, paths.reference),
+            groups=groups,
         )
-        facts = manifest(period, paths, lang, settings, run.timings)
+        made = make_takeaways(report, say, printer)
+        facts = manifest(period, paths, lang, settings, run.timings) | made
         facts |= {"region": region, "areas": parts}
         (stage / "manifest.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
         _finish(run, stage, executed_stage, paths, period, say)
         return paths.report(period) / "index.html"
     finally:
+        printer.close()
         kernels_down(run.started)
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(executed_stage, ignore_errors=True)
