@@ -69,12 +69,17 @@ def test_the_regions_totals_are_the_sums_of_the_rows(month, result):
 
 
 def test_the_published_table_shows_the_sums(result):
-    shown = overview_page.coverage_table(result, "id")
+    shown = overview_page.coverage_table(result, "id").shown()
     last = shown.iloc[-1]
     assert last.iloc[0] == "Soloraya"
     assert last["Pekerja"] == fmt_int(result.rows["workers"].sum(), "id")
     assert last["Belum tercakup"] == fmt_int(result.rows["uncovered"].sum(), "id")
     assert len(shown) == len(areas(REGION)) + 1
+    # the download holds the same rows, numbers as numbers
+    down = overview_page.coverage_table(result, "id").download()
+    assert down.iloc[-1, 1] == int(result.rows["workers"].sum())
+    costs = overview_page.cost_table(result, "id").shown()
+    assert list(costs.iloc[:, 0]) == list(shown.iloc[:, 0])
 
 
 def test_progress_is_toward_the_regions_own_targets_and_the_territory_is_said(month, result):

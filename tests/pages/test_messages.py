@@ -9,6 +9,7 @@ import pytest
 
 from analysis.pages.text import MESSAGES_DIR, catalogue
 from analysis.paths import NOTEBOOKS_DIR
+from analysis.report.run import OVERVIEW
 
 #: One term per idea: the term the report uses, and the words it must not drift to.
 TERMS = {
@@ -59,7 +60,7 @@ def analysts_only() -> set[str]:
 
 def narrative() -> dict[str, list[tuple[str, str]]]:
     """Every text an official may read, by language: (where, text). The report's pages come
-    from the numbered notebooks only (`NN_*.ipynb`)."""
+    from the numbered notebooks (`NN_*.ipynb`) and a region's overview."""
     out: dict[str, list[tuple[str, str]]] = {"id": [], "en": []}
     skip = analysts_only()
     for key, entry in catalogue().items():
@@ -67,7 +68,8 @@ def narrative() -> dict[str, list[tuple[str, str]]]:
             continue
         for lang in out:
             out[lang].append((key, FIELD.sub(" ", entry[lang])))
-    for path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
+    report = [*sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")), NOTEBOOKS_DIR / OVERVIEW]
+    for path in report:
         nb = json.loads(path.read_text(encoding="utf-8"))
         for i, cell in enumerate(nb["cells"]):
             tags = cell.get("metadata", {}).get("tags", [])

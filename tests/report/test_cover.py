@@ -62,6 +62,44 @@ def test_next_steps_follow_the_visit_plan_when_the_report_has_one():
     ]
 
 
+def test_a_regions_steps_are_its_kabupaten_each_with_its_own_plans_first_place():
+    parts = cover_parts()
+    parts["steps"]["region_overview"] = [
+        {
+            "rank": r,
+            "code": code,
+            "area": area,
+            "place": f"Kabupaten {area.title()}",
+            "reasons": [f"{n} pekerja belum tercakup"],
+            "href": f"{area}-05_outreach.html",
+        }
+        for r, code, area, n in ((2, "3310", "klaten", 900), (1, "3314", "sragen", 950))
+    ]
+    parts["steps"]["klaten-05_outreach"] = [  # the kabupaten's own visit plan
+        {"rank": 2, "code": "a", "place": "Desa B (Wedi)", "reasons": [], "href": "x"},
+        {"rank": 1, "code": "b", "place": "Desa A (Klaten Tengah)", "reasons": [], "href": "x"},
+    ]
+    steps = next_steps(parts, lang="id")
+    assert [s["place"] for s in steps] == ["Kabupaten Sragen", "Kabupaten Klaten"]
+    assert steps[0]["reasons"] == ["950 pekerja belum tercakup"]  # no plan for Sragen given
+    assert steps[1]["reasons"][-1] == "kunjungi lebih dulu Desa A (Klaten Tengah)"
+    page = render(
+        "2026-10",
+        "id",
+        [],
+        [("index.html", "x")],
+        [],
+        cover=parts,
+        place="Soloraya",
+        groups=[
+            ("Kabupaten Klaten", [("klaten-05_outreach.html", "Sosialisasi")]),
+            ("Kabupaten Sragen", [("sragen-05_outreach.html", "Sosialisasi")]),
+        ],
+    )
+    assert "UMKM Soloraya — Oktober 2026" in page
+    assert '<a class="step-place" href="sragen-05_outreach.html">Kabupaten Sragen</a>' in page
+
+
 def test_the_summary_ends_with_what_to_do():
     parts = cover_parts()
     lines = summary_sentences(parts, next_steps(parts), "id")

@@ -4,6 +4,7 @@ the kabupaten/kota pages' own figures (read back from the executed notebooks, as
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -33,7 +34,10 @@ def test_the_region_has_its_own_folder_and_every_kabupaten_its_pages(report, reg
     assert report.parent.name == REGION  # reports/soloraya/2026-10/
     pages = {f"{a}-{stem}.html" for a in areas(REGION) for stem in AREA_PAGES}
     expected = {"index.html", "manifest.json", "region_overview.html", "01_clean_registry.html"}
-    assert {p.name for p in report.iterdir()} == expected | pages
+    takeaway = {f"laporan_{PERIOD}.html", "unduhan"}  # the single file, the tables
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        takeaway.add(f"laporan_{PERIOD}.pdf")
+    assert {p.name for p in report.iterdir()} == expected | pages | takeaway
     assert len(pages) == 7 * 4  # notebooks 02–05 for each of the seven
     m = json.loads((report / "manifest.json").read_text())
     assert m["region"] == REGION and m["areas"] == areas(REGION)
@@ -41,6 +45,20 @@ def test_the_region_has_its_own_folder_and_every_kabupaten_its_pages(report, reg
         "index",
         "manifest.json",
     }
+
+
+def test_every_kabupatens_tables_download_under_its_own_name(report):
+    """The same notebook's tables for seven kabupaten/kota: each written once, named after its
+    kabupaten/kota, linked from its own page, and the overview's tables for the region."""
+    m = json.loads((report / "manifest.json").read_text())
+    files = {p.name for p in (report / "unduhan").iterdir()}
+    assert files == {f.split("/")[1] for d in m["downloads"] for f in d["files"]}
+    ids = {d["id"] for d in m["downloads"]}
+    assert {"ikhtisar_cakupan", "ikhtisar_kesadaran_biaya", "baris_per_berkas"} <= ids
+    for a in areas(REGION):
+        assert {f"{a}-cakupan_kelurahan", f"{a}-rencana_kunjungan"} <= ids
+        page = (report / f"{a}-02_coverage_map.html").read_text(encoding="utf-8")
+        assert f'href="unduhan/{a}-cakupan_kelurahan.csv"' in page
 
 
 def test_no_page_shows_code_and_every_figure_is_described(report):
@@ -53,10 +71,9 @@ def test_no_page_shows_code_and_every_figure_is_described(report):
 
 def _desa_in_tables(html: str) -> set[str]:
     """Names in the first column of the page's top-10 table (desa/kelurahan names)."""
-    table = html.split("<table")[2] if html.count("<table") >= 2 else ""
-    return set(
-        re.findall(r'<td class="data row\d+ col1" id="T_\w+_row\d+_col1">([^<]+)</td>', table)
-    )
+    top = 'data-table="kelurahan_belum_tercakup_terbanyak"'
+    table = html.split(top, 1)[1].split("</table>", 1)[0] if top in html else ""
+    return set(re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', table))
 
 
 def test_a_kabupatens_pages_use_that_kabupatens_desa(report):
@@ -65,7 +82,7 @@ def test_a_kabupatens_pages_use_that_kabupatens_desa(report):
     assert "Kabupaten Klaten" in html and "401 desa/kelurahan" in html
     named = _desa_in_tables(html)
     assert len(named) == 10 and named <= klaten  # the ten with the most workers not covered
-    alts = re.findall(r'<img alt="([^"]*)"', html)
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html)
     coverage_alt = next(a for a in alts if a.startswith("Cakupan efektif per kelurahan"))
     uncovered_alt = next(a for a in alts if a.startswith("Pekerja belum tercakup per kelurahan"))
     # the clusters map, where any desa was tested (none where coverage is flat: the page says so)

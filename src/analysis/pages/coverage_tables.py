@@ -99,7 +99,7 @@ def _previous(cov: CoverageMonth, level: str) -> pd.DataFrame | None:
         return None
     prev = cov.previous
     if level == "kelurahan":
-        p = protect_table(prev, cov.min_cell, ["kecamatan", None])
+        p = protect_table(prev, cov.min_cell, ["kode_kecamatan", None])
         key = prev["kode_kelurahan"]
         return pd.DataFrame(
             {

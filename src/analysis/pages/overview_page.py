@@ -4,18 +4,19 @@ computed. Every count goes through disclosure control; each row's numbers are it
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.coverage import RATE_BREAKS, protect_table
-from analysis.metrics.disclosure import Protected, count_text, display, is_small
+from analysis.metrics.disclosure import SECONDARY, Protected, count_text, is_small
 from analysis.metrics.overview import Overview, population_ratio, results, target_ratios
 from analysis.month import Month
 from analysis.pages import charts, maps
-from analysis.pages.affordability_burden import rate_shown
 from analysis.pages.affordability_subsidy import policy_basis, policy_group, policy_share
 from analysis.pages.awareness_page import points
 from analysis.pages.coverage_page import target_items
+from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     Cards,
     Section,
@@ -31,7 +32,6 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
-    table,
 )
 from analysis.reference import DEFAULT_REGION, region_code
 
@@ -57,66 +57,76 @@ def protected(o: Overview) -> Protected:
     )
 
 
-def coverage_table(o: Overview, lang: str = "id") -> pd.DataFrame:
-    """Per kabupaten/kota and for the region: workers, effective coverage with its interval and
-    change since last month, workers not covered (protected)."""
+@published("ikhtisar_cakupan")
+def coverage_table(o: Overview, lang: str = "id") -> PublishedTable:
+    """Per kabupaten/kota and for the region: workers, effective coverage with last month's and
+    the change, its 95% range, workers not covered (protected; a hidden rate hides its range,
+    last month and change)."""
     p = protected(o)
-    p.table["ci"] = [
-        fmt_interval(lo, hi, lang)
-        for lo, hi in zip(p.table["effective_low"], p.table["effective_high"], strict=True)
-    ]
-    p.state["ci"] = p.state["effective_rate"]
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    shown = display(
-        p,
-        {
-            "workers": n,
-            "effective_rate": lambda v: fmt_pct(v, lang),
-            "ci": str,
-            "change": lambda v: fmt_points(v, lang),
-            "uncovered": n,
-        },
-    )
+    data = p.table.copy()
+    data["ci_lo"], data["ci_hi"] = data["effective_low"], data["effective_high"]
+    data["change"] = data["change"].astype("float64") / 100  # points, stored as a share's change
+    data["prev"] = data["effective_rate"].astype("float64") - data["change"]
     hidden = p.hidden["effective_rate"].to_numpy()
-    shown.loc[hidden, ["effective_rate", "ci", "change"]] = "x"
-    cols = ["place", "workers", "effective_rate", "ci", "change", "uncovered"]
-    shown = shown[cols]
-    shown.columns = [t(f"ov_col_{c}", lang) for c in cols]
-    return shown
+    state = p.state.copy()
+    for col in ("effective_rate", "ci", "prev", "change"):
+        state[col] = np.where(hidden, SECONDARY, 0)
+    cols = [
+        Col("place", t("ov_col_place", lang)),
+        Col("workers", t("ov_col_workers", lang), "count"),
+        Col("uncovered", t("ov_col_uncovered", lang), "count"),
+        Col("effective_rate", t("ov_col_effective_rate", lang), "pct"),
+    ]
+    before = o.total["change_from"]
+    if before is not None and not pd.isna(o.total["change"]):
+        cols += [
+            Col("prev", t("cov_col_prev", lang, month=fmt_month(before, lang)), "pct"),
+            Col("change", t("cov_col_change", lang), "points"),
+        ]
+    cols.append(Col("ci", t("ov_col_ci", lang), "interval"))
+    title = t("ov_tbl_coverage", lang, place=o.place, month=fmt_month(o.period, lang))
+    return PublishedTable(title, cols, data, lang, state, o.min_cell)
 
 
-def cost_table(o: Overview, lang: str = "id") -> pd.DataFrame:
-    """Per kabupaten/kota and for the region: the awareness gap, the cheapest package's median
-    burden and how many pay more than the threshold, and the yearly subsidy for the uncovered of
-    the subsidy's group."""
+@published("ikhtisar_kesadaran_biaya")
+def cost_table(o: Overview, lang: str = "id") -> PublishedTable:
+    """Per kabupaten/kota and for the region: the awareness gap (points, with its 95% range),
+    the cheapest package's median burden and the share who pay more than the threshold (hidden
+    when their count is small), and the yearly subsidy for the uncovered of the subsidy's group."""
     rows = pd.concat([o.rows, o.total.to_frame().T], ignore_index=True)
-    out = pd.DataFrame(
+    above = rows["burden_above"].astype("int64")
+    n = rows["burden_n"].astype("int64")
+    data = pd.DataFrame(
         {
             "place": rows["place"],
-            "aware_gap": [
-                "–" if pd.isna(g) else f"{points(g, lang)} ({points(lo, lang)}–{points(hi, lang)})"
-                for g, lo, hi in zip(
-                    rows["aware_gap"], rows["aware_gap_lo"], rows["aware_gap_hi"], strict=True
-                )
-            ],
-            "burden_median": [fmt_share(v, lang) for v in rows["burden_median"]],
-            "burden_above": [
-                rate_shown(int(a), int(n), o.min_cell, lang)
-                for a, n in zip(rows["burden_above"], rows["burden_n"], strict=True)
-            ],
-            "subsidy_budget": [fmt_rp_compact(v, lang) for v in rows["subsidy_budget"]],
+            "aware_gap": rows["aware_gap"].astype("float64") * 100,
+            "gap_lo": rows["aware_gap_lo"].astype("float64") * 100,
+            "gap_hi": rows["aware_gap_hi"].astype("float64") * 100,
+            "burden_median": rows["burden_median"].astype("float64"),
+            "burden_above": (above / n.where(n > 0)).astype("float64"),
+            "subsidy_budget": rows["subsidy_budget"].astype("float64"),
         }
     )
-    out.columns = [
-        t(
-            f"ov_col_{c}",
-            lang,
-            threshold=fmt_threshold(o.threshold, lang),
-            group=policy_group(o.policy, lang),
-        )
-        for c in out.columns
+    small = [is_small(int(a), o.min_cell) for a in above]
+    state = pd.DataFrame({"burden_above": np.where(small, SECONDARY, 0)})
+    cols = [
+        Col("place", t("ov_col_place", lang)),
+        Col("aware_gap", t("ov_col_aware_gap", lang), "num", 0),
+        Col("gap", t("ov_col_aware_gap_range", lang), "range"),
+        Col("burden_median", t("ov_col_burden_median", lang), "share"),
+        Col(
+            "burden_above",
+            t("ov_col_burden_above", lang, threshold=fmt_threshold(o.threshold, lang)),
+            "share",
+        ),
+        Col(
+            "subsidy_budget",
+            t("ov_col_subsidy_budget", lang, group=policy_group(o.policy, lang)),
+            "rp",
+        ),
     ]
-    return out
+    title = t("ov_tbl_cost", lang, place=o.place, month=fmt_month(o.period, lang))
+    return PublishedTable(title, cols, data, lang, state, o.min_cell)
 
 
 def _change(total: pd.Series, hidden: bool, key: str, lang: str) -> str:
@@ -131,6 +141,11 @@ def _change(total: pd.Series, hidden: bool, key: str, lang: str) -> str:
 def headline(o: Overview, lang: str = "id"):
     """The answers first: the region, where coverage is lowest and highest, where most are
     uncovered, the widest awareness gap, the subsidy (Markdown)."""
+    return Markdown("\n".join(f"- {line}" for line in headline_lines(o, lang)))
+
+
+def headline_lines(o: Overview, lang: str = "id") -> list[str]:
+    """The headline's sentences: level and change, where, why, cost (also the cover's summary)."""
     p = protected(o)
     last = len(p.table) - 1
     tot = o.total
@@ -193,7 +208,7 @@ def headline(o: Overview, lang: str = "id"):
             group=policy_group(o.policy, lang),
         )
     )
-    return Markdown("\n".join(f"- {line}" for line in lines))
+    return lines
 
 
 def area_links(o: Overview, lang: str = "id"):
@@ -287,8 +302,8 @@ def section_side_by_side(month: Month, lang: str = "id") -> Section:
     o = results(month)
     return Section(
         [
-            table(coverage_table(o, lang)),
-            table(cost_table(o, lang)),
+            coverage_table(o, lang),
+            cost_table(o, lang),
             md("suppressed_note", lang, k=o.min_cell),
         ]
     )
@@ -368,4 +383,41 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
             }
         )
         break  # the informal (BPU) target: the one UMKM workers mostly fall under
-    return Cards(cards)
+    summary = [{"rank": 10 * i, "text": line} for i, line in enumerate(headline_lines(o, lang), 1)]
+    return Cards(cards, summary=summary, steps=area_steps(o, lang))
+
+
+#: How many kabupaten/kota the cover's next steps name.
+STEPS = 3
+
+
+def area_steps(o: Overview, lang: str = "id", n: int = STEPS) -> list[dict]:
+    """The cover's next steps for a region: the kabupaten/kota with the most workers not covered
+    (as published), each with why and a link to its own visit plan (the report adds the plan's
+    first kelurahan: `analysis.report.cover.next_steps`)."""
+    p = protected(o)
+    last = len(p.table) - 1
+    shown = o.rows.assign(
+        _hidden=p.hidden["uncovered"].iloc[:last].to_numpy(),
+        _rate_hidden=p.hidden["effective_rate"].iloc[:last].to_numpy(),
+    )
+    ranked = shown[~shown["_hidden"] & shown["uncovered"].gt(0)]
+    ranked = ranked.sort_values("uncovered", ascending=False, kind="stable").head(n)
+    steps = []
+    for i, row in enumerate(ranked.itertuples(), 1):
+        reasons = [t("cov_step_uncovered", lang, n=fmt_int(row.uncovered, lang))]
+        if not row._rate_hidden:
+            reasons.append(t("ov_step_rate", lang, rate=fmt_pct(row.effective_rate, lang)))
+        if pd.notna(row.aware_gap):
+            reasons.append(t("ov_step_gap", lang, gap=points(row.aware_gap, lang)))
+        steps.append(
+            {
+                "rank": i,
+                "code": str(row.kode_kabkota),
+                "area": str(row.area),
+                "place": row.place,
+                "reasons": reasons,
+                "href": f"{row.area}-05_outreach.html",
+            }
+        )
+    return steps

@@ -109,22 +109,42 @@ def _outputs(executed: list[Path], mime: str, many: bool = False):
                     yield item, path.stem
 
 
-def next_steps(cover: dict, n: int = STEPS) -> list[dict]:
-    """The kelurahan to visit first: next month's visit plan when the report has the outreach
-    page (it weighs workers not covered by who has heard of the programme and who can afford
-    it, and lets recently visited kelurahan wait their turn), else the awareness page's priority
-    list, else the kelurahan with the most workers not covered; each with every page's reasons."""
+#: The pages whose steps the cover takes, the first that has any: a region's overview (its
+#: kabupaten/kota), next month's visit plan, the awareness page's priority list, the coverage
+#: page's kelurahan with the most workers not covered.
+STEP_PAGES = ("region_overview", "05_outreach", "03_awareness_gaps", "02_coverage_map")
+
+
+def next_steps(cover: dict, n: int = STEPS, lang: str = "id") -> list[dict]:
+    """The places to start: next month's visit plan when the report has the outreach page (it
+    weighs workers not covered by who has heard of the programme and who can afford it, and
+    lets recently visited kelurahan wait their turn), else the awareness page's priority list,
+    else the kelurahan with the most workers not covered; each with every page's reasons. In a
+    region's report, the kabupaten/kota the overview names, each with the first kelurahan of its
+    own visit plan."""
     steps = cover["steps"]
-    chosen = (
-        steps.get("05_outreach")
-        or steps.get("03_awareness_gaps")
-        or steps.get("02_coverage_map")
-        or []
-    )
-    return [
-        {**s, "reasons": [*s["reasons"], *cover["facts"].get(s["code"], [])]}
-        for s in sorted(chosen, key=lambda s: s["rank"])[:n]
-    ]
+    chosen = next((steps[page] for page in STEP_PAGES if steps.get(page)), [])
+    out = []
+    for s in sorted(chosen, key=lambda s: s["rank"])[:n]:
+        reasons = [*s["reasons"], *cover["facts"].get(s["code"], [])]
+        first = _first_of_area(steps, s.get("area"), lang)
+        if first is not None:
+            reasons.append(first)
+        out.append({**s, "reasons": reasons})
+    return out
+
+
+def _first_of_area(steps: dict, area: str | None, lang: str) -> str | None:
+    """'visit X (Kecamatan) first': the first place of a kabupaten/kota's own steps (its visit
+    plan, else its awareness or coverage page's), or None."""
+    if not area:
+        return None
+    for page in STEP_PAGES[1:]:
+        own = steps.get(f"{area}-{page}")
+        if own:
+            first = min(own, key=lambda s: s["rank"])
+            return t("ov_step_first", lang, place=first["place"])
+    return None
 
 
 def summary_sentences(cover: dict, steps: list[dict], lang: str) -> list[str]:
@@ -174,6 +194,10 @@ def provenance(
     return rows
 
 
+def _stem(href: str) -> str:
+    return href.removesuffix(".html")
+
+
 def rich(text: str) -> Markup:
     """A message with **bold** as HTML, everything else escaped."""
     return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text)))
@@ -208,8 +232,9 @@ def render(
         loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html", "j2"])
     )
     cover = cover or {"summary": [], "steps": {}, "facts": {}}
-    steps = next_steps(cover)
+    steps = next_steps(cover, lang=lang)
     stems = {href.removesuffix(".html") for href, _ in pages}
+    stems |= {href.removesuffix(".html") for _, group in groups or [] for href, _ in group}
     ordered = sorted(cards, key=lambda c: int(c.get("rank", 50)))
     return env.get_template("index.html.j2").render(
         lang=lang,
@@ -222,7 +247,15 @@ def render(
         if release
         else "",
         summary=[rich(s) for s in summary_sentences(cover, steps, lang)],
-        steps=[{**s, "reasons": "; ".join(s["reasons"])} for s in steps],
+        steps=[
+            {
+                **s,
+                "reasons": "; ".join(s["reasons"]),
+                # a region's step is a kabupaten/kota: its own visit plan is one tap away
+                "link": s["href"] if s.get("area") and _stem(s["href"]) in stems else "",
+            }
+            for s in steps
+        ],
         steps_href=steps[0]["href"]
         if steps and steps[0]["href"].removesuffix(".html") in stems
         else "",

@@ -108,6 +108,9 @@ def make_takeaways(r: Report, say: Callable[[str], None], printer: pdf.Printer) 
     seconds["downloads"] = time.perf_counter() - started
     on_cover = r.cover_notebooks()
     cover_parts, cards = cover.collect_cover(on_cover), cover.collect_cards(on_cover)
+    # a region's next steps name each kabupaten/kota's first place to visit: their pages' steps
+    others = [p for p in r.executed if p not in on_cover]
+    cover_parts["steps"] |= cover.collect_cover(others)["steps"] if others else {}
     takeaway = {"tables": listing, "pdf": "", "pdf_missing": False, "single": None}
     _index(r, takeaway, cover_parts, cards)
 
