@@ -111,3 +111,18 @@ def test_the_overview_page_renders_in_both_languages(month):
             assert [item for item in section(month, lang) if item is not None]
         cards = overview_page.cover_cards(month, lang).cards
         assert len(cards) == 4 and all(c["page"] == "region_overview" for c in cards)
+
+
+def test_the_covers_message_is_the_headline_and_the_steps_the_most_uncovered(month, result):
+    """The cover's summary is the overview's headline; its next steps are the kabupaten/kota
+    with the most workers not covered, most first, each linked to its own visit plan."""
+    cover = overview_page.cover_cards(month, "id").cover
+    assert [s["text"] for s in cover["summary"]] == overview_page.headline_lines(result, "id")
+    steps = cover["steps"]
+    most = result.rows.sort_values("uncovered", ascending=False).head(len(steps))
+    assert [s["area"] for s in steps] == list(most["area"]) and len(steps) == 3
+    assert steps[0]["href"] == f"{most['area'].iloc[0]}-05_outreach.html"
+    assert (
+        steps[0]["reasons"][0]
+        == f"{fmt_int(most['uncovered'].iloc[0], 'id')} pekerja belum tercakup"
+    )

@@ -398,15 +398,15 @@ def area_steps(o: Overview, lang: str = "id", n: int = STEPS) -> list[dict]:
     p = protected(o)
     last = len(p.table) - 1
     shown = o.rows.assign(
-        _hidden=p.hidden["uncovered"].iloc[:last].to_numpy(),
-        _rate_hidden=p.hidden["effective_rate"].iloc[:last].to_numpy(),
+        uncovered_hidden=p.hidden["uncovered"].iloc[:last].to_numpy(),
+        rate_hidden=p.hidden["effective_rate"].iloc[:last].to_numpy(),
     )
-    ranked = shown[~shown["_hidden"] & shown["uncovered"].gt(0)]
+    ranked = shown[~shown["uncovered_hidden"] & shown["uncovered"].gt(0)]
     ranked = ranked.sort_values("uncovered", ascending=False, kind="stable").head(n)
     steps = []
     for i, row in enumerate(ranked.itertuples(), 1):
         reasons = [t("cov_step_uncovered", lang, n=fmt_int(row.uncovered, lang))]
-        if not row._rate_hidden:
+        if not row.rate_hidden:
             reasons.append(t("ov_step_rate", lang, rate=fmt_pct(row.effective_rate, lang)))
         if pd.notna(row.aware_gap):
             reasons.append(t("ov_step_gap", lang, gap=points(row.aware_gap, lang)))
