@@ -17,7 +17,7 @@ from analysis.paths import ROOT
 
 SETTINGS_FILE = ROOT / "config" / "publication.toml"
 #: The lowest values a published report may use (docs/facts.md §6: thresholds of 5 and 10).
-FLOORS = {"min_cell": 5, "min_n": 10}
+FLOORS = {"min_cell": 5, "min_n": 10, "min_group": 10}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Settings:
 
     min_cell: int
     min_n: int
+    min_group: int
     top: int
     threshold: float
 
@@ -56,7 +57,7 @@ def check(settings: Settings, floors: bool = True) -> Settings:
         )
     if settings.top < 1:
         raise AnalysisError(f"top must be at least 1, not {settings.top}.")
-    for name in ("min_cell", "min_n"):
+    for name in ("min_cell", "min_n", "min_group"):
         value, floor = getattr(settings, name), FLOORS[name] if floors else 1
         if value < floor:
             raise AnalysisError(

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.disclosure import is_small, protect
+from analysis.metrics.disclosure import Protected, is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.reference import boundaries, sectors, targets
 from analysis.store import COUNT_COLUMNS, MEASURES
@@ -284,7 +285,8 @@ class CoverageMonth:
     history: pd.DataFrame
     moran: tuple[float, float] | None
     projections: dict[str, Projection] = field(default_factory=dict)
-    protected: object = None  # disclosure.Protected of the kelurahan table
+    universe: Universe | None = None  # every coverage count, protected together
+    protected: Protected | None = None  # the kelurahan table, cut from the universe
 
 
 KEL_COUNTS = ["workers", "registered", "effective", "uncovered"]
@@ -293,10 +295,17 @@ KEL_RATES = {
     "effective_rate_eb": ("effective", "workers"),
     "registered_rate": ("registered", "workers"),
 }
+#: What readers know links the coverage counts of a row: covered + not covered = workers, and
+#: effective ⊆ active ⊆ registered ⊆ workers; the group rule's (attribute, group) pairs.
+IDENTITIES = ((("effective", "uncovered"), "workers"),)
+ORDER = (("effective", "active"), ("active", "registered"), ("registered", "workers"))
+GROUP_PAIRS = (("effective", "workers"), ("registered", "workers"))
+CITY_KEY = "all"
 
 
 def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
-    """Disclosure control for a coverage table: counts, covered + uncovered = workers, the rates."""
+    """Disclosure control for one coverage table on its own (the first pass; pages take their
+    tables from `coverage_universe`, which protects them all together)."""
     rates = {k: v for k, v in KEL_RATES.items() if k in table}
     return protect(
         table,
@@ -308,42 +317,125 @@ def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
     )
 
 
+def city_frame(city: pd.Series) -> pd.DataFrame:
+    """The city totals as a one-row table keyed `CITY_KEY` (column `city`)."""
+    frame = city.to_frame().T.reset_index(drop=True)
+    frame = frame.astype({c: "int64" for c in [*COUNT_COLUMNS, "uncovered"]}).infer_objects()
+    return frame.assign(city=CITY_KEY)
+
+
+@dataclass
+class CoverageCounts:
+    """The count tables every coverage figure comes from (kelurahan with rates, kecamatan, the
+    city, sectors and size classes with small groups merged)."""
+
+    kelurahan: pd.DataFrame
+    kecamatan: pd.DataFrame
+    city: pd.Series
+    sector: pd.DataFrame
+    size: pd.DataFrame
+
+
+def counts(month: Month) -> CoverageCounts:
+    """The month's coverage count tables (computed once per month)."""
+    return month.memo("coverage_counts", lambda: _counts(month))
+
+
+def _counts(month: Month) -> CoverageCounts:
+    kel = add_rates(month.table("coverage_kelurahan"))
+    biz, wrk = month.table("businesses"), month.table("workers")
+    codes, min_cell = list(sectors(month.reference_dir)["sektor"]), month.settings.min_cell
+    return CoverageCounts(
+        kel,
+        kecamatan_coverage(kel),
+        city_coverage(kel),
+        collapse_small(
+            group_coverage(biz, wrk, "sektor", codes),
+            "sektor",
+            {s: OTHER_SECTOR for s in codes if s != OTHER_SECTOR},
+            min_cell,
+        ),
+        collapse_small(
+            group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
+        ),
+    )
+
+
+def universe(month: Month) -> Universe:
+    """Every coverage count the report publishes, protected together (once per month): what
+    other pages that show coverage counts (the awareness priority list) take their states from."""
+    s = month.settings
+    return month.memo(
+        "coverage_universe", lambda: coverage_universe(counts(month), s.min_cell, s.min_group)
+    )
+
+
+def coverage_universe(cov: CoverageCounts, min_cell: int, min_group: int) -> Universe:
+    """Every coverage count the report publishes — kelurahan, kecamatan, the city, sectors and
+    size classes — protected together (`analysis.metrics.universe`)."""
+    counts = ("workers", "registered", "effective", "uncovered")
+    u = Universe(
+        "coverage",
+        min_cell,
+        ("workers", "registered", "active", "effective", "uncovered"),
+        IDENTITIES,
+        ORDER,
+        GROUP_PAIRS,
+        min_group,
+    )
+    city = city_frame(cov.city)
+    u.add_rows("kelurahan", cov.kelurahan, "kode_kelurahan", counts)
+    u.add_rows("kecamatan", cov.kecamatan, "kode_kecamatan", counts)
+    u.add_rows("city", city, "city")  # the city table shows active workers too
+    u.nest("kelurahan", cov.kelurahan, "kode_kelurahan", "kecamatan", "kode_kecamatan")
+    u.nest("kecamatan", cov.kecamatan, "kode_kecamatan", "city", None)
+    for which, table in (("sektor", cov.sector), ("kelas_usaha", cov.size)):
+        u.add_rows(which, table, which, counts).nest(which, table, which, "city", None)
+    return u.protect()
+
+
+def protected(cov: CoverageMonth, level: str) -> Protected:
+    """One coverage table with the universe's states: 'kelurahan', 'kecamatan', 'city',
+    'sektor' or 'kelas_usaha' (rows in the table's own order)."""
+    table, key = {
+        "kelurahan": (cov.kelurahan, "kode_kelurahan"),
+        "kecamatan": (cov.kecamatan, "kode_kecamatan"),
+        "city": (city_frame(cov.city), "city"),
+        "sektor": (cov.sector, "sektor"),
+        "kelas_usaha": (cov.size, "kelas_usaha"),
+    }[level]
+    rates = {k: v for k, v in KEL_RATES.items() if k in table}
+    return cov.universe.protected(level, table, key, rates=rates)
+
+
 def results(month: Month) -> CoverageMonth:
     """Everything notebook 02 shows for the month (computed once per month)."""
     return month.memo("coverage", lambda: _compute(month))
 
 
 def _compute(month: Month) -> CoverageMonth:
-    ref, min_cell = month.reference_dir, month.settings.min_cell
-    kel = add_smoothed(add_rates(month.table("coverage_kelurahan")))
+    ref, min_cell, c = month.reference_dir, month.settings.min_cell, counts(month)
+    kel = add_smoothed(c.kelurahan)
     geoms = boundaries(month.region, ref)
     kel = hot_spots(kel, geoms)
     moran = global_moran(kel.set_index("kode_kelurahan")["effective_rate_eb"], geoms)
-    biz, wrk = month.table("businesses"), month.table("workers")
-    sector_codes = list(sectors(ref)["sektor"])
     out = CoverageMonth(
         period=month.period,
         region=month.region,
         reference_dir=ref,
         min_cell=min_cell,
         kelurahan=kel,
-        kecamatan=kecamatan_coverage(kel),
-        city=city_coverage(kel),
-        sector=collapse_small(
-            group_coverage(biz, wrk, "sektor", sector_codes),
-            "sektor",
-            {s: OTHER_SECTOR for s in sector_codes if s != OTHER_SECTOR},
-            min_cell,
-        ),
-        size=collapse_small(
-            group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
-        ),
-        segments=effective_segments(wrk, month.table("participants")),
+        kecamatan=c.kecamatan,
+        city=c.city,
+        sector=c.sector,
+        size=c.size,
+        segments=effective_segments(month.table("workers"), month.table("participants")),
         targets=targets(month.region, ref),
         history=history(month),
         moran=moran,
     )
-    out.protected = protect_table(kel, min_cell, ["kecamatan", None])
+    out.universe = universe(month)
+    out.protected = protected(out, "kelurahan")
     for row in out.targets.itertuples():
         seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
         col = f"effective_{seg}"
