@@ -237,13 +237,15 @@ def test_every_page_function_runs_in_both_languages(month):
     for lang in ("id", "en"):
         text = afp.headline(a, lang).data
         assert "Rp8.400" in text if lang == "id" else "Rp8,400" in text
-        assert afp.scenario_table(a, lang).shape[0] == len(a.scenarios)
-        assert afb.decile_table(a, lang).shape[0] == 10
-        assert afb.sensitivity_table(a, lang).shape[0] == 4
-        assert len(afb.sector_table(a, lang)) and len(afb.kelurahan_table(a, lang)) <= 10
+        assert afp.scenario_table(a, lang).frame.shape[0] == len(a.scenarios)
+        assert afb.decile_table(a, lang).frame.shape[0] == 10
+        assert afb.sensitivity_table(a, lang).frame.shape[0] == 4
+        assert (
+            len(afb.sector_table(a, lang).frame) and len(afb.kelurahan_table(a, lang).frame) <= 10
+        )
         for md in (afp.scenario_notes, afb.wtp_text, afm.discount_text, afm.method_text):
             assert "{" not in md(a, lang).data
-        assert len(afm.rules_table(a, lang)) == 3
+        assert len(afm.rules_table(a, lang).frame) == 3
 
 
 def test_small_counts_are_hidden_in_the_scenario_table(month):
@@ -254,7 +256,7 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
         3,
         3 * YEAR_PAID,
     ]
-    shown = afp.scenario_table(small, "id")
+    shown = afp.scenario_table(small, "id").frame
     row = shown[shown.iloc[:, 0].str.startswith("(b)")].iloc[0]
     assert row.iloc[1] == "<5" and row.iloc[3] == "<5"  # the budget would reveal the count
     assert "(b)" not in " ".join(afp.scenario_chart_values(small, "id").index)
@@ -278,12 +280,12 @@ def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_pat
     kel = pd.read_parquet(Paths.of(data).processed(PERIOD) / "coverage_kelurahan.parquet")
     assert s.loc["all_uncovered", "workers"] == kel["workers"].sum()
     assert "survei" in afp.headline(a, "id").data.lower()
-    assert afb.sensitivity_table(a, "en").shape[1] == 3  # no survey column
+    assert afb.sensitivity_table(a, "en").frame.shape[1] == 3  # no survey column
     (
         afb.wtp_text(a, "en"),
         afm.discount_text(a, "en"),
         afm.method_text(a, "en"),
-        afb.sector_table(a, "en"),
+        afb.sector_table(a, "en").frame,
     )
 
 
@@ -313,7 +315,7 @@ def test_target_row_is_hidden_when_it_would_reveal_a_small_covered_count(month, 
     row = scn.set_index("scenario").loc["target"]
     assert (row["covered"], row["needed"], row["workers"]) == (1, 19, 19)  # 20 − 19 = the 1 covered
     small = af.Affordability(**{**a.__dict__, "scenarios": scn, "target": target})
-    shown = afp.scenario_table(small, "en").set_index("Scenario")
+    shown = afp.scenario_table(small, "en").frame.set_index("Scenario")
     assert shown.loc["(c) Enough to reach the target"].tolist()[0] == "x"
     assert shown.loc["(c) Enough to reach the target"].tolist()[2] == "x"
     assert "(c)" not in " ".join(afp.scenario_chart_values(small, "en").index)

@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from analysis.metrics import awareness as aw
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.pages import awareness_page as awp
 from analysis.paths import Paths
@@ -375,10 +376,23 @@ def test_priority_score_is_uncovered_times_unaware_with_kecamatan_fallback():
     assert list(ranked["rank"].iloc[:3]) == [1, 2, 3]
 
 
+def kelurahan_universe(coverage):
+    """The coverage universe of a small kelurahan table: kelurahan ⊂ kecamatan ⊂ city."""
+    t = coverage.assign(uncovered=coverage["workers"] - coverage["effective"])
+    counts = ["workers", "effective", "uncovered"]
+    u = Universe("coverage", 5, tuple(counts), ((("effective", "uncovered"), "workers"),))
+    kec = t.groupby("kode_kecamatan", sort=False)[counts].sum().reset_index()
+    u.add_rows("kelurahan", t, "kode_kelurahan").add_rows("kecamatan", kec, "kode_kecamatan")
+    u.add_rows("city", t[counts].sum().to_frame().T.assign(city="all"), "city")
+    u.nest("kelurahan", t, "kode_kelurahan", "kecamatan", "kode_kecamatan")
+    return u.nest("kecamatan", kec, "kode_kecamatan", "city", None).protect()
+
+
 def test_priority_table_shows_both_inputs_and_hides_small_counts():
     coverage, awareness = priority_inputs()
     coverage.loc[0, ["workers", "effective"]] = [23, 20]  # 3 uncovered: a small count
-    shown = awp.priority_display(aw.priority(coverage, awareness, 10), "en", top=5, min_cell=5)
+    u = kelurahan_universe(coverage)
+    shown = awp.priority_display(aw.priority(coverage, awareness, 10), u, "en", top=5).frame
     assert list(shown.columns) == [
         "#",
         "Kelurahan (kecamatan)",

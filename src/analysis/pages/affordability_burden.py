@@ -1,14 +1,19 @@
 """Notebook 04's burden tables: what the cheapest package costs against income, by income decile,
-sector and kelurahan, with the threshold's sensitivity and willingness to pay; counts protected.
+sector and kelurahan, with the threshold's sensitivity and willingness to pay. Counts come from
+the burden universe (`analysis.metrics.burden`: deciles, sectors, kelurahan and the total
+protected together) and every table passes the disclosure gate; income labels are rounded to
+`INCOME_STEP`, never one person's income.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis.metrics import burden as burden_tables
 from analysis.metrics.affordability import (
     SENSITIVITY,
     Affordability,
@@ -17,13 +22,16 @@ from analysis.metrics.affordability import (
     weighted_median,
     willing,
 )
+from analysis.metrics.burden import TOTAL_KEY
 from analysis.metrics.disclosure import (
-    PRIMARY,
+    HIDDEN_MARK,
     Protected,
+    Published,
     count_text,
     display,
+    gate,
     is_small,
-    protect,
+    refs_for,
     small_label,
 )
 from analysis.pages.text import (
@@ -36,17 +44,40 @@ from analysis.pages.text import (
 )
 from analysis.reference import sectors
 
+#: Incomes shown as labels or medians are rounded to this many Rupiah (never one person's income).
+INCOME_STEP = 50_000
 
-def _protect(
-    table: pd.DataFrame, counts: list[str], min_cell: int, rates: dict, hide_with: dict, groups=None
-) -> Protected:
-    """protect() plus: columns in `hide_with` (e.g. medians) are hidden wherever their count column is."""
-    p = protect(table, counts, min_cell, groups=groups, rates=rates)
-    for col, count in hide_with.items():
-        p.state[col] = p.state[count].where(p.state[count] > 0, 0)
-        small = table[count].astype("float64").fillna(0) < min_cell
-        p.state.loc[small.to_numpy() & (p.state[col] == 0).to_numpy(), col] = PRIMARY
-    return p
+
+def round_income(x: float, how: str = "nearest") -> float:
+    """An income rounded to INCOME_STEP: 'nearest', 'down' or 'up'."""
+    if pd.isna(x):
+        return x
+    step = {"nearest": round, "down": math.floor, "up": math.ceil}[how]
+    return step(x / INCOME_STEP) * INCOME_STEP
+
+
+def decile_cuts(table: pd.DataFrame) -> list[float]:
+    """Boundaries between consecutive deciles: halfway between one decile's highest income and
+    the next one's lowest, rounded to INCOME_STEP (no boundary is a person's income)."""
+    lows, highs = table["income_min"].to_numpy(), table["income_max"].to_numpy()
+    return [round_income((highs[i] + lows[i + 1]) / 2) for i in range(len(table) - 1)]
+
+
+def decile_labels(table: pd.DataFrame, lang: str = "id") -> list[str]:
+    """'D1 (< Rp1.250.000)', 'D2 (Rp1.250.000–Rp1.500.000)', …, 'D10 (≥ Rp3.500.000)'."""
+    cuts, n = decile_cuts(table), len(table)
+    out = []
+    for i, d in enumerate(table["decile"]):
+        if n == 1:
+            rng = "–"
+        elif i == 0:
+            rng = f"< {fmt_rp(cuts[0], lang)}"
+        elif i == n - 1:
+            rng = f"≥ {fmt_rp(cuts[-1], lang)}"
+        else:
+            rng = f"{fmt_rp(cuts[i - 1], lang)}–{fmt_rp(cuts[i], lang)}"
+        out.append(t("aff_decile_label", lang, d=int(d), range=rng))
+    return out
 
 
 def count_shown(n: int, min_cell: int, lang: str) -> str:
@@ -60,7 +91,7 @@ def rate_shown(count: int, n: int, min_cell: int, lang: str) -> str:
 
 _BURDEN_FORMATS = {
     "n": fmt_int,
-    "income_median": fmt_rp,
+    "income_median": lambda v, lang: fmt_rp(round_income(v), lang),
     "share_now_median": fmt_share,
     "share_full_median": fmt_share,
     "above_now_rate": fmt_share,
@@ -69,24 +100,21 @@ _BURDEN_FORMATS = {
 
 
 def _burden_display(
-    table: pd.DataFrame,
-    label_col: str,
-    labels,
+    p: Protected,
+    labels: tuple[str, list[str]],
     a: Affordability,
     lang: str,
     columns: list[str],
-    groups=None,
-) -> pd.DataFrame:
-    p = _protect(
-        table,
-        ["n", "above_now", "above_full"],
-        a.min_cell,
-        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
-        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
-        groups=groups,
-    )
+    name: str,
+    extra: dict[str, list[str]] | None = None,
+    after: dict[str, list[str]] | None = None,
+    after_counts: tuple[str, ...] = (),
+) -> Published:
+    """Format a protected burden table (first column: `labels` = (header, texts); then `extra`
+    text columns; `after`: columns added at the end, `after_counts` of them counts of people)
+    and gate it with its cells: people counted, and the counts above the threshold that the
+    shown shares reveal."""
     shown = display(p, {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in columns})
-    shown[label_col] = labels
     th = fmt_threshold(a.threshold, lang)
     names = {
         "n": t("aff_col_people", lang),
@@ -96,33 +124,32 @@ def _burden_display(
         "above_now_rate": t("aff_col_above_now", lang, threshold=th),
         "above_full_rate": t("aff_col_above_full", lang, threshold=th),
     }
-    return shown[[label_col, *columns]].rename(columns=names)
+    frame = pd.DataFrame({labels[0]: labels[1], **(extra or {})})
+    for c in columns:
+        frame[names[c]] = shown[c].to_numpy()
+    for c, values in (after or {}).items():
+        frame[c] = values
+    refs = refs_for(p, {names["n"]: "n"})
+    for rate, count in (("above_now_rate", "above_now"), ("above_full_rate", "above_full")):
+        if rate in columns:  # a share shown with its count of people reveals the count
+            refs |= refs_for(p, {names[rate]: count})
+    universe = burden_tables.of(a).universe
+    return gate(frame, name, refs=refs, universe=universe, counts=after_counts)
 
 
-def decile_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+def decile_table(a: Affordability, lang: str = "id") -> Published:
     """Burden by income decile of roster workers (income range, people, median burden, share above threshold)."""
-    r = a.roster.dropna(subset=["decile"])
-    table = burden_by(r, "decile", a.threshold)
-    labels = [
-        t(
-            "aff_decile_label",
-            lang,
-            d=int(row.decile),
-            low=fmt_rp(row.income_min, lang),
-            high=fmt_rp(row.income_max, lang),
-        )
-        for row in table.itertuples()
-    ]
-    out = _burden_display(
-        table,
-        "decile",
-        labels,
+    b = burden_tables.of(a)
+    if b.decile.empty:
+        return gate(pd.DataFrame(), "affordability.deciles", exempt="no incomes this month")
+    return _burden_display(
+        b.protected("decile"),
+        (t("aff_col_decile", lang), decile_labels(b.decile, lang)),
         a,
         lang,
         ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"],
-        groups=[None],
+        "affordability.deciles",
     )
-    return out.rename(columns={"decile": t("aff_col_decile", lang)})
 
 
 def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
@@ -140,18 +167,19 @@ def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
     return frame
 
 
-def sensitivity_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+def sensitivity_table(a: Affordability, lang: str = "id") -> Published:
     """Share above each threshold (1/2/5/10% and the chosen one): roster at this month's and the full price, survey too."""
     ths = sorted({*SENSITIVITY, a.threshold})
     r = sensitivity(a.roster, ths)
     s = sensitivity(a.survey, ths, weight="bobot") if len(a.survey) else None
+    u = burden_tables.of(a).universe
     rows = []
     for i, th in enumerate(ths):
+        chosen = th == a.threshold  # the burden tables' total: the universe's cells
         row = {
-            t("aff_col_threshold", lang): fmt_threshold(th, lang)
-            + (" ◀" if th == a.threshold else ""),
-            t("aff_col_roster_now", lang): _count_rate(r.iloc[i], "now", a, lang),
-            t("aff_col_roster_full", lang): _count_rate(r.iloc[i], "full", a, lang),
+            t("aff_col_threshold", lang): fmt_threshold(th, lang) + (" ◀" if chosen else ""),
+            t("aff_col_roster_now", lang): _count_rate(r.iloc[i], "now", a, lang, chosen and u),
+            t("aff_col_roster_full", lang): _count_rate(r.iloc[i], "full", a, lang, chosen and u),
         }
         if s is not None:
             row[t("aff_col_survey_full", lang)] = (
@@ -160,34 +188,28 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
                 else small_label(a.min_cell)
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    cols = [t("aff_col_roster_now", lang), t("aff_col_roster_full", lang)]
+    if s is not None:
+        cols.append(t("aff_col_survey_full", lang))
+    refs = {
+        col: [("total", TOTAL_KEY, m) if th == a.threshold else None for th in ths]
+        for col, m in zip(cols, ("above_now", "above_full"), strict=False)
+    }
+    return gate(pd.DataFrame(rows), "affordability.sensitivity", refs=refs, universe=u, counts=cols)
 
 
-def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str) -> str:
+def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str, universe=None) -> str:
     n = int(row[f"above_{which}"])
-    if is_small(n, a.min_cell):
-        return small_label(a.min_cell)
+    state = universe.cell("total", TOTAL_KEY, f"above_{which}")[0] if universe else 0
+    if state or is_small(n, a.min_cell):
+        return small_label(a.min_cell) if is_small(n, a.min_cell) else HIDDEN_MARK
     return f"{fmt_int(n, lang)} ({fmt_share(row[f'above_{which}_rate'], lang)})"
 
 
-def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+def sector_table(a: Affordability, lang: str = "id") -> Published:
     """Burden by business sector (roster) with the survey's willingness to pay the full price."""
-    codes = list(sectors(a.reference_dir)["sektor"])
-    present = sorted(set(a.roster.get("sektor", pd.Series(dtype=str))) - set(codes))
-    codes += present
-    table = burden_by(a.roster, "sektor", a.threshold, groups=codes)
-    keep = table["n"] > 0
-    table = table[keep].reset_index(drop=True)
-    labels = [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]
-    out = _burden_display(
-        table,
-        "sektor",
-        labels,
-        a,
-        lang,
-        ["n", "income_median", "share_now_median", "above_full_rate"],
-        groups=[None],
-    )
+    b = burden_tables.of(a)
+    table = b.sector
     wtp, resp = [], []
     for code in table["sektor"]:
         part = a.survey[a.survey["sektor"] == code] if len(a.survey) else a.survey
@@ -196,9 +218,16 @@ def sector_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
         wtp.append(
             fmt_share(share, lang) if n >= a.min_cell else small_label(a.min_cell) if n else "–"
         )
-    out[t("aff_col_respondents", lang)] = resp
-    out[t("aff_col_wtp_full", lang)] = wtp
-    return out.rename(columns={"sektor": t("col_sector", lang)})
+    return _burden_display(
+        b.protected("sektor"),
+        (t("col_sector", lang), [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]),
+        a,
+        lang,
+        ["n", "income_median", "share_now_median", "above_full_rate"],
+        "affordability.sectors",
+        after={t("aff_col_respondents", lang): resp, t("aff_col_wtp_full", lang): wtp},
+        after_counts=(t("aff_col_respondents", lang),),
+    )
 
 
 def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> str:
@@ -211,46 +240,30 @@ def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> st
     return t(key, lang) if key in catalogue() else code
 
 
-def kelurahan_burden(a: Affordability) -> tuple[pd.DataFrame, Protected]:
-    """Burden by kelurahan for every kelurahan of the region (zeros included), with its suppression state."""
-    u = a.units[["kode_kelurahan", "kelurahan", "kecamatan"]]
-    table = burden_by(a.roster, "kode_kelurahan", a.threshold, groups=list(u["kode_kelurahan"]))
-    table = u.merge(table, on="kode_kelurahan", how="left")
-    p = _protect(
-        table,
-        ["n", "above_now", "above_full"],
-        a.min_cell,
-        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
-        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
-        groups=["kecamatan", None],
-    )
-    return table, p
-
-
-def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> pd.DataFrame:
+def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> Published:
     """The kelurahan where the package weighs most (highest median burden this month; suppressed ones left out)."""
-    table, p = kelurahan_burden(a)
+    b = burden_tables.of(a)
+    p, table = b.protected("kelurahan"), b.kelurahan
     shown_ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
-    order = (
+    order = list(
         table[shown_ok].sort_values(["share_now_median", "n"], ascending=[False, False]).index[:top]
     )
-    fmts = {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in _BURDEN_FORMATS}
-    shown = display(p, fmts).loc[order]
-    th = fmt_threshold(a.threshold, lang)
-    cols = {
-        "kelurahan": t("col_kelurahan", lang),
-        "kecamatan": t("col_kecamatan", lang),
-        "n": t("aff_col_people", lang),
-        "income_median": t("aff_col_income_median", lang),
-        "share_now_median": t("aff_col_share_now", lang),
-        "above_full_rate": t("aff_col_above_full", lang, threshold=th),
-    }
-    return shown[list(cols)].rename(columns=cols)
+    sub = p.rows(order)
+    return _burden_display(
+        sub,
+        (t("col_kelurahan", lang), list(sub.table["kelurahan"])),
+        a,
+        lang,
+        ["n", "income_median", "share_now_median", "above_full_rate"],
+        "affordability.kelurahan",
+        extra={t("col_kecamatan", lang): list(sub.table["kecamatan"])},
+    )
 
 
 def kelurahan_map_values(a: Affordability) -> tuple[pd.Series, pd.Series]:
     """(median burden this month by kode_kelurahan, suppressed?) for a choropleth on SHARE_BREAKS."""
-    table, p = kelurahan_burden(a)
+    b = burden_tables.of(a)
+    p, table = b.protected("kelurahan"), b.kelurahan
     values = table.set_index("kode_kelurahan")["share_now_median"]
     hidden = pd.Series(
         (p.state["share_now_median"] > 0).to_numpy() & table["n"].gt(0).to_numpy(),

@@ -18,6 +18,7 @@ from analysis.metrics.affordability import (
     Affordability,
     willing,
 )
+from analysis.metrics.disclosure import Published, gate
 from analysis.pages.affordability_burden import count_shown, rate_shown
 from analysis.pages.text import (
     fmt_int,
@@ -99,7 +100,7 @@ def discount_text(a: Affordability, lang: str = "id"):
     return Markdown("\n\n".join(lines))
 
 
-def rules_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+def rules_table(a: Affordability, lang: str = "id") -> Published:
     """The BPU rules in force this month (programme, rate or amount, regulation), for the method section."""
     rules = contrib.rules_in_force(a.on, "BPU", a.reference_dir)
     low = a.income_min
@@ -117,7 +118,7 @@ def rules_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
                 t("aff_col_regulation", lang): r.regulation,
             }
         )
-    return pd.DataFrame(rows)
+    return gate(pd.DataFrame(rows), "affordability.rules", exempt="contribution rules, no people")
 
 
 def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:

@@ -18,7 +18,9 @@ from analysis.metrics.affordability import (
 )
 from analysis.metrics.disclosure import (
     SECONDARY,
+    Published,
     display,
+    gate,
     is_small,
     protect,
 )
@@ -137,7 +139,7 @@ def scenario_labels(a: Affordability, lang: str = "id") -> dict[str, str]:
     return {k: t(f"aff_scn_{k}", lang, workers=workers) for k in keys}
 
 
-def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
+def scenario_table(a: Affordability, lang: str = "id") -> Published:
     """The subsidy scenarios as published: workers reached, cost per worker per year, yearly budget."""
     s = a.scenarios.reset_index(drop=True)
     table = s[["scenario", "workers", "per_worker", "budget"]].copy()
@@ -157,7 +159,7 @@ def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
         },
     )
     shown["scenario"] = shown["scenario"].map(scenario_labels(a, lang))
-    return shown.rename(
+    frame = shown.rename(
         columns={
             "scenario": t("aff_col_scenario", lang),
             "workers": t("aff_col_workers_reached", lang),
@@ -165,6 +167,7 @@ def scenario_table(a: Affordability, lang: str = "id") -> pd.DataFrame:
             "budget": t("aff_col_budget", lang),
         }
     )
+    return gate(frame, "affordability.scenarios", counts=[t("aff_col_workers_reached", lang)])
 
 
 def _target_reveals_covered(a: Affordability) -> pd.Series:
@@ -339,9 +342,8 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
         reference_dir=a.reference_dir,
     )
     top = burden.kelurahan_table(a, lang)
-    intro = (
-        md("aff_kelurahan_intro", lang, n=len(top)) if len(top) else md("aff_no_kelurahan", lang)
-    )
+    n = len(top.frame)
+    intro = md("aff_kelurahan_intro", lang, n=n) if n else md("aff_no_kelurahan", lang)
     return Section([chart, intro, table(top)])
 
 

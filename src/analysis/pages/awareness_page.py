@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from analysis.metrics import coverage
 from analysis.metrics.awareness import (
     DEFAULT_MIN_N,
     MAP_BREAKS,
@@ -25,7 +26,16 @@ from analysis.metrics.awareness import (
     results,
     shares,
 )
-from analysis.metrics.disclosure import display, is_small, protect
+from analysis.metrics.disclosure import (
+    HIDDEN_MARK,
+    PRIMARY,
+    SHOWN,
+    Published,
+    gate,
+    is_small,
+    small_label,
+)
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.pages import charts, maps
 from analysis.pages.text import (
@@ -105,48 +115,49 @@ def gap_panel(
 
 def priority_display(
     prio: pd.DataFrame,
+    universe: Universe,
     lang: str = "id",
     top: int = 10,
-    min_cell: int = 5,
-) -> pd.DataFrame:
+) -> Published:
     """The top of the priority list as text: both inputs and the score, small counts suppressed.
 
     Narrow columns (readable on a phone): rank, kelurahan (kecamatan), uncovered workers, share
     aware of BPJS Ketenagakerjaan with its interval ('*' = the kecamatan's estimate), and the
-    score with its range. Counts go through `disclosure.protect` on the whole table, with
-    effective + uncovered = workers, so a hidden count cannot be worked out from the others.
+    score with its range. The uncovered counts are the coverage universe's kelurahan cells
+    (the same suppression as the coverage page, so no table shows what another hides); a
+    hidden count hides its score too.
     """
-
-    table = prio.reset_index(drop=True)
-    prot = protect(
-        table,
-        ["workers", "effective", "uncovered"],
-        min_cell=min_cell,
-        groups=["kecamatan", None],
-        row_sums=[(["effective", "uncovered"], "workers")],
-    )
-    shown = display(prot, {"uncovered": lambda v: fmt_int(v, lang)})
-    state = prot.state["uncovered"].to_numpy()
-    rows = []
-    for i, r in table[table["rank"].notna()].head(top).iterrows():
+    rows, refs = [], []
+    k = universe.min_cell
+    for _, r in prio[prio["rank"].notna()].head(top).iterrows():
+        state = universe.cell("kelurahan", r["kode_kelurahan"], "uncovered")[0]
+        symbol = {SHOWN: None, PRIMARY: small_label(k)}.get(state, HIDDEN_MARK)
+        uncovered = symbol or fmt_int(r["uncovered"], lang)
         mark = "*" if r["basis"] == "kecamatan" else ""
         aware = fmt_estimate(r["aware_tk"], r["aware_tk_lo"], r["aware_tk_hi"], lang)
-        score = (
-            shown.loc[i, "uncovered"]  # the score would reveal a hidden count
-            if state[i]
-            else f"{fmt_int(r['score'], lang)} ({fmt_int(r['score_lo'], lang)}–"
+        score = symbol or (
+            f"{fmt_int(r['score'], lang)} ({fmt_int(r['score_lo'], lang)}–"
             f"{fmt_int(r['score_hi'], lang)})"
-        )
+        )  # the score would reveal a hidden count
         rows.append(
             {
                 "#": fmt_int(r["rank"], lang),
                 t("aw_col_place", lang): f"{r['kelurahan']} ({r['kecamatan']})",
-                t("aw_col_uncovered", lang): shown.loc[i, "uncovered"],
+                t("aw_col_uncovered", lang): uncovered,
                 t("aw_col_aware_tk", lang): aware.replace(" (", mark + " (", 1),
                 t("aw_col_score", lang): score,
             }
         )
-    return pd.DataFrame(rows)
+        refs.append(("kelurahan", r["kode_kelurahan"], "uncovered"))
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return gate(frame, "awareness.priority", exempt="no kelurahan ranked")
+    return gate(
+        frame,
+        "awareness.priority",
+        refs={t("aw_col_uncovered", lang): refs},
+        universe=universe,
+    )
 
 
 def _md(key: str, lang: str, **fields):
@@ -446,7 +457,7 @@ def section_priority(month: Month, lang: str = "id") -> Section:
     return Section(
         [
             priority_text(prio, lang, a.min_n),
-            table(priority_display(prio, lang, s.top, s.min_cell)),
+            table(priority_display(prio, coverage.universe(month), lang, s.top)),
             md("aw_priority_note", lang, k=a.min_n),
             md("suppressed_note", lang, k=s.min_cell),
         ]

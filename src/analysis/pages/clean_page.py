@@ -1,16 +1,24 @@
-"""Data-quality summaries for notebook 01, from quality.json only (so they hold no personal data)."""
+"""Data-quality summaries for notebook 01, from quality.json only (so they hold no personal data).
+
+The tables count rows of files, not people, so they pass the disclosure gate as exempt; place
+names are the canonical kelurahan a spelling was matched to, never the text as typed.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from analysis.metrics.disclosure import Published, gate
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.text import Cards, Section, fmt_int, fmt_month, fmt_pct, md, t, table
 from analysis.paths import RAW_STEMS
 
+#: Why the data-quality tables hold no counts of people (the gate's exemption).
+ROWS_NOT_PEOPLE = "rows of the raw files by outcome: data quality, not counts of people"
 
-def rows_table(quality: dict, lang: str = "id") -> pd.DataFrame:
+
+def rows_table(quality: dict, lang: str = "id") -> Published:
     """Rows in → clean / quarantined / exact duplicates, per raw file, with the share kept."""
     rows = []
     for stem in RAW_STEMS:
@@ -29,7 +37,7 @@ def rows_table(quality: dict, lang: str = "id") -> pd.DataFrame:
                 else "–",
             }
         )
-    return pd.DataFrame(rows)
+    return gate(pd.DataFrame(rows), "quality.rows", exempt=ROWS_NOT_PEOPLE)
 
 
 def totals(quality: dict) -> dict[str, int]:
@@ -48,11 +56,11 @@ def rules_long(quality: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "rule", "rows"])
 
 
-def rules_table(quality: dict, lang: str = "id") -> pd.DataFrame:
+def rules_table(quality: dict, lang: str = "id") -> Published:
     """Quarantined rows by rule (rows) and file (columns), with what each rule means."""
     long = rules_long(quality)
     if long.empty:
-        return pd.DataFrame()
+        return gate(pd.DataFrame(), "quality.rules", exempt=ROWS_NOT_PEOPLE)
     wide = long.pivot_table(
         index="rule", columns="file", values="rows", aggfunc="sum", fill_value=0
     )
@@ -63,39 +71,32 @@ def rules_table(quality: dict, lang: str = "id") -> pd.DataFrame:
     out.columns = [t(f"file_{c}", lang) if c in RAW_STEMS else c for c in out.columns]
     out.insert(0, t("q_what", lang), [t(f"rule_{r}", lang) for r in wide.index])
     out.index.name = t("q_rule", lang)
-    return out.reset_index()
+    return gate(out.reset_index(), "quality.rules", exempt=ROWS_NOT_PEOPLE)
 
 
-def matches_table(quality: dict, lang: str = "id", max_variants: int = 6) -> pd.DataFrame:
-    """Kelurahan names matched by alias or fuzzy match: the spellings seen, what they became, how many rows."""
+def matches_table(quality: dict, lang: str = "id") -> Published:
+    """Kelurahan matched by alias or fuzzy match: the canonical name, how, how many different
+    spellings and rows (the spellings themselves are analyst-only, never published)."""
     matches = pd.DataFrame(quality.get("kelurahan_matches", []))
+    exempt = "kelurahan spellings matched: rows of files, not counts of people"
     if matches.empty:
-        return pd.DataFrame()
+        return gate(pd.DataFrame(), "quality.matches", exempt=exempt)
     grouped = (
         matches.groupby(["kelurahan", "method"], sort=False)
-        .agg(
-            raw=(
-                "raw",
-                lambda s: (
-                    ", ".join(sorted(set(s))[:max_variants])
-                    + (" …" if s.nunique() > max_variants else "")
-                ),
-            ),
-            score=("score", "min"),
-            rows=("rows", "sum"),
-        )
+        .agg(spellings=("spellings", "sum"), score=("score", "min"), rows=("rows", "sum"))
         .reset_index()
+        .sort_values(["method", "score", "kelurahan"], ascending=[False, True, True])
     )
-    grouped = grouped.sort_values(["method", "score", "kelurahan"], ascending=[False, True, True])
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             t("q_matched", lang): grouped["kelurahan"],
-            t("q_raw", lang): grouped["raw"],
             t("q_method", lang): grouped["method"].map(lambda m: t(f"method_{m}", lang)),
+            t("q_spellings", lang): grouped["spellings"].map(lambda v: fmt_int(v, lang)),
             t("q_score", lang): grouped["score"].map(lambda v: fmt_int(v, lang)),
             t("col_rows", lang): grouped["rows"].map(lambda v: fmt_int(v, lang)),
         }
     )
+    return gate(frame, "quality.matches", exempt=exempt)
 
 
 def headline(quality: dict, lang: str = "id"):
@@ -178,7 +179,7 @@ def section_quarantine_sample(month: Month, lang: str = "id") -> Section:
 
 def section_matches(month: Month, lang: str = "id") -> Section:
     """Kelurahan names matched by alias or fuzzy match."""
-    return Section([table(matches_table(month.quality, lang))])
+    return Section([table(matches_table(month.quality, lang)), md("q_matches_note", lang)])
 
 
 def section_links(month: Month, lang: str = "id") -> Section:

@@ -1,5 +1,7 @@
 """Notebook 02's page: the sentences, tables and cover figures of one month's coverage, in the
-report's language, every count through disclosure control (`analysis.disclosure`).
+report's language. Every count comes from the coverage universe (kelurahan, kecamatan, city,
+sectors and size classes protected together, `analysis.metrics.universe`) and every table
+passes the disclosure gate with its cells (`analysis.metrics.disclosure.gate`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.coverage import (
-    COUNT_COLUMNS,
+    CITY_KEY,
     HORIZON_MONTHS,
     MEASURES,
     MIN_HISTORY,
@@ -20,10 +22,19 @@ from analysis.metrics.coverage import (
     SIZE_ORDER,
     CoverageMonth,
     Projection,
-    protect_table,
+    protected,
     results,
 )
-from analysis.metrics.disclosure import SECONDARY, Protected, count_text, display, is_small, protect
+from analysis.metrics.disclosure import (
+    SECONDARY,
+    Protected,
+    Published,
+    count_text,
+    display,
+    gate,
+    is_small,
+    refs_for,
+)
 from analysis.metrics.spatial import ALPHA as LISA_ALPHA
 from analysis.metrics.spatial import PERMUTATIONS, SEED
 from analysis.month import Month
@@ -37,6 +48,7 @@ from analysis.pages.text import (
     fmt_num,
     fmt_pct,
     md,
+    published_elsewhere,
     t,
     table,
 )
@@ -48,14 +60,8 @@ def _markdown(text: str):
     return Markdown(text)
 
 
-def _city_frame(cov: CoverageMonth) -> pd.DataFrame:
-    """The city totals as a one-row table with proper dtypes."""
-    frame = cov.city.to_frame().T.reset_index(drop=True)
-    return frame.astype({c: "int64" for c in [*COUNT_COLUMNS, "uncovered"]}).infer_objects()
-
-
-def _city_protected(cov: CoverageMonth):
-    return protect_table(_city_frame(cov), cov.min_cell, [])
+def _city_protected(cov: CoverageMonth) -> Protected:
+    return protected(cov, "city")
 
 
 def _shown(p, column: str, fmt, row: int = 0) -> str:
@@ -113,9 +119,9 @@ def _small(count: int, min_cell: int, lang: str) -> str:
     return count_text(count, lambda v: fmt_int(v, lang), min_cell)
 
 
-def city_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def city_table(cov: CoverageMonth, lang: str = "id") -> Published:
     """The three measures for the whole city: count, rate and 95% interval (suppressed where small)."""
-    c = cov.city
+    c, u = cov.city, cov.universe
     rows = pd.DataFrame(
         {
             "measure": list(MEASURES),
@@ -125,22 +131,34 @@ def city_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
             "ci": [fmt_interval(c[f"{m}_low"], c[f"{m}_high"], lang) for m in MEASURES],
         }
     )
-    p = protect(rows, ["count"], cov.min_cell, groups=[], rates={"rate": ("count", "workers")})
+    state = pd.DataFrame(
+        {
+            "count": [u.cell("city", CITY_KEY, m)[0] for m in MEASURES],
+            "workers": u.cell("city", CITY_KEY, "workers")[0],
+        }
+    )
+    p = Protected(rows, state, cov.min_cell, {"rate": ("count", "workers")}).refresh()
     p.state["ci"] = p.state["rate"]
     _rates_as_x(p, ["rate", "ci"])
+    n = lambda v: fmt_int(v, lang)  # noqa: E731
     shown = display(
         p,
         {
             "measure": lambda m: t(f"cov_measure_{m}", lang),
-            "count": lambda v: fmt_int(v, lang),
+            "count": n,
+            "workers": n,
             "rate": lambda v: fmt_pct(v, lang),
             "ci": str,
         },
     )
-    shown["out_of"] = fmt_int(c["workers"], lang)
-    shown = shown[["measure", "count", "out_of", "rate", "ci"]]
-    shown.columns = [t(f"cov_col_{k}", lang) for k in shown.columns]
-    return shown
+    shown = shown[["measure", "count", "workers", "rate", "ci"]]
+    names = {k: t(f"cov_col_{k}", lang) for k in ("measure", "count", "rate", "ci")}
+    shown = shown.rename(columns={**names, "workers": t("cov_col_out_of", lang)})
+    refs = {
+        names["count"]: [("city", CITY_KEY, m) for m in MEASURES],
+        t("cov_col_out_of", lang): [("city", CITY_KEY, "workers")] * len(MEASURES),
+    }
+    return gate(shown, "coverage.city", refs=refs, universe=u)
 
 
 def _rates_as_x(p, columns: list[str]) -> None:
@@ -149,8 +167,18 @@ def _rates_as_x(p, columns: list[str]) -> None:
         p.state[c] = p.state[c].where(p.state[c] == 0, SECONDARY)
 
 
-def _rates_display(p, label_col: str, labels, lang: str, extra: list[str]) -> pd.DataFrame:
-    """Format a protected coverage table: label, counts, effective rate + interval, registered rate."""
+def _rates_display(
+    p: Protected,
+    label_col: str,
+    labels,
+    lang: str,
+    extra: list[str],
+    name: str,
+    universe,
+    first: tuple[str, ...] = (),
+) -> Published:
+    """Format a protected coverage table (label, counts, effective rate + interval, registered
+    rate) and gate it with its cells."""
     p.table["ci"] = [
         fmt_interval(lo, hi, lang)
         for lo, hi in zip(p.table["effective_low"], p.table["effective_high"], strict=True)
@@ -159,20 +187,14 @@ def _rates_display(p, label_col: str, labels, lang: str, extra: list[str]) -> pd
     _rates_as_x(p, ["effective_rate", "ci", "registered_rate"])
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     pct = lambda v: fmt_pct(v, lang)  # noqa: E731
-    formats = {
-        label_col: labels,
-        "workers": n,
-        "effective": n,
-        "uncovered": n,
-        "effective_rate": pct,
-        "ci": str,
-        "registered_rate": pct,
-    }
-    cols = [label_col, *extra, "workers", "effective", "uncovered"]
-    cols += ["effective_rate", "ci", "registered_rate"]
+    counts = ["workers", "effective", "uncovered"]
+    formats = {label_col: labels, **dict.fromkeys(counts, n)}
+    formats |= {"effective_rate": pct, "ci": str, "registered_rate": pct}
+    cols = [*first, label_col, *extra, *counts, "effective_rate", "ci", "registered_rate"]
     shown = display(p, formats)[cols]
     shown.columns = [t(f"cov_col_{c}", lang) for c in cols]
-    return shown
+    refs = refs_for(p, {t(f"cov_col_{c}", lang): c for c in counts})
+    return gate(shown, name, refs=refs, universe=universe)
 
 
 def top_uncovered(cov: CoverageMonth, n: int = 10) -> pd.Index:
@@ -186,31 +208,46 @@ def top_uncovered(cov: CoverageMonth, n: int = 10) -> pd.Index:
     return key.sort_values(ascending=False, kind="stable").index[:n]
 
 
-def top_uncovered_table(cov: CoverageMonth, lang: str = "id", n: int = 10) -> pd.DataFrame:
+def top_uncovered_table(cov: CoverageMonth, lang: str = "id", n: int = 10) -> Published:
     """Table of the n kelurahan with the most uncovered workers (suppressed cells shown as <k or x)."""
-    p = cov.protected
-    idx = top_uncovered(cov, n)
-    sub = Protected(
-        p.table.loc[idx].reset_index(drop=True),
-        p.state.loc[idx].reset_index(drop=True),
-        p.min_cell,
+    sub = cov.protected.rows(list(top_uncovered(cov, n)))
+    sub.table.insert(0, "rank", [str(i) for i in range(1, len(sub.table) + 1)])
+    return _rates_display(
+        sub,
+        "kelurahan",
+        str,
+        lang,
+        ["kecamatan"],
+        "coverage.top_uncovered",
+        cov.universe,
+        ("rank",),
     )
-    out = _rates_display(sub, "kelurahan", str, lang, ["kecamatan"])
-    out.insert(0, "#", [str(i) for i in range(1, len(out) + 1)])
-    return out
 
 
-def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def kelurahan_table(cov: CoverageMonth, lang: str = "id") -> Published:
+    """Every kelurahan (the maps show them all; the downloads publish this table)."""
+    return _rates_display(
+        cov.protected.rows(list(range(len(cov.protected.table)))),
+        "kelurahan",
+        str,
+        lang,
+        ["kecamatan"],
+        "coverage.kelurahan",
+        cov.universe,
+    )
+
+
+def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> Published:
     """Coverage per kecamatan and the city total, protected."""
-    p = protect_table(cov.kecamatan, cov.min_cell, [None])
-    total = _city_protected(cov)
+    p, total = protected(cov, "kecamatan"), _city_protected(cov)
     total.table["kecamatan"] = t("city", lang)
     both = Protected(
         pd.concat([p.table, total.table], ignore_index=True),
         pd.concat([p.state, total.state], ignore_index=True),
         cov.min_cell,
+        refs=p.refs + total.refs,
     )
-    return _rates_display(both, "kecamatan", str, lang, [])
+    return _rates_display(both, "kecamatan", str, lang, [], "coverage.kecamatan", cov.universe)
 
 
 def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> dict[str, str]:
@@ -229,18 +266,19 @@ def _labeller(which: str, lang: str, cov: CoverageMonth):
     return lambda code: " + ".join(labels.get(c, c) for c in str(code).split("+"))
 
 
-def group_table(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
+def group_table(cov: CoverageMonth, which: str, lang: str = "id") -> Published:
     """Coverage by sector (`sektor`) or business size class (`kelas_usaha`), protected."""
-    table = cov.sector if which == "sektor" else cov.size
-    p = protect_table(table, cov.min_cell, [None])
-    return _rates_display(p, which, _labeller(which, lang, cov), lang, [])
+    p = protected(cov, which)
+    return _rates_display(
+        p, which, _labeller(which, lang, cov), lang, [], f"coverage.{which}", cov.universe
+    )
 
 
 def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
     """Effective rate with its interval (`rate`, `rate_lo`, `rate_hi`) by sector or size, indexed by
     label, highest first, NaN where suppressed (for charts.dot_intervals)."""
     table = cov.sector if which == "sektor" else cov.size
-    p = protect_table(table, cov.min_cell, [None])
+    p = protected(cov, which)
     hidden = p.hidden["effective_rate"].to_numpy()
     label = _labeller(which, lang, cov)
     out = pd.DataFrame(
@@ -328,7 +366,7 @@ def target_text(cov: CoverageMonth, lang: str = "id"):
     return _markdown("\n\n".join(lines))
 
 
-def target_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
+def target_table(cov: CoverageMonth, lang: str = "id") -> Published:
     """The targets on record (year, whether verified) against this month's effective count by segment."""
     rows = []
     for row in cov.targets.itertuples():
@@ -346,7 +384,10 @@ def target_table(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
                 t("cov_col_verified", lang): t(f"cov_verified_{str(row.verified).lower()}", lang),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return gate(frame, "coverage.targets", exempt="no targets on record")
+    return gate(frame, "coverage.targets", counts=[t("cov_col_covered_segment", lang)])
 
 
 def trend_frame(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
@@ -474,12 +515,14 @@ def section_headline(month: Month, lang: str = "id") -> Section:
 
 def section_map(month: Month, lang: str = "id") -> Section:
     """Where workers are effectively covered: the smoothed choropleth on fixed classes."""
-    return Section([maps.coverage_map(results(month), lang)])
+    cov = results(month)
+    return Section([maps.coverage_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang))])
 
 
 def section_uncovered_map(month: Month, lang: str = "id") -> Section:
     """Where most workers lack cover: uncovered workers as proportional circles."""
-    return Section([maps.uncovered_map(results(month), lang)])
+    cov = results(month)
+    return Section([maps.uncovered_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang))])
 
 
 def section_hot_spots(month: Month, lang: str = "id") -> Section:
