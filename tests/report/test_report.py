@@ -144,3 +144,37 @@ def test_privacy_settings_below_their_floor_are_refused_with_one_sentence(demo_d
             settings=publication().with_(min_cell=1),
         )
     assert "\n" not in str(err.value) and not list(tmp_path.iterdir())
+
+
+def test_outputs_of_remove_tagged_cells_never_enter_a_published_file(report):
+    """Analyst-only outputs (the quarantine sample, the whole awareness table, the interactive
+    map) stay in the executed notebooks; only the cover cards (tagged remove and cover) are
+    read back, onto the cover."""
+    executed = report.parent / "_executed" / PERIOD
+    tokens = set()
+    for nb_path in sorted(executed.glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags", [])
+            if "remove" not in tags or "cover" in tags or cell.cell_type != "code":
+                continue
+            for out in cell.get("outputs", []):
+                text = " ".join(str(v) for v in out.get("data", {}).values())
+                tokens |= set(re.findall(r"\b[a-z]+_[a-z_]+\b", text))  # column names
+    assert {"source_row", "aware_kesehatan"} <= tokens
+    published = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
+    published += (report / "manifest.json").read_text()
+    assert not {t for t in tokens if t in published}
+
+
+def test_every_published_table_is_gated_and_the_audit_passed(report):
+    from analysis.report.privacy import check_published
+
+    assert check_published(report) == []
+    m = json.loads((report / "manifest.json").read_text())
+    audit = m["disclosure_audit"]
+    assert audit["weak_cells"] == 0 and audit["hidden_cells"] > 0 and audit["narrowest_range"] >= 2
+    names = {t["name"] for t in m["tables"]}
+    assert {"coverage.kelurahan", "coverage.kecamatan", "awareness.priority"} <= names
+    pages = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
+    assert pages.count("data-disclosure=") >= len(names) - 1  # the kelurahan table: maps only

@@ -18,6 +18,7 @@ from jinja2 import (
 
 from analysis.pages.text import CARDS_MIME, catalogue, fmt_int, fmt_month, t
 from analysis.paths import RAW_STEMS
+from analysis.report.export import CSP
 
 TEMPLATE_DIR = Path(__file__).with_name("templates") / "cover"
 
@@ -68,6 +69,7 @@ def render(
     )
     stems = {href.removesuffix(".html") for href, _ in pages}
     return env.get_template("index.html.j2").render(
+        csp=CSP,
         lang=lang,
         title=t("report_title", lang, month=fmt_month(period, lang)),
         lead=t("cover_lead", lang),

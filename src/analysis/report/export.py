@@ -14,6 +14,9 @@ from analysis.paths import Paths
 from analysis.report.manifest import git_commit
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: Every published page: no script may run, images only from data: URIs, inline styles only,
+#: nothing fetched — a value typed into a raw file can never become live markup.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 #: Cells whose outputs are for analysts only (never on a page, never in any published file).
 REMOVE_TAG = "remove"
 
@@ -65,6 +68,7 @@ def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, 
     """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
     demo = is_untouched_demo(paths.raw(period))
     return {
+        "report_csp": CSP,
         "report_nav": [("index.html", t("nav_cover", lang)), *pages],
         "report_nav_label": t("nav_label", lang),
         "report_banner": t("banner_demo", lang) if demo else "",

@@ -2,11 +2,15 @@
 
 Notebooks run (papermill, `analysis.report.run`) into a staging folder for executed notebooks;
 each is exported to one offline page (`analysis.report.export`) in a second staging folder,
-with the cover and the manifest. Only when every notebook succeeds and the privacy check finds
-nothing are both swapped in: `reports/<period>/` gets only what officials may receive, and
-the executed notebooks and run log go to `reports/_executed/<period>/` (analysts only). On
-failure the executed notebook is kept under `reports/_failed/<period>/`, the previous report
-is left as it was, and the error names the notebook and cell.
+with the cover and the manifest. Then every published table is audited together
+(`analysis.report.disclosure`: no suppressed cell may be worked out from the published
+totals) and the privacy scanner runs over the pages (`check_published`: every table gated,
+no small count outside one) and over everything written (`check_privacy`: no NIK or name).
+Only when all of that passes are both folders swapped in: `reports/<period>/` gets only what
+officials may receive, and the executed notebooks and run log go to
+`reports/_executed/<period>/` (analysts only). On failure the executed notebook is kept under
+`reports/_failed/<period>/`, the previous report is left as it was, and the error names the
+notebook and cell (or the check that failed).
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 from analysis.pages.notebook import check_lang
 from analysis.pages.text import catalogue, t
-from analysis.paths import NOTEBOOKS_DIR, Paths, check_period
+from analysis.paths import NOTEBOOKS_DIR, Paths, check_inside, check_period
+from analysis.reference import units
 from analysis.report import cover
+from analysis.report.disclosure import check_disclosure, collect_records
 from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import start_kernels
 from analysis.report.manifest import git_commit, manifest
-from analysis.report.privacy import check_privacy
+from analysis.report.privacy import check_privacy, check_published
 from analysis.report.run import failure, kernel_name, notebooks, run_notebook, scrub_timings
 from analysis.settings import Settings, check, publication
 from analysis.store import new_stage, read_quality, swap_in
@@ -87,8 +93,10 @@ def publish_report(
     pages = [(f"{nb.stem}.html", titles[nb.stem]) for nb in nbs]
     resources = page_resources(period, paths, lang, pages)
     timings: dict[str, float] = {}
-    stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
-    executed_stage = new_stage(paths.executed(period))
+    for folder in (paths.report(period), paths.executed(period), paths.failed(period)):
+        check_inside(folder, paths.reports_dir)  # before anything is written or deleted
+    stage = new_stage(paths.report(period), f".staging-{period}-", paths.reports_dir)
+    executed_stage = new_stage(paths.executed(period), None, paths.reports_dir)
 
     def run_one(i: int, nb: Path) -> None:
         started = time.perf_counter()
@@ -117,16 +125,32 @@ def publish_report(
             index_page(period, paths, pages, executed, lang, resources["report_banner"], settings),
             encoding="utf-8",
         )
-        (stage / "manifest.json").write_text(
-            json.dumps(manifest(period, paths, lang, settings, timings), indent=2) + "\n",
-            encoding="utf-8",
-        )
+        records = collect_records(executed)  # + the downloads' Published.record(), when written
         log_lines = [f"[{i}/{len(nbs)}] {nb.name}" for i, nb in enumerate(nbs, 1)]
+        log_lines.append("disclosure audit: every published table together")
         log_lines.append("privacy check: processed data, pages, executed notebooks, manifest, log")
         # the log stays identical between reruns; timings go to the manifest
         (executed_stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+        say("disclosure audit")
+        try:
+            audited = check_disclosure(records, period)
+        except AnalysisError as exc:
+            _keep_failed(stage, executed_stage, paths.failed(period))
+            raise AnalysisError(f"{exc} The pages are kept at {paths.failed(period)}.") from None
+        (stage / "manifest.json").write_text(
+            json.dumps(
+                manifest(period, paths, lang, settings, timings, records, audited.summary()),
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         say("privacy check")
-        leaks = check_privacy([stage, executed_stage, paths.processed(period)], paths.raw(period))
+        leaks = check_published(stage, settings.min_cell) + check_privacy(
+            [stage, executed_stage, paths.processed(period)],
+            paths.raw(period),
+            _place_names(paths, period),
+        )
         if leaks:
             kept = _keep_failed(stage, executed_stage, paths.failed(period))
             more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
@@ -134,9 +158,9 @@ def publish_report(
                 f"Privacy check failed, so the report for {period} was not published: "
                 f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
             )
-        swap_in(executed_stage, paths.executed(period))
-        swap_in(stage, paths.report(period))
-        shutil.rmtree(paths.failed(period), ignore_errors=True)
+        swap_in(executed_stage, paths.executed(period), paths.reports_dir)
+        swap_in(stage, paths.report(period), paths.reports_dir)
+        _remove(paths.failed(period), paths.reports_dir)
         return paths.report(period) / "index.html"
     finally:
         kernels_down(kernels.values())
@@ -144,9 +168,23 @@ def publish_report(
         shutil.rmtree(executed_stage, ignore_errors=True)
 
 
+def _place_names(paths: Paths, period: str) -> list[str]:
+    """The region's kelurahan and kecamatan names: public words, never taken for a person's name."""
+    folder = paths.processed(period)
+    region = read_quality(folder)["region"] if (folder / "quality.json").exists() else None
+    u = units(region, paths.reference) if region else units(reference_dir=paths.reference)
+    return [*u["kelurahan"].unique(), *u["kecamatan"].unique()]
+
+
+def _remove(folder: Path, root: Path) -> None:
+    """Delete a folder under `root`, refusing one reached through a link out of `root`."""
+    check_inside(folder, root)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _keep_failed(stage: Path, executed_stage: Path, failed: Path) -> Path:
     """Move a staged report that must not be published to reports/_failed/<period>/ for inspection."""
-    shutil.rmtree(failed, ignore_errors=True)
+    _remove(failed, stage.parent)
     failed.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(stage), failed)
     shutil.move(str(executed_stage), failed / "notebooks")
