@@ -28,7 +28,7 @@ from analysis.demo.words import MONTH_FULL
 from analysis.demo.world import Chunk, coverage_logit, make_world
 from analysis.errors import AnalysisError
 from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex
-from analysis.paths import DEMO_DIR, Paths, check_period, sha256_file
+from analysis.paths import DEMO_DIR, Paths, check_inside, check_period, sha256_file
 from analysis.reference import DEFAULT_REGION, units
 
 DEFAULT_SEED = 2019
@@ -72,7 +72,7 @@ def generate(
             "--businesses must be at least 200 so that every kind of planted dirt occurs."
         )
     paths = Paths.of(data_dir)
-    out = paths.raw(period)
+    out = check_inside(paths.raw(period), paths.data_dir)
     _clear(out, overwrite)
     say = log or (lambda _m: None)
     say(f"generating {businesses:,} synthetic businesses for {period} (seed {seed})")
@@ -153,8 +153,9 @@ def _write_chunks(
 
 
 def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
-    """`_demo/manifest.json`: what was generated and the SHA-256 of each file, so that only
-    untouched demo data is cleaned with the public demo key."""
+    """`_demo/manifest.json`: what was generated and the SHA-256 of each file — a record for
+    people; whether data is demo data is decided by the hashes shipped in the code
+    (`analysis.ingest.demo_hashes`), never by this file."""
     manifest = {
         "period": target.period,
         "seed": seed,
@@ -186,13 +187,15 @@ def _generate_chunk(
     survey_text, survey_truth = survey_file(world, rng).finish() if chunk.survey else (None, None)
     workers_truth = _truth_links(workers_truth, part_truth)
 
-    # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or id_responden
+    # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or of the
+    # id_responden (re-keyed at cleaning, `analysis.ingest.pseudonyms.rekey`)
     umkm_truth["key"] = umkm_truth["id_umkm"]
     workers_truth["key"] = hmac_hex(workers_truth["nik"].tolist(), DEMO_KEY)
     part_truth["key"] = hmac_hex(part_truth["nik"].tolist(), DEMO_KEY)
     parts = [("umkm", umkm_truth), ("tenaga_kerja", workers_truth), ("peserta_bpjstk", part_truth)]
     if survey_truth is not None:
-        survey_truth["key"] = survey_text["ID Responden"]
+        ids = [f"id_responden:{v}" for v in survey_text["ID Responden"].astype(str).str.strip()]
+        survey_truth["key"] = hmac_hex(ids, DEMO_KEY)
         parts.append(("survei_kesadaran", survey_truth))
     texts = {
         "umkm": umkm_text,

@@ -1,5 +1,6 @@
 """The UMKM registry (`umkm`), one partition at a time: kelurahan matched, counts and amounts typed,
-owner NIK pseudonymised; the same id_umkm twice is found across the file afterwards."""
+owner NIK pseudonymised, NIB kept only in its 13-digit shape; the same id_umkm twice is found
+across the file afterwards."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from analysis.ingest.rules import (
 )
 
 KEY_RULE: KeyRule = ("duplicate_key", "id_umkm", "same id_umkm")
+#: A NIB (Nomor Induk Berusaha, OSS) has 13 digits; anything else is dropped (a longer run may
+#: hold an owner's NIK) and counted in quality.json (`nib_not_13_digits`).
+NIB_DIGITS = 13
 
 
 def _typed(frame: pd.DataFrame, flags: Flags, ctx: Context) -> pd.DataFrame:
@@ -50,16 +54,15 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
     ids = frame["id_umkm"].str.upper()
 
     owners = check_niks(raw_column(frame, "nik_pemilik"))
+    nib = raw_column(frame, "nib").str.replace(r"\D", "", regex=True)
+    nib_ok = nib.str.fullmatch(rf"\d{{{NIB_DIGITS}}}")
     ok = ~flags.bad
     units_ = ctx.matcher.units.set_index("kode_kelurahan")
     code = places["kode_kelurahan"][ok]
     clean = pd.DataFrame(
         {
             "id_umkm": ids[ok].astype("str"),
-            "nib": raw_column(frame, "nib")[ok]
-            .str.replace(r"\D", "", regex=True)
-            .replace("", None)
-            .astype("str"),
+            "nib": nib[ok].where(nib_ok[ok], None).astype("str"),
             "owner_hash": pseudonymise(owners["nik"][ok], ctx.key),
             "kode_kelurahan": code.astype("str"),
             "kelurahan": code.map(units_["kelurahan"]).astype("str"),
@@ -77,6 +80,7 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
             "_key": ids[ok].astype("str"),
             "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
             "_score": places["score"][ok].astype("float64"),
+            "_nib_invalid": (nib.ne("") & ~nib_ok)[ok].astype(bool),
             "_owner_unusable": (
                 ~owners["status"].isin(["ok", "repaired"]) & owners["status"].ne("missing")
             )[ok].astype(bool),

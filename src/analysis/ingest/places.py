@@ -6,6 +6,8 @@ A match is `exact` after case, spacing and 'Kel.'/'Kelurahan' prefixes are norma
 Kampungbaru); `fuzzy` when one candidate is within a small edit distance and no other is as
 close. Weak or tied matches are `kelurahan_ambiguous`, names of places outside the region are
 `outside_region`, the rest `kelurahan_unmatched`: all three are quarantined by the caller.
+A detail names official places only, never the text as typed (which may hold anything: a
+name, a NIK); the typed spellings are kept for analysts in the raw folder (`SPELLINGS_FILE`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from analysis.ingest.parse import clean_text, quote
+from analysis.ingest.parse import clean_text
+
+#: Where the kelurahan spellings matched by alias or fuzzy match are kept, as typed: in the raw
+#: folder (git-ignored, owner-only), for analysts checking the matches; never published.
+SPELLINGS_FILE = "_analyst/kelurahan_spellings.csv"
 
 _PREFIX = re.compile(
     r"^(?:kel(?:urahan)?|kal(?:urahan)?|desa|ds|kec(?:amatan)?|kota|kab(?:upaten)?)\b\.?\s*"
@@ -136,7 +142,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 0.0,
-                f"kecamatan {quote(kecamatan)} is outside the region",
+                "the kecamatan given is outside the region",
             )
 
         def within(codes: set[str]) -> set[str]:
@@ -151,7 +157,7 @@ class PlaceMatcher:
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{quote(raw)} is in kecamatan {where}, but the row says {quote(kecamatan)}",
+                    f"the kelurahan given is in kecamatan {where}, but the row gives another kecamatan",
                 )
             if len(within(codes)) == 1:
                 return self._checked(within(codes).pop(), method, 100.0, raw, before_split)
@@ -162,7 +168,7 @@ class PlaceMatcher:
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{quote(raw)} could be {names}; give the kecamatan",
+                    f"the kelurahan given could be {names}; give the kecamatan",
                 )
         candidates = [k for k in self.fuzzy_keys if within(self.alias[k])]
         prefixed = {
@@ -174,7 +180,11 @@ class PlaceMatcher:
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
-                None, None, "kelurahan_ambiguous", 0.0, f"{quote(raw)} is only the start of {names}"
+                None,
+                None,
+                "kelurahan_ambiguous",
+                0.0,
+                f"the kelurahan given is only the start of {names}",
             )
         if key in self.outside_names:
             return Match(
@@ -182,7 +192,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 100.0,
-                f"{quote(raw)} is a kelurahan/desa outside the region",
+                "the kelurahan given is a kelurahan/desa outside the region",
             )
         return self._fuzzy(raw, key, candidates, within, before_split)
 
@@ -196,7 +206,7 @@ class PlaceMatcher:
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
             return Match(
-                None, None, "kelurahan_unmatched", 0.0, f"{quote(raw)} matches no kelurahan"
+                None, None, "kelurahan_unmatched", 0.0, "the kelurahan given matches no kelurahan"
             )
         ranked = sorted(by_code.items(), key=lambda kv: (kv[1], kv[0]))
         (best, d1), d2 = ranked[0], ranked[1][1] if len(ranked) > 1 else 99
@@ -211,8 +221,10 @@ class PlaceMatcher:
                 if len(tied) > 1
                 else f"weak match to {self.names[best]} (score {score})"
             )
-            return Match(None, None, "kelurahan_ambiguous", score, f"{quote(raw)} {why}")
-        return Match(None, None, "kelurahan_unmatched", score, f"{quote(raw)} matches no kelurahan")
+            return Match(None, None, "kelurahan_ambiguous", score, f"the kelurahan given {why}")
+        return Match(
+            None, None, "kelurahan_unmatched", score, "the kelurahan given matches no kelurahan"
+        )
 
     def _checked(self, code: str, method: str, score: float, raw: str, before_split: bool) -> Match:
         if before_split and code in self.splits:
@@ -222,7 +234,7 @@ class PlaceMatcher:
                 None,
                 "kelurahan_ambiguous",
                 score,
-                f"{quote(raw)} was registered before the 2019 split into {', '.join(successors)}",
+                f"the kelurahan given was registered before the 2019 split into {', '.join(successors)}",
             )
         return Match(code, method, None, score, "")
 

@@ -39,6 +39,7 @@ from analysis.ingest.headers import (
     header_score,
     map_header,
 )
+from analysis.ingest.limits import check_limits, check_rows
 
 csv.field_size_limit(1 << 30)  # a pasted 1 MB cell must be quarantined, not crash the reader
 
@@ -356,6 +357,7 @@ def csv_to_parquet(stem: str, path: Path, target: Path, rows: int) -> dict:
     for batch in reader:
         table, n_blank = _trimmed(dict(zip(canon, batch.columns, strict=True)), seen + 1)
         seen += batch.num_rows
+        check_rows(path, seen)
         blank_rows += n_blank
         schema = table.schema
         out.add(table)
@@ -423,6 +425,8 @@ def read_xlsx(stem: str, path: Path) -> RawTable:
     """Read the first sheet with a recognisable header of an XLSX workbook, as text."""
     import openpyxl  # lazily: 0.1 s to import, and only workbooks need it
 
+    check_limits(path)
+
     head = path.read_bytes()[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise AnalysisError(
@@ -459,7 +463,9 @@ def read_xlsx(stem: str, path: Path) -> RawTable:
         mapped, ignored = map_header(stem, header)
         check_columns(stem, path, mapped, header)
         cols = {canon: [] for canon in mapped.values()}
-        for row in sheet.iter_rows(min_row=where + 2, values_only=True):
+        for n, row in enumerate(sheet.iter_rows(min_row=where + 2, values_only=True), 1):
+            if n % 100_000 == 0:
+                check_rows(path, n)
             for i, canon in mapped.items():
                 cols[canon].append(_cell_text(row[i]) if i < len(row) else "")
     finally:

@@ -132,7 +132,7 @@ def _file_quality(
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
             "columns_used": sorted(set(raw.columns_mapped.values())),
-            "columns_ignored": raw.columns_ignored,
+            "columns_ignored": len(raw.columns_ignored),  # header cells are never quoted
             "blank_rows_skipped": raw.blank_rows,
         }
     entry |= notes
@@ -155,11 +155,13 @@ def _quarantine_file(output: _Output, file: FileOutcome, n_clean: int, notes: di
     return entry
 
 
-def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict]:
-    """The non-exact kelurahan matches made (raw text → code, name, method, score, rows) for quality.json."""
+def _match_notes(frames: list[pd.DataFrame], names: dict[str, str], stem: str) -> pd.DataFrame:
+    """The non-exact kelurahan matches made: typed text → code, name, method, score, rows (the
+    typed text is analyst-only: `match_summary` makes what quality.json may say)."""
     made = [f for f in frames if len(f)]
+    cols = ["file", "raw", "kode_kelurahan", "kelurahan", "method", "score", "rows"]
     if not made:
-        return []
+        return pd.DataFrame(columns=cols)
     table = pd.concat(made, ignore_index=True)
     table = pd.DataFrame(
         {
@@ -174,8 +176,23 @@ def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict
         table.groupby(["raw", "kode_kelurahan", "kelurahan", "method", "score"])
         .size()
         .reset_index(name="rows")
+        .assign(file=stem)
     )
-    return grouped.sort_values(["method", "score", "raw"]).to_dict("records")
+    return grouped.sort_values(["method", "score", "raw"])[cols].reset_index(drop=True)
+
+
+def match_summary(spellings: pd.DataFrame) -> list[dict]:
+    """What quality.json says of the non-exact matches: per canonical kelurahan and method, how
+    many different spellings, the lowest score and the rows — never the text as typed."""
+    if spellings.empty:
+        return []
+    out = (
+        spellings.groupby(["kode_kelurahan", "kelurahan", "method"], sort=True)
+        .agg(spellings=("raw", "nunique"), score=("score", "min"), rows=("rows", "sum"))
+        .reset_index()
+    )
+    out[["spellings", "rows"]] = out[["spellings", "rows"]].astype(int)
+    return out.sort_values(["method", "score", "kelurahan"]).to_dict("records")
 
 
 def _roster_counts(wrk: FileOutcome) -> np.ndarray:
@@ -192,7 +209,7 @@ def _write_businesses(
     quality entry and what the coverage counts need of each business."""
     writer = output.table("businesses", schemas.BUSINESSES)
     biz_counts, matches = [], []
-    owner_unusable = sector_other = n_biz = 0
+    owner_unusable = sector_other = nib_invalid = n_biz = 0
     for part in biz.clean_parts():
         counts = np.zeros(len(part), dtype="int64")
         on_roster = roster_n[n_biz : n_biz + len(part)]
@@ -209,14 +226,16 @@ def _write_businesses(
             )
         )
         owner_unusable += int(part["_owner_unusable"].sum())
+        nib_invalid += int(part["_nib_invalid"].sum())
         sector_other += int(part["sektor"].eq("lainnya").sum())
         n_biz += len(part)
         output.tick(f"linking and writing: businesses.parquet, {n_biz:,} rows")
     writer.close()
     release_memory()
     notes = {
-        "kelurahan_matches": _match_notes(matches, output.matcher.names),
+        "kelurahan_matches": _match_notes(matches, output.matcher.names, "umkm"),
         "owner_nik_unusable": owner_unusable,
+        "nib_not_13_digits": nib_invalid,
         "sector_unrecognised": sector_other,
     }
     entry = _quarantine_file(output, biz, n_biz, notes)
@@ -302,7 +321,7 @@ def _write_survey(output: _Output, srv: FileOutcome | None) -> dict:
         matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
         n_srv += len(part)
     writer.close()
-    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names)}
+    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names, "survei_kesadaran")}
     return _quarantine_file(output, srv, n_srv, notes)
 
 
@@ -314,9 +333,10 @@ def write_processed_tables(
     files: dict[str, FileOutcome | None],
     stage: Path,
     tick: Callable[[str], None],
-) -> dict:
+) -> tuple[dict, pd.DataFrame]:
     """Link workers to participation records, then write every processed table and quality.json
-    into `stage`; returns the quality."""
+    into `stage`; returns the quality and the kelurahan spellings matched by alias or fuzzy
+    match (typed text: analyst-only, kept in the raw folder by the caller)."""
     biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
     quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
     output = _Output(stage, quarantine, ctx.matcher, tick)
@@ -347,8 +367,11 @@ def write_processed_tables(
             "participants_not_on_roster": not_on_roster,
         },
     }
-    quality["kelurahan_matches"] = quality["umkm"].pop("kelurahan_matches") + quality[
-        "survei_kesadaran"
-    ].pop("kelurahan_matches", [])
+    spellings = pd.concat(
+        [quality[s].pop("kelurahan_matches") for s in ("umkm", "survei_kesadaran")
+         if "kelurahan_matches" in quality[s]],
+        ignore_index=True,
+    )  # fmt: skip
+    quality["kelurahan_matches"] = match_summary(spellings)
     write_quality(stage, quality)
-    return quality
+    return quality, spellings
