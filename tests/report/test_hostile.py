@@ -5,6 +5,7 @@ report succeed, and nothing raw reaches processed data, pages, notebooks or the 
 
 import json
 import re
+import secrets
 import shutil
 from html.parser import HTMLParser
 
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.places import SPELLINGS_FILE
+from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.ingest.scan import files_under, readable
 from analysis.pipeline import clean_period
 from analysis.report.privacy import check_privacy, check_published
@@ -80,9 +82,11 @@ def hostile(demo_dir, tmp_path_factory):
         )
         f.write(f"R-99999,05/10/2026,{m},Kuliner,pekerja,Ya,Ya,JKK,Tidak,,5000,1500000,1\n")
     (raw / f"KTP {NAME} 3372 0145 0885 0003.txt").write_text("scan of an ID card")
-    result = clean_period(PERIOD, data)
-    reports = tmp_path_factory.mktemp("hostile_reports")
-    index = publish_report(PERIOD, data_dir=data, reports_dir=reports)
+    with pytest.MonkeyPatch.context() as mp:  # real data (edited): a test key, never the project's
+        mp.setenv(KEY_ENV, secrets.token_hex(32))
+        result = clean_period(PERIOD, data)
+        reports = tmp_path_factory.mktemp("hostile_reports")
+        index = publish_report(PERIOD, data_dir=data, reports_dir=reports)
     return data, result, index.parent
 
 

@@ -128,7 +128,13 @@ def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(
     reports = tmp_path / "reports"
     index = publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports, notebook_dir=nb_dir)
     m = json.loads((index.parent / "manifest.json").read_text())
-    assert m["settings"] == {"min_cell": 5, "min_n": 10, "top": 10, "threshold": 0.02}
+    assert m["settings"] == {
+        "min_cell": 5,
+        "min_n": 10,
+        "min_group": 20,
+        "top": 10,
+        "threshold": 0.02,
+    }
     page = (index.parent / "02_coverage_map.html").read_text(encoding="utf-8")
     assert "&lt;5" in page and "&lt;1" not in page and "explored" not in page
 
@@ -159,8 +165,9 @@ def test_outputs_of_remove_tagged_cells_never_enter_a_published_file(report):
             if "remove" not in tags or "cover" in tags or cell.cell_type != "code":
                 continue
             for out in cell.get("outputs", []):
-                text = " ".join(str(v) for v in out.get("data", {}).values())
-                tokens |= set(re.findall(r"\b[a-z]+_[a-z_]+\b", text))  # column names
+                html = str(out.get("data", {}).get("text/html", ""))
+                headers = re.findall(r"<th[^>]*>([^<]+)</th>", html)  # the analyst tables' columns
+                tokens |= {h for h in headers if re.fullmatch(r"[a-z]+_[a-z_]+", h)}
     assert {"source_row", "aware_kesehatan"} <= tokens
     published = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
     published += (report / "manifest.json").read_text()

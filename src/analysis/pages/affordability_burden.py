@@ -80,6 +80,17 @@ def decile_labels(table: pd.DataFrame, lang: str = "id") -> list[str]:
     return out
 
 
+def total_hidden(a: Affordability) -> dict[str, str]:
+    """The region's total counts above the threshold that the burden tables hide, with the
+    symbol they show ('<5' or 'x'), so sentences never state what a table hides."""
+    u, out = burden_tables.of(a).universe, {}
+    for m in ("above_now", "above_full"):
+        status = u.cell("total", TOTAL_KEY, m)[0]
+        if status:
+            out[m] = small_label(a.min_cell) if status == 1 else HIDDEN_MARK
+    return out
+
+
 def count_shown(n: int, min_cell: int, lang: str) -> str:
     return count_text(n, lambda v: fmt_int(v, lang), min_cell)
 
