@@ -297,7 +297,9 @@ def _nik_pool(
     participants again who are on no roster: drawn as one pool, so no two people share a NIK."""
     W = len(wk)
     n_extra = int(round(0.25 * W))
-    owner_female = rng.random(B) < 0.657  # 65.69% of Surakarta UMKM owners are women (docs/facts.md §3)
+    owner_female = (
+        rng.random(B) < 0.657
+    )  # 65.69% of Surakarta UMKM owners are women (docs/facts.md §3)
     pool_female = np.concatenate(
         [wk["female"].to_numpy(), owner_female, rng.random(n_extra) < 0.45]
     )

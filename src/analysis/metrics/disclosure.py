@@ -308,14 +308,17 @@ def gate(
     counts: Iterable[str] = (),
     exempt: str | None = None,
     min_cell: int | None = None,
+    derived: Iterable[str] = (),
 ) -> Published:
     """Check a table as it will be published and mark it (see the module docstring).
 
     `refs` (with `universe`): per count column, each row's cell (level, key, measure) in the
-    universe, whose final states decide what must be hidden. `counts`: other columns of
-    people counts (checked: no count of 1 to min_cell − 1 shown). `exempt`: why a table holds
-    no counts of people at all (data-quality rows, rules, prices)."""
-    refs, counts = dict(refs or {}), tuple(counts)
+    universe, whose final states decide what must be hidden. `derived`: columns of `refs` that
+    show a share of the referenced count (a rate beside its denominator reveals the count): a
+    hidden cell may show either symbol there. `counts`: other columns of people counts
+    (checked: no count of 1 to min_cell − 1 shown). `exempt`: why a table holds no counts of
+    people at all (data-quality rows, rules, prices)."""
+    refs, counts, derived = dict(refs or {}), tuple(counts), set(derived)
     if not refs and not counts and not (exempt and exempt.strip()):
         raise ValueError(f"table {name}: say which columns hold counts of people, or why none do")
     if refs and universe is None:
@@ -327,7 +330,7 @@ def gate(
     for col, col_refs in refs.items():
         for i, ref in enumerate(col_refs):
             if ref is not None:
-                cells.append(_checked(name, frame.at[i, col], ref, universe, k))
+                cells.append(_checked(name, frame.at[i, col], ref, universe, k, col in derived))
     local = [
         (i, col, _local_status(name, frame.at[i, col], k))
         for col in counts
@@ -336,7 +339,7 @@ def gate(
     return Published(
         name,
         frame,
-        tuple(refs) + counts,
+        tuple(c for c in refs if c not in derived) + counts,
         table_digest(frame.columns, frame.itertuples(index=False)),
         tuple(cells),
         universe.spec() if universe is not None else None,
@@ -345,15 +348,15 @@ def gate(
     )
 
 
-def _checked(name: str, text: object, ref, universe, k: int) -> tuple:
+def _checked(name: str, text: object, ref, universe, k: int, derived: bool = False) -> tuple:
     """One universe cell as published, checked against its state: (level, key, measure, status,
     value if shown, group-rule flag)."""
     status, value, flag = universe.cell(*ref)
-    text = str(text)
+    text, symbols = str(text), (small_label(k), HIDDEN_MARK)
     expected = {PRIMARY: small_label(k), SECONDARY: HIDDEN_MARK}.get(status)
-    if expected is not None and text != expected:
+    if expected is not None and text != expected and not (derived and text in symbols):
         raise ValueError(f"table {name}: cell {ref} is hidden but shown as {text!r}")
-    if status == SHOWN and (text in (small_label(k), HIDDEN_MARK) or is_small(value, k)):
+    if status == SHOWN and (text in symbols or is_small(value, k)):
         raise ValueError(f"table {name}: cell {ref} is {text!r} against its state")
     return (*ref, status, int(value) if status == SHOWN else None, int(flag))
 

@@ -194,7 +194,9 @@ def _rates_display(
     shown = display(p, formats)[cols]
     shown.columns = [t(f"cov_col_{c}", lang) for c in cols]
     refs = refs_for(p, {t(f"cov_col_{c}", lang): c for c in counts})
-    return gate(shown, name, refs=refs, universe=universe)
+    registered = t("cov_col_registered_rate", lang)  # a share of shown workers: the count itself
+    refs |= refs_for(p, {registered: "registered"})
+    return gate(shown, name, refs=refs, universe=universe, derived=[registered])
 
 
 def top_uncovered(cov: CoverageMonth, n: int = 10) -> pd.Index:
