@@ -93,26 +93,31 @@ def test_cli_check_privacy(tmp_path, demo_dir, raw_people, capsys):
     assert "leak.json" in out.out and nik not in out.out + out.err
 
 
+def _tiny(nb_dir, name, code: str) -> None:
+    """A notebook of the report's shape: the parameters cell, then `code`."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell(code),
+    ]
+    nb_dir.mkdir(exist_ok=True)
+    nbformat.write(nb, nb_dir / name)
+
+
 @pytest.mark.slow
 def test_a_report_that_would_leak_is_not_published(demo_dir, tmp_path, raw_people):
     """A notebook that shows a raw name: the run fails after the pages are made, nothing is published."""
     _, name = raw_people
     nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    leaky = nbformat.v4.new_notebook()
-    leaky.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    leaky.cells = [
-        nbformat.v4.new_code_cell(
-            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
-            metadata={"tags": ["parameters"]},
-        ),
-        nbformat.v4.new_code_cell(f"print({name!r})"),
-    ]
-    nbformat.write(leaky, nb_dir / "01_leaky.ipynb")
+    _tiny(nb_dir, "01_leaky.ipynb", f"print({name!r})")
     with pytest.raises(AnalysisError, match="Privacy check failed") as err:
         publish_report(
             PERIOD, data_dir=demo_dir, reports_dir=tmp_path / "reports", notebook_dir=nb_dir
@@ -187,25 +192,6 @@ def test_edited_demo_data_is_no_longer_treated_as_demo(tmp_path, demo_dir):
     shutil.copy(demo_dir / "raw" / PERIOD / "tenaga_kerja.csv", raw / "tenaga_kerja.csv")
     (raw / "stray notes.txt").write_text("not an extract")
     assert is_untouched_demo(raw)  # files cleaning never reads do not matter
-
-
-def _tiny(nb_dir, name, code: str) -> None:
-    """A notebook of the report's shape: the parameters cell, then `code`."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
-            metadata={"tags": ["parameters"]},
-        ),
-        nbformat.v4.new_code_cell(code),
-    ]
-    nb_dir.mkdir(exist_ok=True)
-    nbformat.write(nb, nb_dir / name)
 
 
 @pytest.mark.slow
