@@ -173,3 +173,13 @@ def test_a_download_entry_marks_the_csv_bytes():
     entry = pub.download_entry("tables/t.csv", data)
     assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["counts"] == [1]
     assert entry["digest"] == pub.digest and data.decode().splitlines()[2] == "y,<5"
+
+
+def test_a_share_hidden_for_its_denominator_does_not_publish_its_count():
+    t, u = small_universe()
+    p = u.protected("kel", t, "kel")
+    frame = pd.DataFrame({"kel": ["a", "b", "c"], "share": ["<5", "x", "33,3%"]})
+    pub = gate(frame, "t", refs=refs_for(p, {"share": "effective"}), universe=u, derived=["share"])
+    got = {c[1]: c[3] for c in pub.record()["cells"]}
+    assert got["a"] == PRIMARY and got["c"] == 0  # a: hidden count; c: shown share, count known
+    assert pub.counts == ()  # shares are not counts: the scanner leaves them alone

@@ -329,8 +329,13 @@ def gate(
     cells = []
     for col, col_refs in refs.items():
         for i, ref in enumerate(col_refs):
-            if ref is not None:
-                cells.append(_checked(name, frame.at[i, col], ref, universe, k, col in derived))
+            cell = (
+                None
+                if ref is None
+                else _checked(name, frame.at[i, col], ref, universe, k, col in derived)
+            )
+            if cell is not None:
+                cells.append(cell)
     local = [
         (i, col, _local_status(name, frame.at[i, col], k))
         for col in counts
@@ -348,14 +353,16 @@ def gate(
     )
 
 
-def _checked(name: str, text: object, ref, universe, k: int, derived: bool = False) -> tuple:
+def _checked(name: str, text: object, ref, universe, k: int, derived: bool = False) -> tuple | None:
     """One universe cell as published, checked against its state: (level, key, measure, status,
-    value if shown, group-rule flag)."""
+    value if shown, group-rule flag); None where a derived share does not give it."""
     status, value, flag = universe.cell(*ref)
     text, symbols = str(text), (small_label(k), HIDDEN_MARK)
     expected = {PRIMARY: small_label(k), SECONDARY: HIDDEN_MARK}.get(status)
     if expected is not None and text != expected and not (derived and text in symbols):
         raise ValueError(f"table {name}: cell {ref} is hidden but shown as {text!r}")
+    if status == SHOWN and derived and text in symbols:
+        return None  # a share hidden for its denominator: this table does not give the count
     if status == SHOWN and (text in symbols or is_small(value, k)):
         raise ValueError(f"table {name}: cell {ref} is {text!r} against its state")
     return (*ref, status, int(value) if status == SHOWN else None, int(flag))
