@@ -44,7 +44,10 @@ class Month:
         if not (folder / QUALITY_FILE).exists():
             raise AnalysisError(
                 f"{period} has not been cleaned yet in {paths.data_dir}: run notebook 01 or "
-                f"'python -m analysis clean --period {period}'."
+                f"'python -m analysis clean --period {period}'.",
+                "err_not_cleaned",
+                period=period,
+                folder=str(paths.data_dir),
             )
         return cls(period, paths, read_quality(folder))
 
@@ -79,7 +82,10 @@ class Month:
             path = self.folder / f"{name}.parquet"
             if not path.exists():
                 raise AnalysisError(
-                    f"{self.period} has no processed table {name!r}; clean it again."
+                    f"{self.period} has no processed table {name!r}; clean it again.",
+                    "err_no_table",
+                    period=self.period,
+                    name=repr(name),
                 )
             self._tables[name] = pd.read_parquet(path)
         return self._tables[name]

@@ -23,7 +23,7 @@ DEMO_DIR = "_demo"
 #: The month the demo data, the notebooks' defaults and `make report` use.
 DEMO_PERIOD = "2026-10"
 
-RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran")
+RAW_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi")
 REQUIRED_STEMS = ("umkm", "tenaga_kerja", "peserta_bpjstk")
 PROCESSED_FILES = (
     "businesses.parquet",
@@ -33,6 +33,7 @@ PROCESSED_FILES = (
     "quarantine.parquet",
     "coverage_kelurahan.parquet",
     "awareness_kelurahan.parquet",
+    "outreach.parquet",
     "quality.json",
 )
 
@@ -64,7 +65,9 @@ def check_period(period: str) -> str:
     """Return the period if it is a valid 'YYYY-MM' month, else raise a one-sentence error."""
     if not isinstance(period, str) or not _PERIOD_RE.match(period):
         raise AnalysisError(
-            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10)."
+            f"Period {period!r} is not a month in the form YYYY-MM (for example 2026-10).",
+            "err_period",
+            value=repr(period),
         )
     return period
 

@@ -38,6 +38,7 @@ def clean_period(
     engine: str = "pandas",
     scheduler: str | None = None,
     partition_rows: int = PARTITION_ROWS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CleanResult:
     """Clean one period's raw extracts and write every processed file of docs/design.md atomically
     (the arguments are those of `analysis.ingest.clean.clean_period`)."""
@@ -50,4 +51,5 @@ def clean_period(
         scheduler=scheduler,
         partition_rows=partition_rows,
         derive=write_derived,
+        progress=progress,
     )

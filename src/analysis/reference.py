@@ -121,6 +121,14 @@ def sectors(reference_dir: Path | None = None) -> pd.DataFrame:
     return table
 
 
+def kbli_divisions(reference_dir: Path | None = None) -> pd.DataFrame:
+    """KBLI 2020 golongan pokok (`kbli2`, two digits) → kategori (A–U), titles, the project's
+    sector and the PP 50/2025 transport flag (`kbli2020.csv`), indexed by `kbli2`."""
+    table = read_table("kbli2020.csv", reference_dir)
+    table["pp50_2025_transport"] = table["pp50_2025_transport"].str.lower().eq("true")
+    return table.set_index("kbli2")
+
+
 def targets(region: str, reference_dir: Path | None = None) -> pd.DataFrame:
     """Coverage targets on record for a region (`targets.csv`), with source, year and whether verified."""
     table = read_table("targets.csv", reference_dir)

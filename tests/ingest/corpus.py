@@ -1,4 +1,4 @@
-"""The bad-input corpus: real-world ways the four raw files go wrong, each with what must happen.
+"""The bad-input corpus: real-world ways the raw files go wrong, each with what must happen.
 
 A case is a month's raw folder built from a small valid base plus one damage. The expectation is
 either `error` (the run stops: non-zero exit, one sentence naming the file, no traceback) or
@@ -42,6 +42,13 @@ S_HEAD = (
 S_ROWS = [
     "R1,05/10/2026,Jebres,Kuliner,Pemilik,Ya,Tidak,,T,Tidak tahu ada program,Rp 10.000,2 jt,1.5",
     'R2,06/10/2026,Sewu,Batik,karyawan,Y,Y,JKK;JHT,1,,15rb,"2,5 jt",2',
+]
+
+
+O_HEAD = "Hari/Tanggal;Kelurahan;Kecamatan;Jenis Kegiatan;Jumlah Peserta;Jumlah UMKM;Keterangan"
+O_ROWS = [
+    "Senin, 5 Oktober 2026;Kel. Jebres;Jebres;Sosialisasi BPJS Ketenagakerjaan;45 orang;30;di balai",
+    "12/10/2026;Kampung Baru;;Jemput bola pendaftaran;20;12 UMKM;",
 ]
 
 
@@ -110,6 +117,10 @@ def _s(*rows: str) -> str:
     return csv(S_HEAD, S_ROWS + list(rows))
 
 
+def _o(*rows: str) -> str:
+    return csv(O_HEAD, O_ROWS + list(rows)).replace("\n", "\r\n")
+
+
 def _no_clean_businesses(result) -> None:
     assert result.quality["umkm"]["rows_clean"] == 0
     assert result.tables["coverage_kelurahan"]["workers"].sum() == 0
@@ -150,6 +161,37 @@ def _weights_default(result) -> None:
 
 def _no_survey(result) -> None:
     assert result.quality["survei_kesadaran"]["missing"] and len(result.tables["survey"]) == 0
+
+
+def _no_outreach(result) -> None:
+    assert result.quality["sosialisasi"]["missing"] and len(result.tables["outreach"]) == 0
+
+
+def _outreach_read(result) -> None:
+    log = result.tables["outreach"]
+    assert list(log["kelurahan"]) == ["Jebres", "Kampungbaru"]
+    assert list(log["kegiatan"]) == ["sosialisasi", "pendaftaran"]
+    assert list(log["peserta"]) == [45, 20] and list(log["usaha"]) == [30, 12]
+    assert list(log["bulan"]) == ["2026-10", "2026-10"]
+    assert "Keterangan" in result.quality["sosialisasi"]["columns_ignored"]
+
+
+def _no_outreach_rows(result) -> None:
+    q = result.quality["sosialisasi"]
+    assert (
+        q["file"] == "sosialisasi.csv" and q["rows_in"] == 0 and len(result.tables["outreach"]) == 0
+    )
+
+
+def _one_duplicate_activity(result) -> None:
+    assert (
+        result.quality["sosialisasi"]["rows_duplicate"] == 1 and len(result.tables["outreach"]) == 2
+    )
+
+
+def _outreach_no_counts(result) -> None:
+    log = result.tables["outreach"]
+    assert len(log) == 1 and log["peserta"].isna().all() and log["kegiatan"].eq("sosialisasi").all()
 
 
 def _repaired(result) -> None:
@@ -409,9 +451,9 @@ CASES: list[Case] = [
         rules={"tenaga_kerja": {5: "nik_excel_mangled"}},
     ),
     Case(
-        "roster NIK lost its 16th digit",
+        "roster NIK with a digit left out while typing (15 digits)",
         {"tenaga_kerja.csv": _t("U1;337201570890001;Ani;P;;")},
-        rules={"tenaga_kerja": {5: "nik_excel_mangled"}},
+        rules={"tenaga_kerja": {5: "nik_invalid"}},
     ),
     Case(
         "roster NIK float text, dots and spaces are repaired",
@@ -518,5 +560,69 @@ CASES: list[Case] = [
             )
         },
         check=_weights_default,
+    ),
+    # ---- the outreach log (optional): activities by day and kelurahan
+    Case("outreach log missing (optional)", {}, check=_no_outreach),
+    Case("outreach log read", {"sosialisasi.csv": _o()}, check=_outreach_read),
+    Case(
+        "outreach log header only (no activity this month)",
+        {"sosialisasi.csv": O_HEAD + "\n"},
+        check=_no_outreach_rows,
+    ),
+    Case(
+        "outreach log without day or kelurahan column",
+        {"sosialisasi.csv": csv("Kelurahan;Peserta", ["Jebres;10"])},
+        error="required column tanggal is missing",
+        error_file="sosialisasi.csv",
+    ),
+    Case(
+        "outreach log only the required columns",
+        {"sosialisasi.xlsx": xlsx([["Tanggal Kegiatan", "Kelurahan"], ["03/10/2026", "Sewu"]])},
+        check=_outreach_no_counts,
+    ),
+    Case(
+        "outreach day empty",
+        {"sosialisasi.csv": _o(";Sewu;;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "missing_required"}},
+    ),
+    Case(
+        "outreach day after the period",
+        {"sosialisasi.csv": _o("2026-11-20;Sewu;;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "bad_date"}},
+    ),
+    Case(
+        "outreach day before the programme began",
+        {"sosialisasi.csv": _o("17/08/2015;Sewu;;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "bad_date"}},
+    ),
+    Case(
+        "outreach day unreadable",
+        {"sosialisasi.csv": _o("minggu depan;Sewu;;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "bad_date"}},
+    ),
+    Case(
+        "outreach kelurahan not a place",
+        {"sosialisasi.csv": _o("06/10/2026;Atlantis;;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "kelurahan_unmatched"}},
+    ),
+    Case(
+        "outreach kelurahan outside the city",
+        {"sosialisasi.csv": _o("06/10/2026;Makamhaji;Kartasura;Sosialisasi;10;5;")},
+        rules={"sosialisasi": {3: "outside_region"}},
+    ),
+    Case(
+        "outreach attendees not a number",
+        {"sosialisasi.csv": _o("06/10/2026;Sewu;;Sosialisasi;banyak;5;")},
+        rules={"sosialisasi": {3: "bad_number"}},
+    ),
+    Case(
+        "outreach attendees implausible",
+        {"sosialisasi.csv": _o("06/10/2026;Sewu;;Sosialisasi;120000;5;")},
+        rules={"sosialisasi": {3: "bad_value"}},
+    ),
+    Case(
+        "outreach exact duplicate row",
+        {"sosialisasi.csv": _o(O_ROWS[1])},
+        check=_one_duplicate_activity,
     ),
 ]

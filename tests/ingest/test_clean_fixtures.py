@@ -85,7 +85,7 @@ def test_business_dirt(tmp_path, row, rule):
     [
         ("U1;;Ani;P;;", "missing_required"),
         ("U1;3.37201E+15;Ani;P;;", "nik_excel_mangled"),
-        ("U1;337201570890001;Ani;P;;", "nik_excel_mangled"),
+        ("U1;337201570890001;Ani;P;;", "nik_invalid"),
         ("U1;3372015708900000;Ani;P;;", "nik_invalid"),
         ("U1;3372013002900001;Ani;P;;", "nik_invalid"),
         ("U1;3372015708900014;Ani;P;31/02/1990;", "bad_date"),

@@ -46,7 +46,7 @@ def test_counts_per_rule_match_and_every_planted_rule_occurs(cleaned, truth, ste
         .to_dict()
     )
     assert cleaned.quality[stem]["quarantined_by_rule"] == expected
-    planted_rules = {k for k in DIRT[stem] if k in RULES}
+    planted_rules = {k for k in DIRT.get(stem, {}) if k in RULES}
     assert planted_rules <= set(expected)
 
 

@@ -32,7 +32,7 @@ def one(text):
         ("'3372015708900001", "3372015708900001", "repaired"),  # Excel's text prefix
         ("3.37201E+15", None, "excel_mangled"),
         ("3,37202E+15", None, "excel_mangled"),
-        ("337201570890001", None, "excel_mangled"),  # 15 digits: the 16th was lost
+        ("337201570890001", None, "invalid"),  # 15 digits: one left out while typing
         ("3372013102900001", None, "invalid"),  # 31 February
         ("3372017208900001", None, "invalid"),  # day 72 (> 71)
         ("3372013508900001", None, "invalid"),  # day 35: neither 01-31 nor 41-71
@@ -93,6 +93,14 @@ def test_any_valid_nik_in_any_harmless_format_normalises_to_itself(nik, style):
 @given(valid_niks())
 def test_scientific_notation_is_always_recognised_as_excel_damage(nik):
     assert one(f"{float(nik):.5E}")[1] == "excel_mangled"
+
+
+@given(valid_niks(), st.integers(0, 15))
+def test_a_nik_with_one_digit_left_out_is_invalid_not_excel_damage(nik, at):
+    """Excel keeps 16 digits (zeroing the tail) or shows '3.37203E+15'; 15 digits are a typing
+    slip, quarantined as nik_invalid with the reason in words."""
+    row = check_niks(pd.Series([nik[:at] + nik[at + 1 :]], dtype="str")).iloc[0]
+    assert row["status"] == "invalid" and "15 digits" in row["detail"]
 
 
 @given(st.text(max_size=30))

@@ -15,6 +15,7 @@ from analysis.month import Month
 from analysis.pages import affordability_burden as afb
 from analysis.pages import affordability_method as afm
 from analysis.pages import affordability_page as afp
+from analysis.pages import affordability_subsidy as afs
 from analysis.paths import PROJECT_REFERENCE_DIR, Paths
 
 from conftest import PERIOD
@@ -124,92 +125,6 @@ def test_willingness_to_pay_weighted_share_and_curve():
     assert curve[8_400] == pytest.approx(3 / 4) and curve[20_000] == pytest.approx(1 / 4)
 
 
-# ----------------------------------------------------------------- subsidy scenarios
-
-
-def toy_month(prices):
-    businesses = pd.DataFrame(
-        {
-            "id_umkm": ["A", "B", "C"],
-            "sektor": ["kuliner", "transportasi", "jasa"],
-            "workers": [4, 3, 6],
-        }
-    )
-    roster = pd.DataFrame(
-        {
-            "nik_hash": ["p1", "p2", "p3", "p4", "p5", "p6"],
-            "id_umkm": ["A", "A", "B", "C", "C", "C"],
-            "sektor": ["kuliner", "kuliner", "transportasi", "jasa", "jasa", "jasa"],
-            "penghasilan_bulanan": [600_000, 2_000_000, 700_000, 800_000, None, 3_000_000],
-            "effective": [False, True, False, True, False, False],
-        }
-    )
-    participants = pd.DataFrame(
-        {"nik_hash": ["p2", "p4"], "segmen": ["BPU", "PU"], "effective": [True, True]}
-    )
-    costed, _ = af.person_costs(roster, prices, 1_000_000)
-    return businesses, roster, costed, participants
-
-
-def test_subsidy_scenarios_on_a_toy_month(prices):
-    biz, roster, costed, part = toy_month(prices)
-    target = af.Target(
-        workers=5, year=2019, sector="informal", segment="BPU", verified=False, source=""
-    )
-    s = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, target).set_index("scenario")
-    # (a) declared workers 4 + 3 + 6 minus the 2 effectively covered
-    assert s.loc["all_uncovered", "workers"] == 11
-    assert s.loc["all_uncovered", "budget"] == 11 * YEAR_PAID
-    # (b) uncovered with an income whose full price is > 2%: 600.000 and 700.000 (800.000 is covered)
-    assert s.loc["above_threshold", "workers"] == 2
-    assert s.loc["above_threshold", "budget"] == 2 * YEAR_PAID
-    # (c) target 5 BPU, 1 effective BPU (p4 counts as PU) → 4 more
-    assert s.loc["target", "workers"] == 4 and s.loc["target", "status"] == "ok"
-    assert s.loc["target", "budget"] == 4 * YEAR_PAID
-    # baseline: the city's 3,000 workers, budget not reported → computed (≈Rp604,8 juta)
-    assert s.loc["baseline", "workers"] == 3_000 and s.loc["baseline", "status"] == "computed"
-    assert s.loc["baseline", "budget"] == 604_800_000
-
-
-def test_target_larger_than_the_uncovered_is_short_and_none_is_said(prices):
-    biz, roster, costed, part = toy_month(prices)
-    big = af.Target(
-        workers=1_000, year=2019, sector="informal", segment="BPU", verified=False, source=""
-    )
-    s = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, big).set_index("scenario")
-    assert s.loc["target", "status"] == "short" and s.loc["target", "workers"] == 11
-    none = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, None).set_index("scenario")
-    assert none.loc["target", "status"] == "no_target" and pd.isna(none.loc["target", "workers"])
-
-
-def test_no_city_programme_before_august_2025(prices):
-    biz, roster, costed, part = toy_month(prices)
-    s = af.subsidy_scenarios(biz, roster, costed, part, "2025-07-01", 0.02, None)
-    assert "baseline" not in set(s["scenario"])
-
-
-def test_read_target_handles_a_missing_or_foreign_file(tmp_path):
-    assert af.read_target("surakarta", reference_dir=tmp_path) == (None, "aff_target_missing")
-    (tmp_path / "targets.csv").write_text(
-        "region,year,target\nsurakarta,2019,5\n", encoding="utf-8"
-    )
-    assert af.read_target("surakarta", reference_dir=tmp_path) == (
-        None,
-        "aff_target_unreadable",
-    )
-    (tmp_path / "targets.csv").write_text(
-        "region,year,sector,segment,target_workers,verified,source\n"
-        "surakarta,2019,informal,BPU,34785,false,x\nsurakarta,2019,formal,PU,57303,false,x\n",
-        encoding="utf-8",
-    )
-    target, problem = af.read_target("surakarta", reference_dir=tmp_path)
-    assert problem is None and (target.workers, target.segment, target.verified) == (
-        34_785,
-        "BPU",
-        False,
-    )
-
-
 # ----------------------------------------------------------------- the demo month, end to end
 
 
@@ -223,11 +138,14 @@ def test_demo_month_figures_match_the_parquet_files(month):
     folder = Paths.of(data).processed(PERIOD)
     workers = pd.read_parquet(folder / "workers.parquet")
     kel = pd.read_parquet(folder / "coverage_kelurahan.parquet")
-    s = a.scenarios.set_index("scenario")
-    assert s.loc["all_uncovered", "workers"] == kel["workers"].sum() - kel["effective"].sum()
+    everyone = af.results(Month.load(PERIOD, data).with_settings(subsidy_group="all"))
+    s = everyone.scenarios.set_index("scenario")
+    assert s.loc["all_uncovered", "workers"] == pytest.approx(
+        kel["workers"].sum() - kel["effective"].sum()
+    )
     inc = workers["penghasilan_bulanan"]
     above = (FULL / inc > 0.02) & ~workers["effective"] & inc.gt(0)
-    assert s.loc["above_threshold", "workers"] == above.sum()
+    assert s.loc["above_threshold", "workers"] == pytest.approx(above.sum())
     assert len(a.roster) == inc.gt(0).sum()
     assert (a.roster["share_now"] == DISCOUNTED / a.roster["income"]).all()
 
@@ -237,13 +155,14 @@ def test_every_page_function_runs_in_both_languages(month):
     for lang in ("id", "en"):
         text = afp.headline(a, lang).data
         assert "Rp8.400" in text if lang == "id" else "Rp8,400" in text
-        assert afp.scenario_table(a, lang).frame.shape[0] == len(a.scenarios)
+        assert afs.scenario_table(a, lang).frame.shape[0] == len(a.scenarios)
+        assert afs.split_table(a, lang).frame.shape == (2, 6)
         assert afb.decile_table(a, lang).frame.shape[0] == 10
         assert afb.sensitivity_table(a, lang).frame.shape[0] == 4
         assert (
             len(afb.sector_table(a, lang).frame) and len(afb.kelurahan_table(a, lang).frame) <= 10
         )
-        for md in (afp.scenario_notes, afb.wtp_text, afm.discount_text, afm.method_text):
+        for md in (afs.scenario_notes, afb.wtp_text, afm.discount_text, afm.method_text):
             assert "{" not in md(a, lang).data
         assert len(afm.rules_table(a, lang).frame) == 3
 
@@ -256,10 +175,10 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
         3,
         3 * YEAR_PAID,
     ]
-    shown = afp.scenario_table(small, "id").frame
+    shown = afs.scenario_table(small, "id").frame
     row = shown[shown.iloc[:, 0].str.startswith("(b)")].iloc[0]
     assert row.iloc[1] == "<5" and row.iloc[3] == "<5"  # the budget would reveal the count
-    assert "(b)" not in " ".join(afp.scenario_chart_values(small, "id").index)
+    assert "(b)" not in " ".join(afs.scenario_chart_values(small, "id").index)
 
 
 def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
@@ -278,6 +197,7 @@ def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_pat
     assert len(a.survey) == 0 and not a.roster["effective"].any()
     s = a.scenarios.set_index("scenario")
     kel = pd.read_parquet(Paths.of(data).processed(PERIOD) / "coverage_kelurahan.parquet")
+    # nobody registered: nothing says who works for a wage, so all are taken as self-employed
     assert s.loc["all_uncovered", "workers"] == kel["workers"].sum()
     assert "survei" in afp.headline(a, "id").data.lower()
     assert afb.sensitivity_table(a, "en").frame.shape[1] == 3  # no survey column
@@ -304,19 +224,15 @@ def test_reference_folder_of_the_data_dir_is_used(demo_dir, tmp_path, cleaned):
     assert a.prices.loc["non-transport", "full"] == 17_000
 
 
-def test_target_row_is_hidden_when_it_would_reveal_a_small_covered_count(month, prices):
+def test_target_row_is_hidden_when_it_would_reveal_a_small_covered_count(month):
     a, _ = month
-    biz, roster, costed, part = toy_month(prices)
-    biz.loc[biz["id_umkm"] == "C", "workers"] = 60  # enough uncovered workers to reach the target
-    target = af.Target(
-        workers=20, year=2019, sector="informal", segment="BPU", verified=False, source=""
-    )
-    scn = af.subsidy_scenarios(biz, roster, costed, part, ON, 0.02, target)
-    row = scn.set_index("scenario").loc["target"]
-    assert (row["covered"], row["needed"], row["workers"]) == (1, 19, 19)  # 20 − 19 = the 1 covered
+    scn = a.scenarios.copy()
+    target = af.Target(20, 2019, "informal", "BPU", False, "")
+    row = scn["scenario"] == "target"
+    scn.loc[row, ["covered", "needed", "workers", "status"]] = [1, 19, 19, "ok"]
     small = af.Affordability(**{**a.__dict__, "scenarios": scn, "target": target})
-    shown = afp.scenario_table(small, "en").frame.set_index("Scenario")
-    assert shown.loc["(c) Enough to reach the target"].tolist()[0] == "x"
-    assert shown.loc["(c) Enough to reach the target"].tolist()[2] == "x"
-    assert "(c)" not in " ".join(afp.scenario_chart_values(small, "en").index)
-    assert "now: <5; – to go" in afp.scenario_notes(small, "en").data
+    shown = afs.scenario_table(small, "en").frame.set_index("Scenario")
+    label = "(c) Everyone the BPU target still needs"
+    assert shown.loc[label].tolist()[0] == "x" and shown.loc[label].tolist()[2] == "x"
+    assert "(c)" not in " ".join(afs.scenario_chart_values(small, "en").index)
+    assert "now: <5; – to go" in afs.scenario_notes(small, "en").data

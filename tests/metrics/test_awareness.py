@@ -421,7 +421,7 @@ def test_kelurahan_table_is_estimated_when_cleaning_did_not_write_it(tmp_path):
 @pytest.mark.parametrize(
     ("quality", "expected"),
     [
-        ({"survei_kesadaran": {"file": None, "rows_in": 0}}, "There is no awareness-survey file"),
+        ({"survei_kesadaran": {"file": None, "rows_in": 0}}, "There is no awareness survey for"),
         (
             {"survei_kesadaran": {"file": "survei_kesadaran.csv", "rows_in": 40}},
             "none of its answers",

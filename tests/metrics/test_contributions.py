@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.metrics import contributions as c
+from analysis.metrics import rulebook as rules
 from analysis.paths import PROJECT_REFERENCE_DIR
 from analysis.reference import minimum_wage
 
@@ -152,8 +153,8 @@ def test_discount_as_if_in_force_and_the_normal_price():
     s = pd.Series([1_000_000])
     assert c.bpu_monthly_many(s, "2025-06-01", discount="PP 50/2025").iloc[0] == 8_400
     assert c.bpu_monthly_many(s, "2026-10-01", discount=None).iloc[0] == 16_800
-    assert c.latest_discount("BPU") == "PP 50/2025"
-    w = c.discount_windows("BPU", "PP 50/2025").set_index("sector")
+    assert rules.latest_discount("BPU") == "PP 50/2025"
+    w = rules.discount_windows("BPU", "PP 50/2025").set_index("sector")
     assert w.loc["transport", "valid_from"] == pd.Timestamp("2026-01-01")
     assert w.loc["transport", "valid_to"] == pd.Timestamp("2027-03-31")
     assert w.loc["non-transport", "valid_from"] == pd.Timestamp("2026-04-01")
@@ -172,9 +173,9 @@ def test_a_year_of_contributions_follows_each_months_rules():
 
 
 def test_pu_phasing_by_firm_size():
-    assert c.pu_programs("micro", "2024-06-01") == ("JKK", "JKM")
-    assert c.pu_programs("small", "2024-06-01") == ("JKK", "JKM", "JHT")
-    assert c.pu_programs("medium", "2024-06-01") == ("JKK", "JKM", "JHT", "JP")
+    assert rules.pu_programs("micro", "2024-06-01") == ("JKK", "JKM")
+    assert rules.pu_programs("small", "2024-06-01") == ("JKK", "JKM", "JHT")
+    assert rules.pu_programs("medium", "2024-06-01") == ("JKK", "JKM", "JHT", "JP")
     wage = D(3_000_000)
     small = c.pu_monthly(3_000_000, "2024-06-01", firm_size="small")
     assert small["employer"] == rp(wage * D("0.0024")) + rp(wage * D("0.003")) + rp(
@@ -191,8 +192,8 @@ def test_jp_uses_the_wage_cap_of_the_date():
     employer = rp(w * D("0.0054")) + rp(w * D("0.003")) + rp(w * D("0.037")) + rp(cap * D("0.02"))
     worker = rp(w * D("0.02")) + rp(cap * D("0.01"))
     assert out == {"employer": employer, "worker": worker, "total": employer + worker}
-    assert c.jp_wage_cap("2024-02-29") == 9_559_600
-    assert c.jp_wage_cap("2024-03-01") == 10_042_300
+    assert rules.jp_wage_cap("2024-02-29") == 9_559_600
+    assert rules.jp_wage_cap("2024-03-01") == 10_042_300
 
 
 @pytest.mark.parametrize(
@@ -261,8 +262,8 @@ def test_errors_say_what_is_wrong(call, words):
 
 
 def test_rule_tables_are_consistent_and_sourced():
-    assert c.check_rules() == []
-    for name in c.FILES.values():
+    assert rules.check_rules() == []
+    for name in rules.FILES.values():
         if name == "sectors.csv":
             continue
         table = pd.read_csv(PROJECT_REFERENCE_DIR / name, dtype=str, keep_default_na=False)
@@ -299,7 +300,7 @@ def test_overlapping_rule_periods_are_reported(ref_copy):
     path.write_text(
         text.replace("2024-03-01,2025-02-28", "2024-02-01,2025-02-28"), encoding="utf-8"
     )
-    assert any("overlap" in p for p in c.check_rules(ref_copy))
+    assert any("overlap" in p for p in rules.check_rules(ref_copy))
 
 
 def test_the_lampiran_ii_bracket_table_is_used_when_an_analyst_adds_it(ref_copy):

@@ -49,7 +49,8 @@ def test_a_month_without_a_survey_says_so_and_the_report_still_publishes(demo_di
     report = publish(data, tmp_path, lang="en")
     assert (report / "index.html").exists() and (report / "01_clean_registry.html").exists()
     page = (report / "03_awareness_gaps.html").read_text(encoding="utf-8")
-    assert "There is no awareness-survey file for October 2026" in page
+    assert "There is no awareness survey for October 2026" in page
+    assert "data/raw" not in page and ".csv" not in page  # no file path on an official's page
     assert "Traceback" not in page and "<img" not in page
     table = pd.read_parquet(Paths.of(data).processed(PERIOD) / aw.FILE_NAME)
     assert len(table) == 54 and (table["respondents"] == 0).all() and table["aware_tk"].isna().all()

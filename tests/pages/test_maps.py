@@ -1,5 +1,5 @@
 """Maps: fixed classes, suppressed and no-data styles (never drawn as zero), circles sized by
-count, category maps, and the interactive map for analysts."""
+count, and category maps."""
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,6 @@ from analysis.pages.maps import (
     categories,
     choropleth,
     class_labels,
-    explore,
     layers,
     nice_sizes,
     proportional_symbols,
@@ -94,13 +93,3 @@ def test_category_map_lists_present_categories_and_names_them(codes):
     kel, _ = layers()
     first = kel.set_index("kode_kelurahan").loc[codes.iloc[:3], "kelurahan"]
     assert chart.alt == "Judul. Rendah: " + ", ".join(first)
-
-
-def test_explore_colours_on_fixed_breaks_with_tooltips(codes):
-    frame = pd.DataFrame(
-        {"value": np.linspace(0, 0.4, len(codes)), "label": "x"}, index=codes.to_numpy()
-    )
-    frame.iloc[0, 0] = np.nan
-    m = explore(frame, "value", BREAKS, {"label": "Cakupan"}, "Cakupan efektif", "Ditekan")
-    html = m.get_root().render()
-    assert "Cakupan efektif" in html and "Ditekan" in html

@@ -85,36 +85,52 @@ def visible_ink(png: bytes) -> float:
     return float((pixels < 235).mean())
 
 
+def check_page(browser, path: Path, device: str, shots: Path, prefix: str = "") -> None:
+    """Open one page offline at a device's width: no problems, no code, every image loaded,
+    described, sized to the screen and not blank, nothing scrolling sideways; save a screenshot."""
+    width = WIDTHS[device]
+    page, problems = open_offline(browser, path, width)
+    assert problems == [], (path.name, problems)
+    assert (
+        page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0
+    ), path.name
+    images = page.locator("img")
+    if path.name != "index.html":
+        assert images.count() >= 1, path.name
+    for i in range(images.count()):
+        img = images.nth(i)
+        img.scroll_into_view_if_needed()
+        info = img.evaluate(
+            "e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})"
+        )
+        assert info["ok"] and info["nw"] >= 300, (path.name, i, info)
+        assert min(width - 40, 300) <= info["w"] <= width, (
+            path.name,
+            i,
+            info,
+        )  # fills the column, never wider than the screen
+        assert len(info["alt"]) >= 10, (path.name, i, "alt text")
+        assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, (path.name, device, "the page scrolls sideways")
+    page.screenshot(path=str(shots / f"{prefix}{path.stem}_{device}.png"), full_page=True)
+    page.close()
+
+
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_every_page_renders_offline_with_visible_figures(report_dir, browser, shots, device):
-    width = WIDTHS[device]
     for path in pages(report_dir):
-        page, problems = open_offline(browser, path, width)
-        assert problems == [], (path.name, problems)
-        assert (
-            page.locator(".jp-InputArea-editor, .hl-ipython3, .jp-InputPrompt:visible").count() == 0
-        ), path.name
-        images = page.locator("img")
-        if path.name != "index.html":
-            assert images.count() >= 1, path.name
-        for i in range(images.count()):
-            img = images.nth(i)
-            img.scroll_into_view_if_needed()
-            info = img.evaluate(
-                "e => ({ok: e.complete && e.naturalWidth > 0, nw: e.naturalWidth, w: e.getBoundingClientRect().width, alt: e.alt})"
-            )
-            assert info["ok"] and info["nw"] >= 300, (path.name, i, info)
-            assert min(width - 40, 300) <= info["w"] <= width, (
-                path.name,
-                i,
-                info,
-            )  # fills the column, never wider than the screen
-            assert len(info["alt"]) >= 10, (path.name, i, "alt text")
-            assert visible_ink(img.screenshot()) > 0.02, (path.name, i, "image looks blank")
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, (path.name, device, "the page scrolls sideways")
-        page.screenshot(path=str(shots / f"{path.stem}_{device}.png"), full_page=True)
-        page.close()
+        check_page(browser, path, device, shots)
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_the_outreach_page_with_its_estimates_renders_offline(
+    outreach_report, browser, shots, device
+):
+    """The demo report with its outreach campaign: the outreach page's estimate, charts and visit
+    plan, and the cover with the outreach figures (the default demo month has no log)."""
+    for name in ("05_outreach.html", "index.html"):
+        check_page(browser, outreach_report / name, device, shots, prefix="outreach_")
 
 
 def test_links_between_pages_work(report_dir, browser):

@@ -45,6 +45,7 @@ def test_every_notebook_becomes_a_page_without_code(report):
 def test_pages_are_in_indonesian_by_default(report):
     page = (report / "01_clean_registry.html").read_text(encoding="utf-8")
     assert "Baris per berkas" in page and "Rows per file" not in page
+    assert re.search(r"<h2[^>]*>Baris per berkas", page)  # a heading, not raw notebook text
     assert "Oktober 2026" in page
 
 
@@ -81,6 +82,8 @@ def test_english_report(demo_dir, tmp_path):
     index = publish_report(PERIOD, data_dir=demo_dir, reports_dir=tmp_path, lang="en")
     page = (index.parent / "01_clean_registry.html").read_text(encoding="utf-8")
     assert "Rows per file" in page and "Baris per berkas" not in page and "October 2026" in page
+    # the notebooks are committed showing Indonesian only (lab-lang): English is still a heading
+    assert re.search(r"<h2[^>]*>Rows per file", page) and "## Rows per file" not in page
 
 
 def test_a_failing_notebook_keeps_the_previous_report(demo_dir, tmp_path):
@@ -134,6 +137,11 @@ def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(
         "min_group": 20,
         "top": 10,
         "threshold": 0.02,
+        "subsidy_share": 1.0,
+        "subsidy_group": "BPU",
+        "subsidy_discount": False,
+        "detect": 1.0,
+        "revisit": 3,
     }
     page = (index.parent / "02_coverage_map.html").read_text(encoding="utf-8")
     assert "&lt;5" in page and "&lt;1" not in page and "explored" not in page

@@ -11,11 +11,13 @@ data, cleaned with the public demo key, is decided by the hashes of the demo mon
 `analysis.ingest.demo_hashes`, never by a file beside the data). The planted rates are in `DIRT` (documented in the README).
 
 Modules: `world` (the true population), `dirt` (rates and ways text goes wrong), `files` (the
-four raw files), `write` (formats, chunks, truth, manifest), `words` (name lists in `names/`,
-date and amount formats). Chunk size is `write.CHUNK_BUSINESSES` (patch it there).
+four raw files), `outreach` (the optional outreach log and the planted effect of its visits),
+`write` (formats, chunks, truth, manifest), `words` (name lists in `names/`, date and amount
+formats), `shape` (small and lopsided months). Chunk size is `write.CHUNK_BUSINESSES` (patch it there).
 """
 
 from analysis.demo.dirt import DIRT
+from analysis.demo.shape import Shape
 from analysis.demo.write import DEFAULT_BUSINESSES, DEFAULT_SEED, generate, load_truth
 
-__all__ = ["DEFAULT_BUSINESSES", "DEFAULT_SEED", "DIRT", "generate", "load_truth"]
+__all__ = ["DEFAULT_BUSINESSES", "DEFAULT_SEED", "DIRT", "Shape", "generate", "load_truth"]

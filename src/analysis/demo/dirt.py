@@ -270,19 +270,18 @@ def scientific(nik: str) -> str:
 
 
 def excel_mangled(niks: np.ndarray) -> np.ndarray:
-    """NIKs after Excel: scientific notation (every other one with a decimal comma), or every
-    fourth cut to its first 15 digits."""
+    """NIKs after Excel: scientific notation, every other one with a decimal comma."""
     sci = [scientific(v).replace(".", ",") if i % 2 else scientific(v) for i, v in enumerate(niks)]
-    cut = [v[:15] for v in niks]
-    return np.where(np.arange(len(niks)) % 4 == 3, cut, sci)
+    return np.array(sci, dtype=object)
 
 
 def broken_niks(niks: np.ndarray) -> np.ndarray:
-    """NIKs that break the NIK rules in turn: serial 0000, month 13, 14 digits, province 99."""
+    """NIKs that break the NIK rules in turn: serial 0000, month 13, one digit left out while
+    typing (15 digits), province 99."""
     v = pd.Series(niks)
     kind = np.arange(len(niks)) % 4
     return np.select(
         [kind == 0, kind == 1, kind == 2],
-        [v.str[:12] + "0000", v.str[:8] + "13" + v.str[10:], v.str[:14]],
+        [v.str[:12] + "0000", v.str[:8] + "13" + v.str[10:], v.str[:9] + v.str[10:]],
         "99" + v.str[2:],
     )

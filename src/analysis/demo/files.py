@@ -35,7 +35,13 @@ SECTOR_TEXT = {
     "kuliner": ["Kuliner", "Makanan & Minuman", "makanan dan minuman", "KULINER", "Warung Makan"],
     "perdagangan": ["Perdagangan", "Toko Kelontong", "perdagangan eceran", "Dagang"],
     "fesyen": ["Fesyen", "Batik", "Konveksi", "Fashion", "batik tulis"],
-    "jasa": ["Jasa", "Bengkel", "Salon", "Laundry", "jasa"],
+    "jasa": [
+        "Jasa",
+        "Servis Elektronik",
+        "Salon",
+        "Laundry",
+        "jasa",
+    ],  # a bengkel is KBLI 45: lainnya
     "kerajinan": ["Kerajinan", "Kerajinan Tangan", "Mebel"],
     "industri": ["Industri Pengolahan", "Produksi", "industri rumah tangga"],
     "transportasi": ["Transportasi", "Ojek", "Jasa Angkutan", "Kurir"],
@@ -280,7 +286,7 @@ def participant_file(world: World, rng: np.random.Generator) -> RawFile:
             "record_effective": rec["effective"],
         }
     )
-    f = RawFile("peserta_bpjstk", _participant_text(rec, rng), truth, rng)
+    f = RawFile("peserta_bpjstk", participant_text(rec, rng), truth, rng)
     true_nik = pd.Series(rec["nik"].to_numpy())
 
     def missing(t: pd.DataFrame, p: np.ndarray) -> None:
@@ -321,7 +327,7 @@ def participant_file(world: World, rng: np.random.Generator) -> RawFile:
     return f
 
 
-def _participant_text(rec: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def participant_text(rec: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """The extract's columns: names in capitals, segments, programmes and statuses written
     several ways, formatted wages, joining days and last months paid."""
     R = len(rec)

@@ -66,6 +66,8 @@ def pick(
 
 def fmt_dates(rng: np.random.Generator, days: pd.Series, allow_serial: bool = True) -> pd.Series:
     """Dates as Indonesian spreadsheets write them: 17-Agu-2019, 17/08/2019, 2019-08-17, 17 Agustus 2019, 43694."""
+    if days.empty:
+        return pd.Series([], index=days.index, dtype=object)
     d = pd.to_datetime(days)
     style = rng.choice(
         5,
@@ -87,6 +89,8 @@ def fmt_dates(rng: np.random.Generator, days: pd.Series, allow_serial: bool = Tr
 
 def fmt_months(rng: np.random.Generator, months: pd.Series) -> pd.Series:
     """Months as 'Okt 2026', '10/2026', '2026-10', 'Oktober 2026'."""
+    if months.empty:
+        return pd.Series([], index=months.index, dtype=object)
     d = pd.to_datetime(months)
     style = rng.choice(4, size=len(d), p=[0.35, 0.3, 0.2, 0.15])
     mm, yy = d.dt.month, d.dt.year.astype("Int64").astype(str)
@@ -100,6 +104,8 @@ def fmt_months(rng: np.random.Generator, months: pd.Series) -> pd.Series:
 
 def fmt_amounts(rng: np.random.Generator, amounts: pd.Series) -> pd.Series:
     """Rupiah as 'Rp 1.500.000', '1,5 jt', '1500000'."""
+    if amounts.empty:
+        return pd.Series([], index=amounts.index, dtype=object)
     a = amounts.round().astype("Int64")
     style = rng.choice(3, size=len(a), p=[0.4, 0.2, 0.4])
     dotted = a.map(lambda v: f"{v:,}".replace(",", ".") if pd.notna(v) else "")

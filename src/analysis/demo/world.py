@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.demo import shape as shaped
+from analysis.demo.shape import Shape
 from analysis.demo.words import FEMALE, FEMALE_EXTRA, MALE, pick
 from analysis.paths import DEMO_PERIOD
 from analysis.reference import (
@@ -138,11 +140,13 @@ def make_world(
     B: int,
     ref: Path,
     chunk: Chunk | None = None,
+    shape: Shape | None = None,
 ) -> World:
     """The true synthetic population: businesses, roster workers, participant records, survey.
 
     Large populations are made in chunks (`chunk`): ids and NIK serials run on from the
     previous chunks, the spatial coverage pattern is shared, and only the first has a survey.
+    A `shape` makes a small or lopsided month (`analysis.demo.shape`).
     """
     chunk = chunk or Chunk(B)
     start = pd.Timestamp(f"{period}-01")
@@ -150,10 +154,11 @@ def make_world(
     umk = umk_of_year(start.year, ref)
     u = units(DEFAULT_REGION, ref)
     gaz = gazetteer(ref)
-    w = _kelurahan_weights(u, ref)
+    w = shaped.kelurahan_weights(rng, _kelurahan_weights(u, ref), shape)
     width = max(6, len(str(chunk.total)))
 
     biz = _businesses(rng, B, w, u, end, chunk.first_id, width)
+    biz["sektor"] = shaped.sectors(rng, biz["sektor"].to_numpy(), shape)
     wk = _rosters(rng, biz, umk, end)
     pool = _nik_pool(rng, wk, B, end, gaz, chunk.serial_base)
     W = len(wk)
@@ -163,8 +168,10 @@ def make_world(
     pattern = chunk.logit if chunk.logit is not None else coverage_logit(u, ref, rng)
     logit = pattern + MONTHLY_GROWTH * _months_from_anchor(period)
     _participation(rng, wk, biz, logit)
+    shaped.participation(wk, shape)
     records = _membership(rng, _participant_records(rng, wk, biz, pool, umk), start, end)
-    survey = _survey(rng, u, w, biz, logit, chunk, umk, start, end)
+    size = None if shape is None else shape.respondents
+    survey = _survey(rng, u, w, biz, logit, chunk, umk, start, end, size)
     return World(start, end, u, gaz, biz, wk, records, survey, width)
 
 
@@ -465,6 +472,8 @@ def _membership(
     """Each record's joining day, last month paid, programmes, declared wage and KPJ number;
     then the records in a random order (an extract is not sorted by anything we know)."""
     R = len(rec)
+    if R == 0:  # a tiny month whose rosters are empty: an extract with no records
+        return rec.assign(joined=pd.NaT, paid=pd.NaT, program="", upah=0.0, kpj="")
     first = np.maximum(
         pd.to_datetime(rec["birth"]) + pd.DateOffset(years=18), pd.Timestamp("2015-01-01")
     )
@@ -507,13 +516,17 @@ def _survey(
     umk: int,
     start: pd.Timestamp,
     end: pd.Timestamp,
+    size: int | None = None,
 ) -> pd.DataFrame:
     """The awareness survey (first chunk only): equal allocation by kecamatan, kelurahan by
-    business weight within it; weight = the kecamatan's UMKM people / its respondents."""
-    S = int(min(2000, max(400, chunk.total // 5))) if chunk.survey else 0
-    kecs = list(KECAMATAN_SHARES)
-    s_kec = np.array(kecs)[np.arange(S) % len(kecs)]
+    business weight within it; weight = the kecamatan's UMKM people / its respondents.
+    `size` respondents instead of one per five businesses (400 to 2,000)."""
+    S = int(min(2000, max(400, chunk.total // 5))) if size is None else size
+    S = S if chunk.survey else 0
     kec_of = u.set_index("kode_kelurahan")["kecamatan"]
+    # the kecamatan with businesses to weigh respondents by (all five, unless the month is small)
+    kecs = [k for k in KECAMATAN_SHARES if k in set(biz["kecamatan"]) & set(kec_of[w.index])]
+    s_kec = np.array(kecs)[np.arange(S) % len(kecs)]
     s_kel = np.empty(S, dtype=object)
     for kname in kecs:
         idx = np.flatnonzero(s_kec == kname)

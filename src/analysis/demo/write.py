@@ -1,6 +1,8 @@
 """Writing one period of demo data: the raw files in their source systems' formats (XLSX with a
 title block, semicolon Windows-1252 CSV, UTF-8 CSV with BOM), the planted truth beside them
-(`_demo/truth.parquet`) and a manifest of their SHA-256.
+(`_demo/truth.parquet`) and a manifest of their SHA-256. With `outreach`, also the month's
+outreach log (`sosialisasi.csv`) and the registrations the campaign caused (`demo.outreach`;
+the planted effect per kelurahan and month in `_demo/outreach.parquet`).
 
 Bytes repeat for a seed: the workbook's zip is normalised, and large populations are made chunk
 by chunk (`CHUNK_BUSINESSES`), each chunk with its own generator derived from the seed.
@@ -13,7 +15,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +26,8 @@ import pyarrow.parquet as pq
 
 from analysis.demo.dirt import DIRT
 from analysis.demo.files import participant_file, roster_file, survey_file, umkm_file
+from analysis.demo.outreach import Outreach, campaign, extra_records, log_file, planted
+from analysis.demo.shape import Shape, no_records
 from analysis.demo.words import MONTH_FULL
 from analysis.demo.world import Chunk, coverage_logit, make_world
 from analysis.errors import AnalysisError
@@ -49,6 +53,8 @@ class _Output:
     names: dict[str, str]  # stem → file name
     xlsx: bool  # the registry as a workbook (one chunk, small, not `plain`)
     plain: bool  # every file as UTF-8 CSV
+    shape: Shape | None = None  # a small or lopsided month
+    outreach: Outreach | None = None  # the outreach campaign and its planted effect, if any
 
 
 def generate(
@@ -59,17 +65,27 @@ def generate(
     log: Callable[[str], None] | None = None,
     overwrite: bool = False,
     csv: bool = False,
+    shape: Shape | None = None,
+    outreach: float | None = None,
 ) -> Path:
     """Write one period of synthetic raw extracts + the planted truth; returns the raw folder.
 
     `csv` writes every file as UTF-8 CSV, the business registry too even when small (it is XLSX
     up to `XLSX_MAX_BUSINESSES`, the rosters Windows-1252), as benchmarks want; populations above `CHUNK_BUSINESSES` are
-    generated chunk by chunk, so ten million workers fit in a few GB of memory.
+    generated chunk by chunk, so ten million workers fit in a few GB of memory. A `shape`
+    (`analysis.demo.shape.Shape`) makes a small or lopsided month, from one business up.
+    `outreach` (extra registrations a month per visited kelurahan at 30 attendees; 0 = none)
+    also writes the month's outreach log and plants that effect (`analysis.demo.outreach`);
+    without it the files are exactly those of earlier versions.
     """
     check_period(period)
-    if businesses < 200:
+    if businesses < (1 if shape is not None else 200):
         raise AnalysisError(
             "--businesses must be at least 200 so that every kind of planted dirt occurs."
+        )
+    if outreach is not None and not 0 <= outreach <= 50:
+        raise AnalysisError(
+            f"--outreach-effect must be between 0 and 50 extra registrations a month, not {outreach}."
         )
     paths = Paths.of(data_dir)
     out = check_inside(paths.raw(period), paths.data_dir)
@@ -85,7 +101,12 @@ def generate(
         "peserta_bpjstk": "peserta_bpjstk.csv",
         "survei_kesadaran": "survei_kesadaran.csv",
     }
-    target = _Output(out, period, names, xlsx, csv)
+    if shape is not None and not shape.survey:
+        del names["survei_kesadaran"]
+    plan = None if outreach is None else Outreach(float(outreach), seed)
+    if plan is not None:
+        names["sosialisasi"] = "sosialisasi.csv"
+    target = _Output(out, period, names, xlsx, csv, shape, plan)
     (out / DEMO_DIR).mkdir()
     sizes = [businesses // n_chunks + (i < businesses % n_chunks) for i in range(n_chunks)]
     _write_chunks(target, seed, sizes, paths.reference, say)
@@ -128,7 +149,14 @@ def _write_chunks(
         for c, size in enumerate(sizes):
             rng = np.random.default_rng(seed if n_chunks == 1 else [seed, c + 1])
             chunk = Chunk(businesses, 1 + sum(sizes[:c]), 120 * c, logit, c == 0)
-            texts, truth = _generate_chunk(rng, target.period, size, ref, chunk)
+            plan = target.outreach if c == 0 else None  # the campaign lives in the first chunk
+            texts, truth, effects = _generate_chunk(
+                rng, target.period, size, ref, chunk, target.shape, plan
+            )
+            if effects is not None:
+                effects.drop(columns="from_day").to_parquet(
+                    target.folder / DEMO_DIR / "outreach.parquet", index=False
+                )
             for stem, text in texts.items():
                 if text is None:
                     continue
@@ -145,7 +173,7 @@ def _write_chunks(
             truth_writer.write_table(table.cast(truth_writer.schema))
             say(
                 f"chunk {c + 1}/{n_chunks}: {rows['umkm']:,} business rows, {rows['tenaga_kerja']:,} roster rows, "
-                f"{rows['peserta_bpjstk']:,} participant records, {rows['survei_kesadaran']:,} survey answers"
+                f"{rows['peserta_bpjstk']:,} participant records, {rows.get('survei_kesadaran', 0):,} survey answers"
             )
     finally:
         if truth_writer is not None:
@@ -175,16 +203,38 @@ def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
 
 
 def _generate_chunk(
-    rng: np.random.Generator, period: str, businesses: int, ref: Path, chunk: Chunk
-) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
-    """The text rows of each file and their truth, for one chunk of the synthetic population."""
-    world = make_world(rng, period, businesses, ref, chunk)
+    rng: np.random.Generator,
+    period: str,
+    businesses: int,
+    ref: Path,
+    chunk: Chunk,
+    shape: Shape | None = None,
+    plan: Outreach | None = None,
+) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame, pd.DataFrame | None]:
+    """The text rows of each file and their truth, for one chunk of the synthetic population
+    (with `plan`: the outreach log, the planted registrations and the planted effects)."""
+    if shape is not None and not shape.survey:
+        chunk = replace(chunk, survey=False)
+    world = make_world(rng, period, businesses, ref, chunk, shape)
     umkm_text, umkm_truth = umkm_file(world, rng).finish()
     first = umkm_truth[~umkm_truth["expected"].isin(["duplicate", "duplicate_key"])]
     clean_ids = set(first.loc[first["expected"].eq("clean"), "id_umkm"])
     workers_text, workers_truth = roster_file(world, rng, clean_ids).finish()
-    part_text, part_truth = participant_file(world, rng).finish()
+    part_text, part_truth = no_records(*participant_file(world, rng).finish(), shape)
     survey_text, survey_truth = survey_file(world, rng).finish() if chunk.survey else (None, None)
+    log_text = log_truth = effects = None
+    if plan is not None:  # drawn after the world, from streams of its own
+        log = campaign(plan.seed, world.units)
+        effects = planted(plan.seed, log, period, plan.effect)
+        extra_text, extra_truth = extra_records(
+            plan.seed, world, effects, workers_truth, part_truth, period
+        )
+        if extra_text is not None:
+            extra_truth.insert(0, "source_row", np.arange(1, len(extra_truth) + 1) + len(part_text))
+            part_text = pd.concat([part_text, extra_text], ignore_index=True)
+            part_truth = pd.concat([part_truth, extra_truth.assign(file="peserta_bpjstk")])
+            part_truth = part_truth.reset_index(drop=True)
+        log_text, log_truth = log_file(plan.seed, world, log, period)
     workers_truth = _truth_links(workers_truth, part_truth)
 
     # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or of the
@@ -203,7 +253,10 @@ def _generate_chunk(
         "peserta_bpjstk": part_text,
         "survei_kesadaran": survey_text,
     }
-    return texts, _truth_table(parts)
+    if log_truth is not None:
+        parts.append(("sosialisasi", log_truth))
+        texts["sosialisasi"] = log_text
+    return texts, _truth_table(parts), effects
 
 
 def _truth_links(workers: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
@@ -245,6 +298,7 @@ def _write_text(target: _Output, stem: str, text: pd.DataFrame, first: bool) -> 
         "tenaga_kerja": (";", "utf-8" if target.plain else "cp1252"),
         "peserta_bpjstk": (",", "utf-8-sig" if first else "utf-8"),
         "survei_kesadaran": (",", "utf-8"),
+        "sosialisasi": (";", "utf-8"),
     }[stem]
     text.to_csv(
         path,

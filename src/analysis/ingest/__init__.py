@@ -6,9 +6,10 @@ derive from it. Never imports metrics, pages, report or demo.
 - reading: `headers` (canonical columns and header spellings), `read` (CSV/XLSX as text),
   `cache` (the parquet cache of raw files, read partition by partition)
 - values: `parse` (dates, months, Rupiah, yes/no), `vocab` (coded words), `classify` (sector,
-  reason, size class), `places` (kelurahan matching), `nik` (NIK rules), `pseudonyms` (HMAC key)
+  reason, size class, kind of outreach activity), `places` (kelurahan matching), `nik` (NIK
+  rules), `pseudonyms` (HMAC key)
 - rules: `schemas` (pandera schemas, rule order), `rules` (first rule wins, shared checks)
-- one module per raw file: `businesses`, `roster`, `participants`, `survey`
+- one module per raw file: `businesses`, `roster`, `participants`, `survey`, `outreach`
 - across partitions: `engine` (this process or Dask), `partitions` (clean, park, finish a file),
   `keys` (sorted positions, text lookup, repeats)
 - after: `link` (workers ↔ participation records, counts per kelurahan), `write` (every

@@ -2,9 +2,9 @@
 
 A raw file becomes `data/raw/<period>/_cache/<stem>.parquet` (text columns + `source_row`, one
 row group per partition of `partition_rows` rows) with `<stem>.json` beside it: how the file was
-read, and the key (file name, size, SHA-256 of the raw file, partition size, cache version)
-that says whether the conversion is still up to date, with the SHA-256 of the parquet file it
-made: a cache whose raw file or whose own bytes changed (a row appended to the parquet file,
+read, and the key (file name, size, SHA-256 of the raw file, partition size, the header
+mapping's fingerprint, cache version) that says whether the conversion is still up to date,
+with the SHA-256 of the parquet file it made: a cache whose raw file or whose own bytes changed (a row appended to the parquet file,
 say) is made again. Untouched demo data is never read from a cache (`reuse=False`): what is
 cleaned with the public demo key is then always exactly the files whose hashes the code
 ships. The cache holds the same personal data as the raw file, so it stays in the git-ignored
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
 from analysis.ingest.limits import check_limits
+from analysis.ingest.mapping import Mapping, load_mapping
 from analysis.ingest.read import HowRead, PartWriter, csv_to_parquet, how_from, read_raw
 from analysis.paths import check_inside, sha256_file
 
@@ -76,14 +77,16 @@ def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
     return out.close(table.schema)
 
 
-def _cache_key(path: Path, partition_rows: int, sha256: str | None = None) -> dict:
-    """What a conversion was made from: when any of it changes, the cache is made again."""
+def _cache_key(path: Path, partition_rows: int, mapping: Mapping, sha256: str | None = None) -> dict:
+    """What a conversion was made from (the file's bytes, the partition size, the header mapping's
+    lines for it): when any of it changes, the cache is made again."""
     return {
         "version": CACHE_VERSION,
         "file": path.name,
         "size": path.stat().st_size,
         "sha256": sha256 or sha256_file(path),
         "partition_rows": partition_rows,
+        "mapping": mapping.fingerprint,
     }
 
 
@@ -101,15 +104,15 @@ def _up_to_date(meta_file: Path, target: Path, key: dict) -> dict | None:
     return meta
 
 
-def _convert(stem: str, path: Path, target: Path, partition_rows: int) -> dict:
+def _convert(stem: str, path: Path, target: Path, partition_rows: int, mapping: Mapping) -> dict:
     """Convert a raw file to `target` through a temporary file (a failed run leaves no half cache);
     returns how it was read, with `parts` and `rows`."""
     tmp = target.with_name(f".{stem}.{os.getpid()}.parquet")
     try:
         if path.suffix.lower() == ".csv":
-            info = csv_to_parquet(stem, path, tmp, partition_rows)
+            info = csv_to_parquet(stem, path, tmp, partition_rows, mapping)
         else:
-            table = read_raw(stem, path)
+            table = read_raw(stem, path, mapping)
             info = _how_of(table) | {"parts": _frame_to_cache(table.frame, tmp, partition_rows)}
         tmp.replace(target)
     except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:
@@ -126,16 +129,18 @@ def cache_raw(
     stem: str, path: Path, partition_rows: int, sha256: str | None = None, reuse: bool = True
 ) -> CachedRaw:
     """The raw file as cached parquet, converting it first unless an up-to-date cache exists
-    (never reused when `reuse` is false); `sha256`: the raw file's, if already known."""
+    (never reused when `reuse` is false; read through the header mapping beside it,
+    `analysis.ingest.mapping`); `sha256`: the raw file's, if already known."""
     cache = path.parent / CACHE_DIR
     check_inside(cache, path.parent)  # a linked _cache would copy personal data elsewhere
     check_limits(path)
-    key = _cache_key(path, partition_rows, sha256)
+    mapping = load_mapping(stem, path)
+    key = _cache_key(path, partition_rows, mapping, sha256)
     target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
     meta = _up_to_date(meta_file, target, key) if reuse else None
     if meta is None:
         cache.mkdir(mode=0o700, exist_ok=True)
-        meta = {"key": key, **_convert(stem, path, target, partition_rows)}
+        meta = {"key": key, **_convert(stem, path, target, partition_rows, mapping)}
         meta["parquet_sha256"] = sha256_file(target)
         meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     return CachedRaw(

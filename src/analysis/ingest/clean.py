@@ -2,7 +2,7 @@
 
 `clean_period` runs the stages in order. For each raw file: read as text into the parquet cache
 (`read`, `cache`) → clean partition by partition (`partitions`, with one module per raw file:
-`businesses`, `roster`, `participants`, `survey`): check required values (pandera) → parse
+`businesses`, `roster`, `participants`, `survey`, `outreach`): check required values (pandera) → parse
 Indonesian dates, months, Rupiah, yes/no → check typed values (pandera) → match kelurahan →
 validate NIKs → pseudonymise → then, across the partitions, drop exact duplicate rows and
 quarantine the same key or person twice. A failing row is quarantined with the first rule it
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.ingest import businesses, participants, roster, survey
+from analysis.ingest import businesses, outreach, participants, roster, survey
 from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw
 from analysis.ingest.engine import make_engine, release_memory
 from analysis.ingest.keys import TextLookup
@@ -65,11 +65,29 @@ FILES: dict[str, tuple[PartCleaner, KeyRule | None]] = {
     "tenaga_kerja": (roster.clean_roster, roster.KEY_RULE),
     "peserta_bpjstk": (participants.clean_participants, None),
     "survei_kesadaran": (survey.clean_survey, survey.KEY_RULE),
+    "sosialisasi": (outreach.clean_outreach, None),
 }
 #: Writes tables derived from the cleaned month into its staging folder: (folder, the region's units).
 Derive = Callable[[Path, pd.DataFrame], None]
 #: Seconds between progress lines on long runs.
 PROGRESS_SECONDS = 5.0
+
+
+class Steps:
+    """Progress in steps for a progress bar: each raw file read, each partition cleaned, the
+    write; `report(done, total)` is told after each (the total grows once the files are read)."""
+
+    def __init__(self, report: Callable[[int, int], None] | None = None):
+        self.report = report or (lambda _done, _total: None)
+        self.done, self.total = 0, len(RAW_STEMS) + 1
+
+    def add(self, steps: int) -> None:
+        self.total += steps
+        self.report(self.done, self.total)
+
+    def at(self, done: int) -> None:
+        self.done = done
+        self.report(self.done, self.total)
 
 
 class Ticker:
@@ -93,6 +111,7 @@ def read_period(
     say: Callable[[str], None] | None = None,
     hashes: dict[str, str] | None = None,
     reuse: bool = True,
+    steps: Steps | None = None,
 ) -> dict[str, CachedRaw | None]:
     """Find the period's raw files and convert each once to the parquet cache (progress to `say`
     on long conversions; `hashes`: the files' SHA-256 if known; `reuse`: whether an up-to-date
@@ -102,23 +121,31 @@ def read_period(
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
-            f"'python -m analysis demo-data --period {period}' or put the extracts there)."
+            f"'python -m analysis demo-data --period {period}' or put the extracts there).",
+            "err_no_raw",
+            period=period,
+            folder=str(raw_dir),
         )
     found: dict[str, Path | None] = {}
     for stem in RAW_STEMS:
         path = find_raw_file(raw_dir, stem)
         if path is None and stem in REQUIRED_STEMS:
             raise AnalysisError(
-                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs."
+                f"{raw_dir} has no {stem}.csv or {stem}.xlsx, which every period needs.",
+                "err_no_required",
+                folder=str(raw_dir),
+                stem=stem,
             )
         found[stem] = path
     tick = Ticker(say or (lambda _msg: None))
+    steps = steps or Steps()
     cached: dict[str, CachedRaw | None] = {}
     for stem, path in found.items():
         sha = (hashes or {}).get(path.name) if path is not None else None
         cached[stem] = cache_raw(stem, path, partition_rows, sha, reuse) if path else None
         if path is not None:
             tick(f"{path.name} read into the parquet cache")
+        steps.at(steps.done + 1)
     return cached
 
 
@@ -185,6 +212,7 @@ class _Cleaning:
     runner: Any
     seconds: dict[str, float]
     say: Callable[[str], None]
+    steps: Steps
 
     def file(self, stem: str, extra: dict | None = None) -> FileOutcome | None:
         """One raw file through its partitions (on the engine) and the cross-partition rules."""
@@ -199,15 +227,14 @@ class _Cleaning:
             for i in range(table.parts)
         ]
         tick = Ticker(self.say)
-        results = self.runner.map(
-            clean_part,
-            jobs,
-            progress=lambda done, total: (  # the last one is told by the summary below
-                tick(f"{stem}: {done} of {total} partitions cleaned") if done < total else None
-            ),
-            ctx=self.ctx,
-            extra=extra,
-        )
+        base = self.steps.done
+
+        def progress(done: int, total: int) -> None:
+            self.steps.at(base + done)
+            if done < total:  # the last one is told by the summary below
+                tick(f"{stem}: {done} of {total} partitions cleaned")
+
+        results = self.runner.map(clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra)
         outcome = finish_file(stem, table, results, self.work, key_rule)
         del results
         release_memory()
@@ -227,6 +254,7 @@ class _Cleaning:
             "tenaga_kerja": wrk,
             "peserta_bpjstk": self.file("peserta_bpjstk"),
             "survei_kesadaran": self.file("survei_kesadaran"),
+            "sosialisasi": self.file("sosialisasi"),
         }
 
 
@@ -285,6 +313,7 @@ def clean_period(
     scheduler: str | None = None,
     partition_rows: int = PARTITION_ROWS,
     derive: Derive | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CleanResult:
     """Clean one period's raw extracts and write its processed files atomically.
 
@@ -294,6 +323,8 @@ def clean_period(
     partition size; only one partition's raw rows are in memory at a time. `derive`, if given,
     is called with the staging folder (every cleaned table and quality.json written) and the
     region's units, and may add tables there before the month is swapped in whole.
+    `progress(done, total)`, if given, is told after each file read, partition cleaned and the
+    write (for a progress bar; `log` gets sentences).
     """
     check_period(period)
     paths = Paths.of(data_dir)
@@ -301,10 +332,13 @@ def clean_period(
     ref = paths.reference
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
+    # the demo check hashes every file once (the cache key reuses the hashes); demo data is
+    # converted afresh: the public key only ever sees the shipped bytes
     hashes = extract_hashes(paths.raw(period)) if paths.raw(period).is_dir() else {}
     demo = is_untouched_demo(paths.raw(period), hashes)
-    # demo data is converted afresh: the public key only ever sees the shipped bytes
-    raw = read_period(period, paths, partition_rows, say, hashes, reuse=not demo)
+    steps = Steps(progress)
+    raw = read_period(period, paths, partition_rows, say, hashes, reuse=not demo, steps=steps)
+    steps.add(sum(t.parts for t in raw.values() if t))
     units_ = units(region, ref)
     ctx = Context(period, PlaceMatcher(units_, gazetteer(ref), splits(ref)), load_key(demo), ref)
     seconds["read"] = time.perf_counter() - t0
@@ -315,7 +349,7 @@ def clean_period(
     runner = make_engine(engine, scheduler)
     out_dir = paths.processed(period)
     try:
-        files = _Cleaning(raw, ctx, work, runner, seconds, say).all_files()
+        files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
         t = time.perf_counter()
         with owner_only(), staged(out_dir, root=paths.data_dir, mode=0o700) as stage:
             quality, spellings = write_processed_tables(
@@ -326,6 +360,7 @@ def clean_period(
             write_spellings(paths.raw(period), spellings)
             _scan(stage, paths.raw(period), units_, period, say)
         seconds["link_write"] = time.perf_counter() - t
+        steps.at(steps.total)
         _say_outcome(quality, seconds, say)
     finally:
         runner.close()

@@ -4,7 +4,8 @@ Headers vary in case, spacing and wording (`Jml. Tenaga Kerja`, `NIK Pemilik`, `
 TERAKHIR` …): `norm_header` folds a header cell to a lookup form, `map_header` maps a file's
 header row to canonical names, `find_header` finds that row below a title block, and
 `check_columns` stops the run with one sentence when a required column is missing or two
-columns mean the same thing. `REQUIRED`, `MAY_BE_EMPTY` and `PERSONAL` say what the rest of
+columns mean the same thing. Headers no spelling here knows are mapped by the analyst's
+`headers.toml` (`analysis.ingest.mapping`). `REQUIRED`, `MAY_BE_EMPTY` and `PERSONAL` say what the rest of
 the cleaning may expect of each file and must never echo.
 """
 
@@ -56,11 +57,20 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "nib": ["nib", "nomor_induk_berusaha", "no_nib"],
         "nama_usaha": ["nama_usaha", "nama_umkm", "nama_ukm", "usaha", "nama_toko"],
         "nama_pemilik": ["nama_pemilik", "pemilik", "nama_pelaku_usaha", "nama"],
-        "nik_pemilik": ["nik_pemilik", "nik_ktp_pemilik", "no_ktp_pemilik", "ktp_pemilik"] + _NIK,
+        "nik_pemilik": [
+            "nik_pemilik",
+            "nik_ktp_pemilik",
+            "no_ktp_pemilik",
+            "ktp_pemilik",
+            "nik_pelaku_usaha",
+        ]
+        + _NIK,
         "alamat": ["alamat", "alamat_usaha", "alamat_lengkap"],
         "kelurahan": _KELURAHAN,
         "kecamatan": _KECAMATAN,
         "sektor": _SEKTOR,
+        "kbli": ["kbli", "kode_kbli", "kbli_2020", "kode_kbli_2020", "kbli_utama", "no_kbli"],
+        "skala_usaha": ["skala_usaha", "skala", "skala_umkm", "kelas_usaha", "ukuran_usaha"],
         "jumlah_tenaga_kerja": [
             "jumlah_tenaga_kerja",
             "jml_tenaga_kerja",
@@ -87,6 +97,8 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
             "tgl_registrasi",
             "tanggal_pendaftaran",
             "terdaftar_sejak",
+            "tanggal_terbit_nib",  # a NIB export: the day the business was registered in OSS
+            "tgl_terbit_nib",
         ],
     },
     "tenaga_kerja": {
@@ -161,15 +173,65 @@ COLUMNS: dict[str, dict[str, list[str]]] = {
         "penghasilan_bulanan": _INCOME,
         "bobot": ["bobot", "weight", "pembobot", "bobot_sampel"],
     },
+    "sosialisasi": {
+        "tanggal": [
+            "tanggal",
+            "tgl",
+            "hari_tanggal",
+            "hari_tgl",
+            "tanggal_kegiatan",
+            "tgl_kegiatan",
+            "tanggal_sosialisasi",
+            "tgl_sosialisasi",
+            "tanggal_pelaksanaan",
+            "tgl_pelaksanaan",
+            "waktu",
+            "waktu_pelaksanaan",
+        ],
+        "kelurahan": _KELURAHAN + ["lokasi_kelurahan", "kelurahan_sasaran"],
+        "kecamatan": _KECAMATAN,
+        "kegiatan": [
+            "kegiatan",
+            "jenis_kegiatan",
+            "bentuk_kegiatan",
+            "nama_kegiatan",
+            "jenis",
+            "metode",
+            "kegiatan_sosialisasi",
+        ],
+        "peserta": [
+            "peserta",
+            "jumlah_peserta",
+            "jml_peserta",
+            "peserta_hadir",
+            "jumlah_hadir",
+            "jml_hadir",
+            "hadir",
+        ],
+        "usaha": [
+            "usaha",
+            "umkm",
+            "jumlah_umkm",
+            "jml_umkm",
+            "jumlah_usaha",
+            "jml_usaha",
+            "umkm_dijangkau",
+            "usaha_dijangkau",
+            "jumlah_pelaku_usaha",
+            "jml_pelaku_usaha",
+        ],
+    },
 }
 REQUIRED: dict[str, list[str]] = {
     "umkm": ["id_umkm", "kelurahan", "jumlah_tenaga_kerja"],
     "tenaga_kerja": ["id_umkm", "nik"],
     "peserta_bpjstk": ["nik", "status", "iuran_terakhir"],
     "survei_kesadaran": ["id_responden", "kelurahan", "tahu_bpjs_kesehatan", "tahu_bpjs_tk"],
+    "sosialisasi": ["tanggal", "kelurahan"],
 }
-#: Files that may legitimately have no data rows this month (no participants, no survey).
-MAY_BE_EMPTY = {"tenaga_kerja", "peserta_bpjstk", "survei_kesadaran"}
+#: Files that may legitimately have no data rows this month (no participants, no survey, no
+#: outreach activity).
+MAY_BE_EMPTY = {"tenaga_kerja", "peserta_bpjstk", "survei_kesadaran", "sosialisasi"}
 #: Columns holding personal data: never echoed in messages, quarantine details or quality.json.
 PERSONAL = {
     "nik",
@@ -212,36 +274,53 @@ def map_header(stem: str, header: list[object]) -> tuple[dict[int, str], list[st
     return mapped, ignored
 
 
-def header_score(stem: str, row: list[object]) -> int:
-    """How many different canonical columns a row of cells names (the header row names most)."""
+def header_score(stem: str, row: list[object], mapped: frozenset[str] = frozenset()) -> int:
+    """How many different canonical columns a row of cells names, counting the headers a mapping
+    names (`mapped`, normalised) too: the header row names most."""
     lookup = _lookup(stem)
-    return len({lookup[n] for n in map(norm_header, row) if n in lookup})
+    keys = list(map(norm_header, row))
+    return len({lookup[n] for n in keys if n in lookup}) + len(mapped & set(keys))
 
 
-def find_header(stem: str, rows: list[list[object]]) -> int | None:
+def find_header(
+    stem: str, rows: list[list[object]], mapped: frozenset[str] = frozenset()
+) -> int | None:
     """Index of the row that names the most known columns (title blocks above it are skipped)."""
     best, where = 0, None
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        s = header_score(stem, row)
+        s = header_score(stem, row, mapped)
         if s > best:
             best, where = s, i
     return where
 
 
-def check_columns(stem: str, path: Path, mapped: dict[int, str], header: list[object]) -> None:
-    """Stop with one sentence naming the file if two columns mean the same canonical column or a
-    required one is missing."""
-    seen: dict[str, list[str]] = {}
-    for i, canon in mapped.items():
-        seen.setdefault(canon, []).append(str(header[i]).strip())
-    for canon, cells in seen.items():
-        if len(cells) > 1:
+def check_columns(
+    stem: str,
+    path: Path,
+    columns: dict[str, list[int]],
+    header: list[object],
+    mapped: frozenset[str] = frozenset(),
+) -> None:
+    """Stop with one sentence naming the file if two columns mean the same canonical column (and no
+    mapping says which: `mapped` columns are the mapping's) or a required one is missing; the
+    sentence says how to map the file's own headers."""
+    inspect = f"'python -m analysis inspect --period {path.parent.name}'"
+    for canon, positions in columns.items():
+        if len(positions) > 1 and canon not in mapped:
+            cells = [str(header[i]).strip() for i in positions]
             raise AnalysisError(
-                f"{path}: columns {', '.join(map(repr, cells))} both mean {canon!r}; remove one of them."
+                f"{path}: columns {', '.join(map(repr, cells))} both mean {canon!r}; remove one of "
+                f"them, or say which one in headers.toml ({inspect} prints a mapping to edit)."
             )
-    missing = [c for c in REQUIRED[stem] if c not in seen]
+    missing = [c for c in REQUIRED[stem] if c not in columns]
     if missing:
-        found = ", ".join(repr(str(h).strip()) for h in header if str(h or "").strip())[:200]
+        cells = [repr(str(h).strip()) for h in header if str(h or "").strip()]
+        found = ", ".join(cells)
+        if len(found) > 200:  # whole headers only, then an ellipsis
+            shown = [c for i, c in enumerate(cells) if len(", ".join(cells[: i + 1])) <= 200]
+            found = ", ".join(shown) + ", …"
         raise AnalysisError(
-            f"{path}: required column {', '.join(missing)} is missing (columns found: {found or 'none'})."
+            f"{path}: required column {', '.join(missing)} is missing (columns found: "
+            f"{found or 'none'}). Map the file's own header to it in headers.toml: {inspect} "
+            f"prints a ready-to-edit mapping."
         )

@@ -63,7 +63,7 @@ NIK_STATUSES = ("ok", "repaired", "missing", "excel_mangled", "invalid")
 _DETAILS = {
     "missing": "NIK is empty",
     "sci": "NIK in scientific notation (Excel rounded it; the last digits are lost)",
-    "len15": "NIK has 15 digits (the 16th digit was lost in a spreadsheet)",
+    "len15": "NIK has 15 digits (a digit was left out while typing)",
     "letters": "NIK contains characters other than digits",
     "length": "NIK does not have 16 digits",
     "province": "NIK starts with an unknown province code",
@@ -99,7 +99,9 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
     """Normalise and validate NIK text: columns `nik` (16 digits or NA), `status`, `detail`.
 
     Spaces, dots, dashes and a leading apostrophe are removed and float text ('…0001.0') is
-    repaired (status 'repaired'); scientific notation and 15-digit values are 'excel_mangled'.
+    repaired (status 'repaired'); scientific notation is 'excel_mangled' (Excel keeps 15
+    significant digits and shows '3.37203E+15', or zeroes the tail and keeps 16 digits); a
+    15-digit value is a typing slip, 'invalid' like any other wrong length.
     The digit fields are read from the NIK as one 64-bit number, the rules combined as codes.
     """
     text = raw.astype("str").fillna("").str.strip()
@@ -153,7 +155,7 @@ def check_niks(raw: pd.Series) -> pd.DataFrame:
     for i, holds in enumerate(checks, start=1):
         code[(code == 0) & holds] = i
     status = np.select(
-        [code == 1, (code == 2) | (code == 4), code > 0, repaired],
+        [code == 1, code == 2, code > 0, repaired],
         [NIK_STATUSES.index(s) for s in ("missing", "excel_mangled", "invalid", "repaired")],
         default=NIK_STATUSES.index("ok"),
     )

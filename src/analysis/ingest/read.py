@@ -6,7 +6,9 @@ of both) and `.xlsx` (first sheet with a recognisable header; title blocks above
 row are skipped). Every value stays text here: parsing and validation come later, so nothing
 is silently converted (a NIK never becomes a float). Columns the project does not use are
 ignored; a file whose header cannot be found, or lacks a required column, stops the run with
-one sentence naming the file. A CSV is streamed into parquet row groups in bounded memory
+one sentence naming the file. Headers the readers do not know come through the analyst's
+`headers.toml` (`analysis.ingest.mapping`): a column may feed two canonical columns, and
+counts or amounts split over several columns are added up here. A CSV is streamed into parquet row groups in bounded memory
 (`csv_to_parquet`), which is also how `analysis.ingest.cache` converts large files once.
 """
 
@@ -34,26 +36,27 @@ from analysis.ingest.headers import (
     HEADER_SCAN_ROWS,
     MAY_BE_EMPTY,
     REQUIRED,
-    check_columns,
     find_header,
     header_score,
-    map_header,
 )
 from analysis.ingest.limits import check_limits, check_rows
+from analysis.ingest.mapping import Mapping, assemble, columns_of, load_mapping, sum_text
 
 csv.field_size_limit(1 << 30)  # a pasted 1 MB cell must be quarantined, not crash the reader
 
 
 @dataclass(kw_only=True)
 class HowRead:
-    """How a raw file was read: header row, encoding, delimiter, columns used and ignored,
-    malformed records (with their row numbers) and blank rows skipped."""
+    """How a raw file was read: header row, encoding, delimiter, columns used (canonical column →
+    header positions, several when added up) and ignored, the canonical columns a mapping file
+    made, malformed records (with their row numbers) and blank rows skipped."""
 
     header_row: int = 1
     encoding: str = "utf-8"
     delimiter: str | None = None
-    columns_mapped: dict[str, str] = field(default_factory=dict)
+    columns_mapped: dict[str, list[int]] = field(default_factory=dict)
     columns_ignored: list[str] = field(default_factory=list)
+    columns_by_mapping: list[str] = field(default_factory=list)
     malformed: list[tuple[int, str]] = field(default_factory=list)
     blank_rows: int = 0
 
@@ -144,19 +147,20 @@ def _looks_binary(sample: bytes) -> bool:
     return control / min(len(sample), 4096) > 0.05
 
 
-def _sniff(stem: str, text: str) -> tuple[str, int | None, list[str]]:
-    """Choose the delimiter whose parse of the first lines names the most known columns."""
+def sniff(stem: str, text: str, mapped: frozenset[str]) -> tuple[str, int | None, list[str]]:
+    """(delimiter, header line or None, header cells): the delimiter whose parse of the first
+    lines names the most known (or mapped) columns."""
     lines = text.splitlines()[: HEADER_SCAN_ROWS + 1]
     best: tuple[int, str, int | None, list[str]] = (0, ",", None, [])
     for delim in (",", ";", "\t", "|"):
         rows = list(csv.reader(lines, delimiter=delim))
-        where = find_header(stem, rows)
-        if where is not None and header_score(stem, rows[where]) > best[0]:
-            best = (header_score(stem, rows[where]), delim, where, rows[where])
+        where = find_header(stem, rows, mapped)
+        if where is not None and header_score(stem, rows[where], mapped) > best[0]:
+            best = (header_score(stem, rows[where], mapped), delim, where, rows[where])
     return best[1], best[2], best[3]
 
 
-def read_csv(stem: str, path: Path) -> RawTable:
+def read_csv(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
     """Read one CSV extract whole, as text, with the same streaming reader the parquet cache uses.
 
     The intermediate parquet lives in a temporary folder beside the raw file (personal data never
@@ -164,7 +168,7 @@ def read_csv(stem: str, path: Path) -> RawTable:
     """
     with tempfile.TemporaryDirectory(prefix=".read-", dir=path.parent) as tmp:
         target = Path(tmp) / f"{stem}.parquet"
-        info = csv_to_parquet(stem, path, target, rows=1 << 40)
+        info = csv_to_parquet(stem, path, target, rows=1 << 40, mapping=mapping)
         frame = pq.read_table(target).to_pandas()
     return RawTable(stem, path, frame, **how_from(info)).require_rows(stem, path)
 
@@ -296,9 +300,8 @@ class PartWriter:
         return pq.ParquetFile(self.target).num_row_groups
 
 
-def _csv_header(stem: str, path: Path) -> tuple[str, str, int, list[str]]:
-    """A CSV's encoding, delimiter, header line (0-based) and header cells, found in its first MB;
-    one sentence naming the file if it is empty, binary, or has no recognisable header."""
+def csv_start(path: Path) -> tuple[str, str]:
+    """A CSV's encoding and its first MB as text; one sentence naming the file if it is empty or binary."""
     with path.open("rb") as handle:
         sample = handle.read(1 << 20)
     if not sample.strip():
@@ -312,21 +315,39 @@ def _csv_header(stem: str, path: Path) -> tuple[str, str, int, list[str]]:
         head = sample.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
     else:
         head = _decode(sample)[0]
-    delim, where, header = _sniff(stem, head)
+    return encoding, head
+
+
+def no_header_error(stem: str, path: Path, where: str) -> AnalysisError:
+    """The sentence for a file in which no header row names a known or mapped column."""
+    wanted = ", ".join(REQUIRED[stem])
+    return AnalysisError(
+        f"{path}: no header row with the expected columns ({wanted}) in the first "
+        f"{HEADER_SCAN_ROWS} {where}; 'python -m analysis inspect --period {path.parent.name}' "
+        f"shows the file's headers and prints a mapping to edit."
+    )
+
+
+def _csv_header(stem: str, path: Path, mapped: frozenset[str]) -> tuple[str, str, int, list[str]]:
+    """A CSV's encoding, delimiter, header line (0-based) and header cells, found in its first MB;
+    one sentence naming the file if it is empty, binary, or has no recognisable header."""
+    encoding, head = csv_start(path)
+    delim, where, header = sniff(stem, head, mapped)
     if where is None:
-        wanted = ", ".join(REQUIRED[stem])
-        raise AnalysisError(
-            f"{path}: no header row with the expected columns ({wanted}) in the first {HEADER_SCAN_ROWS} lines."
-        )
+        raise no_header_error(stem, path, "lines")
     return encoding, delim, where, header
 
 
-def csv_to_parquet(stem: str, path: Path, target: Path, rows: int) -> dict:
+def csv_to_parquet(
+    stem: str, path: Path, target: Path, rows: int, mapping: Mapping | None = None
+) -> dict:
     """Stream one CSV into parquet row groups of `rows` rows (text columns + `source_row`) in
-    bounded memory; returns how it was read and the number of row groups (`parts`)."""
-    encoding, delim, where, header = _csv_header(stem, path)
-    mapped, ignored = map_header(stem, header)
-    check_columns(stem, path, mapped, header)
+    bounded memory; returns how it was read and the number of row groups (`parts`). The
+    header mapping is the one beside the file (`load_mapping`) unless one is given."""
+    mapping = load_mapping(stem, path) if mapping is None else mapping
+    encoding, delim, where, header = _csv_header(stem, path, mapping.names())
+    columns, ignored = columns_of(stem, header, mapping, path)
+    positions = sorted({i for at in columns.values() for i in at})
     names = [f"c{i}" for i in range(len(header))]
     invalid: list[int] = []
 
@@ -345,24 +366,25 @@ def csv_to_parquet(stem: str, path: Path, target: Path, rows: int) -> dict:
         ),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
-            include_columns=[names[i] for i in mapped],
+            include_columns=[names[i] for i in positions],
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
-    canon = [mapped[int(n[1:])] for n in reader.schema.names]
+    at = [int(n[1:]) for n in reader.schema.names]
     out = PartWriter(target, rows)
     seen = blank_rows = 0
     schema = None
     for batch in reader:
-        table, n_blank = _trimmed(dict(zip(canon, batch.columns, strict=True)), seen + 1)
+        cells = dict(zip(at, batch.columns, strict=True))
+        table, n_blank = _trimmed(assemble(columns, cells), seen + 1)
         seen += batch.num_rows
         check_rows(path, seen)
         blank_rows += n_blank
         schema = table.schema
         out.add(table)
     if schema is None:
-        schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in canon])
+        schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in columns])
     parts = out.close(schema)
     bad = []
     if invalid:
@@ -377,8 +399,11 @@ def csv_to_parquet(stem: str, path: Path, target: Path, rows: int) -> dict:
         "header_row": where + 1,
         "encoding": encoding,
         "delimiter": delim,
-        "columns_mapped": {str(i): c for i, c in mapped.items()},
+        "columns_mapped": columns,
         "columns_ignored": ignored,
+        "columns_by_mapping": sorted(
+            c for c in columns if c in {e.column for e in mapping.entries}
+        ),
         "malformed": bad,
         "blank_rows": blank_rows,
         "parts": parts,
@@ -421,8 +446,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(stem: str, path: Path) -> RawTable:
-    """Read the first sheet with a recognisable header of an XLSX workbook, as text."""
+def open_xlsx(path: Path):
+    """An XLSX workbook opened read-only (values, not formulas); one sentence if it cannot be."""
     import openpyxl  # lazily: 0.1 s to import, and only workbooks need it
 
     check_limits(path)
@@ -437,48 +462,79 @@ def read_xlsx(stem: str, path: Path) -> RawTable:
             f"{path} is not a valid .xlsx file (it may be damaged or renamed); export it again."
         )
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise AnalysisError(
             f"{path} cannot be opened as .xlsx ({type(exc).__name__}); export it again."
         ) from None
+
+
+def first_rows(sheet) -> list[list[object]]:
+    """The rows of a sheet a header row is looked for in."""
+    rows = zip(range(HEADER_SCAN_ROWS), sheet.iter_rows(values_only=True), strict=False)
+    return [list(r) for _, r in rows]
+
+
+def xlsx_header(stem: str, book, mapped: frozenset[str]) -> tuple | None:
+    """(sheet, header row index, header cells) of the sheet whose header names most known (or
+    mapped) columns; None if no sheet has one."""
+    best = None
+    for sheet in book.worksheets:
+        rows = first_rows(sheet)
+        where = find_header(stem, rows, mapped)
+        if where is not None and (
+            best is None or header_score(stem, rows[where], mapped) > best[0]
+        ):
+            best = (header_score(stem, rows[where], mapped), sheet, where, rows[where])
+    return best[1:] if best else None
+
+
+def _row_cells(columns: dict[str, list[int]], row: tuple) -> dict[str, str]:
+    """One worksheet row's canonical cells (several positions added up)."""
+    text = [_cell_text(v) for v in row]
+    cell = lambda i: text[i] if i < len(text) else ""  # noqa: E731
+    return {
+        canon: cell(at[0]) if len(at) == 1 else sum_text(canon, [cell(i) for i in at])
+        for canon, at in columns.items()
+    }
+
+
+def read_xlsx(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
+    """Read the first sheet with a recognisable header of an XLSX workbook, as text."""
+    mapping = load_mapping(stem, path) if mapping is None else mapping
+    book = open_xlsx(path)
     try:
-        best = None
-        for sheet in book.worksheets:
-            rows = [
-                list(r)
-                for _, r in zip(
-                    range(HEADER_SCAN_ROWS), sheet.iter_rows(values_only=True), strict=False
-                )
-            ]
-            where = find_header(stem, rows)
-            if where is not None and (best is None or header_score(stem, rows[where]) > best[0]):
-                best = (header_score(stem, rows[where]), sheet, where, rows[where])
-        if best is None:
-            wanted = ", ".join(REQUIRED[stem])
-            raise AnalysisError(
-                f"{path}: no sheet has a header row with the expected columns ({wanted}) in its first {HEADER_SCAN_ROWS} rows."
-            )
-        _, sheet, where, header = best
-        mapped, ignored = map_header(stem, header)
-        check_columns(stem, path, mapped, header)
-        cols = {canon: [] for canon in mapped.values()}
+        found = xlsx_header(stem, book, mapping.names())
+        if found is None:
+            raise no_header_error(stem, path, "rows of any sheet")
+        sheet, where, header = found
+        columns, ignored = columns_of(stem, header, mapping, path)
+        cols: dict[str, list[str]] = {canon: [] for canon in columns}
         for n, row in enumerate(sheet.iter_rows(min_row=where + 2, values_only=True), 1):
             if n % 100_000 == 0:
                 check_rows(path, n)
-            for i, canon in mapped.items():
-                cols[canon].append(_cell_text(row[i]) if i < len(row) else "")
+            for canon, text in _row_cells(columns, row).items():
+                cols[canon].append(text)
     finally:
         book.close()
     frame = pd.DataFrame(cols, dtype="str")
-    return _finish(stem, path, frame, where + 1, "xlsx", None, mapped, ignored, [])
+    by_mapping = sorted(c for c in columns if c in {e.column for e in mapping.entries})
+    how = HowRead(
+        header_row=where + 1,
+        encoding="xlsx",
+        columns_mapped=columns,
+        columns_ignored=ignored,
+        columns_by_mapping=by_mapping,
+    )
+    return _finish(stem, path, frame, how)
 
 
 # ---------------------------------------------------------------- both
 
 
-def _finish(stem, path, frame, header_row, encoding, delim, mapped, ignored, bad) -> RawTable:
+def _finish(stem: str, path: Path, frame: pd.DataFrame, how: HowRead) -> RawTable:
     """Trim cells, drop blank rows, number data rows 1.. (malformed CSV rows keep their slots)."""
+    bad = how.malformed
     for col in frame.columns:
         frame[col] = frame[col].str.strip()
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(False, index=frame.index)
@@ -487,28 +543,20 @@ def _finish(stem, path, frame, header_row, encoding, delim, mapped, ignored, bad
         ordinals = ordinals.difference(pd.Index([n for n, _ in bad]))
     frame.insert(0, "source_row", pd.array(ordinals, dtype="int64"))
     frame = frame[~blank.to_numpy()].reset_index(drop=True)
-    return RawTable(
-        stem,
-        path,
-        frame,
-        header_row=header_row,
-        encoding=encoding,
-        delimiter=delim,
-        columns_mapped={str(i): c for i, c in mapped.items()},
-        columns_ignored=ignored,
-        malformed=bad,
-        blank_rows=int(blank.sum()),
-    ).require_rows(stem, path)
+    how.blank_rows = int(blank.sum())
+    fields_ = {f.name: getattr(how, f.name) for f in fields(HowRead)}
+    return RawTable(stem, path, frame, **fields_).require_rows(stem, path)
 
 
-def read_raw(stem: str, path: Path) -> RawTable:
-    """Read a raw extract of the given kind (`umkm`, `tenaga_kerja`, …) from CSV or XLSX."""
+def read_raw(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
+    """Read a raw extract of the given kind (`umkm`, `tenaga_kerja`, …) from CSV or XLSX, through
+    the header mapping beside it (or the one given)."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return read_csv(stem, path)
+            return read_csv(stem, path, mapping)
         if suffix == ".xlsx":
-            return read_xlsx(stem, path)
+            return read_xlsx(stem, path, mapping)
     except AnalysisError:
         raise
     except (pa.ArrowInvalid, csv.Error, UnicodeError, MemoryError) as exc:

@@ -188,3 +188,20 @@ def flag_niks(flags: Flags, raw: pd.Series, column: str) -> pd.DataFrame:
     flags.add(niks["status"].eq("excel_mangled"), "nik_excel_mangled", column, niks["detail"])
     flags.add(niks["status"].eq("invalid"), "nik_invalid", column, niks["detail"])
     return niks
+
+
+def match_notes(frame: pd.DataFrame, places: pd.DataFrame, ok: np.ndarray) -> dict[str, pd.Series]:
+    """What the writer needs of each kept row besides its values: the row number, and the
+    kelurahan as typed with how it was matched (for quality.json's list of alias and fuzzy
+    matches)."""
+    return {
+        "_row": frame["source_row"][ok].astype("int64"),
+        "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
+        "_score": places["score"][ok].astype("float64"),
+        "_method": places["method"][ok].astype("str"),
+    }
+
+
+def empty_table(columns: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    """The processed table of an optional file a month does not have: every column, no rows."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns})

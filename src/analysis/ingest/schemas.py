@@ -168,11 +168,44 @@ def _typed_survey(period_end: pd.Timestamp) -> dict[str, pa.Column]:
     }
 
 
+#: The city's sosialisasi on BPJS Ketenagakerjaan began in December 2018 (the founding article).
+OUTREACH_SINCE = "2018-12-01"
+#: More people or businesses than this at one activity is a typing slip, not an event.
+MAX_OUTREACH_COUNT = 5_000
+
+
+def _typed_outreach(period_end: pd.Timestamp) -> dict[str, pa.Column]:
+    """Outreach activities: held since the programme began and not after the period; attendees and
+    businesses reached from 0 to MAX_OUTREACH_COUNT."""
+    f = pa.Column
+    opt = {"nullable": True, "required": False}
+
+    def count(col: str) -> pa.Column:
+        return f(
+            "Int64",
+            pa.Check.in_range(
+                0,
+                MAX_OUTREACH_COUNT,
+                error=_c("bad_value", f"{col} is negative or above {MAX_OUTREACH_COUNT:,}"),
+            ),
+            **opt,
+        )
+
+    return {
+        "tanggal": f(
+            "datetime64[us]", _date_range("tanggal", period_end, OUTREACH_SINCE), nullable=True
+        ),
+        "peserta": count("peserta"),
+        "usaha": count("usaha"),
+    }
+
+
 _TYPED = {
     "umkm": _typed_umkm,
     "tenaga_kerja": _typed_roster,
     "peserta_bpjstk": _typed_participants,
     "survei_kesadaran": _typed_survey,
+    "sosialisasi": _typed_outreach,
 }
 
 
@@ -244,6 +277,8 @@ BUSINESSES = pa.DataFrameSchema(
         "kelurahan": pa.Column(str),
         "kecamatan": pa.Column(str),
         "sektor": pa.Column(str),
+        "kbli": pa.Column(str, pa.Check.str_matches(r"^\d{2}(\d{3})?$"), **_n),
+        "kbli_kategori": pa.Column(str, pa.Check.str_matches(r"^[A-U]$"), **_n),
         "kelas_usaha": pa.Column(str),
         "jumlah_tenaga_kerja": pa.Column("int64", pa.Check.ge(1)),
         "roster_workers": pa.Column("int64", pa.Check.ge(0)),
@@ -319,6 +354,22 @@ SURVEY = pa.DataFrameSchema(
         "kesediaan_bayar": pa.Column(float, **_n),
         "penghasilan_bulanan": pa.Column(float, **_n),
         "bobot": pa.Column(float, pa.Check.gt(0)),
+    },
+    strict=True,
+    ordered=True,
+)
+
+OUTREACH = pa.DataFrameSchema(
+    {
+        "tanggal": pa.Column("datetime64[us]"),
+        "bulan": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+        **_place(),
+        "kelurahan": pa.Column(str),
+        "kecamatan": pa.Column(str),
+        "kegiatan": pa.Column(str),
+        "peserta": pa.Column("Int64", pa.Check.ge(0), **_n),
+        "usaha": pa.Column("Int64", pa.Check.ge(0), **_n),
+        "kelurahan_match": pa.Column(str),
     },
     strict=True,
     ordered=True,

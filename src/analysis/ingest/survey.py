@@ -11,7 +11,6 @@ import pandas as pd
 from analysis.ingest import schemas
 from analysis.ingest.classify import reason_of, sector_of
 from analysis.ingest.parse import (
-    clean_text,
     map_unique,
     parse_amount,
     parse_bool,
@@ -26,8 +25,10 @@ from analysis.ingest.rules import (
     Context,
     Flags,
     begin,
+    empty_table,
     flag_places,
     flag_unparsed,
+    match_notes,
     raw_column,
 )
 from analysis.ingest.vocab import BENEFITS, benefits_named, role_code
@@ -117,11 +118,8 @@ def clean_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict)
             "kesediaan_bayar": typed["kesediaan_bayar"][ok],
             "penghasilan_bulanan": typed["penghasilan_bulanan"][ok],
             "bobot": typed["bobot"][ok].astype(float),
-            "_row": frame["source_row"][ok].astype("int64"),
             "_key": frame["id_responden"][ok].astype("str"),
-            "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
-            "_score": places["score"][ok].astype("float64"),
-            "_method": places["method"][ok].astype("str"),
+            **match_notes(frame, places, ok),
         }
     ).reset_index(drop=True)
     return CleanedPart(clean, flags.quarantine(frame, file_name))
@@ -129,28 +127,25 @@ def clean_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict)
 
 def empty_survey() -> pd.DataFrame:
     """The survey table of a month without a survey file: every column, no rows."""
-    return pd.DataFrame(
-        {
-            name: pd.Series(dtype=dt)
-            for name, dt in (
-                ("id_responden", "str"),
-                ("tanggal", "datetime64[us]"),
-                ("kode_kelurahan", "str"),
-                ("kode_kecamatan", "str"),
-                ("sektor", "str"),
-                ("peran", "str"),
-                ("tahu_bpjs_kesehatan", bool),
-                ("tahu_bpjs_tk", bool),
-                ("tahu_jkk", bool),
-                ("tahu_jkm", bool),
-                ("tahu_jht", bool),
-                ("tahu_jp", bool),
-                ("tahu_manfaat", bool),
-                ("terdaftar", "boolean"),
-                ("alasan", "str"),
-                ("kesediaan_bayar", float),
-                ("penghasilan_bulanan", float),
-                ("bobot", float),
-            )
-        }
+    return empty_table(
+        (
+            ("id_responden", "str"),
+            ("tanggal", "datetime64[us]"),
+            ("kode_kelurahan", "str"),
+            ("kode_kecamatan", "str"),
+            ("sektor", "str"),
+            ("peran", "str"),
+            ("tahu_bpjs_kesehatan", bool),
+            ("tahu_bpjs_tk", bool),
+            ("tahu_jkk", bool),
+            ("tahu_jkm", bool),
+            ("tahu_jht", bool),
+            ("tahu_jp", bool),
+            ("tahu_manfaat", bool),
+            ("terdaftar", "boolean"),
+            ("alasan", "str"),
+            ("kesediaan_bayar", float),
+            ("penghasilan_bulanan", float),
+            ("bobot", float),
+        )
     )

@@ -3,9 +3,9 @@ folder of the atomic swap.
 
 One file after another, part by part, in bounded memory: businesses (with their roster counts),
 roster workers (linked to their participation records), participants (on a roster or not), the
-survey, each raw file's quarantine rows as that file is done, the coverage counts per kelurahan,
-and quality.json, which checks `rows_in == rows_clean + rows_quarantined + rows_duplicate` for
-every file. Tables derived by metrics are not written here (see `analysis.pipeline`).
+survey and the outreach log (both optional), each raw file's quarantine rows as that file is
+done, the coverage counts per kelurahan, and quality.json, which checks
+`rows_in == rows_clean + rows_quarantined + rows_duplicate` for every file. Tables derived by metrics are not written here (see `analysis.pipeline`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from analysis.ingest.link import (
     person_status,
     sum_link_counts,
 )
+from analysis.ingest.outreach import empty_outreach
 from analysis.ingest.partitions import QUARANTINE_COLUMNS, FileOutcome
 from analysis.ingest.places import PlaceMatcher
 from analysis.ingest.pseudonyms import key_id
@@ -131,7 +132,8 @@ def _file_quality(
             "header_row": raw.header_row,
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
-            "columns_used": sorted(set(raw.columns_mapped.values())),
+            "columns_used": sorted(raw.columns_mapped),
+            "columns_by_mapping": raw.columns_by_mapping,
             "columns_ignored": len(raw.columns_ignored),  # header cells are never quoted
             "blank_rows_skipped": raw.blank_rows,
         }
@@ -209,7 +211,10 @@ def _write_businesses(
     quality entry and what the coverage counts need of each business."""
     writer = output.table("businesses", schemas.BUSINESSES)
     biz_counts, matches = [], []
-    owner_unusable = sector_other = nib_invalid = n_biz = 0
+    owner_unusable = n_biz = 0
+    counted = dict.fromkeys(
+        ["_nib_invalid", "_sector_unmatched", "_size_stated_used", "_size_disagrees"], 0
+    )
     for part in biz.clean_parts():
         counts = np.zeros(len(part), dtype="int64")
         on_roster = roster_n[n_biz : n_biz + len(part)]
@@ -226,8 +231,8 @@ def _write_businesses(
             )
         )
         owner_unusable += int(part["_owner_unusable"].sum())
-        nib_invalid += int(part["_nib_invalid"].sum())
-        sector_other += int(part["sektor"].eq("lainnya").sum())
+        for col in counted:
+            counted[col] += int(part[col].sum())
         n_biz += len(part)
         output.tick(f"linking and writing: businesses.parquet, {n_biz:,} rows")
     writer.close()
@@ -235,8 +240,10 @@ def _write_businesses(
     notes = {
         "kelurahan_matches": _match_notes(matches, output.matcher.names, "umkm"),
         "owner_nik_unusable": owner_unusable,
-        "nib_not_13_digits": nib_invalid,
-        "sector_unrecognised": sector_other,
+        "nib_not_13_digits": counted["_nib_invalid"],
+        "sector_unrecognised": counted["_sector_unmatched"],
+        "size_class_from_stated": counted["_size_stated_used"],
+        "size_class_disagrees_with_stated": counted["_size_disagrees"],
     }
     entry = _quarantine_file(output, biz, n_biz, notes)
     return entry, pd.concat(biz_counts, ignore_index=True)
@@ -306,23 +313,26 @@ def _write_participants(
     return entry, not_on_roster
 
 
-def _write_survey(output: _Output, srv: FileOutcome | None) -> dict:
-    """survey.parquet (empty, with every column, when the month has no survey file)."""
-    writer = output.table("survey", schemas.SURVEY)
-    if srv is None:
-        writer.write(empty_survey())
+def _write_optional(
+    output: _Output, file: FileOutcome | None, name: str, schema, empty: pd.DataFrame
+) -> dict:
+    """The processed table of an optional raw file (the survey, the outreach log): its clean rows,
+    or `empty` (every column, no rows) when the month has no such file."""
+    writer = output.table(name, schema)
+    if file is None:
+        writer.write(empty)
         writer.close()
         rows = pd.DataFrame(columns=QUARANTINE_COLUMNS)
         output.quarantine.write(_typed_quarantine(rows))
         return _file_quality(None, 0, rows, {"missing": True})
-    matches, n_srv = [], 0
-    for part in srv.clean_parts():
+    matches, n_rows = [], 0
+    for part in file.clean_parts():
         writer.write(part)
         matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
-        n_srv += len(part)
+        n_rows += len(part)
     writer.close()
-    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names, "survei_kesadaran")}
-    return _quarantine_file(output, srv, n_srv, notes)
+    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names, file.stem)}
+    return _quarantine_file(output, file, n_rows, notes)
 
 
 def write_processed_tables(
@@ -347,7 +357,12 @@ def write_processed_tables(
     q_wrk, counts, worker_niks, people = _write_workers(output, wrk, par)
     q_par, not_on_roster = _write_participants(output, par, worker_niks, people)
     del worker_niks
-    q_srv = _write_survey(output, files["survei_kesadaran"])
+    q_srv = _write_optional(
+        output, files["survei_kesadaran"], "survey", schemas.SURVEY, empty_survey()
+    )
+    q_log = _write_optional(
+        output, files.get("sosialisasi"), "outreach", schemas.OUTREACH, empty_outreach()
+    )
     quarantine.close()
 
     coverage = kelurahan_counts(businesses, counts, ctx.matcher.units)
@@ -361,6 +376,7 @@ def write_processed_tables(
         "tenaga_kerja": q_wrk,
         "peserta_bpjstk": q_par,
         "survei_kesadaran": q_srv,
+        "sosialisasi": q_log,
         "links": {
             "roster_workers": q_wrk["rows_clean"],
             **{m: int(counts[m].sum()) for m in MEASURES},
@@ -368,7 +384,7 @@ def write_processed_tables(
         },
     }
     spellings = pd.concat(
-        [quality[s].pop("kelurahan_matches") for s in ("umkm", "survei_kesadaran")
+        [quality[s].pop("kelurahan_matches") for s in ("umkm", "survei_kesadaran", "sosialisasi")
          if "kelurahan_matches" in quality[s]],
         ignore_index=True,
     )  # fmt: skip

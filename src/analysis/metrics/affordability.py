@@ -17,38 +17,41 @@ Method, and why
   weights; medians: numpy's weighted inverted-CDF quantile); roster figures are counts.
 - **Willingness to pay** (`kesediaan_bayar`, Rp a month) against the price: the weighted share of
   respondents whose stated amount is at least the price.
-- **Subsidy** (APBD): the city pays the cheapest package for 12 contribution months from the
-  report's month. Budget-paid participants get no PP 50/2025 discount, so the city pays the full
-  price. Scenarios: (a) every UMKM worker not effectively covered (declared workers − effective,
-  docs/design.md), (b) the uncovered roster workers whose full-price package exceeds the threshold,
-  (c) as many as needed to reach the informal-sector (BPU) target in `targets.csv`, compared,
-  as on the coverage page, with the roster workers effectively covered as BPU. The city's own
-  programme (`city_subsidy_programmes.csv`) is the baseline; where its budget is not reported it
-  is computed from the same rules and labelled so.
+- **Subsidy** (APBD): who a city subsidy could enrol, what it would cost and what it cannot
+  buy (wage workers' employers must enrol them) — `analysis.metrics.subsidy`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisError
 from analysis.metrics import contributions as contrib
+from analysis.metrics import rulebook
+from analysis.metrics.subsidy import (
+    GROUP_TARGET,
+    Policy,
+    Target,
+    business_prices,
+    city_programme,
+    read_target,
+    scenarios,
+    split_summary,
+    uncovered_split,
+)
 from analysis.month import Month
-from analysis.reference import DEFAULT_REGION, as_date, minimum_wage, read_table, targets
+from analysis.reference import DEFAULT_REGION, as_date, minimum_wage
 
 SENSITIVITY = (0.01, 0.02, 0.05, 0.10)
 DECILES = 10
-SUBSIDY_MONTHS = 12
-TARGET_SEGMENT = "BPU"
 #: Fixed classes (upper bounds) of the burden map, the same every month.
 SHARE_BREAKS = [0.0025, 0.005, 0.01, 0.02, 0.05, 1.0]
 CHEAPEST = ("JKK", "JKM")
 WITH_JHT = ("JKK", "JKM", "JHT")
-KINDS = contrib.SECTOR_KINDS
+KINDS = rulebook.SECTOR_KINDS
 
 
 # ------------------------------------------------------------------------- prices
@@ -63,9 +66,9 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     """Monthly prices by sector kind: now (discounts in force), full (none), with the latest BPU
     discount as if in force, with JHT at full price, and the discount window of the kind."""
     day = as_date(on)
-    low = contrib.minimum_income(day, reference_dir)
-    latest = contrib.latest_discount("BPU", reference_dir)
-    windows = contrib.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
+    low = rulebook.minimum_income(day, reference_dir)
+    latest = rulebook.latest_discount("BPU", reference_dir)
+    windows = rulebook.discount_windows("BPU", latest, reference_dir) if latest else pd.DataFrame()
     rows = []
     for kind in KINDS:
 
@@ -83,7 +86,7 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
         rows.append(
             {
                 "kind": kind,
-                "now": price(CHEAPEST, contrib.DISCOUNT_IN_FORCE),
+                "now": price(CHEAPEST, rulebook.DISCOUNT_IN_FORCE),
                 "full": price(CHEAPEST, None),
                 "discounted": price(CHEAPEST, latest) if latest else price(CHEAPEST, None),
                 "jht_full": price(WITH_JHT, None),
@@ -96,20 +99,6 @@ def package_prices(on, reference_dir: Path | None = None) -> pd.DataFrame:
     out.attrs["discount"] = latest
     out.attrs["income_min"] = low
     return out
-
-
-def subsidy_cost_per_worker(
-    on, months: int = SUBSIDY_MONTHS, reference_dir: Path | None = None
-) -> pd.Series:
-    """What the city pays a year per worker for the cheapest package, by sector kind (budget-paid)."""
-    low = contrib.minimum_income(on, reference_dir)
-    return pd.Series(
-        {
-            kind: contrib.bpu_yearly(low, on, months, CHEAPEST, kind, True, reference_dir)
-            for kind in KINDS
-        },
-        dtype="int64",
-    )
 
 
 # ------------------------------------------------------------------------- people
@@ -132,7 +121,7 @@ def person_costs(
     keep = inc.notna() & (inc > 0)
     out = people.loc[keep].copy()
     out["income"] = inc[keep].astype("float64")
-    out["kind"] = contrib.sector_kinds(out[sector], reference_dir) if len(out) else []
+    out["kind"] = rulebook.sector_kinds(out[sector], reference_dir) if len(out) else []
     for col in ("now", "full", "discounted"):
         out[f"cost_{col}"] = out["kind"].map(prices[col]).astype("int64")
         out[f"share_{col}"] = out[f"cost_{col}"] / out["income"]
@@ -265,172 +254,6 @@ def wtp_curve(respondents: pd.DataFrame) -> pd.Series:
     return pd.Series([*shares, 0.0], index=[*amounts, top])
 
 
-# ------------------------------------------------------------------------- targets and subsidy
-
-
-@dataclass
-class Target:
-    """A coverage target on record (targets.csv)."""
-
-    workers: int
-    year: int
-    sector: str
-    segment: str
-    verified: bool
-    source: str
-
-
-def read_target(
-    region: str, segment: str = TARGET_SEGMENT, reference_dir: Path | None = None
-) -> tuple[Target | None, str | None]:
-    """The segment's target on record (latest year), or (None, message key saying why not)."""
-    try:
-        table = targets(region, reference_dir)
-    except AnalysisError:
-        return None, "aff_target_missing"
-    except (KeyError, ValueError):
-        return None, "aff_target_unreadable"
-    rows = table[table["segment"] == segment]
-    if rows.empty:
-        return None, "aff_target_none"
-    row = rows.sort_values("year").iloc[-1]
-    return (
-        Target(
-            workers=int(row["target_workers"]),
-            year=int(row["year"]),
-            sector=row.get("sector", ""),
-            segment=segment,
-            verified=bool(row["verified"]),
-            source=row.get("source", ""),
-        ),
-        None,
-    )
-
-
-def effective_in_segment(
-    workers: pd.DataFrame, participants: pd.DataFrame, segment: str = TARGET_SEGMENT
-) -> int:
-    """Roster workers effectively covered through a record of `segment` (PU wins over BPU, as on the coverage page)."""
-    covered = set(workers.loc[workers["effective"], "nik_hash"])
-    recs = participants[participants["effective"] & participants["nik_hash"].isin(covered)]
-    segs = recs.groupby("nik_hash")["segmen"].agg(lambda s: set(s.dropna()))
-    first = segs.map(lambda s: "PU" if "PU" in s else "BPU" if "BPU" in s else "other")
-    return int((first == segment).sum())
-
-
-def city_programme(on, reference_dir: Path | None = None) -> dict | None:
-    """The city's own subsidy programme in force in the month (city_subsidy_programmes.csv), or None."""
-    table = read_table("city_subsidy_programmes.csv", reference_dir)
-    month = as_date(on).strftime("%Y-%m")
-    live = table[
-        (table["first_month"] <= month)
-        & (table["last_month"].eq("") | (month <= table["last_month"]))
-    ]
-    if live.empty:
-        return None
-    row = live.iloc[-1]
-    reported = row["budget_rp_per_year"]
-    return {
-        "programme": row["programme"],
-        "workers": int(row["workers"]),
-        "first_month": row["first_month"],
-        "budget_reported": float(reported) if reported else None,
-        "source": row["source"],
-    }
-
-
-def subsidy_scenarios(
-    businesses: pd.DataFrame,
-    roster: pd.DataFrame,
-    costed: pd.DataFrame,
-    participants: pd.DataFrame,
-    on,
-    threshold: float,
-    target: Target | None,
-    reference_dir: Path | None = None,
-) -> pd.DataFrame:
-    """Yearly APBD budget for the baseline and scenarios (a), (b), (c): workers reached, cost per worker, budget.
-
-    `roster` is all roster workers (workers.parquet), `costed` those with an income and prices.
-    Column `status`: 'computed' (baseline budget not reported), 'reported', 'ok', 'short'
-    (the target needs more workers than are uncovered), 'reached', 'no_target'.
-    """
-    per = subsidy_cost_per_worker(on, reference_dir=reference_dir)
-    kinds = contrib.sector_kinds
-    biz = businesses[["id_umkm", "sektor", "workers"]].copy()
-    eff = roster.loc[roster["effective"]].groupby("id_umkm").size()
-    biz["uncovered"] = (biz["workers"] - biz["id_umkm"].map(eff).fillna(0)).clip(lower=0)
-    biz["kind"] = kinds(biz["sektor"], reference_dir) if len(biz) else []
-    unc_kind = biz.groupby("kind")["uncovered"].sum().reindex(list(KINDS), fill_value=0)
-    uncovered = int(unc_kind.sum())
-    mean_cost = float((unc_kind * per).sum() / uncovered) if uncovered else float(per.iloc[0])
-    rows = []
-    prog = city_programme(on, reference_dir)
-    if prog:
-        cost = int(per["non-transport"])
-        budget = prog["budget_reported"]
-        rows.append(
-            {
-                "scenario": "baseline",
-                "workers": prog["workers"],
-                "per_worker": cost,
-                "budget": budget if budget is not None else prog["workers"] * cost,
-                "status": "reported" if budget is not None else "computed",
-            }
-        )
-    rows.append(
-        {
-            "scenario": "all_uncovered",
-            "workers": uncovered,
-            "per_worker": round(mean_cost),
-            "budget": int((unc_kind * per).sum()),
-            "status": "ok",
-        }
-    )
-    above = costed[~costed["effective"] & (costed["share_full"] > threshold)]
-    above_kind = above.groupby("kind").size().reindex(list(KINDS), fill_value=0)
-    rows.append(
-        {
-            "scenario": "above_threshold",
-            "workers": int(above_kind.sum()),
-            "per_worker": round(float((above_kind * per).sum() / above_kind.sum()))
-            if above_kind.sum()
-            else int(per.iloc[0]),
-            "budget": int((above_kind * per).sum()),
-            "status": "ok",
-        }
-    )
-    if target is None:
-        rows.append(
-            {
-                "scenario": "target",
-                "workers": pd.NA,
-                "per_worker": round(mean_cost),
-                "budget": np.nan,
-                "status": "no_target",
-            }
-        )
-    else:
-        covered = effective_in_segment(roster, participants, target.segment)
-        needed = max(target.workers - covered, 0)
-        reach = min(needed, uncovered)
-        rows.append(
-            {
-                "scenario": "target",
-                "workers": reach,
-                "per_worker": round(mean_cost),
-                "budget": round(reach * mean_cost),
-                "status": "reached" if needed == 0 else "short" if needed > uncovered else "ok",
-                "needed": needed,
-                "covered": covered,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out["workers"] = out["workers"].astype("Int64")
-    out.attrs["uncovered"] = uncovered
-    return out
-
-
 # ------------------------------------------------------------------------- the month
 
 
@@ -453,6 +276,14 @@ class Affordability:
     target: Target | None
     target_problem: str | None
     units: pd.DataFrame
+    policy: Policy = field(default_factory=Policy)
+    split: pd.DataFrame = field(default_factory=pd.DataFrame)  # subsidy.split_summary
+    priced: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # by business: subsidy.business_prices
+    self_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    self_price: pd.Series = field(default_factory=pd.Series)  # a year, by sector kind
+    wage_price: pd.Series | None = None  # an employer's year, by kelas_usaha (None: no UMK)
     pu_micro: dict = field(default_factory=dict)
     baseline_since: str | None = None
     reference_dir: Path | None = None
@@ -480,6 +311,41 @@ def results(month: Month) -> Affordability:
     return month.memo("affordability", lambda: _compute(month))
 
 
+def with_policy(month: Month, policy: Policy) -> Affordability:
+    """The month's results with the subsidy figures of another policy (share, group, discount):
+    only the subsidy is computed again (the explore notebook's controls)."""
+    base = results(month)
+    if policy == base.policy:
+        return base
+    return month.memo(
+        f"affordability:{policy}", lambda: replace(base, **_subsidy(month, base.roster, policy))
+    )
+
+
+def _subsidy(month: Month, roster: pd.DataFrame, policy: Policy) -> dict:
+    """The subsidy fields of `Affordability` for a policy (metrics.subsidy)."""
+    ref, on = month.reference_dir, period_day(month.period)
+    target, problem = read_target(month.region, GROUP_TARGET[policy.group], ref)
+    workers = month.table("workers")
+    split = uncovered_split(month.table("businesses"), workers)
+    priced = business_prices(split, on, policy, ref)
+    table = scenarios(
+        priced, roster, workers, month.table("participants"), on, month.settings.threshold,
+        target, policy, ref,
+    )  # fmt: skip
+    return {
+        "scenarios": table,
+        "target": target,
+        "target_problem": problem,
+        "policy": policy,
+        "split": split_summary(priced),
+        "priced": priced,
+        "self_shares": split.attrs["shares"],
+        "self_price": priced.attrs["self_price"],
+        "wage_price": priced.attrs["wage_price"],
+    }
+
+
 def _compute(month: Month) -> Affordability:
     ref, s = month.reference_dir, month.settings
     on = period_day(month.period)
@@ -488,17 +354,6 @@ def _compute(month: Month) -> Affordability:
     workers, survey_table = month.table("workers"), month.table("survey")
     roster, roster_out = person_costs(workers, prices, low, reference_dir=ref)
     survey, survey_out = person_costs(survey_table, prices, low, reference_dir=ref)
-    target, problem = read_target(month.region, TARGET_SEGMENT, ref)
-    scenarios = subsidy_scenarios(
-        month.table("businesses"),
-        workers,
-        roster,
-        month.table("participants"),
-        on,
-        s.threshold,
-        target,
-        ref,
-    )
     try:  # the micro-business wage-worker route at the UMK, for comparison
         umk = minimum_wage(on, reference_dir=ref)
         pu = contrib.pu_monthly_many(pd.Series([umk]), on, reference_dir=ref).iloc[0]
@@ -517,13 +372,11 @@ def _compute(month: Month) -> Affordability:
         survey_left_out=survey_out,
         roster_total=len(workers),
         survey_total=len(survey_table),
-        scenarios=scenarios,
-        target=target,
-        target_problem=problem,
         units=month.units,
         pu_micro=pu_micro,
         baseline_since=(city_programme(on, ref) or {}).get("first_month"),
         reference_dir=ref,
         region=month.region,
         min_group=s.min_group,
+        **_subsidy(month, roster, Policy.of(s)),
     )

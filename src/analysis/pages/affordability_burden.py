@@ -164,12 +164,14 @@ def decile_table(a: Affordability, lang: str = "id") -> Published:
 
 
 def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
-    """Median burden by decile, this month and at full price (columns labelled), for a column chart."""
+    """Median burden by decile, this month and at full price (columns labelled), for a column chart;
+    a decile of fewer than `min_cell` people has no bar (its median would describe a few people)."""
     table = burden_by(a.roster.dropna(subset=["decile"]), "decile", a.threshold)
+    small = is_small(table["n"], a.min_cell) | table["n"].eq(0).to_numpy()
     frame = pd.DataFrame(
         {
-            t("aff_series_now", lang): table["share_now_median"].to_numpy(),
-            t("aff_series_full", lang): table["share_full_median"].to_numpy(),
+            t("aff_series_now", lang): table["share_now_median"].mask(small).to_numpy(),
+            t("aff_series_full", lang): table["share_full_median"].mask(small).to_numpy(),
         },
         index=[f"D{int(d)}" for d in table["decile"]],
     )

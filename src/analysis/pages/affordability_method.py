@@ -11,15 +11,16 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics import contributions as contrib
+from analysis.metrics import rulebook
 from analysis.metrics.affordability import (
     KINDS,
     SENSITIVITY,
-    SUBSIDY_MONTHS,
     Affordability,
     willing,
 )
 from analysis.metrics.disclosure import Published, gate
 from analysis.pages.affordability_burden import count_shown, rate_shown
+from analysis.pages.affordability_subsidy import method_line
 from analysis.pages.text import (
     fmt_int,
     fmt_list,
@@ -39,7 +40,7 @@ def discount_text(a: Affordability, lang: str = "id"):
     """The 2026 discount: its windows, whether in force this month, and what it changes (Markdown)."""
     if a.discount is None:
         return Markdown(t("aff_no_discount", lang))
-    windows = contrib.discount_windows("BPU", a.discount, a.reference_dir)
+    windows = rulebook.discount_windows("BPU", a.discount, a.reference_dir)
     parts = []
     for w in windows.itertuples():
         parts.append(
@@ -102,7 +103,7 @@ def discount_text(a: Affordability, lang: str = "id"):
 
 def rules_table(a: Affordability, lang: str = "id") -> Published:
     """The BPU rules in force this month (programme, rate or amount, regulation), for the method section."""
-    rules = contrib.rules_in_force(a.on, "BPU", a.reference_dir)
+    rules = rulebook.rules_in_force(a.on, "BPU", a.reference_dir)
     low = a.income_min
     rows = []
     for r in rules.itertuples():
@@ -140,7 +141,7 @@ def method_text(a: Affordability, lang: str = "id"):
     """Method notes with this month's numbers: minimum income, left-out people, PU route, subsidy basis (Markdown)."""
     r = a.roster
     below = int(r["below_min"].sum()) if len(r) else 0
-    low, high = contrib.income_limits(a.on, a.reference_dir)
+    low, high = rulebook.income_limits(a.on, a.reference_dir)
     ex = _example_2019(a.reference_dir) or {}
     rates = (
         contrib.pu_components(pd.Series([1.0]), a.on, reference_dir=a.reference_dir)["rate"]
@@ -153,7 +154,7 @@ def method_text(a: Affordability, lang: str = "id"):
         "exact_2019": "Rp" + fmt_num(ex.get("exact"), lang, 2) if ex else "–",
         "total_rounded_2019": fmt_rp(float(np.floor(ex["exact"] + 0.5)), lang) if ex else "–",
     }
-    caps = contrib.rulebook(a.reference_dir).jp_cap
+    caps = rulebook.rulebook(a.reference_dir).jp_cap
     lines = [
         t(
             "aff_method_minimum",
@@ -190,13 +191,7 @@ def method_text(a: Affordability, lang: str = "id"):
             default=fmt_threshold(DEFAULTS.threshold, lang),
             thresholds=fmt_list([fmt_threshold(x, lang) for x in SENSITIVITY], lang),
         ),
-        t(
-            "aff_method_subsidy",
-            lang,
-            months=SUBSIDY_MONTHS,
-            start=fmt_month(a.on, lang),
-            per=fmt_rp(int(a.scenario("all_uncovered")["per_worker"]), lang),
-        ),
+        method_line(a, lang),
         t(
             "aff_method_caveats",
             lang,

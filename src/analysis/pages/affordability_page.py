@@ -16,17 +16,10 @@ from analysis.metrics.affordability import (
     willing,
     wtp_curve,
 )
-from analysis.metrics.disclosure import (
-    SECONDARY,
-    Published,
-    display,
-    gate,
-    is_small,
-    protect,
-)
 from analysis.month import Month
 from analysis.pages import affordability_burden as burden
 from analysis.pages import affordability_method as method
+from analysis.pages import affordability_subsidy as subsidy
 from analysis.pages import charts, maps
 from analysis.pages.affordability_burden import count_shown, rate_shown
 from analysis.pages.text import (
@@ -34,10 +27,8 @@ from analysis.pages.text import (
     Section,
     fmt_int,
     fmt_month,
-    fmt_num,
     fmt_pct,
     fmt_rp,
-    fmt_rp_compact,
     fmt_share,
     fmt_threshold,
     md,
@@ -102,149 +93,13 @@ def headline(a: Affordability, lang: str = "id"):
         )
     else:
         lines.append(t("aff_head_no_survey", lang))
-    lines.append(_subsidy_sentence(a, lang))
+    lines.extend(subsidy.subsidy_lines(a, lang))
     return Markdown("\n\n".join(f"- {line}" for line in lines))
 
 
-def _subsidy_sentence(a: Affordability, lang: str) -> str:
-    all_ = a.scenario("all_uncovered")
-    above = a.scenario("above_threshold")
-    text = t(
-        "aff_head_subsidy",
-        lang,
-        uncovered=fmt_int(all_["workers"], lang),
-        budget=fmt_rp_compact(all_["budget"], lang),
-        per=fmt_rp(all_["per_worker"], lang),
-        above=count_shown(int(above["workers"]), a.min_cell, lang),
-        threshold=fmt_threshold(a.threshold, lang),
-        budget_above=fmt_rp_compact(above["budget"], lang)
-        if not is_small(above["workers"], a.min_cell)
-        else "–",
-    )
-    base = a.scenario("baseline")
-    if base is not None:
-        text += " " + t(
-            "aff_head_baseline_computed" if base["status"] == "computed" else "aff_head_baseline",
-            lang,
-            workers=fmt_int(base["workers"], lang),
-            budget=fmt_rp_compact(base["budget"], lang),
-            ratio=fmt_num(all_["budget"] / base["budget"], lang, 1) if base["budget"] else "–",
-            since=fmt_month(a.baseline_since, lang) if a.baseline_since else "–",
-        )
-    return text
-
-
-def scenario_labels(a: Affordability, lang: str = "id") -> dict[str, str]:
-    """Scenario key → label in the report language."""
-    base = a.scenario("baseline")
-    workers = fmt_int(base["workers"], lang) if base is not None else "–"
-    keys = ("baseline", "all_uncovered", "above_threshold", "target")
-    return {k: t(f"aff_scn_{k}", lang, workers=workers) for k in keys}
-
-
-def scenario_table(a: Affordability, lang: str = "id") -> Published:
-    """The subsidy scenarios as published: workers reached, cost per worker per year, yearly budget."""
-    s = a.scenarios.reset_index(drop=True)
-    table = s[["scenario", "workers", "per_worker", "budget"]].copy()
-    table["workers"] = table["workers"].astype("float64")
-    p = protect(table, ["workers"], a.min_cell, groups=[])
-    # (c) = target − covered: a small covered count would be worked out from it
-    p.state.loc[_target_reveals_covered(a).to_numpy() & (p.state["workers"] == 0), "workers"] = (
-        SECONDARY
-    )
-    p.state["budget"] = p.state["workers"]  # a budget would reveal a hidden count
-    shown = display(
-        p,
-        {
-            "workers": lambda v: fmt_int(v, lang),
-            "per_worker": lambda v: fmt_rp(v, lang),
-            "budget": lambda v: fmt_rp(v, lang),
-        },
-    )
-    shown["scenario"] = shown["scenario"].map(scenario_labels(a, lang))
-    frame = shown.rename(
-        columns={
-            "scenario": t("aff_col_scenario", lang),
-            "workers": t("aff_col_workers_reached", lang),
-            "per_worker": t("aff_col_per_worker", lang),
-            "budget": t("aff_col_budget", lang),
-        }
-    )
-    return gate(frame, "affordability.scenarios", counts=[t("aff_col_workers_reached", lang)])
-
-
-def _target_reveals_covered(a: Affordability) -> pd.Series:
-    """Rows whose count is target − covered while `covered` is a suppressed small count."""
-    s = a.scenarios.reset_index(drop=True)
-    if "covered" not in s:
-        return pd.Series(False, index=s.index)
-    small = pd.Series(is_small(s["covered"].fillna(0), a.min_cell), index=s.index)
-    return (s["scenario"] == "target") & (s["status"] == "ok") & small
-
-
-def scenario_notes(a: Affordability, lang: str = "id"):
-    """What each scenario counts and where its figures come from (Markdown list under the table)."""
-    labels = scenario_labels(a, lang)
-    lines = []
-    for row in a.scenarios.itertuples():
-        if row.status in ("computed", "reported"):
-            note = t(f"aff_note_baseline_{row.status}", lang)
-        elif row.scenario == "target":
-            note = _target_note(a, row, lang)
-        elif row.scenario == "above_threshold":
-            note = t("aff_note_above", lang, threshold=fmt_threshold(a.threshold, lang))
-        else:
-            note = t("aff_note_all", lang)
-        lines.append(f"- **{labels[row.scenario]}**: {note}")
-    return Markdown("\n".join(lines))
-
-
-def _target_note(a: Affordability, row, lang: str) -> str:
-    if a.target is None:
-        return t(a.target_problem or "aff_target_missing", lang)
-    key = {"reached": "aff_note_target_reached", "short": "aff_note_target_short"}.get(
-        row.status, "aff_note_target"
-    )
-    return t(
-        key,
-        lang,
-        target=fmt_int(a.target.workers, lang),
-        year=a.target.year,
-        covered=count_shown(int(row.covered), a.min_cell, lang),
-        needed="–" if is_small(row.covered, a.min_cell) else fmt_int(row.needed, lang),
-        unverified="" if a.target.verified else t("aff_unverified", lang),
-    )
-
-
-def scenario_chart_values(a: Affordability, lang: str = "id") -> pd.Series:
-    """Yearly budgets by scenario label, for a bar chart (suppressed or unknown scenarios left out)."""
-    s = a.scenarios.reset_index(drop=True)
-    ok = s["budget"].notna() & ~is_small(s["workers"].fillna(0), a.min_cell)
-    ok &= ~_target_reveals_covered(a)
-    labels = scenario_labels(a, lang)
-    return pd.Series(
-        s.loc[ok, "budget"].astype("float64").to_numpy(),
-        index=[labels[k] for k in s.loc[ok, "scenario"]],
-    )
-
-
 def _cards(a: Affordability, lang: str = "id") -> Cards:
-    """The cover page's affordability figures: this month's cheapest package and the yearly subsidy for all uncovered."""
-    all_ = a.scenario("all_uncovered")
-    cards = [
-        {
-            "label": t("aff_card_subsidy", lang),
-            "value": fmt_rp_compact(all_["budget"], lang),
-            "note": t(
-                "aff_card_subsidy_note",
-                lang,
-                workers=fmt_int(all_["workers"], lang),
-                per=fmt_rp(all_["per_worker"], lang),
-            ),
-            "page": "04_premium_affordability",
-        }
-    ]
-    return Cards(cards)
+    """The cover page's affordability figures: the yearly subsidy of scenario (a) for the page's group."""
+    return Cards(subsidy.cards(a, lang))
 
 
 # ------------------------------------------------------------------ the page's sections
@@ -255,37 +110,23 @@ def section_headline(month: Month, lang: str = "id") -> Section:
     return Section([headline(results(month), lang)])
 
 
-def section_subsidy(month: Month, lang: str = "id") -> Section:
-    """What a city subsidy would cost a year: the chart, the protected table and its notes."""
-    a = results(month)
-    chart = charts.barh(
-        scenario_chart_values(a, lang) / 1e6,
-        t("aff_chart_subsidy_title", lang),
-        t("aff_chart_budget_axis_million", lang),
-        fmt=lambda v: fmt_rp_compact(v * 1e6, lang),
-    )
-    return Section(
-        [chart, table(scenario_table(a, lang)), scenario_notes(a, lang), _suppressed(a, lang)]
-    )
-
-
 def section_deciles(month: Month, lang: str = "id") -> Section:
-    """The burden by income decile: the chart (when there are enough incomes) and the table."""
+    """The burden by income decile: the chart and the table, or one plain sentence when there are
+    too few incomes for a decile of at least `min_cell` people."""
     a = results(month)
-    chart = (
-        charts.columns(
-            burden.decile_chart_frame(a, lang),
-            t("aff_chart_decile_title", lang),
-            t("aff_chart_decile_axis", lang),
-            fmt=lambda v: fmt_share(v, lang),
-            line=a.threshold,
-            line_label=t(
-                "aff_chart_threshold_line", lang, threshold=fmt_threshold(a.threshold, lang)
-            ),
-            note=t("aff_chart_decile_note", lang),
-        )
-        if len(a.roster) >= DECILES
-        else md("aff_head_no_income", lang)
+    if a.roster.empty:
+        return Section([md("aff_head_no_income", lang)])
+    frame = burden.decile_chart_frame(a, lang) if len(a.roster) >= DECILES else pd.DataFrame()
+    if frame.empty or not charts.has_values(frame.to_numpy(dtype="float64")):
+        return Section([md("few_incomes", lang, n=fmt_int(len(a.roster), lang), k=a.min_cell)])
+    chart = charts.columns(
+        frame,
+        t("aff_chart_decile_title", lang),
+        t("aff_chart_decile_axis", lang),
+        fmt=lambda v: fmt_share(v, lang),
+        line=a.threshold,
+        line_label=t("aff_chart_threshold_line", lang, threshold=fmt_threshold(a.threshold, lang)),
+        note=t("aff_chart_decile_note", lang),
     )
     return Section([chart, table(burden.decile_table(a, lang)), _suppressed(a, lang)])
 
@@ -343,6 +184,7 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
         note=t("aff_map_note", lang),
         region=a.region,
         reference_dir=a.reference_dir,
+        empty="",  # the sentence under the map says there is no kelurahan to show
     )
     top = burden.kelurahan_table(a, lang)
     n = len(top.frame)

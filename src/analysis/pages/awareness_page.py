@@ -227,14 +227,14 @@ def funnel_note(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
 def funnel_text(fun: pd.DataFrame, lang: str = "id"):
     """The funnel in one sentence, per 100 UMKM people."""
     city = fun[fun["group"].eq(TOTAL)].set_index("stage")["share"]
-    per100 = {s: round(float(city[s]) * 100) for s in STAGES}
+    per100 = {s: float(city[s]) * 100 for s in STAGES}  # NaN (too few answers) shows as '–'
     return _md(
         "aw_funnel_sentence",
         lang,
         aware=fmt_int(per100["aware"], lang),
         benefit=fmt_int(per100["knows_benefit"], lang),
         enrolled=fmt_int(per100["enrolled"], lang),
-        not_aware=fmt_int(100 - per100["aware"], lang),
+        not_aware=fmt_int(100 - round(per100["aware"]), lang),
     )
 
 
@@ -243,35 +243,33 @@ def map_text(kel: pd.DataFrame, min_n: int = DEFAULT_MIN_N, lang: str = "id"):
     n = kel["respondents"]
     kec = kel.drop_duplicates("kode_kecamatan")
     kec = kec[kec["kecamatan_respondents"] >= min_n].sort_values("aware_tk_kecamatan")
+    counts = {
+        "shown": fmt_int((n >= min_n).sum(), lang),
+        "total": fmt_int(len(kel), lang),
+        "k": min_n,
+        "few": fmt_int(((n > 0) & (n < min_n)).sum(), lang),
+        "none": fmt_int((n == 0).sum(), lang),
+    }
     if kec.empty:
-        low = high = {"kecamatan": "–", "aware_tk_kecamatan": np.nan}
-        low_v = high_v = "–"
-    else:
-        low, high = kec.iloc[0], kec.iloc[-1]
-        low_v = fmt_estimate(
-            low["aware_tk_kecamatan"],
-            low["aware_tk_kecamatan_lo"],
-            low["aware_tk_kecamatan_hi"],
+        return _md("aw_map_sentence_no_kecamatan", lang, **counts)
+    low, high = kec.iloc[0], kec.iloc[-1]
+
+    def estimate(row: pd.Series) -> str:
+        return fmt_estimate(
+            row["aware_tk_kecamatan"],
+            row["aware_tk_kecamatan_lo"],
+            row["aware_tk_kecamatan_hi"],
             lang,
         )
-        high_v = fmt_estimate(
-            high["aware_tk_kecamatan"],
-            high["aware_tk_kecamatan_lo"],
-            high["aware_tk_kecamatan_hi"],
-            lang,
-        )
+
     return _md(
         "aw_map_sentence",
         lang,
-        shown=fmt_int((n >= min_n).sum(), lang),
-        total=fmt_int(len(kel), lang),
-        k=min_n,
-        few=fmt_int(((n > 0) & (n < min_n)).sum(), lang),
-        none=fmt_int((n == 0).sum(), lang),
+        **counts,
         kec_low=low["kecamatan"],
-        kec_low_v=low_v,
+        kec_low_v=estimate(low),
         kec_high=high["kecamatan"],
-        kec_high_v=high_v,
+        kec_high_v=estimate(high),
     )
 
 
@@ -349,7 +347,13 @@ def _cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -
 
 
 def _no_survey(a: AwarenessMonth, lang: str) -> Section | None:
-    return Section([md("aw_nothing", lang)]) if a.survey.empty else None
+    """One plain sentence instead of a section's figures when there is no survey this month, or
+    fewer respondents in the whole survey than a share needs (`min_n`); None otherwise."""
+    if a.survey.empty:
+        return Section([md("aw_nothing", lang)])
+    if len(a.survey) < a.min_n:
+        return Section([md("few_respondents", lang, n=fmt_int(len(a.survey), lang), k=a.min_n)])
+    return None
 
 
 def section_intro(month: Month, lang: str = "id") -> Section:
@@ -377,6 +381,7 @@ def section_gap(month: Month, lang: str = "id") -> Section:
         sections="section",
         missing=t("aw_too_few", lang, k=a.min_n),
         note=t("aw_interval_note", lang, k=a.min_n),
+        empty=t("few_respondents", lang, n=fmt_int(len(a.survey), lang), k=a.min_n),
     )
     return Section([gap_text(panel, lang), chart])
 
@@ -398,6 +403,7 @@ def section_funnel(month: Month, lang: str = "id") -> Section:
         sort=False,
         annotations=steps["annotation"],
         note=funnel_note(a.survey, lang, a.min_n),
+        empty=t("few_respondents", lang, n=fmt_int(len(a.survey), lang), k=a.min_n),
     )
     return Section([funnel_text(fun, lang), chart])
 
@@ -419,6 +425,7 @@ def section_map(month: Month, lang: str = "id") -> Section:
         note=t("aw_map_note", lang, k=a.min_n),
         region=month.region,
         reference_dir=month.reference_dir,
+        empty=t("few_respondents_kelurahan", lang, k=a.min_n),
     )
     return Section([map_text(a.kelurahan, a.min_n, lang), chart])
 
@@ -453,6 +460,8 @@ def section_priority(month: Month, lang: str = "id") -> Section:
     if (none := _no_survey(a, lang)) is not None:
         return none
     prio = priority(a.coverage, a.kelurahan, a.min_n)
+    if prio["rank"].isna().all():  # no kelurahan or kecamatan with enough respondents
+        return Section([priority_text(prio, lang, a.min_n)])
     s = month.settings
     return Section(
         [
@@ -470,9 +479,31 @@ def section_method(month: Month, lang: str = "id") -> Section:
     return Section([md("aw_method", lang, min_n=s.min_n, min_cell=s.min_cell)])
 
 
+#: The analysts' kelurahan table: estimates shown with their 95% interval.
+_ANALYST_SHARES = ("aware_kesehatan", "aware_tk", "aware_gap", "knows_benefit", "enrolled")
+
+
+def kelurahan_estimates(kel: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """Every kelurahan's respondents and estimates as '24% (21–28%)', column names in `lang`
+    (for analysts: no minimum applied; the explore notebook has them as sortable numbers)."""
+    out = pd.DataFrame(
+        {
+            t("col_kelurahan", lang): kel["kelurahan"],
+            t("col_kecamatan", lang): kel["kecamatan"],
+            t("ex_col_respondents", lang): kel["respondents"].map(lambda v: fmt_int(v, lang)),
+        }
+    )
+    for name in _ANALYST_SHARES:
+        out[t(f"ex_col_{name}", lang)] = [
+            fmt_pct(v, lang, 0) if pd.isna(lo) or pd.isna(hi) else fmt_estimate(v, lo, hi, lang)
+            for v, lo, hi in zip(kel[name], kel[f"{name}_lo"], kel[f"{name}_hi"], strict=True)
+        ]
+    return out.reset_index(drop=True)
+
+
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
-    """For analysts only: the whole kelurahan table, every estimate, no minimum applied."""
-    return Section([results(month).kelurahan])
+    """For analysts only: every kelurahan's estimates with their intervals, no minimum applied."""
+    return Section([table(kelurahan_estimates(results(month).kelurahan, lang))])
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:

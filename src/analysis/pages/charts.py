@@ -1,7 +1,9 @@
 """Charts with matplotlib in one house style: readable on a phone, labelled in the report's language.
 
 Each function returns a `Chart` (a closed figure plus alternative text), so a notebook cell shows it
-exactly once and the published page carries a description for screen readers.
+exactly once and the published page carries a description for screen readers. A chart with
+nothing to draw (no values, or every value suppressed) is never an empty figure: the function
+returns its `empty` sentence instead (`nothing_to_draw`), which the page shows as text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 from analysis.pages.text import fmt_int, t
 
@@ -34,6 +37,17 @@ class Chart:
             "image/png": base64.b64encode(self.png()).decode("ascii"),
             "text/plain": self.alt,
         }, {"image/png": {"alt": self.alt}}
+
+
+def has_values(*arrays) -> bool:
+    """Whether any of the arrays holds a finite number (something a chart could draw)."""
+    return any(np.isfinite(np.asarray(a, dtype="float64")).any() for a in arrays if np.size(a))
+
+
+def nothing_to_draw(empty: str | None) -> Markdown:
+    """What a chart shows when it has nothing to draw: its plain sentence, never an empty figure
+    ('' when the text beside it already says why; '–' when no sentence was given)."""
+    return Markdown("–" if empty is None else empty)
 
 
 def footnote(fig, note: str) -> None:
@@ -85,8 +99,11 @@ def barh(
     fmt=None,
     color: str = PALETTE["main"],
     note: str | None = None,
+    empty: str | None = None,
 ):
-    """Horizontal bars, largest on top, each labelled with its value."""
+    """Horizontal bars, largest on top, each labelled with its value (`empty` when there are none)."""
+    if not has_values(values):
+        return nothing_to_draw(empty)
     setup()
     values = values.sort_values()
     fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.5 * len(values) + 1.3)))
@@ -115,6 +132,7 @@ def quarantine_chart(long: pd.DataFrame, lang: str = "id"):
         t("chart_rows", lang),
         fmt=lambda v: fmt_int(v, lang),
         color=PALETTE["accent"],
+        empty=t("no_quarantine", lang),
     )
 
 
@@ -133,15 +151,18 @@ def dot_intervals(
     colors: list[str] | None = None,
     note: str | None = None,
     xlim: tuple[float, float] = (0.0, 1.0),
+    empty: str | None = None,
 ):
     """Dots with interval lines: one row per index label, one dot per series (e.g. two programmes).
 
     `series` maps a column of `table` to its legend label; the interval of column `c` is in
     `c_lo`/`c_hi`. Rows are drawn top to bottom in table order, grouped under headings when
     `sections` names a column. A row whose values are all missing shows the `missing` text.
-    Each row's lowest value is labelled on its left, its highest on its right.
+    Each row's lowest value is labelled on its left, its highest on its right. When no row
+    has a value, the `empty` sentence is returned instead of the chart.
     """
-
+    if not has_values(*(table[c] for c in series)):
+        return nothing_to_draw(empty)
     setup()
     fmt = _interval_fmt(fmt)
     colors = colors or [PALETTE["muted"], PALETTE["main"], PALETTE["accent"]]
@@ -249,16 +270,22 @@ def bars_intervals(
     color: str = PALETTE["main"],
     annotations: pd.Series | None = None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """Horizontal bars with 95% interval whiskers, each labelled with its value (and an annotation).
 
     `sort`: largest on top; otherwise the given order is kept top to bottom (e.g. funnel steps).
+    A bar without a value (a suppressed share) is left out; with none left, the `empty`
+    sentence is returned instead of the chart.
     """
-
+    if not has_values(values):
+        return nothing_to_draw(empty)
     setup()
     fmt = _interval_fmt(fmt)
+    values = values[values.notna()]
     order = values.sort_values(ascending=False).index if sort else values.index
     v, lo_, hi_ = (s.reindex(order).to_numpy(dtype="float64") for s in (values, lo, hi))
+    lo_, hi_ = np.where(np.isnan(lo_), v, lo_), np.where(np.isnan(hi_), v, hi_)
     notes = (
         annotations.reindex(order).fillna("").tolist() if annotations is not None else [""] * len(v)
     )
@@ -268,7 +295,8 @@ def bars_intervals(
     ax.errorbar(
         v, y, xerr=[v - lo_, hi_ - v], fmt="none", ecolor="#333333", elinewidth=1.2, capsize=4
     )
-    top = float(np.nanmax(hi_)) if len(hi_) else 1.0
+    top = float(np.nanmax(hi_))
+    top = top if top > 0 else 1.0  # every share 0%: an axis to 100%, not a collapsed one
     for yi, vi, end, extra in zip(y, v, hi_, notes, strict=True):
         label = fmt(vi) + (f"  ·  {extra}" if extra else "")
         ax.text(end + 0.015 * top, yi, label, va="center", fontsize=11)
@@ -294,8 +322,11 @@ def lines(
     ylabel: str,
     fmt=None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """One line per column over the index (e.g. months), the first column emphasised; last values labelled."""
+    if frame.empty or not has_values(frame.to_numpy(dtype="float64")):
+        return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
@@ -345,12 +376,16 @@ def columns(
     line: float | None = None,
     line_label: str | None = None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """Vertical bars: one group per row of `frame`, one bar per column (a legend when several), values on top.
 
-    `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`.
+    `line` draws a dashed horizontal reference (e.g. a threshold) labelled `line_label`. A
+    missing value (suppressed) draws no bar and no label; with no value at all, the `empty`
+    sentence is returned instead of the chart.
     """
-
+    if frame.empty or not has_values(frame.to_numpy(dtype="float64")):
+        return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     n_rows, n_cols = frame.shape
@@ -365,7 +400,10 @@ def columns(
         )
         if n_cols <= 2:
             ax.bar_label(
-                bars, labels=[fmt(v) for v in vals], padding=2, fontsize=9 if n_cols > 1 else 10
+                bars,
+                labels=["" if np.isnan(v) else fmt(v) for v in vals],
+                padding=2,
+                fontsize=9 if n_cols > 1 else 10,
             )
     ax.set_xticks(x, [str(i) for i in frame.index])
     ax.set_title(title)
@@ -408,14 +446,17 @@ def share_at_least(
     xfmt=None,
     yfmt=None,
     note: str | None = None,
+    empty: str | None = None,
 ):
     """A falling step curve of the share of people at or above each amount, with labelled marks.
 
     `curve` holds that share at each amount where it changes (index ascending, the share there
     counting people at exactly that amount); between two amounts the share is the next one's.
     Each mark is a dashed vertical line at an amount, labelled with its name and the share there.
+    With no amounts, the `empty` sentence is returned instead of the chart.
     """
-
+    if not has_values(curve):
+        return nothing_to_draw(empty)
     setup()
     xfmt = xfmt or (lambda v: f"{v:,.0f}")
     yfmt = yfmt or (lambda v: f"{v:.0%}")
@@ -455,3 +496,61 @@ def share_at_least(
         footnote(fig, note)
     plt.close(fig)
     return Chart(fig, f"{title}. " + "; ".join(found))
+
+
+def effects_over_time(
+    table: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    fmt=None,
+    reference: int | None = None,
+    reference_label: str = "",
+    note: str | None = None,
+):
+    """Effects with 95% interval lines by time around an event (an event study): one dot per row
+    (index: periods from the event, 0 = the event's period; columns `value`, `lo`, `hi`), a zero
+    line, a dashed line just before the event, and the `reference` period as an open dot at 0."""
+    setup()
+    fmt = fmt or (lambda v: f"{v:,.1f}")
+    x = table.index.to_numpy(dtype="float64")
+    v, lo, hi = (table[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    before = x < 0
+    for sel, color in ((before, PALETTE["muted"]), (~before, PALETTE["main"])):
+        ax.vlines(x[sel], lo[sel], hi[sel], color=color, lw=2.4, alpha=0.6)
+        ax.scatter(x[sel], v[sel], s=60, color=color, zorder=3)
+    for xi, vi in zip(x, v, strict=True):
+        ax.annotate(
+            fmt(vi), (xi, vi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=10
+        )
+    if reference is not None:
+        ax.scatter([reference], [0], s=60, facecolor="white", edgecolor="#555555", zorder=3)
+        if reference_label:
+            ax.annotate(
+                reference_label,
+                (reference, 0),
+                xytext=(0, -16),
+                textcoords="offset points",
+                ha="center",
+                fontsize=9,
+                color="#555555",
+            )
+    ax.axhline(0, color="#333333", lw=0.9)
+    ax.axvline(-0.5, color=PALETTE["accent"], lw=1.2, ls="--")
+    ticks = sorted(set(x.astype(int)) | ({reference} if reference is not None else set()))
+    ax.set_xticks(ticks, [str(i) for i in ticks])
+    ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.9)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: fmt(y)))
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if note:
+        footnote(fig, note)
+    plt.close(fig)
+    parts = [
+        f"{int(i)}: {fmt(a)} ({fmt(b)} – {fmt(c)})" for i, a, b, c in zip(x, v, lo, hi, strict=True)
+    ]
+    return Chart(fig, f"{title}. {xlabel}: " + "; ".join(parts))

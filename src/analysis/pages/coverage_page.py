@@ -533,11 +533,6 @@ def section_hot_spots(month: Month, lang: str = "id") -> Section:
     return Section([lisa_text(cov, lang), maps.hot_spot_map(cov, lang)])
 
 
-def section_explore(month: Month, lang: str = "id") -> Section:
-    """For analysts in JupyterLab only: an interactive map with the published figures."""
-    return Section([maps.explore_coverage(results(month), lang)])
-
-
 def section_top(month: Month, lang: str = "id") -> Section:
     """The kelurahan with the most workers not covered, protected, and the note on hidden cells."""
     cov = results(month)
@@ -565,6 +560,7 @@ def section_group(month: Month, which: str, lang: str = "id") -> Section:
         missing=t("cov_chart_suppressed", lang),
         colors=[charts.PALETTE["main"]],
         xlim=chart_limit(frame),
+        empty=t("few_workers_chart", lang, k=cov.min_cell),
     )
     return Section([chart, table(group_table(cov, which, lang)), suppressed_note(cov, lang)])
 

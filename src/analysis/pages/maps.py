@@ -3,9 +3,10 @@
 `choropleth` classifies values on fixed, documented breaks with mapclassify (so that months
 compare), draws kecamatan outlines and names, a legend in the report's language, the boundary
 source line, and distinct styles for kelurahan with no data and for suppressed cells.
-`proportional_symbols` draws counts as circles, `categories` draws classes such as LISA
-clusters, and `explore` gives analysts an interactive folium map (online only, never in the
-report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+`proportional_symbols` draws counts as circles and `categories` draws classes such as LISA
+clusters (the analysts' interactive map is `analysis.pages.explore_map`, never in the report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
+A map on which no kelurahan could be shown (no data, or every value suppressed) is not drawn:
+its `empty` sentence is returned instead.
 The last section draws notebook 02's maps from a `coverage.CoverageMonth`.
 """
 
@@ -19,15 +20,15 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib import colormaps
 from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
-from analysis.metrics.disclosure import display
 from analysis.metrics.spatial import PERMUTATIONS
-from analysis.pages.charts import PALETTE, WIDTH, Chart, setup
+from analysis.pages.charts import PALETTE, WIDTH, Chart, nothing_to_draw, setup
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
 
@@ -161,7 +162,8 @@ def choropleth(
     note: str | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """A choropleth of `values` (indexed by kode_kelurahan; NaN = no data) on fixed `breaks`.
 
     `breaks` are the classes' upper bounds (mapclassify.UserDefined); the last should cover the
@@ -170,16 +172,17 @@ def choropleth(
     """
     import mapclassify  # lazy: slow to import, only for classified maps
 
-    setup()
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
+    if not shown.any():
+        return nothing_to_draw(empty)
+    setup()
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
     fig, ax = plt.subplots(figsize=MAP_SIZE)
-    if shown.any():
-        classes = mapclassify.UserDefined(
-            v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
-        ).yb
-        kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
+    classes = mapclassify.UserDefined(
+        v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
+    ).yb
+    kel[shown].plot(ax=ax, color=colors[classes], edgecolor="white", linewidth=0.6)
     handles = [
         Patch(facecolor=c, edgecolor="white", label=lab)
         for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
@@ -229,16 +232,19 @@ def proportional_symbols(
     max_area: float = 600.0,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """Circles whose area is proportional to `values` (indexed by kode_kelurahan), one per kelurahan.
 
     For counts of people, where the number matters more than the rate. The largest value gets
     `max_area` (points²); zero draws no circle; NaN is no data; `suppressed` kelurahan are
     hatched and get no circle (never drawn as zero).
     """
-    setup()
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
+    if not shown.any():
+        return nothing_to_draw(empty)
+    setup()
     fig, ax = plt.subplots(figsize=MAP_SIZE)
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
@@ -292,17 +298,20 @@ def categories(
     describe: list[str] | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
-) -> Chart:
+    empty: str | None = None,
+) -> Chart | Markdown:
     """A map of categories (indexed by kode_kelurahan; NaN = no data), e.g. LISA clusters.
 
     `colors` and `labels` map each category code to a fill and a legend label, in legend order;
     only categories present are listed. The alt text names the kelurahan of the categories in
     `describe` (default: all).
     """
-    setup()
     kel, kec = layers(region, reference_dir)
     v = values.reindex(kel["kode_kelurahan"]).astype("object").to_numpy()
     missing = pd.isna(v)
+    if missing.all():
+        return nothing_to_draw(empty)
+    setup()
     fig, ax = plt.subplots(figsize=MAP_SIZE)
     handles = []
     for code, fill in colors.items():
@@ -323,40 +332,6 @@ def categories(
     return Chart(fig, title + (". " + "; ".join(parts) if parts else ""))
 
 
-def explore(
-    frame: pd.DataFrame,
-    column: str,
-    breaks: list[float],
-    tooltip: dict[str, str],
-    caption: str,
-    missing_label: str,
-    cmap: str = "YlGnBu",
-    region: str = DEFAULT_REGION,
-    reference_dir: Path | None = None,
-):
-    """An interactive map for analysts in JupyterLab (GeoDataFrame.explore, folium).
-
-    `frame` is indexed by kode_kelurahan; `column` is coloured on the fixed `breaks`
-    (NaN drawn as `missing_label`); `tooltip` maps columns to their labels. Leaflet and the
-    tiles come from the internet, so this is never part of the offline report.
-    """
-    gdf = boundaries(region, reference_dir)[["kode_kelurahan", "geometry"]]
-    gdf = gdf.join(frame, on="kode_kelurahan")
-    return gdf.explore(
-        column=column,
-        scheme="UserDefined",
-        classification_kwds={"bins": breaks},
-        cmap=cmap,
-        tooltip=list(tooltip),
-        tooltip_kwds={"aliases": list(tooltip.values())},
-        missing_kwds={"color": "#ffffff", "label": missing_label},
-        tiles="OpenStreetMap",
-        legend=True,
-        legend_kwds={"caption": caption},
-        style_kwds={"weight": 0.8, "color": "#666666"},
-    )
-
-
 # --- the coverage page's maps (notebook 02) -------------------------------------------------
 
 #: LISA cluster colours: orange for low coverage, teal for high, as on the coverage map.
@@ -367,7 +342,7 @@ def _pct(lang: str) -> Callable[[float], str]:
     return lambda x: fmt_pct(x, lang, digits=0)
 
 
-def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Effective coverage by kelurahan (empirical-Bayes smoothed) on the fixed RATE_BREAKS."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
@@ -385,10 +360,11 @@ def coverage_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         note=t("cov_map_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        empty=t("few_workers_map", lang, k=cov.min_cell),
     )
 
 
-def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Workers without effective coverage by kelurahan, as proportional circles."""
     p = cov.protected
     codes = p.table["kode_kelurahan"]
@@ -404,10 +380,11 @@ def uncovered_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         note=t("cov_unc_note", lang),
         region=cov.region,
         reference_dir=cov.reference_dir,
+        empty=t("few_workers_map", lang, k=cov.min_cell),
     )
 
 
-def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
+def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart | Markdown:
     """Significant LISA clusters of the smoothed effective rate."""
     kel = cov.kelurahan
     return categories(
@@ -421,36 +398,5 @@ def hot_spot_map(cov: CoverageMonth, lang: str = "id") -> Chart:
         describe=[c for c in LISA_COLORS if c != "ns"],
         region=cov.region,
         reference_dir=cov.reference_dir,
-    )
-
-
-def explore_coverage(cov: CoverageMonth, lang: str = "id"):
-    """Interactive coverage map with the published (suppressed) figures in the tooltips."""
-    p = cov.protected
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    pct = lambda v: fmt_pct(v, lang)  # noqa: E731
-    shown = display(
-        p,
-        {"workers": n, "effective": n, "uncovered": n, "effective_rate": pct},
-    )
-    shown["effective_rate_eb_text"] = display(p, {"effective_rate_eb": pct})["effective_rate_eb"]
-    shown["value"] = p.table["effective_rate_eb"].mask(p.hidden["effective_rate_eb"])
-    cols = {
-        "kelurahan": t("col_kelurahan", lang),
-        "kecamatan": t("col_kecamatan", lang),
-        "workers": t("cov_col_workers", lang),
-        "effective": t("cov_col_effective", lang),
-        "uncovered": t("cov_col_uncovered", lang),
-        "effective_rate": t("cov_col_effective_rate", lang),
-        "effective_rate_eb_text": t("cov_col_effective_rate_eb", lang),
-    }
-    return explore(
-        shown.set_index("kode_kelurahan")[[*cols, "value"]],
-        "value",
-        RATE_BREAKS,
-        cols,
-        t("cov_map_legend", lang),
-        t("map_suppressed", lang) + " / " + t("map_no_data", lang),
-        region=cov.region,
-        reference_dir=cov.reference_dir,
+        empty="",  # nothing was tested: the sentence above the map says why
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from analysis.ingest.pseudonyms import is_untouched_demo
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
+from analysis.report.lab_lang import show_all
 from analysis.report.manifest import git_commit
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -42,7 +43,7 @@ def export_html(
             return cell, resources
 
     other = [x for x in LANGS if x != lang]
-    nb = nbformat.read(executed, as_version=4)
+    nb = show_all(nbformat.read(executed, as_version=4))  # lab-lang's raw cells back to markdown
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="offline",

@@ -32,11 +32,35 @@ def kernel_name() -> str:
     return KERNEL_NAME if KERNEL_NAME in specs else "python3"
 
 
+def assigned(nb: Path) -> list[str]:
+    """The names the notebook's `parameters` cell assigns (read with Python's own parser)."""
+    import ast
+
+    import nbformat  # lazy: the CLI starts without Jupyter
+
+    cells = nbformat.read(nb, as_version=4).cells
+    cell = next((c for c in cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return []
+    tree = ast.parse(cell.source)
+    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+            if isinstance(t, ast.Name)]  # fmt: skip
+
+
 def parameters(nb: Path, params: dict) -> dict:
-    """The parameters to pass to `nb`: every one it declares, each given a value by the report."""
+    """The parameters to pass to `nb`: every one it declares, each given a value by the report.
+
+    papermill silently skips a parameter line it cannot read (one with a second '=', say in its
+    comment); such a parameter would keep the notebook's own value, so it is refused."""
     import papermill as pm  # lazy: the CLI starts without Jupyter
 
     declared = pm.inspect_notebook(str(nb))
+    unread = [k for k in assigned(nb) if k not in declared]
+    if unread:
+        raise AnalysisError(
+            f"papermill cannot read {', '.join(unread)} in the parameters cell of {nb.name}; "
+            "keep one '=' per line (none in the comment)."
+        )
     missing = [k for k in REQUIRED_PARAMETERS if k not in declared]
     if missing:
         raise AnalysisError(
