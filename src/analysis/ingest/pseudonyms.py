@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.errors import AnalysisError
-from analysis.ingest.demo_hashes import DEMO_MONTHS
+from analysis.ingest.demo_hashes import CAMPAIGN_MONTHS, DEMO_MONTHS
 from analysis.ingest.engine import duckdb_over
 from analysis.ingest.parse import arrow_text
 from analysis.ingest.read import find_raw_file
@@ -217,4 +217,5 @@ def is_untouched_demo(raw_dir: Path, hashes: dict[str, str] | None = None) -> bo
     if not raw_dir.is_dir():
         return False
     hashes = extract_hashes(raw_dir) if hashes is None else hashes
-    return any(hashes == month for month in DEMO_MONTHS.values())
+    shipped = [*DEMO_MONTHS.values(), *CAMPAIGN_MONTHS.values()]
+    return any(hashes == month for month in shipped)
