@@ -60,6 +60,14 @@ EVASIONS = {
     "after data:…;base64, in text": "data:a/b;base64," + NIK,
     "base64-looking image src outside an img": '<a href="data:image/png;base64,' + NIK + '">',
     "in a JSON string": '{"id": "' + NIK + '"}',
+    "in a CSV download link, percent-encoded": (
+        '<a download="x.csv" href="data:text/csv;charset=utf-8,nik%0A3372%200145%200885%200003">'
+    ),
+    "in a CSV download link, base64": (
+        '<a href="data:text/csv;base64,'
+        + base64.b64encode(b"nik\n3372-0145-0885-0003\n").decode()
+        + '">'
+    ),
     "prefixed and spaced": "NIK 3404 0206 0596 0026".replace(
         "3404 0206 0596 0026", "3372 0145 0885 0003"
     ),
@@ -86,6 +94,7 @@ NAMES = {
     "with punctuation": "Budi, Santoso.",
     "a business name": "Warung Santoso Jaya",
     "an address": "Jl. Sam Ratulangi No. 224",
+    "in a CSV download link": '<a href="data:text/csv,nama%0ABudi%20Santoso%2Cx">',
 }
 
 

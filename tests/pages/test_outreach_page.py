@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from IPython.display import HTML, Markdown
 
-from analysis.metrics import affordability
+from analysis.metrics import affordability, coverage
 from analysis.metrics.disclosure import is_small
 from analysis.metrics.visit_plan import month_plan
 from analysis.pages import affordability_subsidy, outreach_page, outreach_whatif
@@ -17,6 +17,7 @@ from analysis.pages.charts import Chart
 from analysis.pages.notebook import open_month
 from analysis.pages.outreach_download import csv_text, visit_plan_file, write_csv
 from analysis.pages.outreach_plan import COUNTS, download_table, page_table
+from analysis.pages.text import TABLE_MIME, Download
 
 from conftest import PERIOD
 
@@ -32,7 +33,7 @@ def texts(section) -> str:
 
 def link_csv(section) -> pd.DataFrame:
     """The table inside the page's download link, read as a browser would save it."""
-    html = next(i.data for i in section if isinstance(i, HTML) and "download=" in i.data)
+    html = next(i.html() for i in section if isinstance(i, Download))
     data = html.split('href="data:text/csv;charset=utf-8,', 1)[1].split('"', 1)[0]
     return pd.read_csv(io.StringIO(unquote(data).lstrip("\ufeff")), dtype=str)
 
@@ -54,23 +55,31 @@ def test_the_plan_section_has_a_map_the_top_rows_and_a_download_pandas_opens(mon
     first = f"{plan['kelurahan'].iloc[0]} ({plan['kecamatan'].iloc[0]})"
     assert f"**{first}**" in texts(section)
     got = link_csv(section)
-    name, table = visit_plan_file(month, "id")
+    name, published = visit_plan_file(month, "id")
+    table = published.frame
     assert name == "rencana_kunjungan_2026-11.csv"
     assert len(got) == 54 and list(got.columns) == list(table.columns)
     assert got.fillna("").equals(table.astype(str).replace("nan", ""))
     assert got["Peringkat"].astype(int).tolist() == list(range(1, 55))
+    link = next(i for i in section if isinstance(i, Download))
+    assert link.published.digest in link.html()  # the gate's mark on the link
+    assert TABLE_MIME in link._repr_mimebundle_()  # and its cells for the report's audit
 
 
 def test_every_published_count_of_the_plan_passes_the_disclosure_gate(month):
     plan = month_plan(month)
-    shown = download_table(plan, "id", 5)
-    for col, raw in zip(["Pekerja", "Tercakup efektif", "Belum tercakup"], COUNTS, strict=False):
+    shown = download_table(plan, month, "id").frame
+    universe = coverage.universe(month)
+    for col, raw in zip(["Pekerja", "Tercakup efektif", "Belum tercakup"], COUNTS, strict=True):
         values = shown[col]
         hidden = values.isin(["<5", "x"])
         small = is_small(plan[raw].astype(float), 5)
         assert hidden[small].all(), col  # every small count is hidden …
         assert not values[~hidden].map(lambda v: 0 < int(v.replace(".", "")) < 5).any()
-    top = page_table(plan, "id", 10, 5)
+        # … exactly where the coverage page hides it (no table shows what another hides)
+        states = [universe.cell("kelurahan", k, raw)[0] for k in plan["kode_kelurahan"]]
+        assert hidden.tolist() == [s > 0 for s in states], col
+    top = page_table(plan, month, "id").frame
     assert len(top) == 10 and list(top.columns) == [
         "#",
         "Kelurahan (kecamatan)",
@@ -86,6 +95,8 @@ def test_the_download_written_to_a_file_opens_with_pandas(month, tmp_path):
     back = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     assert back.shape == (54, 11) and back.columns[0] == "Rank"
     assert csv_text(table).startswith("Rank,Kelurahan,Kecamatan,Workers")
+    entry = table.download_entry(name, path.read_bytes())  # what the manifest would list
+    assert entry["digest"] == table.digest and entry["counts"] == [3, 4, 5]
 
 
 def test_what_if_defaults_are_the_published_tables(month):
@@ -93,8 +104,8 @@ def test_what_if_defaults_are_the_published_tables(month):
     assert d == {"share": 1.0, "year": 2027, "threshold": 0.02, "plan_subsidy": False}
     tables = outreach_whatif.recompute(month, "id", **d)
     published = affordability_subsidy.scenario_table(affordability.results(month), "id")
-    assert tables["scenarios"].equals(published)
-    assert tables["plan"].equals(page_table(month_plan(month), "id", 10, 5))
+    assert tables["scenarios"].frame.equals(published.frame)
+    assert tables["plan"].digest == page_table(month_plan(month), month, "id").digest
 
 
 def test_what_if_share_threshold_and_year_recompute_the_scenarios(month):
@@ -125,14 +136,14 @@ def test_what_if_callback_redraws_the_outputs_and_the_widgets_are_wired(month):
     outputs = {k: w.Output() for k in ("scenarios", "path", "plan")}
     tables = outreach_whatif.update(outputs, month, "en", share=0.5, year=2028, threshold=0.01)
     assert set(tables) == set(outputs)
-    half_budget = tables["scenarios"].iloc[1, 3]
+    half_budget = tables["scenarios"].frame.iloc[1, 3]
     assert half_budget in shown(outputs["scenarios"]) and "2028" in shown(outputs["path"])
     assert outreach_whatif.panel(month, "id", publish=True) is None
     box = outreach_whatif.panel(month, "id")
     share, scenarios_out = box.children[0], box.children[5]
-    full = affordability_subsidy.scenario_table(affordability.results(month), "id").iloc[1, 3]
+    full = affordability_subsidy.scenario_table(affordability.results(month), "id").frame.iloc[1, 3]
     assert full in shown(scenarios_out)  # the defaults: the published table
     share.value = 0.5  # moving the slider recomputes in place
     assert full not in shown(scenarios_out)
-    half = outreach_whatif.recompute(month, "id", share=0.5)["scenarios"].iloc[1, 3]
+    half = outreach_whatif.recompute(month, "id", share=0.5)["scenarios"].frame.iloc[1, 3]
     assert half in shown(scenarios_out)

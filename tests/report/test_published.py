@@ -6,7 +6,7 @@ import json
 import pandas as pd
 
 from analysis.metrics.disclosure import gate
-from analysis.pages.text import table
+from analysis.pages.text import analyst_table, download, table
 from analysis.report.privacy import check_published
 
 
@@ -70,6 +70,36 @@ def test_a_planted_csv_fails_and_a_gated_one_passes(tmp_path):
     }
     (tmp_path / "t.csv").write_bytes(data.replace(b"<5", b"4"))  # edited after the gate
     assert ("t.csv", "unmarked_download") in kinds(check_published(tmp_path))
+
+
+def test_a_csv_carried_in_a_page_link_must_be_gated(tmp_path):
+    """The visit plan's download lives inside the page (a data: link): the gate's mark on the
+    link must match the file's cells; an unmarked or edited one fails, as a file would."""
+    link = download(gate(FRAME, "t", counts=["Pekerja"]), "t.csv", "Unduh").html()
+    page(tmp_path, "p.html", link)
+    assert check_published(tmp_path) == []
+    page(tmp_path, "p.html", link.replace("%3C5", "4"))  # edited after the gate
+    assert kinds(check_published(tmp_path)) == {
+        ("p.html", "altered_table"),
+        ("p.html", "small_count"),
+    }
+    planted = '<a download="x.csv" href="data:text/csv;charset=utf-8,Kelurahan%2CPekerja%0ASewu%2C3">x</a>'
+    page(tmp_path, "p.html", planted)
+    assert kinds(check_published(tmp_path)) == {
+        ("p.html", "unmarked_download"),
+        ("p.html", "small_count"),
+    }
+    b64 = "data:text/csv;base64,S2VsdXJhaGFuLFBla2VyamEKU2V3dSwzCg=="  # the same file in base64
+    page(tmp_path, "p.html", f'<a download="x.csv" href="{b64}">x</a>')
+    assert ("p.html", "small_count") in kinds(check_published(tmp_path))
+
+
+def test_an_analyst_table_never_passes_as_published(tmp_path):
+    page(tmp_path, "p.html", analyst_table(FRAME.assign(Pekerja=["120", "3"])).data)
+    assert kinds(check_published(tmp_path)) == {
+        ("p.html", "unmarked_table"),
+        ("p.html", "small_count"),
+    }
 
 
 def test_files_a_report_never_holds_are_listed(tmp_path):

@@ -77,7 +77,9 @@ def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
     return out.close(table.schema)
 
 
-def _cache_key(path: Path, partition_rows: int, mapping: Mapping, sha256: str | None = None) -> dict:
+def _cache_key(
+    path: Path, partition_rows: int, mapping: Mapping, sha256: str | None = None
+) -> dict:
     """What a conversion was made from (the file's bytes, the partition size, the header mapping's
     lines for it): when any of it changes, the cache is made again."""
     return {

@@ -12,7 +12,8 @@ characters removed, accents stripped for names. Then:
   serial rules); a NIK split over the cells of a table row (`3372 | 0145 | 0885 | 0003`).
   Hex digests (32 or more lower-case hex characters) are not read as digits, and base64 is skipped
   only where it is a real embedded image (`<img src="data:image/…;base64,…">`, or an image
-  output of a notebook) — anything else after `data:…;base64,` is read like other text.
+  output of a notebook) — anything else after `data:…;base64,` is read like other text, and
+  read again decoded (a CSV carried in a download link, percent-encoded or base64).
 - **Raw NIKs**: the NIK-shaped strings that are NIKs of this month's raw files.
 - **Names**: people's names (roster, participants, owners), business names and addresses
   from this month's raw files, as whole words in sequence or run together (`budisantoso`),
@@ -24,6 +25,7 @@ A finding names the file and the kind of leak and how many, never the leaked val
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -31,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -59,6 +62,9 @@ _NIK_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}?\d)+(?!\d)")
 _IMG_DATA = re.compile(
     r"(<img\b[^>]*?\bsrc\s*=\s*[\"']?data:image/[\w+.-]+;base64,)([A-Za-z0-9+/=\s]+)",
     re.IGNORECASE,
+)
+_DATA_TEXT = re.compile(
+    r"data:(?!image/)([\w+.-]+/[\w+.-]+(?:;[\w=.-]+)*),([^\"'\s<>]+)", re.IGNORECASE
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CELL_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
@@ -129,7 +135,20 @@ def readable(text: str, suffix: str) -> str:
     if suffix == ".ipynb":
         text = _notebook_text(text)
     text = _IMG_DATA.sub(lambda m: m.group(1) + " ", text)
+    # what a data: address that is not an image carries, read again decoded, outside any tag
+    text += "".join("\n" + _data_text(*m.groups()) for m in _DATA_TEXT.finditer(text))
     return normalise(text)
+
+
+def _data_text(meta: str, data: str) -> str:
+    """What a `data:` address that is not an image carries, decoded (a CSV in a download link:
+    percent-encoded, or base64), so it is read like other text."""
+    if meta.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
+        except ValueError:
+            return ""
+    return unquote(data)
 
 
 def _notebook_text(raw: str) -> str:

@@ -41,6 +41,7 @@ from analysis.pages import charts, maps
 from analysis.pages.text import (
     Cards,
     Section,
+    analyst_table,
     fmt_date,
     fmt_estimate,
     fmt_int,
@@ -503,7 +504,7 @@ def kelurahan_estimates(kel: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
 
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
     """For analysts only: every kelurahan's estimates with their intervals, no minimum applied."""
-    return Section([table(kelurahan_estimates(results(month).kelurahan, lang))])
+    return Section([analyst_table(kelurahan_estimates(results(month).kelurahan, lang))])
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:

@@ -312,9 +312,9 @@ def section_plan(month: Month, lang: str = "id") -> Section:
                 third=places[2],
             ),
             plan_map(plan, month, lang),
-            table(page_table(plan, lang, s.top, s.min_cell)),
+            table(page_table(plan, month, lang)),
             md("out_plan_how", lang, threshold=fmt_threshold(s.threshold, lang), revisit=s.revisit),
-            download_link(name, full, t("out_plan_download", lang, n=len(full))),
+            download_link(name, full, t("out_plan_download", lang, n=len(full.frame))),
             md("out_plan_note", lang, k=s.min_cell),
             md("suppressed_note", lang, k=s.min_cell),
         ]

@@ -1,30 +1,65 @@
 """Next month's visit plan as officials and field staff read it: counts through the disclosure gate,
 the reason for each kelurahan in words, the top of the list for the page and the whole list for
-the download (`analysis.pages.outreach_download`)."""
+the download (`analysis.pages.outreach_download`).
+
+The plan's counts of workers, effectively covered and uncovered are the coverage page's
+kelurahan cells: they take their states from the coverage universe (`analysis.metrics.coverage
+.universe`), so no table of the report shows what another hides, and both tables are gated with
+their cells (the report's audit sees them with the coverage tables). The share of workers for
+whom the package is too costly is the affordability page's kelurahan share (or the city's): it
+is hidden wherever the burden tables hide its count or its denominator.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.metrics.disclosure import Protected, display, protect
+from analysis.metrics import affordability, burden, coverage
+from analysis.metrics.disclosure import (
+    SECONDARY,
+    SHOWN,
+    Protected,
+    Published,
+    display,
+    gate,
+    refs_for,
+)
+from analysis.month import Month
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 
 #: Below this share of workers for whom the package is too costly, the reason says it is affordable.
 HEAVY_SHARE = 0.10
-COUNTS = ["workers", "effective", "uncovered", "with_income", "above"]
+COUNTS = ["workers", "effective", "uncovered"]
 
 
-def protected(plan: pd.DataFrame, min_cell: int) -> Protected:
-    """The plan's people counts through the disclosure gate: small counts hidden, and a second cell
-    wherever kecamatan or city totals, or covered + uncovered = workers, would reveal one."""
-    return protect(
-        plan,
-        COUNTS,
-        min_cell=min_cell,
-        groups=["kecamatan", None],
-        row_sums=[(["effective", "uncovered"], "workers")],
-        rates={"above_share": ("above", "with_income")},
-    )
+def protected(plan: pd.DataFrame, month: Month) -> Protected:
+    """The plan's people counts with the states the report publishes them with: the coverage
+    universe's kelurahan cells (small counts hidden, and a second cell wherever kecamatan or
+    city totals, or effective + uncovered = workers, would reveal one, across every coverage
+    table); the too-costly share hidden (as 'x') where its count or denominator is hidden on
+    the affordability page at the plan's threshold (`plan.attrs['threshold']`)."""
+    p = coverage.universe(month).protected("kelurahan", plan, "kode_kelurahan")
+    p.state["above_share"] = [
+        SECONDARY if hidden else SHOWN for hidden in _share_hidden(plan, month)
+    ]
+    return p
+
+
+def _share_hidden(plan: pd.DataFrame, month: Month) -> list[bool]:
+    """Per row: whether the burden tables hide the count or the denominator behind its share
+    (the kelurahan's, or the region's where the kelurahan has too few incomes)."""
+    threshold = plan.attrs.get("threshold", month.settings.threshold)
+    if threshold != month.settings.threshold:  # the analysts' what-if at another threshold
+        month = month.with_settings(threshold=threshold)
+    uni = burden.of(affordability.results(month)).universe
+    out = []
+    for code, basis in zip(plan["kode_kelurahan"], plan["afford_basis"], strict=True):
+        ref = ("kelurahan", code) if basis == "kelurahan" else ("total", burden.TOTAL_KEY)
+        try:
+            out.append(any(uni.cell(*ref, m)[0] for m in ("above_now", "n")))
+        except KeyError:  # no incomes at all: the share is 0 and hides nothing
+            out.append(False)
+    return out
 
 
 def _aware(row, lang: str) -> str:
@@ -63,26 +98,32 @@ def reasons(plan: pd.DataFrame, prot: Protected, lang: str = "id") -> list[str]:
 
 
 def page_table(
-    plan: pd.DataFrame, lang: str = "id", top: int = 10, min_cell: int = 5
-) -> pd.DataFrame:
-    """The first `top` kelurahan for the page: rank, place, workers not covered, why (narrow)."""
-    prot = protected(plan, min_cell)
+    plan: pd.DataFrame, month: Month, lang: str = "id", top: int | None = None
+) -> Published:
+    """The first `top` kelurahan for the page (the month's `top` by default): rank, place,
+    workers not covered, why (narrow for a phone); through the gate with its cells."""
+    top = month.settings.top if top is None else top
+    prot = protected(plan, month)
     shown = display(prot, {"uncovered": lambda v: fmt_int(v, lang)})
     why = reasons(plan, prot, lang)
-    return pd.DataFrame(
+    uncovered = t("out_col_uncovered", lang)
+    frame = pd.DataFrame(
         {
             t("out_col_rank", lang): plan["rank"].map(lambda v: fmt_int(v, lang)),
             t("out_col_place", lang): plan["kelurahan"] + " (" + plan["kecamatan"] + ")",
-            t("out_col_uncovered", lang): shown["uncovered"],
+            uncovered: shown["uncovered"],
             t("out_col_reason", lang): why,
         }
     ).head(top)
+    rows = range(len(frame))
+    refs = refs_for(prot, {uncovered: "uncovered"}, rows)
+    return gate(frame, "outreach.plan", refs=refs, universe=coverage.universe(month))
 
 
-def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> pd.DataFrame:
-    """Every kelurahan with the figures behind its rank, counts only, as published (suppressed cells
-    as '<k' or 'x', never 0): the field staff's download."""
-    prot = protected(plan, min_cell)
+def download_table(plan: pd.DataFrame, month: Month, lang: str = "id") -> Published:
+    """Every kelurahan with the figures behind its rank, counts only, as published (suppressed
+    cells as '<k' or 'x', never 0): the field staff's download, through the gate with its cells."""
+    prot = protected(plan, month)
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     shown = display(
         prot,
@@ -90,14 +131,15 @@ def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> p
     )
     not_aware = (1 - plan["aware_tk"]).map(lambda v: fmt_pct(v, lang, 0))
     last = plan["last_visit"].map(lambda p: fmt_month(p, lang) if isinstance(p, str) else "–")
-    return pd.DataFrame(
+    cols = {c: t(f"out_dl_{c}", lang) for c in COUNTS}
+    frame = pd.DataFrame(
         {
             t("out_dl_rank", lang): plan["rank"].astype("int64"),
             t("out_dl_kelurahan", lang): plan["kelurahan"],
             t("out_dl_kecamatan", lang): plan["kecamatan"],
-            t("out_dl_workers", lang): shown["workers"],
-            t("out_dl_effective", lang): shown["effective"],
-            t("out_dl_uncovered", lang): shown["uncovered"],
+            cols["workers"]: shown["workers"],
+            cols["effective"]: shown["effective"],
+            cols["uncovered"]: shown["uncovered"],
             t("out_dl_not_aware", lang): not_aware,
             t("out_dl_heavy", lang): shown["above_share"],
             t("out_dl_last", lang): last,
@@ -107,3 +149,5 @@ def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> p
             t("out_dl_reason", lang): reasons(plan, prot, lang),
         }
     )
+    refs = refs_for(prot, {cols[c]: c for c in COUNTS})
+    return gate(frame, "outreach.plan_download", refs=refs, universe=coverage.universe(month))

@@ -14,12 +14,13 @@ from datetime import date
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from analysis.metrics.disclosure import COUNTS_ATTRIBUTE, MARK_ATTRIBUTE, Published
 
@@ -157,6 +158,32 @@ TABLE_MIME = "application/vnd.umkm-bpjstk.published-table+json"
 _NUMERIC = re.compile(r"^(<\d|[-–x]$|Rp|-?\d)")
 
 
+def _html_table(frame: pd.DataFrame, attrs: str) -> str:
+    """`<table class="report-table" attrs>` of a formatted frame: every text HTML-escaped, no
+    index, text left and numbers right."""
+    cols = list(frame.columns)
+    right = [frame[c].astype(str).str.match(_NUMERIC).mean() > 0.8 for c in cols]
+    style = ['style="text-align:right"' if r else 'style="text-align:left"' for r in right]
+    head = "".join(f"<th {a}>{escape(str(c))}</th>" for c, a in zip(cols, style, strict=True))
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td {a}>{escape(str(v))}</td>" for v, a in zip(row, style, strict=True))
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return (
+        f'<table class="report-table" {attrs}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _marks(published: Published) -> str:
+    """The gate's mark of a table wherever it goes: its digest and its count columns."""
+    cols = list(published.frame.columns)
+    counts = ",".join(str(cols.index(c)) for c in published.counts)
+    return f'{MARK_ATTRIBUTE}="{published.digest}" {COUNTS_ATTRIBUTE}="{counts}"'
+
+
 class Table:
     """A gated table as the page shows it: escaped HTML marked with the gate's digest, plus the
     audit record (a custom mimetype nbconvert leaves out of the page). `show=False` records a
@@ -172,22 +199,7 @@ class Table:
         frame = self.published.frame
         if frame.empty or not self.show:
             return "<p>–</p>" if self.show else ""
-        cols = list(frame.columns)
-        right = [frame[c].astype(str).str.match(_NUMERIC).mean() > 0.8 for c in cols]
-        style = ['style="text-align:right"' if r else 'style="text-align:left"' for r in right]
-        counts = ",".join(str(cols.index(c)) for c in self.published.counts)
-        head = "".join(f"<th {a}>{escape(str(c))}</th>" for c, a in zip(cols, style, strict=True))
-        body = "".join(
-            "<tr>"
-            + "".join(f"<td {a}>{escape(str(v))}</td>" for v, a in zip(row, style, strict=True))
-            + "</tr>"
-            for row in frame.itertuples(index=False)
-        )
-        return (
-            f'<table class="report-table" {MARK_ATTRIBUTE}="{self.published.digest}" '
-            f'{COUNTS_ATTRIBUTE}="{counts}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
-        )
+        return _html_table(frame, _marks(self.published))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         text = self.published.frame.to_string(index=False) if self.show else ""
@@ -203,6 +215,52 @@ def table(published: Published) -> Table:
 def published_elsewhere(published: Published) -> Table:
     """The audit record of a table a map or chart publishes (nothing shown on the page)."""
     return Table(published, show=False)
+
+
+#: The attribute of an analyst-only table: never gated, so the privacy scanner refuses it in
+#: anything published (`analysis.report.privacy`).
+ANALYST_ATTRIBUTE = "data-analyst-only"
+
+
+def analyst_table(frame: pd.DataFrame) -> HTML:
+    """A table for analysts in JupyterLab (the explore notebook, cells tagged `remove`): escaped
+    like a page's table, but unmarked — it never reaches a published page (no minimum applied)."""
+    if frame.empty:
+        return HTML("<p>–</p>")
+    return HTML(_html_table(frame, f'{ANALYST_ATTRIBUTE}="true"'))
+
+
+class Download:
+    """A gated table as a CSV file carried inside the page's link (a `data:` address, so the
+    single HTML page stays self-contained offline): the link carries the gate's mark, which the
+    privacy scanner checks against the file's cells, and the table's audit record."""
+
+    #: Spreadsheet programs open UTF-8 CSV with its accents only when it starts with a BOM.
+    BOM = "\ufeff"
+
+    def __init__(self, published: Published, name: str, label: str):
+        if not isinstance(published, Published):
+            raise TypeError("a download leaves only through analysis.metrics.disclosure.gate")
+        self.published, self.name, self.label = published, name, label
+
+    def html(self) -> str:
+        data = quote(self.BOM + self.published.csv_bytes().decode("utf-8"), safe="")
+        return (
+            f'<p><a download="{escape(self.name)}" {_marks(self.published)} '
+            f'href="data:text/csv;charset=utf-8,{data}">⬇ {escape(self.label)}</a></p>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/html": self.html(),
+            TABLE_MIME: self.published.record(),
+            "text/plain": self.label,
+        }
+
+
+def download(published: Published, name: str, label: str) -> Download:
+    """A link on the page that downloads a gated table as a CSV file (works offline)."""
+    return Download(published, name, label)
 
 
 class Section(list):

@@ -10,7 +10,8 @@ check-privacy`):
   table must carry the disclosure gate's mark (`data-disclosure`, the digest of exactly the
   text it shows: a table never gated, or changed after the gate, fails); every CSV or XLSX
   must have a manifest entry from the gate (`downloads`: file, table, digest, sha256) that
-  matches its bytes and its cells; counts of 1 to `min_cell − 1` in the count columns of
+  matches its bytes and its cells, and a CSV carried inside a page's link (`data:text/csv`)
+  the gate's mark on its link (`analysis.pages.text.download`); counts of 1 to `min_cell − 1` in the count columns of
   gated tables, and anywhere in unmarked tables, text outputs and downloads, are leaks;
   files of kinds a report never holds (notebooks, logs, data) are listed too.
 
@@ -19,6 +20,7 @@ A finding names the file and the kind, never the value.
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -27,6 +29,7 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 from analysis.ingest.scan import Finding, Secrets, files_under, scan_paths, secrets_from_raw
 from analysis.metrics.disclosure import (
@@ -56,18 +59,21 @@ def check_privacy(
 
 
 class _Tables(HTMLParser):
-    """Every <table> of a page with its attributes, header cells and rows of cell texts; and
-    the text of <pre> blocks (notebook text outputs)."""
+    """Every <table> of a page with its attributes, header cells and rows of cell texts; the
+    text of <pre> blocks (notebook text outputs); and links that carry a CSV file."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.tables: list[dict] = []
         self.pre: list[str] = []
+        self.links: list[dict] = []  # <a href="data:text/csv…">: downloads carried in the page
         self._stack: list[dict] = []
         self._cell: list[str] | None = None
         self._in_pre = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag == "a" and (dict(attrs).get("href") or "").lower().startswith("data:text/csv"):
+            self.links.append(dict(attrs))
         if tag == "table":
             self._stack.append({"attrs": dict(attrs), "head": [], "rows": [], "row": None})
         elif self._stack and tag == "tr":
@@ -120,16 +126,17 @@ def _check_page(path: Path, min_cell: int) -> list[Finding]:
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))
     found: dict[str, int] = {}
     for t in parser.tables:
-        mark = t["attrs"].get(MARK_ATTRIBUTE)
-        if not mark:
-            found["unmarked_table"] = found.get("unmarked_table", 0) + 1
-            small = _small_cells(t["rows"], min_cell)
-        elif table_digest(t["head"], t["rows"]) != mark:
-            found["altered_table"] = found.get("altered_table", 0) + 1
-            small = _small_cells(t["rows"], min_cell)
-        else:
-            cols = {int(c) for c in (t["attrs"].get(COUNTS_ATTRIBUTE) or "").split(",") if c}
-            small = _small_cells(t["rows"], min_cell, cols)
+        kind, small = _check_cells(t["head"], t["rows"], t["attrs"], min_cell)
+        if kind:
+            found[kind] = found.get(kind, 0) + 1
+        if small:
+            found["small_count"] = found.get("small_count", 0) + small
+    for attrs in parser.links:
+        head, rows = _csv_cells(_data_url_text(attrs["href"]))
+        kind, small = _check_cells(head, rows, attrs, min_cell)
+        if kind:  # a file carried in the page is a download: marked by the gate, or a finding
+            kind = "unmarked_download" if kind == "unmarked_table" else kind
+            found[kind] = found.get(kind, 0) + 1
         if small:
             found["small_count"] = found.get("small_count", 0) + small
     small = sum(_small_cells([re.findall(r"\S+", p)], min_cell) for p in parser.pre)
@@ -138,21 +145,49 @@ def _check_page(path: Path, min_cell: int) -> list[Finding]:
     return [Finding(path, kind, n) for kind, n in found.items()]
 
 
+def _check_cells(
+    head: list[str], rows: list[list[str]], attrs: dict, min_cell: int
+) -> tuple[str | None, int]:
+    """(finding kind or None, small counts) of a table or a download carried in a page: a
+    valid mark (`data-disclosure`, the digest of exactly these cells) limits the small-count
+    check to its count columns (`data-counts`); without one every cell is checked."""
+    mark = attrs.get(MARK_ATTRIBUTE)
+    if not mark:
+        return "unmarked_table", _small_cells(rows, min_cell)
+    if table_digest(head, rows) != mark:
+        return "altered_table", _small_cells(rows, min_cell)
+    cols = {int(c) for c in (attrs.get(COUNTS_ATTRIBUTE) or "").split(",") if c}
+    return None, _small_cells(rows, min_cell, cols)
+
+
+def _data_url_text(url: str) -> str:
+    """The text a `data:` address carries (percent-encoded or base64)."""
+    meta, _, data = url.partition(",")
+    if meta.lower().endswith(";base64"):
+        return base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
+    return unquote(data)
+
+
+def _csv_cells(text: str) -> tuple[list[str], list[list[str]]]:
+    """A CSV text's header and rows (a byte-order mark dropped)."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
 def _download_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     """A download's header and rows as text (CSV, or the first sheet of an XLSX)."""
     if path.suffix.lower() == ".csv":
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    else:
-        import openpyxl  # lazy: only downloads need it
+        return _csv_cells(path.read_text(encoding="utf-8-sig"))
+    import openpyxl  # lazy: only downloads need it
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = [
-                ["" if v is None else str(v) for v in r]
-                for r in book.worksheets[0].iter_rows(values_only=True)
-            ]
-        finally:
-            book.close()
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = [
+            ["" if v is None else str(v) for v in r]
+            for r in book.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
     return (rows[0], rows[1:]) if rows else ([], [])
 
 
