@@ -9,6 +9,7 @@ import pytest
 
 from analysis.errors import AnalysisError, speak_with
 from analysis.pages.notebook import open_month, sentence
+from analysis.paths import RAW_STEMS
 
 from conftest import PERIOD
 
@@ -159,5 +160,7 @@ def test_cleaning_reports_every_file_partition_and_the_write(demo_dir, tmp_path)
         if isinstance(q, dict) and q.get("file")
     )
     done, total = told[-1]
-    assert done == total == 4 + parts + 1  # four files read, every partition, the write
+    assert (
+        done == total == len(RAW_STEMS) + parts + 1
+    )  # each raw file read, every partition, the write
     assert [d for d, _ in told] == sorted(d for d, _ in told)  # never goes back

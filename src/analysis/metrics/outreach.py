@@ -121,7 +121,8 @@ def new_registrations(workers: pd.DataFrame, participants: pd.DataFrame, period:
     """Roster workers per kelurahan whose first registration (earliest `tgl_kepesertaan` of their
     records) falls in `period`."""
     first = participants.groupby("nik_hash")["tgl_kepesertaan"].min()
-    when = workers["nik_hash"].map(first)
+    # reindex, not map: map with an empty mapper (nobody registered) casts the dates to float
+    when = pd.Series(first.reindex(workers["nik_hash"]).to_numpy(), index=workers.index)
     fresh = when.dt.strftime("%Y-%m").eq(period)
     return workers.loc[fresh.fillna(False).to_numpy(dtype=bool)].groupby("kode_kelurahan").size()
 
