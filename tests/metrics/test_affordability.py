@@ -181,6 +181,30 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
     assert "(b)" not in " ".join(afs.scenario_chart_values(small, "id").index)
 
 
+def test_deciles_of_a_few_workers_pass_the_gate(month):
+    """A small month: deciles of three workers; the people count is '<5', and a share hidden
+    for its denominator says nothing of its count (it used to fail the gate)."""
+    a, _ = month
+    roster = af.add_deciles(a.roster.drop(columns="decile").head(30).reset_index(drop=True))
+    small = af.Affordability(**{**a.__dict__, "roster": roster, "burden": None})
+    shown = afb.decile_table(small, "en").frame
+    assert len(shown) == 10 and shown["Workers"].eq("<5").all()
+    rates = shown[[c for c in shown.columns if c.startswith("> 2%")]]
+    assert rates.shape[1] == 2
+    assert rates.isin(["<5", "x"]).all().all()  # no share of three people is shown
+
+
+def test_a_small_group_where_nobody_is_above_says_fewer_than_five(month):
+    """Three workers, none above the threshold: the group rule hides the zero as '<5' (not 'x')
+    in the sensitivity table, which shows the burden tables' total."""
+    a, _ = month
+    roster = a.roster.nsmallest(3, "share_now").reset_index(drop=True)
+    assert (roster["share_now"] <= a.threshold).all()
+    small = af.Affordability(**{**a.__dict__, "roster": af.add_deciles(roster), "burden": None})
+    chosen = afb.sensitivity_table(small, "en").frame.iloc[1]  # the chosen threshold, 2%
+    assert chosen.iloc[0].endswith("◀") and chosen.iloc[1] == "<5"
+
+
 def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
     from analysis.pipeline import clean_period
 

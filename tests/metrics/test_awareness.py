@@ -158,6 +158,15 @@ def test_unit_weights_reproduce_plain_proportions_and_wilson_intervals(by):
         assert row.respondents == g["n"]
 
 
+def test_an_interval_always_holds_its_share():
+    """Nobody of ten weighted respondents: Wilson's lower bound is 0 (statsmodels gives 3e-17,
+    which broke the funnel chart's error bars in a small month)."""
+    weights = np.random.default_rng(0).uniform(0.5, 3, 10).round(2)  # a fractional n_eff
+    data = random_survey(10, seed=1).assign(tahu_bpjs_tk=False, bobot=weights)
+    row = aw.shares(data, ["tahu_bpjs_tk"], min_n=1).iloc[0]
+    assert row.share == 0 and row.lo == 0 and row.lo <= row.share <= row.hi
+
+
 def test_unit_weights_in_strata_still_give_plain_kelurahan_intervals():
     from statsmodels.stats.proportion import proportion_confint
 

@@ -165,7 +165,7 @@ def test_outputs_of_remove_tagged_cells_never_enter_a_published_file(report):
     map) stay in the executed notebooks; only the cover cards (tagged remove and cover) are
     read back, onto the cover."""
     executed = report.parent / "_executed" / PERIOD
-    tokens = set()
+    tokens, analyst = set(), []
     for nb_path in sorted(executed.glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         for cell in nb.cells:
@@ -176,10 +176,14 @@ def test_outputs_of_remove_tagged_cells_never_enter_a_published_file(report):
                 html = str(out.get("data", {}).get("text/html", ""))
                 headers = re.findall(r"<th[^>]*>([^<]+)</th>", html)  # the analyst tables' columns
                 tokens |= {h for h in headers if re.fullmatch(r"[a-z]+_[a-z_]+", h)}
-    assert {"source_row", "aware_kesehatan"} <= tokens
+                if "data-analyst-only" in html:  # notebook 03's every-kelurahan estimates
+                    analyst.append("".join(re.findall(r"<th[^>]*>[^<]+</th>", html)))
+    assert "source_row" in tokens and analyst  # the quarantine sample; the awareness table
+    assert any("Tahu BPJS Kesehatan" in head and "Responden" in head for head in analyst)
     published = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
     published += (report / "manifest.json").read_text()
     assert not {t for t in tokens if t in published}
+    assert "data-analyst-only" not in published and not any(h in published for h in analyst)
 
 
 def test_every_published_table_is_gated_and_the_audit_passed(report):
@@ -191,5 +195,8 @@ def test_every_published_table_is_gated_and_the_audit_passed(report):
     assert audit["weak_cells"] == 0 and audit["hidden_cells"] > 0 and audit["narrowest_range"] >= 2
     names = {t["name"] for t in m["tables"]}
     assert {"coverage.kelurahan", "coverage.kecamatan", "awareness.priority"} <= names
+    # integ's tables: the subsidy split and scenarios, the visit plan and its download
+    assert {"affordability.split", "affordability.scenarios"} <= names
+    assert {"outreach.plan", "outreach.plan_download"} <= names
     pages = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
     assert pages.count("data-disclosure=") >= len(names) - 1  # the kelurahan table: maps only

@@ -25,6 +25,7 @@ from analysis.metrics.affordability import (
 from analysis.metrics.burden import TOTAL_KEY
 from analysis.metrics.disclosure import (
     HIDDEN_MARK,
+    PRIMARY,
     Protected,
     Published,
     count_text,
@@ -141,11 +142,13 @@ def _burden_display(
     for c, values in (after or {}).items():
         frame[c] = values
     refs = refs_for(p, {names["n"]: "n"})
-    for rate, count in (("above_now_rate", "above_now"), ("above_full_rate", "above_full")):
-        if rate in columns:  # a share shown with its count of people reveals the count
-            refs |= refs_for(p, {names[rate]: count})
+    rates = [r for r in ("above_now_rate", "above_full_rate") if r in columns]
+    for rate in rates:  # a share shown with its count of people reveals the count
+        refs |= refs_for(p, {names[rate]: rate.removesuffix("_rate")})
     universe = burden_tables.of(a).universe
-    return gate(frame, name, refs=refs, universe=universe, counts=after_counts)
+    # a share hidden for its denominator (fewer than min_cell people) gives nothing of its count
+    derived = [names[r] for r in rates]
+    return gate(frame, name, refs=refs, universe=universe, counts=after_counts, derived=derived)
 
 
 def decile_table(a: Affordability, lang: str = "id") -> Published:
@@ -214,8 +217,10 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> Published:
 def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str, universe=None) -> str:
     n = int(row[f"above_{which}"])
     state = universe.cell("total", TOTAL_KEY, f"above_{which}")[0] if universe else 0
-    if state or is_small(n, a.min_cell):
-        return small_label(a.min_cell) if is_small(n, a.min_cell) else HIDDEN_MARK
+    if state == PRIMARY or (not state and is_small(n, a.min_cell)):  # a group-rule zero too
+        return small_label(a.min_cell)
+    if state:
+        return HIDDEN_MARK
     return f"{fmt_int(n, lang)} ({fmt_share(row[f'above_{which}_rate'], lang)})"
 
 
