@@ -16,6 +16,29 @@ from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.paths import DEMO_PERIOD
 
 PERIOD = DEMO_PERIOD
+#: Every table the pages publish, each downloadable as CSV and XLSX (analysis.pages.published).
+PUBLISHED_TABLES = {
+    "baris_per_berkas",
+    "alasan_karantina",
+    "kelurahan_dicocokkan",
+    "cakupan_kota",
+    "kelurahan_belum_tercakup_terbanyak",
+    "cakupan_kecamatan",
+    "cakupan_kelurahan",
+    "cakupan_sektor",
+    "cakupan_kelas_usaha",
+    "sumbangan_target",
+    "prioritas_sosialisasi",
+    "subsidi_kelompok",
+    "subsidi_apbd",
+    "beban_desil",
+    "kepekaan_ambang",
+    "beban_sektor",
+    "beban_kelurahan_tertinggi",
+    "aturan_iuran",
+    "kunjungan_berikutnya",
+    "rencana_kunjungan",
+}
 
 # No time limits on generated examples: speed is measured in benchmarks/, never in tests (a
 # busy machine would otherwise fail correct code).

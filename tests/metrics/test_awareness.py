@@ -401,23 +401,32 @@ def test_priority_table_shows_both_inputs_and_hides_small_counts():
     coverage, awareness = priority_inputs()
     coverage.loc[0, ["workers", "effective"]] = [23, 20]  # 3 uncovered: a small count
     u = kelurahan_universe(coverage)
-    shown = awp.priority_display(aw.priority(coverage, awareness, 10), u, "en", top=5).frame
+    table = awp.priority_table(aw.priority(coverage, awareness, 10), u, "en", top=5)
+    shown = table.shown()
     assert list(shown.columns) == [
-        "#",
         "Kelurahan (kecamatan)",
-        "Uncovered workers",
+        "Workers not covered",
         "Know BPJS TK",
+        "95% range",
+        "Estimate from",
         "Score",
+        "Score range",
     ]
-    assert list(shown["#"]) == ["1", "2", "3"]
-    assert list(shown.iloc[:, 1]) == ["Tiga (Es)", "Dua (Es)", "Satu (Es)"]  # Empat: unknown
+    assert list(shown.iloc[:, 0]) == ["Tiga (Es)", "Dua (Es)", "Satu (Es)"]  # Empat: unknown
     satu = shown.iloc[2]
-    assert satu["Uncovered workers"] == "<5" and satu["Score"] == "<5"  # the score would reveal it
+    assert satu["Workers not covered"] == "<5" and satu["Score"] == "x"  # the score would reveal it
+    assert satu["Score range"] == "x"
     # the kecamatan total would give Satu's 3 away: one more cell of Es is hidden as well
-    assert (shown["Uncovered workers"] == "x").sum() == 1
-    assert shown.iloc[0]["Know BPJS TK"].startswith("40%*")  # Tiga: its kecamatan's estimate
-    assert shown.iloc[1]["Know BPJS TK"] == "50% (30–70%)"
-    assert not shown[["Uncovered workers", "Score"]].isin(["3", "2"]).any().any()
+    assert (shown["Workers not covered"] == "x").sum() == 1
+    assert shown.iloc[0]["Know BPJS TK"] == "40%"  # Tiga: its kecamatan's estimate …
+    assert shown.iloc[0]["Estimate from"].startswith("kecamatan")  # … and it says so
+    assert (shown.iloc[1]["Know BPJS TK"], shown.iloc[1]["95% range"]) == ("50%", "30%–70%")
+    assert not shown[["Workers not covered", "Score"]].isin(["3", "2"]).any().any()
+    download = table.download()
+    assert (
+        download.iloc[2]["Workers not covered"] == "<5"
+        and download.iloc[1]["Know BPJS TK (%)"] == 50
+    )
 
 
 def test_kelurahan_table_is_estimated_when_cleaning_did_not_write_it(tmp_path):
@@ -430,7 +439,7 @@ def test_kelurahan_table_is_estimated_when_cleaning_did_not_write_it(tmp_path):
 @pytest.mark.parametrize(
     ("quality", "expected"),
     [
-        ({"survei_kesadaran": {"file": None, "rows_in": 0}}, "There is no awareness survey for"),
+        ({"survei_kesadaran": {"file": None, "rows_in": 0}}, "There are no awareness-survey data"),
         (
             {"survei_kesadaran": {"file": "survei_kesadaran.csv", "rows_in": 40}},
             "none of its answers",

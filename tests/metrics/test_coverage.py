@@ -202,10 +202,10 @@ def test_targets_are_reference_data_with_source_year_and_caveat():
         t.loc["informal", "target_workers"] == 34_785
         and t.loc["formal", "target_workers"] == 57_303
     )
-    assert (t["year"] == 2019).all() and (~t["verified"]).all()
+    assert (t["year"] == 2019).all() and t["verified"].all()  # the full ANTARA text (facts §0)
     assert t.loc["informal", "segment"] == "BPU" and t.loc["formal", "segment"] == "PU"
     assert t["source"].str.contains("antaranews.com/berita/225757").all()
-    assert t["note"].str.contains("NOT VERIFIED").all()
+    assert t["note"].str.contains("not a target for UMKM-registry workers").all()
     assert targets("klaten").empty
 
 

@@ -55,6 +55,9 @@ def test_new_registrations_count_workers_whose_first_record_falls_in_the_month()
     got = outreach.new_registrations(workers, participants, "2026-10")
     # a: new; b: first registered in 2019; c: September; d: new; e: never; z: on no roster
     assert got.to_dict() == {KEL[0]: 1, KEL[1]: 1}
+    # a month whose participant extract has no records: nobody is new (it used to stop the page)
+    none = participants.iloc[:0]
+    assert outreach.new_registrations(workers, none, "2026-10").empty
 
 
 def test_an_activity_in_two_months_logs_counts_once_and_later_or_other_regions_are_left_out(

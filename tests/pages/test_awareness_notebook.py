@@ -34,7 +34,7 @@ def test_the_page_shows_the_gap_funnel_map_reasons_and_priority(demo_dir, tmp_pa
     # the headline sentence carries the city's weighted shares, in Indonesian format
     sentence = re.search(r"<strong>(\d+)%</strong> pelaku UMKM di Kota Surakarta", page)
     assert sentence and int(sentence[1]) == round(city["aware_kesehatan"] * 100)
-    assert f"<strong>{round(city['aware_gap'] * 100)} poin persen</strong>" in page
+    assert f"<strong>{round(city['aware_gap'] * 100)} poin</strong>" in page
     prio = aw.priority(
         pd.read_parquet(Paths.of(demo_dir).processed(PERIOD) / "coverage_kelurahan.parquet"),
         table,
@@ -49,7 +49,7 @@ def test_a_month_without_a_survey_says_so_and_the_report_still_publishes(demo_di
     report = publish(data, tmp_path, lang="en")
     assert (report / "index.html").exists() and (report / "01_clean_registry.html").exists()
     page = (report / "03_awareness_gaps.html").read_text(encoding="utf-8")
-    assert "There is no awareness survey for October 2026" in page
+    assert "There are no awareness-survey data for October 2026" in page
     assert "data/raw" not in page and ".csv" not in page  # no file path on an official's page
     assert "Traceback" not in page and "<img" not in page
     table = pd.read_parquet(Paths.of(data).processed(PERIOD) / aw.FILE_NAME)

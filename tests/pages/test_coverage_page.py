@@ -33,20 +33,20 @@ def test_headline_and_city_table_show_the_parquet_totals(month, parquet):
     assert f"{fmt_int(workers)} orang" in text and f"**{fmt_int(effective)}** pekerja" in text
     assert f"**{fmt_pct(effective / workers)}**" in text
     assert f"**{fmt_int(workers - effective)}** pekerja" in text
-    city = coverage_page.city_table(month, "id").frame
+    city = coverage_page.city_table(month, "id").shown()
     assert city.iloc[2, 1] == fmt_int(effective) and city.iloc[0, 1] == fmt_int(
         parquet["registered"].sum()
     )
-    assert "Target" in text or "target" in text
+    assert "target" in text and "kurang" not in text.lower()  # a contribution, not a shortfall
 
 
 def test_top_ten_table_matches_the_parquet(month, parquet):
-    table = coverage_page.top_uncovered_table(month, "id").frame
+    table = coverage_page.top_uncovered_table(month, "id").shown()
     assert len(table) == 10
     kel = parquet.set_index("kelurahan")
     shown = []
     for row in table.itertuples(index=False):
-        name, workers, effective, uncovered = row[1], row[3], row[4], row[5]
+        name, uncovered, workers, effective = row[0], row[2], row[3], row[4]
         assert workers == fmt_int(kel.loc[name, "workers"])
         if uncovered not in ("x", "<5"):
             assert uncovered == fmt_int(kel.loc[name, "workers"] - kel.loc[name, "effective"])
@@ -60,13 +60,13 @@ def test_top_ten_table_matches_the_parquet(month, parquet):
 
 
 def test_kecamatan_table_sums_the_parquet(month, parquet):
-    table = coverage_page.kecamatan_table(month, "id").frame
+    table = coverage_page.kecamatan_table(month, "id").shown()
     sums = parquet.groupby("kecamatan", sort=False)[["workers", "effective"]].sum()
     for row in table.itertuples(index=False):
         if row[0] in sums.index:
-            assert row[1] == fmt_int(sums.loc[row[0], "workers"])
-            assert row[2] == fmt_int(sums.loc[row[0], "effective"])
-    assert table.iloc[-1, 1] == fmt_int(parquet["workers"].sum())
+            assert row[2] == fmt_int(sums.loc[row[0], "workers"])
+            assert row[3] == fmt_int(sums.loc[row[0], "effective"])
+    assert table.iloc[-1, 2] == fmt_int(parquet["workers"].sum())
 
 
 def test_no_small_count_is_published(month):
@@ -76,7 +76,7 @@ def test_no_small_count_is_published(month):
     assert (hidden_rate | ~p.hidden["effective"]).all()  # a hidden count hides its rate too
     for which in ("sektor", "kelas_usaha"):
         table = coverage_page.group_table(month, which, "id")
-        assert len(table.frame) >= 1
+        assert len(table.shown()) >= 1
 
 
 def test_ranking_uses_only_published_numbers():
@@ -132,7 +132,9 @@ def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, l
     assert month.city["effective"] == 0 and month.moran is None
     assert month.kelurahan.set_index("kode_kelurahan").loc[gone, "effective_rate_eb"].isna().all()
     assert "**0** " in coverage_page.headline(month, lang).data
-    assert coverage_page.lisa_text(month, lang).data.startswith(("Pola ruang", "No spatial"))
+    assert coverage_page.lisa_text(month, lang).data.startswith(
+        ("Kantong tidak dicari", "No clusters were")
+    )
     short = coverage_page.target_text(month, lang).data
     assert "1" in short and str(coverage.MIN_HISTORY) in short
     for table in (
@@ -143,7 +145,7 @@ def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, l
         coverage_page.group_table(month, "kelas_usaha", lang),
         coverage_page.target_table(month, lang),
     ):
-        assert len(table.frame) >= 1
+        assert len(table.shown()) >= 1
     chart = maps.coverage_map(month, lang)
     ax = chart.fig.axes[0]
     no_data = sum(len(c.get_paths()) for c in ax.collections if c.get_hatch() == NO_DATA["hatch"])
@@ -186,3 +188,56 @@ def test_notebook_runs_top_to_bottom(which, demo_dir, empty_month, tmp_path):
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     # the empty month has no hot-spot map (nothing was tested; a sentence says why)
     assert len(images) >= (5 if which == "demo" else 4)
+
+
+@pytest.fixture(scope="module")
+def two_months(cleaned, demo_dir, tmp_path_factory):
+    """The demo month and, before it, a month with fewer workers effectively covered."""
+    data = tmp_path_factory.mktemp("two") / "data"
+    now = data / "processed" / PERIOD
+    shutil.copytree(demo_dir / "processed" / PERIOD, now)
+    before = data / "processed" / "2026-09"
+    shutil.copytree(now, before)
+    kel = pd.read_parquet(before / "coverage_kelurahan.parquet")
+    kel["effective"] = (kel["effective"] * 0.8).astype("int64")
+    kel.to_parquet(before / "coverage_kelurahan.parquet")
+    return data, kel
+
+
+def test_last_months_coverage_and_the_change_are_shown_for_city_and_kecamatan(two_months):
+    data, before = two_months
+    cov = coverage.results(Month.load(PERIOD, data))
+    assert cov.previous_period == "2026-09"
+    now = pd.read_parquet(data / "processed" / PERIOD / "coverage_kelurahan.parquet")
+    table = coverage_page.kecamatan_table(cov, "id").shown().set_index("Kecamatan")
+    prev_col, change_col = "Cakupan efektif September 2026", "Perubahan (poin)"
+    for name, group in before.groupby("kecamatan"):
+        rate_before = group["effective"].sum() / group["workers"].sum()
+        g_now = now[now["kecamatan"] == name]
+        rate_now = g_now["effective"].sum() / g_now["workers"].sum()
+        assert table.loc[name, prev_col] == fmt_pct(rate_before)
+        points = round((rate_now - rate_before) * 100, 1)
+        assert table.loc[name, change_col] == ("+" if points > 0 else "") + f"{points:.1f}".replace(
+            ".", ","
+        )
+    city = before["effective"].sum() / before["workers"].sum()
+    assert table.loc["Kota Surakarta", prev_col] == fmt_pct(city)
+    headline = coverage_page.headline(cov, "id").data
+    assert (
+        f"naik {round((now['effective'].sum() / now['workers'].sum() - city) * 100, 1):.1f}".replace(
+            ".", ","
+        )
+        in headline
+    )
+
+
+def test_the_trend_is_in_percent_of_workers(two_months):
+    from analysis.pages.coverage_trend import trend_frame
+
+    data, before = two_months
+    cov = coverage.results(Month.load(PERIOD, data))
+    frame = trend_frame(cov, "id")
+    assert list(frame.index) == ["September 2026", "Oktober 2026"]
+    first = frame.iloc[0, 0]
+    assert first == pytest.approx(before["effective"].sum() / before["workers"].sum())
+    assert (frame.to_numpy() <= 1).all()

@@ -160,7 +160,7 @@ def test_the_subsidy_controls_recompute_the_budget(month):
     assert "<b>50%</b> of the cheapest package for self-employed workers (BPU)" in html
     assert f"{round(half['budget']):,}" in html  # the scenario table's budget, in full
     group.value = "all"
-    assert "every uncovered worker (BPU and PU)" in out.outputs[0]["data"]["text/html"]
+    assert "every worker not covered (BPU and PU)" in out.outputs[0]["data"]["text/html"]
     discount.value = True
     assert "as if it applied" in out.outputs[0]["data"]["text/html"]
 

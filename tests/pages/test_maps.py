@@ -48,7 +48,7 @@ def test_choropleth_styles_suppressed_and_missing_kelurahan_apart_from_zero(code
     assert hatched(ax, SUPPRESSED["hatch"]) == 3 and hatched(ax, NO_DATA["hatch"]) == 1
     texts = legend_texts(chart)
     assert texts[: len(BREAKS)] == class_labels(BREAKS, lambda v: f"{v:.0%}")
-    assert "Tidak ada data" in texts and any(t.startswith("Ditekan") for t in texts)
+    assert "Tidak ada data" in texts and any(t.startswith("Disembunyikan") for t in texts)
     assert chart.png()[:4] == b"\x89PNG"
 
 

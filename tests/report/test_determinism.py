@@ -40,4 +40,5 @@ def test_reporting_twice_gives_identical_pages(demo_dir, tmp_path):
     for m in (ma, mb):
         m.pop("generated_at")
         m.pop("notebook_seconds")
+        m.pop("step_seconds")
     assert ma == mb

@@ -1,6 +1,7 @@
 """End to end: the notebooks run through papermill on generated data and publish a report
 without code; nothing personal leaks; a failing notebook leaves the previous report intact."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -14,7 +15,7 @@ from analysis.report.privacy import check_privacy
 from analysis.report.publish import publish_report
 from analysis.report.run import notebooks
 
-from conftest import PERIOD
+from conftest import PERIOD, PUBLISHED_TABLES
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +62,35 @@ def test_manifest_records_provenance(report):
 
 
 def test_the_published_folder_holds_only_what_officials_may_receive(report):
-    expected = {"index.html", "manifest.json"} | {f"{nb.stem}.html" for nb in notebooks()}
+    expected = {"index.html", "manifest.json", f"laporan_{PERIOD}.html", "unduhan"}
+    expected |= {f"{nb.stem}.html" for nb in notebooks()}
+    expected |= {f"unduhan/{t}.{ext}" for t in PUBLISHED_TABLES for ext in ("csv", "xlsx")}
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        expected.add(f"laporan_{PERIOD}.pdf")
     assert {p.relative_to(report).as_posix() for p in report.rglob("*")} == expected
+
+
+def test_every_download_is_in_the_manifest_and_linked_from_the_cover(report):
+    m = json.loads((report / "manifest.json").read_text())
+    assert {d["id"] for d in m["downloads"]} == PUBLISHED_TABLES
+    cover = (report / "index.html").read_text(encoding="utf-8")
+    for d in m["downloads"]:
+        for name, digest in d["files"].items():
+            assert f'href="{name}"' in cover
+            assert hashlib.sha256((report / name).read_bytes()).hexdigest() == digest
+    assert m["single_file"] == f"laporan_{PERIOD}.html" and f'href="{m["single_file"]}"' in cover
+    if m["pdf"]:
+        assert f'href="{m["pdf"]}"' in cover
+    else:  # no Chromium on this machine: the cover says plainly that there is no PDF
+        assert "PDF tidak dapat dibuat" in cover
+
+
+def test_the_cover_gives_release_date_cut_off_unit_and_contact(report):
+    cover = (report / "index.html").read_text(encoding="utf-8")
+    assert "Dirilis" in cover and "data sampai 31 Oktober 2026" in cover
+    assert "Dinas Koperasi dan UKM Kota Surakarta" in cover and "Kontak" in cover
+    page = (report / "02_coverage_map.html").read_text(encoding="utf-8")
+    assert "Pertanyaan tentang angka" in page  # every page's footer says whom to ask
 
 
 def test_executed_notebooks_and_the_log_are_kept_outside_it_for_analysts(report):

@@ -45,7 +45,11 @@ def page_text(page: Path) -> str:
 def check_pages(report: Path, lang: str) -> dict[str, str]:
     """Every page is there, renders, shows no error and no raw value; returns each page's text."""
     names = {f"{nb.stem}.html" for nb in notebooks()} | {"index.html", "manifest.json"}
+    names |= {f"laporan_{PERIOD}.html", "unduhan"}  # the take-away files: one file, the tables
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        names.add(f"laporan_{PERIOD}.pdf")
     assert {p.name for p in report.iterdir()} == names
+    assert len(list((report / "unduhan").glob("*.csv"))) >= 1
     texts = {}
     for page in sorted(report.glob("*.html")):
         raw = page.read_text(encoding="utf-8")

@@ -10,12 +10,13 @@ month's results into the sentences and disclosure-protected tables of notebook 0
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.metrics.disclosure import Protected, is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
 from analysis.metrics.universe import Universe
@@ -210,6 +211,16 @@ def history(month: Month) -> pd.DataFrame:
     return add_rates(pd.DataFrame(rows))
 
 
+def previous_month(month: Month) -> tuple[str, pd.DataFrame] | None:
+    """The latest cleaned month before this one (same data folder) and its kelurahan table with
+    rates, for month-over-month changes; None when there is none."""
+    for p in reversed([p for p in month.earlier() if p < month.period]):
+        path = month.paths.processed(p) / "coverage_kelurahan.parquet"
+        if path.exists():
+            return p, add_rates(pd.read_parquet(path))
+    return None
+
+
 @dataclass
 class Projection:
     """A straight-line projection of a monthly count towards a target."""
@@ -287,6 +298,9 @@ class CoverageMonth:
     projections: dict[str, Projection] = field(default_factory=dict)
     universe: Universe | None = None  # every coverage count, protected together
     protected: Protected | None = None  # the kelurahan table, cut from the universe
+    previous_period: str | None = None  # the month compared with (the latest cleaned before)
+    previous: pd.DataFrame | None = None  # its kelurahan table with rates
+    previous_universe: Universe | None = None  # its counts, protected as its report did
 
 
 KEL_COUNTS = ["workers", "registered", "effective", "uncovered"]
@@ -370,9 +384,11 @@ def universe(month: Month) -> Universe:
     )
 
 
-def coverage_universe(cov: CoverageCounts, min_cell: int, min_group: int) -> Universe:
+def coverage_universe(
+    cov: CoverageCounts, min_cell: int, min_group: int, groups: bool = True
+) -> Universe:
     """Every coverage count the report publishes — kelurahan, kecamatan, the city, sectors and
-    size classes — protected together (`analysis.metrics.universe`)."""
+    size classes (unless `groups` is false) — protected together (`analysis.metrics.universe`)."""
     counts = ("workers", "registered", "effective", "uncovered")
     u = Universe(
         "coverage",
@@ -389,7 +405,7 @@ def coverage_universe(cov: CoverageCounts, min_cell: int, min_group: int) -> Uni
     u.add_rows("city", city, "city")  # the city table shows active workers too
     u.nest("kelurahan", cov.kelurahan, "kode_kelurahan", "kecamatan", "kode_kecamatan")
     u.nest("kecamatan", cov.kecamatan, "kode_kecamatan", "city", None)
-    for which, table in (("sektor", cov.sector), ("kelas_usaha", cov.size)):
+    for which, table in (("sektor", cov.sector), ("kelas_usaha", cov.size)) if groups else ():
         u.add_rows(which, table, which, counts).nest(which, table, which, "city", None)
     return u.protect()
 
@@ -406,6 +422,38 @@ def protected(cov: CoverageMonth, level: str) -> Protected:
     }[level]
     rates = {k: v for k, v in KEL_RATES.items() if k in table}
     return cov.universe.protected(level, table, key, rates=rates)
+
+
+def previous_universe(month: Month, period: str, kelurahan: pd.DataFrame) -> Universe:
+    """Last month's coverage universe as last month's report protected it (its processed tables,
+    this month's settings): its shares are shown this month only where it showed them. When
+    last month's tables cannot be read together (a table missing, or one that does not add up
+    with the others), its kelurahan table alone (`kelurahan`: kelurahan, kecamatan, the city)."""
+    try:
+        return universe(replace(Month.load(period, month.paths.data_dir), settings=month.settings))
+    except (AnalysisError, ValueError):
+        s, kec = month.settings, kecamatan_coverage(kelurahan)
+        geography = CoverageCounts(kelurahan, kec, city_coverage(kelurahan), kec[:0], kec[:0])
+        return coverage_universe(geography, s.min_cell, s.min_group, groups=False)
+
+
+def previous_protected(cov: CoverageMonth, level: str) -> Protected | None:
+    """Last month's 'kelurahan', 'kecamatan' or 'city' table with last month's states (None
+    without a last month), for the pages' 'last month' and change columns."""
+    if cov.previous is None or cov.previous_universe is None:
+        return None
+    kel = cov.previous
+    table, key = {
+        "kelurahan": (kel, "kode_kelurahan"),
+        "kecamatan": (kecamatan_coverage(kel), "kode_kecamatan"),
+        "city": (city_frame(city_coverage(kel)), "city"),
+    }[level]
+    u = cov.previous_universe
+    published = {m for r, ms in u.published.items() if r[0] == level for m in ms}
+    rates = {
+        f"{m}_rate": (m, "workers") for m in MEASURES if f"{m}_rate" in table and m in published
+    }
+    return u.protected(level, table, key, rates=rates)
 
 
 def results(month: Month) -> CoverageMonth:
@@ -436,6 +484,10 @@ def _compute(month: Month) -> CoverageMonth:
     )
     out.universe = universe(month)
     out.protected = protected(out, "kelurahan")
+    before = previous_month(month)
+    if before is not None:
+        out.previous_period, out.previous = before
+        out.previous_universe = previous_universe(month, *before)
     for row in out.targets.itertuples():
         seg = row.segment if row.segment in SEGMENTS else OTHER_SEGMENT
         col = f"effective_{seg}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -26,15 +27,14 @@ from analysis.metrics.burden import TOTAL_KEY
 from analysis.metrics.disclosure import (
     HIDDEN_MARK,
     PRIMARY,
+    SECONDARY,
     Protected,
-    Published,
     count_text,
-    display,
-    gate,
     is_small,
     refs_for,
     small_label,
 )
+from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
     catalogue,
     fmt_int,
@@ -101,32 +101,19 @@ def rate_shown(count: int, n: int, min_cell: int, lang: str) -> str:
     return "–" if is_small(count, min_cell) or n == 0 else fmt_share(count / n, lang)
 
 
-_BURDEN_FORMATS = {
-    "n": fmt_int,
-    "income_median": lambda v, lang: fmt_rp(round_income(v), lang),
-    "share_now_median": fmt_share,
-    "share_full_median": fmt_share,
-    "above_now_rate": fmt_share,
-    "above_full_rate": fmt_share,
+#: How each burden column is published.
+_BURDEN_KINDS = {
+    "n": "count",
+    "income_median": "rp",
+    "share_now_median": "share",
+    "share_full_median": "share",
+    "above_now_rate": "share",
+    "above_full_rate": "share",
 }
 
 
-def _burden_display(
-    p: Protected,
-    labels: tuple[str, list[str]],
-    a: Affordability,
-    lang: str,
-    columns: list[str],
-    name: str,
-    extra: dict[str, list[str]] | None = None,
-    after: dict[str, list[str]] | None = None,
-    after_counts: tuple[str, ...] = (),
-) -> Published:
-    """Format a protected burden table (first column: `labels` = (header, texts); then `extra`
-    text columns; `after`: columns added at the end, `after_counts` of them counts of people)
-    and gate it with its cells: people counted, and the counts above the threshold that the
-    shown shares reveal."""
-    shown = display(p, {c: (lambda f: lambda v: f(v, lang))(_BURDEN_FORMATS[c]) for c in columns})
+def _burden_cols(columns: list[str], a: Affordability, lang: str) -> list[Col]:
+    """The burden columns as published: headers in the report language, kinds."""
     th = fmt_threshold(a.threshold, lang)
     names = {
         "n": t("aff_col_people", lang),
@@ -136,33 +123,57 @@ def _burden_display(
         "above_now_rate": t("aff_col_above_now", lang, threshold=th),
         "above_full_rate": t("aff_col_above_full", lang, threshold=th),
     }
-    frame = pd.DataFrame({labels[0]: labels[1], **(extra or {})})
-    for c in columns:
-        frame[names[c]] = shown[c].to_numpy()
-    for c, values in (after or {}).items():
-        frame[c] = values
-    refs = refs_for(p, {names["n"]: "n"})
+    return [Col(c, names[c], _BURDEN_KINDS[c]) for c in columns]
+
+
+def _burden_table(
+    p: Protected,
+    a: Affordability,
+    lang: str,
+    columns: list[str],
+    title: str,
+    first: list[Col],
+    extra: dict[str, list] | None = None,
+    after: list[Col] = (),
+    counts: tuple[str, ...] = (),
+) -> PublishedTable:
+    """A protected burden table as published: `first` label columns (their values in `extra`),
+    the burden `columns`, then `after` columns (`counts` of them counts of people); medians of
+    income rounded to INCOME_STEP (never one person's income); through the gate with its cells
+    (people counted, and the counts above the threshold that the shown shares reveal)."""
+    extra = dict(extra or {})
+    if "income_median" in columns:
+        extra["income_median"] = [round_income(v) for v in p.table["income_median"]]
     rates = [r for r in ("above_now_rate", "above_full_rate") if r in columns]
-    for rate in rates:  # a share shown with its count of people reveals the count
-        refs |= refs_for(p, {names[rate]: rate.removesuffix("_rate")})
-    universe = burden_tables.of(a).universe
-    # a share hidden for its denominator (fewer than min_cell people) gives nothing of its count
-    derived = [names[r] for r in rates]
-    return gate(frame, name, refs=refs, universe=universe, counts=after_counts, derived=derived)
+    refs = refs_for(p, {"n": "n"} | {r: r.removesuffix("_rate") for r in rates})
+    cols = [*first, *_burden_cols(columns, a, lang), *after]
+    return from_protected(
+        p,
+        cols,
+        title,
+        lang,
+        extra,
+        refs=refs,
+        universe=burden_tables.of(a).universe,
+        derived=rates,  # a share hidden for its denominator gives nothing of its count
+        counts=counts,
+    )
 
 
-def decile_table(a: Affordability, lang: str = "id") -> Published:
-    """Burden by income decile of roster workers (income range, people, median burden, share above threshold)."""
+@published("beban_desil")
+def decile_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """Burden by income decile of roster workers (income range, people, median burden, share
+    above threshold); the ranges rounded, never one person's income."""
     b = burden_tables.of(a)
-    if b.decile.empty:
-        return gate(pd.DataFrame(), "affordability.deciles", exempt="no incomes this month")
-    return _burden_display(
-        b.protected("decile"),
-        (t("aff_col_decile", lang), decile_labels(b.decile, lang)),
+    p = b.protected("decile")
+    return _burden_table(
+        p,
         a,
         lang,
         ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"],
-        "affordability.deciles",
+        t("aff_tbl_deciles", lang),
+        [Col("label", t("aff_col_decile", lang))],
+        {"label": decile_labels(b.decile, lang) if len(b.decile) else []},
     )
 
 
@@ -183,68 +194,91 @@ def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
     return frame
 
 
-def sensitivity_table(a: Affordability, lang: str = "id") -> Published:
-    """Share above each threshold (1/2/5/10% and the chosen one): roster at this month's and the full price, survey too."""
+@published("kepekaan_ambang")
+def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """Workers above each threshold (1/2/5/10% and the chosen one) at this month's and the full
+    price, and the survey's share at the full price; small counts hidden with their shares. The
+    chosen threshold's counts are the burden universe's totals (hidden as the burden tables
+    hide them)."""
     ths = sorted({*SENSITIVITY, a.threshold})
-    r = sensitivity(a.roster, ths)
-    s = sensitivity(a.survey, ths, weight="bobot") if len(a.survey) else None
+    r = sensitivity(a.roster, ths).reset_index(drop=True)
+    s = sensitivity(a.survey, ths, weight="bobot").reset_index(drop=True) if len(a.survey) else None
     u = burden_tables.of(a).universe
-    rows = []
-    for i, th in enumerate(ths):
-        chosen = th == a.threshold  # the burden tables' total: the universe's cells
-        row = {
-            t("aff_col_threshold", lang): fmt_threshold(th, lang) + (" ◀" if chosen else ""),
-            t("aff_col_roster_now", lang): _count_rate(r.iloc[i], "now", a, lang, chosen and u),
-            t("aff_col_roster_full", lang): _count_rate(r.iloc[i], "full", a, lang, chosen and u),
+    data = pd.DataFrame(
+        {
+            "threshold": ths,
+            **{
+                f"{k}_{w}": r[f"above_{w}{x}"]
+                for w in ("now", "full")
+                for k, x in (("n", ""), ("rate", "_rate"))
+            },
+            "used": [t("aff_threshold_used", lang) if th == a.threshold else "" for th in ths],
         }
-        if s is not None:
-            row[t("aff_col_survey_full", lang)] = (
-                fmt_share(s.iloc[i]["above_full_rate"], lang)
-                if not is_small(s.iloc[i]["above_full"], a.min_cell)
-                else small_label(a.min_cell)
-            )
-        rows.append(row)
-    cols = [t("aff_col_roster_now", lang), t("aff_col_roster_full", lang)]
+    )
+    chosen = [th == a.threshold for th in ths]
+    state = pd.DataFrame(index=data.index)
+    refs = {}
+    for w in ("now", "full"):
+        cell = ("total", TOTAL_KEY, f"above_{w}")
+        small = is_small(r[f"above_{w}"].to_numpy(), a.min_cell)
+        status = [
+            u.cell(*cell)[0] if c else (PRIMARY if s_ else 0)
+            for c, s_ in zip(chosen, small, strict=True)
+        ]
+        state[f"n_{w}"] = np.array(status, dtype="int64")
+        state[f"rate_{w}"] = np.where(
+            state[f"n_{w}"] > 0, SECONDARY, 0
+        )  # it would reveal the count
+        refs[f"n_{w}"] = refs[f"rate_{w}"] = [cell if c else None for c in chosen]
+    whole = all(round(th * 100, 6) == round(th * 100) for th in ths)
+    cols = [
+        Col("threshold", t("aff_col_threshold", lang), "pct", 0 if whole else 1),
+        Col("n_now", t("aff_col_roster_now", lang), "count"),
+        Col("rate_now", t("aff_col_roster_now_share", lang), "share"),
+        Col("n_full", t("aff_col_roster_full", lang), "count"),
+        Col("rate_full", t("aff_col_roster_full_share", lang), "share"),
+    ]
     if s is not None:
-        cols.append(t("aff_col_survey_full", lang))
-    refs = {
-        col: [("total", TOTAL_KEY, m) if th == a.threshold else None for th in ths]
-        for col, m in zip(cols, ("above_now", "above_full"), strict=False)
-    }
-    return gate(pd.DataFrame(rows), "affordability.sensitivity", refs=refs, universe=u, counts=cols)
+        data["survey_full"] = s["above_full_rate"]
+        state["survey_full"] = np.where(
+            is_small(s["above_full"].to_numpy(), a.min_cell), SECONDARY, 0
+        )
+        cols.append(Col("survey_full", t("aff_col_survey_full", lang), "share"))
+    cols.append(Col("used", t("aff_col_threshold_used", lang)))
+    table = PublishedTable(t("aff_tbl_sensitivity", lang), cols, data, lang, state, a.min_cell)
+    return table.gated(
+        refs=refs, universe=u, counts=("n_now", "n_full"), derived=("rate_now", "rate_full")
+    )
 
 
-def _count_rate(row: pd.Series, which: str, a: Affordability, lang: str, universe=None) -> str:
-    n = int(row[f"above_{which}"])
-    state = universe.cell("total", TOTAL_KEY, f"above_{which}")[0] if universe else 0
-    if state == PRIMARY or (not state and is_small(n, a.min_cell)):  # a group-rule zero too
-        return small_label(a.min_cell)
-    if state:
-        return HIDDEN_MARK
-    return f"{fmt_int(n, lang)} ({fmt_share(row[f'above_{which}_rate'], lang)})"
-
-
-def sector_table(a: Affordability, lang: str = "id") -> Published:
+@published("beban_sektor")
+def sector_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Burden by business sector (roster) with the survey's willingness to pay the full price."""
     b = burden_tables.of(a)
-    table = b.sector
+    p, table = b.protected("sektor"), b.sector
     wtp, resp = [], []
     for code in table["sektor"]:
         part = a.survey[a.survey["sektor"] == code] if len(a.survey) else a.survey
         share, n = willing(part, "cost_full") if len(part) else (float("nan"), 0)
-        resp.append(count_shown(n, a.min_cell, lang))
-        wtp.append(
-            fmt_share(share, lang) if n >= a.min_cell else small_label(a.min_cell) if n else "–"
-        )
-    return _burden_display(
-        b.protected("sektor"),
-        (t("col_sector", lang), [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]),
+        resp.append(n)
+        wtp.append(share if n else float("nan"))
+    p.table["respondents"], p.table["wtp_full"] = resp, wtp
+    small = is_small(np.array(resp, dtype="float64"), a.min_cell)
+    p.state["respondents"] = np.where(small, PRIMARY, 0)
+    p.state["wtp_full"] = np.where(small, PRIMARY, 0)
+    return _burden_table(
+        p,
         a,
         lang,
         ["n", "income_median", "share_now_median", "above_full_rate"],
-        "affordability.sectors",
-        after={t("aff_col_respondents", lang): resp, t("aff_col_wtp_full", lang): wtp},
-        after_counts=(t("aff_col_respondents", lang),),
+        t("aff_tbl_sectors", lang),
+        [Col("label", t("col_sector", lang))],
+        {"label": [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]},
+        [
+            Col("respondents", t("aff_col_respondents", lang), "count"),
+            Col("wtp_full", t("aff_col_wtp_full", lang), "share"),
+        ],
+        counts=("respondents",),
     )
 
 
@@ -258,23 +292,30 @@ def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> st
     return t(key, lang) if key in catalogue() else code
 
 
-def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> Published:
-    """The kelurahan where the package weighs most (highest median burden this month; suppressed ones left out)."""
+def kelurahan_burden(a: Affordability) -> tuple[pd.DataFrame, Protected]:
+    """Burden by kelurahan for every kelurahan of the region (zeros included), with the burden
+    universe's states."""
     b = burden_tables.of(a)
-    p, table = b.protected("kelurahan"), b.kelurahan
+    return b.kelurahan, b.protected("kelurahan")
+
+
+@published("beban_kelurahan_tertinggi")
+def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> PublishedTable:
+    """The kelurahan where the package weighs most (highest median burden this month; hidden
+    ones left out)."""
+    table, p = kelurahan_burden(a)
     shown_ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
     order = list(
         table[shown_ok].sort_values(["share_now_median", "n"], ascending=[False, False]).index[:top]
     )
     sub = p.rows(order)
-    return _burden_display(
+    return _burden_table(
         sub,
-        (t("col_kelurahan", lang), list(sub.table["kelurahan"])),
         a,
         lang,
         ["n", "income_median", "share_now_median", "above_full_rate"],
-        "affordability.kelurahan",
-        extra={t("col_kecamatan", lang): list(sub.table["kecamatan"])},
+        t("aff_tbl_kelurahan", lang, n=len(order)),
+        [Col("kelurahan", t("col_kelurahan", lang)), Col("kecamatan", t("col_kecamatan", lang))],
     )
 
 

@@ -18,9 +18,9 @@ from analysis.metrics.affordability import (
     Affordability,
     willing,
 )
-from analysis.metrics.disclosure import Published, gate
 from analysis.pages.affordability_burden import count_shown, rate_shown
 from analysis.pages.affordability_subsidy import method_line
+from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     fmt_int,
     fmt_list,
@@ -101,25 +101,33 @@ def discount_text(a: Affordability, lang: str = "id"):
     return Markdown("\n\n".join(lines))
 
 
-def rules_table(a: Affordability, lang: str = "id") -> Published:
+@published("aturan_iuran")
+def rules_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """The BPU rules in force this month (programme, rate or amount, regulation), for the method section."""
     rules = rulebook.rules_in_force(a.on, "BPU", a.reference_dir)
     low = a.income_min
     rows = []
     for r in rules.itertuples():
-        amount = r.rate_ppm / 1e6 * low if r.basis == "rate" else r.amount_sen / 100
+        rate = r.basis == "rate"
         rows.append(
             {
-                t("aff_col_program", lang): t(f"aff_prog_{r.program}", lang),
-                t("aff_col_rule", lang): fmt_pct(r.rate_ppm / 1e6, lang, digits=0)
-                + t("aff_of_income", lang)
-                if r.basis == "rate"
-                else fmt_rp(r.amount_sen / 100, lang),
-                t("aff_col_at_min", lang, income=fmt_rp(low, lang)): fmt_rp(amount, lang),
-                t("aff_col_regulation", lang): r.regulation,
+                "program": t(f"aff_prog_{r.program}", lang),
+                "rate": r.rate_ppm / 1e6 if rate else None,
+                "flat": None if rate else r.amount_sen / 100,
+                "amount": r.rate_ppm / 1e6 * low if rate else r.amount_sen / 100,
+                "regulation": r.regulation,
             }
         )
-    return gate(pd.DataFrame(rows), "affordability.rules", exempt="contribution rules, no people")
+    cols = [
+        Col("program", t("aff_col_program", lang)),
+        Col("rate", t("aff_col_rule_rate", lang), "pct", 0),
+        Col("flat", t("aff_col_rule_flat", lang), "rp"),
+        Col("amount", t("aff_col_at_min", lang, income=fmt_rp(low, lang)), "rp"),
+        Col("regulation", t("aff_col_regulation", lang)),
+    ]
+    data = pd.DataFrame(rows, columns=[c.key for c in cols])
+    table = PublishedTable(t("aff_tbl_rules", lang), cols, data, lang)
+    return table.gated(exempt="contribution rules, no people")
 
 
 def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:

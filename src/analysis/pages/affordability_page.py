@@ -33,7 +33,6 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
-    table,
 )
 
 
@@ -98,8 +97,40 @@ def headline(a: Affordability, lang: str = "id"):
 
 
 def _cards(a: Affordability, lang: str = "id") -> Cards:
-    """The cover page's affordability figures: the yearly subsidy of scenario (a) for the page's group."""
-    return Cards(subsidy.cards(a, lang))
+    """The cover page's affordability figures (the yearly subsidy of scenario (a) for the page's
+    group), its sentence on what the cheapest package costs, and each kelurahan's burden."""
+    return Cards(
+        subsidy.cards(a, lang), summary=_summary_cost(a, lang), facts=_burden_facts(a, lang)
+    )
+
+
+def _summary_cost(a: Affordability, lang: str) -> list[dict]:
+    """What the cheapest package costs and how heavy it is, in one sentence for the cover."""
+    r = a.roster
+    if not len(r):
+        return []
+    now = int((r["share_now"] > a.threshold).sum())
+    text = t(
+        "aff_summary_cost" if now else "aff_summary_cost_none",
+        lang,
+        price=fmt_rp(a.prices.loc["non-transport", "now"], lang),
+        median=fmt_share(weighted_median(r["share_now"]), lang),
+        above=count_shown(now, a.min_cell, lang),
+        threshold=fmt_threshold(a.threshold, lang),
+    )
+    return [{"rank": 40, "text": text}]
+
+
+def _burden_facts(a: Affordability, lang: str) -> dict[str, str]:
+    """Each kelurahan's median burden as published, as a reason beside a next step."""
+    table, p = burden.kelurahan_burden(a)
+    ok = (p.state["share_now_median"] == 0).to_numpy() & table["n"].gt(0).to_numpy()
+    return {
+        str(code): t("aff_step_burden", lang, median=fmt_share(v, lang))
+        for code, v in zip(
+            table.loc[ok, "kode_kelurahan"], table.loc[ok, "share_now_median"], strict=True
+        )
+    }
 
 
 # ------------------------------------------------------------------ the page's sections
@@ -128,13 +159,13 @@ def section_deciles(month: Month, lang: str = "id") -> Section:
         line_label=t("aff_chart_threshold_line", lang, threshold=fmt_threshold(a.threshold, lang)),
         note=t("aff_chart_decile_note", lang),
     )
-    return Section([chart, table(burden.decile_table(a, lang)), _suppressed(a, lang)])
+    return Section([chart, burden.decile_table(a, lang), _suppressed(a, lang)])
 
 
 def section_sensitivity(month: Month, lang: str = "id") -> Section:
     """How many are above the threshold if the threshold were 1, 2, 5 or 10%."""
     a = results(month)
-    return Section([table(burden.sensitivity_table(a, lang)), _suppressed(a, lang)])
+    return Section([burden.sensitivity_table(a, lang), _suppressed(a, lang)])
 
 
 def section_wtp(month: Month, lang: str = "id") -> Section:
@@ -165,7 +196,7 @@ def section_discount(month: Month, lang: str = "id") -> Section:
 def section_sectors(month: Month, lang: str = "id") -> Section:
     """The burden by sector, protected."""
     a = results(month)
-    return Section([table(burden.sector_table(a, lang)), _suppressed(a, lang)])
+    return Section([burden.sector_table(a, lang), _suppressed(a, lang)])
 
 
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
@@ -187,15 +218,16 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
         empty="",  # the sentence under the map says there is no kelurahan to show
     )
     top = burden.kelurahan_table(a, lang)
-    n = len(top.frame)
-    intro = md("aff_kelurahan_intro", lang, n=n) if n else md("aff_no_kelurahan", lang)
-    return Section([chart, intro, table(top)])
+    intro = (
+        md("aff_kelurahan_intro", lang, n=len(top)) if len(top) else md("aff_no_kelurahan", lang)
+    )
+    return Section([chart, intro, top] if len(top) else [chart, intro])
 
 
 def section_method(month: Month, lang: str = "id") -> Section:
     """The contribution rules used and how the figures are computed."""
     a = results(month)
-    return Section([table(method.rules_table(a, lang)), method.method_text(a, lang)])
+    return Section([method.rules_table(a, lang), method.method_text(a, lang)])
 
 
 def _suppressed(a: Affordability, lang: str):

@@ -17,9 +17,6 @@ from analysis.metrics.disclosure import (
     PRIMARY,
     SECONDARY,
     Protected,
-    Published,
-    display,
-    gate,
     is_small,
     protect,
     small_label,
@@ -28,6 +25,7 @@ from analysis.metrics.subsidy import GROUP_TARGET, SUBSIDY_MONTHS
 from analysis.month import Month
 from analysis.pages import charts
 from analysis.pages.affordability_burden import count_shown
+from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
     Section,
     fmt_int,
@@ -39,7 +37,6 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
-    table,
 )
 
 SCENARIOS = ("baseline", "all_uncovered", "above_threshold", "target")
@@ -166,27 +163,20 @@ def _scenario_protected(a: Affordability) -> Protected:
     return p
 
 
-def scenario_table(a: Affordability, lang: str = "id") -> Published:
+@published("subsidi_apbd")
+def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """The subsidy scenarios as published: workers reached, what the city pays per worker a year,
-    yearly budget (through the gate: the workers column holds counts of people)."""
-    shown = display(
-        _scenario_protected(a),
-        {
-            "workers": lambda v: fmt_int(v, lang),
-            "per_worker": lambda v: fmt_rp(v, lang),
-            "budget": lambda v: fmt_rp(v, lang),
-        },
-    )
-    shown["scenario"] = shown["scenario"].map(scenario_labels(a, lang))
-    frame = shown.rename(
-        columns={
-            "scenario": t("aff_col_scenario", lang),
-            "workers": t("aff_col_workers_reached", lang),
-            "per_worker": t("sub_col_per_worker", lang),
-            "budget": t("aff_col_budget", lang),
-        }
-    )
-    return gate(frame, "affordability.scenarios", counts=[t("aff_col_workers_reached", lang)])
+    yearly budget (a budget is hidden with the count it would reveal); through the gate, the
+    workers column holds counts of people."""
+    p = _scenario_protected(a)
+    p.table["label"] = p.table["scenario"].map(scenario_labels(a, lang))
+    cols = [
+        Col("label", t("aff_col_scenario", lang)),
+        Col("workers", t("aff_col_workers_reached", lang), "count"),
+        Col("per_worker", t("sub_col_per_worker", lang), "rp"),
+        Col("budget", t("aff_col_budget", lang), "rp"),
+    ]
+    return from_protected(p, cols, t("aff_tbl_subsidy", lang), lang, counts=["workers"])
 
 
 def scenario_notes(a: Affordability, lang: str = "id"):
@@ -278,27 +268,22 @@ def _split_protected(a: Affordability) -> Protected:
     return p
 
 
-def split_table(a: Affordability, lang: str = "id") -> Published:
+@published("subsidi_kelompok")
+def split_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Self-employed and wage workers not covered: known, estimated, total, the yearly package per
     worker and for all (what a subsidy would pay; what employers owe), through the gate."""
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    rp = lambda v: fmt_rp(v, lang)  # noqa: E731
-    shown = display(
-        _split_protected(a),
-        {"observed": n, "assumed": n, "total": n, "per_worker": rp, "cost": rp},
-    )
-    shown["side"] = shown["side"].map(lambda s: t(f"sub_split_{s}", lang))
-    cols = {
-        "side": t("sub_col_group", lang),
-        "observed": t("sub_col_known", lang),
-        "assumed": t("sub_col_assumed", lang),
-        "total": t("sub_col_total", lang),
-        "per_worker": t("sub_col_price", lang),
-        "cost": t("sub_col_cost", lang),
-    }
-    frame = shown[list(cols)].rename(columns=cols)
+    p = _split_protected(a)
+    p.table["label"] = p.table["side"].map(lambda s: t(f"sub_split_{s}", lang))
+    cols = [
+        Col("label", t("sub_col_group", lang)),
+        Col("observed", t("sub_col_known", lang), "count"),
+        Col("assumed", t("sub_col_assumed", lang), "count"),
+        Col("total", t("sub_col_total", lang), "count"),
+        Col("per_worker", t("sub_col_price", lang), "rp"),
+        Col("cost", t("sub_col_cost", lang), "rp"),
+    ]
     # the estimated column holds expected values (a share of a size class), not people counted
-    return gate(frame, "affordability.split", counts=[cols["observed"], cols["total"]])
+    return from_protected(p, cols, t("sub_split_title", lang), lang, counts=["observed", "total"])
 
 
 def method_line(a: Affordability, lang: str = "id") -> str:
@@ -334,6 +319,7 @@ def cards(a: Affordability, lang: str = "id") -> list[dict]:
                 per=fmt_rp(main["per_worker"], lang),
             ),
             "page": "04_premium_affordability",
+            "rank": "30",
         }
     ]
 
@@ -354,11 +340,10 @@ def section_subsidy(month: Month, lang: str = "id") -> Section:
     )
     return Section(
         [
-            Markdown(f"**{t('sub_split_title', lang)}**"),
-            table(split_table(a, lang)),
+            split_table(a, lang),
             md("sub_split_note", lang, shares=shares_text(a, lang)),
             chart,
-            table(scenario_table(a, lang)),
+            scenario_table(a, lang),
             scenario_notes(a, lang),
             md("suppressed_note", lang, k=a.min_cell),
         ]

@@ -26,18 +26,11 @@ from analysis.metrics.awareness import (
     results,
     shares,
 )
-from analysis.metrics.disclosure import (
-    HIDDEN_MARK,
-    PRIMARY,
-    SHOWN,
-    Published,
-    gate,
-    is_small,
-    small_label,
-)
+from analysis.metrics.disclosure import is_small
 from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.pages import charts, maps
+from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     Cards,
     Section,
@@ -50,7 +43,6 @@ from analysis.pages.text import (
     fmt_pct,
     md,
     t,
-    table,
 )
 from analysis.reference import sectors
 
@@ -114,51 +106,47 @@ def gap_panel(
     return pd.concat(parts, ignore_index=True).set_index("label")
 
 
-def priority_display(
+@published("prioritas_sosialisasi")
+def priority_table(
     prio: pd.DataFrame,
     universe: Universe,
     lang: str = "id",
     top: int = 10,
-) -> Published:
-    """The top of the priority list as text: both inputs and the score, small counts suppressed.
+) -> PublishedTable:
+    """The top of the priority list: both inputs and the score, small counts hidden.
 
-    Narrow columns (readable on a phone): rank, kelurahan (kecamatan), uncovered workers, share
-    aware of BPJS Ketenagakerjaan with its interval ('*' = the kecamatan's estimate), and the
-    score with its range. The uncovered counts are the coverage universe's kelurahan cells
-    (the same suppression as the coverage page, so no table shows what another hides); a
-    hidden count hides its score too.
+    Kelurahan (kecamatan), workers not covered, the share aware of BPJS Ketenagakerjaan with
+    its 95% range and whose estimate it is (the kelurahan's, or its kecamatan's when the
+    kelurahan has too few respondents), and the score with its range. The uncovered counts are
+    the coverage universe's kelurahan cells (the same suppression as the coverage page, so no
+    table shows what another hides), gated with their cells; a hidden count hides its score too.
     """
-    rows, refs = [], []
-    k = universe.min_cell
-    for _, r in prio[prio["rank"].notna()].head(top).iterrows():
-        state = universe.cell("kelurahan", r["kode_kelurahan"], "uncovered")[0]
-        symbol = {SHOWN: None, PRIMARY: small_label(k)}.get(state, HIDDEN_MARK)
-        uncovered = symbol or fmt_int(r["uncovered"], lang)
-        mark = "*" if r["basis"] == "kecamatan" else ""
-        aware = fmt_estimate(r["aware_tk"], r["aware_tk_lo"], r["aware_tk_hi"], lang)
-        score = symbol or (
-            f"{fmt_int(r['score'], lang)} ({fmt_int(r['score_lo'], lang)}–"
-            f"{fmt_int(r['score_hi'], lang)})"
-        )  # the score would reveal a hidden count
-        rows.append(
-            {
-                "#": fmt_int(r["rank"], lang),
-                t("aw_col_place", lang): f"{r['kelurahan']} ({r['kecamatan']})",
-                t("aw_col_uncovered", lang): uncovered,
-                t("aw_col_aware_tk", lang): aware.replace(" (", mark + " (", 1),
-                t("aw_col_score", lang): score,
-            }
-        )
-        refs.append(("kelurahan", r["kode_kelurahan"], "uncovered"))
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return gate(frame, "awareness.priority", exempt="no kelurahan ranked")
-    return gate(
-        frame,
-        "awareness.priority",
-        refs={t("aw_col_uncovered", lang): refs},
-        universe=universe,
+    table = prio.reset_index(drop=True)
+    ranked = table["rank"].notna().to_numpy()
+    keep = np.flatnonzero(ranked)[:top]
+    data = table.iloc[keep].reset_index(drop=True)
+    data["place"] = [f"{r.kelurahan} ({r.kecamatan})" for r in data.itertuples()]
+    data["basis_text"] = data["basis"].map(lambda b: t(f"aw_basis_{b}", lang))
+    refs = [("kelurahan", str(code), "uncovered") for code in data["kode_kelurahan"]]
+    state = pd.DataFrame({"uncovered": [universe.cell(*ref)[0] for ref in refs]}, dtype="int64")
+    for col in ("score",):
+        state[col] = state["uncovered"]  # the score would reveal a hidden count
+    data = data.rename(columns={"aware_tk_lo": "aware_ci_lo", "aware_tk_hi": "aware_ci_hi"})
+    cols = [
+        Col("place", t("aw_col_place", lang)),
+        Col("uncovered", t("aw_col_uncovered", lang), "count"),
+        Col("aware_tk", t("aw_col_aware_tk", lang), "pct", 0),
+        Col("aware_ci", t("aw_col_aware_ci", lang), "interval", 0),
+        Col("basis_text", t("aw_col_basis", lang)),
+        Col("score", t("aw_col_score", lang), "int"),
+        Col("score", t("aw_col_score_range", lang), "range"),
+    ]
+    table = PublishedTable(
+        t("aw_tbl_priority", lang, n=len(data)), cols, data, lang, state, universe.min_cell
     )
+    if data.empty:
+        return table.gated(exempt="no kelurahan ranked")
+    return table.gated(refs={"uncovered": refs}, universe=universe)
 
 
 def _md(key: str, lang: str, **fields):
@@ -307,41 +295,81 @@ def priority_text(prio: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN
     return _md("aw_priority_sentence", lang, first=names[0], second=names[1], third=names[2])
 
 
-def _cards(survey: pd.DataFrame, lang: str = "id", min_n: int = DEFAULT_MIN_N) -> Cards:
-    """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
+def _cards(month: Month, lang: str = "id") -> Cards:
+    """The cover's awareness figure (the gap between knowing BPJS Kesehatan and BPJS
+    Ketenagakerjaan), the summary sentence on why people are not covered, and the next steps:
+    the kelurahan first on the priority list, each with its reasons."""
+    a = results(month)
+    survey, min_n = a.survey, a.min_n
+    card = {"label": t("aw_card_gap", lang), "page": "03_awareness_gaps", "rank": "20"}
     if survey.empty:
-        return Cards(
-            [
-                {
-                    "label": t("aw_card_gap", lang),
-                    "value": "–",
-                    "note": t("aw_card_no_survey", lang),
-                    "page": "03_awareness_gaps",
-                }
-            ]
-        )
+        return Cards([card | {"value": "–", "note": t("aw_card_no_survey", lang)}])
     city = gap(survey, None, min_n=min_n).iloc[0]
     if pd.isna(city["aware_gap"]):
-        value, note = "–", t("aw_card_too_few", lang, k=min_n)
-    else:
-        value = t("aw_card_points", lang, points=points(city["aware_gap"], lang))
-        note = t(
+        return Cards([card | {"value": "–", "note": t("aw_card_too_few", lang, k=min_n)}])
+    card |= {
+        "value": t("aw_card_points", lang, points=points(city["aware_gap"], lang)),
+        "note": t(
             "aw_card_gap_note",
             lang,
             kes=fmt_pct(city["aware_kesehatan"], lang, 0),
             tk=fmt_pct(city["aware_tk"], lang, 0),
             n=fmt_int(city["respondents"], lang),
+        ),
+    }
+    summary = [_summary_why(a, city, month.reference_dir, lang)]
+    return Cards([card], summary=summary, steps=_steps(a, coverage.universe(month), lang))
+
+
+def _summary_why(a: AwarenessMonth, city: pd.Series, reference_dir, lang: str) -> dict:
+    """Why workers are not covered, in one sentence: who knows the programme, the main reason."""
+    why = reasons(a.survey, min_n=a.min_n, reference_dir=reference_dir)
+    shown = why[~why["suppressed"].astype(bool)] if len(why) else why
+    reason = ""
+    if len(shown):
+        top = shown.iloc[0]
+        label = str(top[f"label_{lang}"])
+        reason = t(
+            "aw_summary_reason",
+            lang,
+            reason=label[:1].lower() + label[1:],
+            share=fmt_pct(top["share"], lang, 0),
         )
-    return Cards(
-        [
-            {
-                "label": t("aw_card_gap", lang),
-                "value": value,
-                "note": note,
-                "page": "03_awareness_gaps",
-            }
-        ]
+    text = t(
+        "aw_summary_why",
+        lang,
+        tk=fmt_pct(city["aware_tk"], lang, 0),
+        kes=fmt_pct(city["aware_kesehatan"], lang, 0),
+        reason=reason,
     )
+    return {"rank": 30, "text": text}
+
+
+def _steps(a: AwarenessMonth, universe: Universe, lang: str, n: int = 3) -> list[dict]:
+    """The first kelurahan of the priority list, with their workers not covered (as the
+    coverage universe publishes them) and how many people there know BPJS Ketenagakerjaan."""
+    table = priority_table(priority(a.coverage, a.kelurahan, a.min_n), universe, lang, n)
+    steps = []
+    cols = {c.key: c for c in table.cols}
+    for i, row in table.data.iterrows():
+        aware = t(
+            "aw_step_aware" if row["basis"] == "kelurahan" else "aw_step_aware_kecamatan",
+            lang,
+            pct=table.text(cols["aware_tk"], i),
+        )
+        steps.append(
+            {
+                "rank": i + 1,
+                "code": str(row["kode_kelurahan"]),
+                "place": row["place"],
+                "reasons": [
+                    t("cov_step_uncovered", lang, n=table.text(cols["uncovered"], i)),
+                    aware,
+                ],
+                "href": "03_awareness_gaps.html",
+            }
+        )
+    return steps
 
 
 # ------------------------------------------------------------------ the page's sections
@@ -467,7 +495,7 @@ def section_priority(month: Month, lang: str = "id") -> Section:
     return Section(
         [
             priority_text(prio, lang, a.min_n),
-            table(priority_display(prio, coverage.universe(month), lang, s.top)),
+            priority_table(prio, coverage.universe(month), lang, s.top),
             md("aw_priority_note", lang, k=a.min_n),
             md("suppressed_note", lang, k=s.min_cell),
         ]
@@ -509,5 +537,4 @@ def section_kelurahan(month: Month, lang: str = "id") -> Section:
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:
     """The cover page's awareness figure: the gap between knowing BPJS Kesehatan and BPJS Ketenagakerjaan."""
-    a = results(month)
-    return _cards(a.survey, lang, a.min_n)
+    return _cards(month, lang)

@@ -1,16 +1,15 @@
 """Charts with matplotlib in one house style: readable on a phone, labelled in the report's language.
 
-Each function returns a `Chart` (a closed figure plus alternative text), so a notebook cell shows it
-exactly once and the published page carries a description for screen readers. A chart with
-nothing to draw (no values, or every value suppressed) is never an empty figure: the function
+Each function returns a `Chart` (`analysis.pages.figures`): the figure drawn for a laptop column,
+able to draw itself again for a phone, with its title, note and alternative text kept as text, so
+a notebook cell shows it once and the published page serves each screen its own drawing. A chart
+with nothing to draw (no values, or every value suppressed) is never an empty figure: the function
 returns its `empty` sentence instead (`nothing_to_draw`), which the page shows as text.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import io
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -18,25 +17,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis.pages.figures import DPI, PHONE, Chart, figure, layout, width
 from analysis.pages.text import fmt_int, t
 
-
-class Chart:
-    """A finished figure with its alternative text: shown once in a notebook, as a PNG with alt in HTML."""
-
-    def __init__(self, fig, alt: str):
-        self.fig, self.alt = fig, alt
-
-    def png(self) -> bytes:
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-        return buf.getvalue()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {
-            "image/png": base64.b64encode(self.png()).decode("ascii"),
-            "text/plain": self.alt,
-        }, {"image/png": {"alt": self.alt}}
+__all__ = ["DPI", "PALETTE", "Chart", "figure", "has_values", "nothing_to_draw", "setup", "width"]
 
 
 def has_values(*arrays) -> bool:
@@ -50,13 +34,6 @@ def nothing_to_draw(empty: str | None) -> Markdown:
     return Markdown("–" if empty is None else empty)
 
 
-def footnote(fig, note: str) -> None:
-    """A small grey note under a figure (source, method, what a symbol means), wrapped to its width."""
-    fig.text(
-        0.01, -0.01, textwrap.fill(note, 110), fontsize=8.5, color="#555555", ha="left", va="top"
-    )
-
-
 PALETTE = {
     "main": "#1f5f8b",
     "accent": "#e07b39",
@@ -64,19 +41,19 @@ PALETTE = {
     "good": "#2e8b57",
     "bad": "#c0392b",
 }
-WIDTH = 7.0  # inches: with the fonts below, labels stay legible when a phone shrinks the image to ~360 px
-DPI = 110
 
 
 def setup() -> None:
-    """House style for every figure; PNG output at a resolution that stays sharp on phones."""
+    """House style for every figure, with the text sizes of the layout being drawn."""
+    lay = layout()
     plt.rcParams.update(
         {
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
-            "figure.figsize": (WIDTH, 4.5),
-            "font.size": 13,
-            "axes.titlesize": 15,
+            "figure.figsize": (lay.width, 4.5),
+            "font.size": lay.font,
+            "legend.fontsize": lay.legend,
+            "axes.titlesize": lay.font + 2,
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
             "axes.spines.top": False,
@@ -92,6 +69,51 @@ def setup() -> None:
         set_matplotlib_formats("png")
 
 
+def _wrap(label: object) -> str:
+    """A category label wrapped to the layout's line length."""
+    return textwrap.fill(str(label), layout().wrap)
+
+
+def _figure_legend(fig, ax, loc: str, n: int) -> None:
+    """The legend above or below the plot, across the figure: in columns on a laptop, one entry
+    per line on a phone (a legend wider than the figure would squeeze the plot away)."""
+    ncol = n if layout() is not PHONE else 1
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc=loc,
+        ncol=min(ncol, 3),
+        fontsize=layout().legend,
+        borderaxespad=0.2,
+        handletextpad=0.3,
+    )
+
+
+def _value_label(value: str, extra: str) -> str:
+    """A bar's value and its annotation: on one line on a laptop, the annotation below on a phone."""
+    if not extra:
+        return value
+    if layout() is PHONE:
+        return value + "\n" + textwrap.fill(extra, 18)
+    return f"{value}  ·  {extra}"
+
+
+def _room_for(labels: list[str]) -> float:
+    """How far the value axis must reach (× the largest bar) for text right of the bars to fit."""
+    longest = max((len(line) for x in labels for line in x.split("\n")), default=0)
+    text_in = longest * 0.58 * layout().label / 72 + 0.15
+    plot_in = width() * 0.62  # what the category labels leave of the figure
+    return 1.0 / max(0.35, 1.0 - text_in / plot_in)
+
+
+def _row_inches(labels, least: float) -> float:
+    """Height of one row of a category chart: room for its longest wrapped label (inches)."""
+    lines = max((str(x).count("\n") + 1 for x in labels), default=1)
+    return max(least, lines * layout().font * 1.25 / 72 + 0.12)
+
+
+@figure
 def barh(
     values: pd.Series,
     title: str,
@@ -106,20 +128,23 @@ def barh(
         return nothing_to_draw(empty)
     setup()
     values = values.sort_values()
-    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.5 * len(values) + 1.3)))
-    labels = [
-        textwrap.fill(str(i), 24) for i in values.index
-    ]  # long labels wrap instead of squeezing the bars
+    labels = [_wrap(i) for i in values.index]  # long labels wrap instead of squeezing the bars
+    row = _row_inches(labels, 0.5)
+    fig, ax = plt.subplots(figsize=(width(), max(2.4, row * len(values) + 1.3)))
     bars = ax.barh(labels, values.to_numpy(), color=color)
     fmt = fmt or (lambda v: f"{v:,.0f}")
-    ax.bar_label(bars, labels=[fmt(v) for v in values.to_numpy()], padding=3, fontsize=12)
-    ax.set_title(title)
+    ax.bar_label(
+        bars, labels=[fmt(v) for v in values.to_numpy()], padding=3, fontsize=layout().label
+    )
     ax.set_xlabel(xlabel)
     ax.margins(x=0.15)
-    if note:
-        footnote(fig, note)
     plt.close(fig)
-    return Chart(fig, f"{title}: " + "; ".join(f"{i} {fmt(v)}" for i, v in values[::-1].items()))
+    return Chart(
+        fig,
+        f"{title}: " + "; ".join(f"{i} {fmt(v)}" for i, v in values[::-1].items()),
+        title=title,
+        note=note or "",
+    )
 
 
 def quarantine_chart(long: pd.DataFrame, lang: str = "id"):
@@ -140,6 +165,7 @@ def _interval_fmt(fmt):
     return fmt or (lambda v: f"{v:.0%}")
 
 
+@figure
 def dot_intervals(
     table: pd.DataFrame,
     series: dict[str, str],
@@ -179,7 +205,8 @@ def dot_intervals(
         ys.append(y)
         y += 1.0
     ys = np.array(ys)
-    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.34 * y + 1.4)))
+    row = _row_inches([_wrap(i) for i in table.index], 0.34)
+    fig, ax = plt.subplots(figsize=(width(), max(2.4, row * y + 1.4)))
     span = xlim[1] - xlim[0]
     offsets = np.linspace(-0.14, 0.14, len(cols)) if len(cols) > 1 else [0.0]
     for k, (col, label) in enumerate(series.items()):
@@ -198,7 +225,7 @@ def dot_intervals(
                 ys[i],
                 missing,
                 va="center",
-                fontsize=10,
+                fontsize=layout().label,
                 color="#666666",
                 style="italic",
             )
@@ -215,7 +242,7 @@ def dot_intervals(
                 fmt(row_vals[k_lo]),
                 ha="right",
                 va="center",
-                fontsize=10,
+                fontsize=layout().label,
                 color=colors[k_lo],
             )
         ax.text(
@@ -224,41 +251,32 @@ def dot_intervals(
             fmt(row_vals[k_hi]),
             ha="left",
             va="center",
-            fontsize=10,
+            fontsize=layout().label,
             color=colors[k_hi],
         )
     tick_y = list(ys) + [hy for hy, _ in heads]
-    tick_labels = [textwrap.fill(str(i), 26) for i in table.index] + [str(h) for _, h in heads]
+    tick_labels = [_wrap(i) for i in table.index] + [str(h) for _, h in heads]
     ax.set_yticks(tick_y, tick_labels)
     for lab in ax.get_yticklabels()[len(ys) :]:
         lab.set_fontweight("bold")
     ax.set_ylim(y - 0.4, -0.8)
     ax.set_xlim(xlim[0] - 0.14 * span, xlim[1] + 0.12 * span)
-    ticks = np.linspace(xlim[0], xlim[1], 5)
+    ticks = np.linspace(xlim[0], xlim[1], 5 if layout() is not PHONE else 3)
     ax.set_xticks(ticks, [fmt(x) for x in ticks])
     ax.grid(axis="x", color="#e5e5e5", lw=0.8)
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
-    ax.set_title(title, pad=30)
     ax.set_xlabel(xlabel)
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncol=len(cols),
-        fontsize=10.5,
-        borderaxespad=0.2,
-        handletextpad=0.3,
-    )
-    if note:
-        footnote(fig, note)
+    _figure_legend(fig, ax, "outside upper left", len(cols))
     plt.close(fig)
     parts = []
     for label, row in table.iterrows():
         vals = [f"{series[c]} {fmt(row[c])}" for c in cols if pd.notna(row[c])]
         parts.append(f"{label}: " + (", ".join(vals) if vals else missing))
-    return Chart(fig, f"{title}. " + "; ".join(parts))
+    return Chart(fig, f"{title}. " + "; ".join(parts), title=title, note=note or "")
 
 
+@figure
 def bars_intervals(
     values: pd.Series,
     lo: pd.Series,
@@ -289,7 +307,8 @@ def bars_intervals(
     notes = (
         annotations.reindex(order).fillna("").tolist() if annotations is not None else [""] * len(v)
     )
-    fig, ax = plt.subplots(figsize=(WIDTH, max(2.4, 0.62 * len(v) + 1.3)))
+    row = _row_inches([_wrap(i) for i in order], 0.62)
+    fig, ax = plt.subplots(figsize=(width(), max(2.4, row * len(v) + 1.3)))
     y = np.arange(len(v))
     ax.barh(y, v, color=color, height=0.62)
     ax.errorbar(
@@ -297,25 +316,23 @@ def bars_intervals(
     )
     top = float(np.nanmax(hi_))
     top = top if top > 0 else 1.0  # every share 0%: an axis to 100%, not a collapsed one
-    for yi, vi, end, extra in zip(y, v, hi_, notes, strict=True):
-        label = fmt(vi) + (f"  ·  {extra}" if extra else "")
-        ax.text(end + 0.015 * top, yi, label, va="center", fontsize=11)
-    ax.set_yticks(y, [textwrap.fill(str(i), 26) for i in order])
+    labels = [_value_label(fmt(vi), extra) for vi, extra in zip(v, notes, strict=True)]
+    for yi, end, label in zip(y, hi_, labels, strict=True):
+        ax.text(end + 0.015 * top, yi, label, va="center", fontsize=layout().label)
+    ax.set_yticks(y, [_wrap(i) for i in order])
     ax.set_ylim(len(v) - 0.4, -0.6)
-    ax.set_xlim(0, top * (1.55 if any(notes) else 1.3))
+    ax.set_xlim(0, top * _room_for(labels))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _p: fmt(x)))
-    ax.set_title(title)
     ax.set_xlabel(xlabel)
-    if note:
-        footnote(fig, note)
     plt.close(fig)
     parts = [
         f"{i} {fmt(a)} ({fmt(b)}–{fmt(c)})" + (f", {e}" if e else "")
         for i, a, b, c, e in zip(order, v, lo_, hi_, notes, strict=True)
     ]
-    return Chart(fig, f"{title}: " + "; ".join(parts))
+    return Chart(fig, f"{title}: " + "; ".join(parts), title=title, note=note or "")
 
 
+@figure
 def lines(
     frame: pd.DataFrame,
     title: str,
@@ -329,7 +346,7 @@ def lines(
         return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    fig, ax = plt.subplots(figsize=(width(), 4.2))
     x = np.arange(len(frame))
     colors = [PALETTE["main"], PALETTE["accent"], PALETTE["good"], PALETTE["muted"], PALETTE["bad"]]
     for i, col in enumerate(frame.columns):
@@ -344,20 +361,17 @@ def lines(
                 xytext=(6, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=11,
+                fontsize=layout().label,
                 color=colors[i % len(colors)],
             )
     ax.set_xticks(x, [textwrap.fill(str(i), 10) for i in frame.index])
     ax.set_xlim(-0.3, max(len(frame) - 1, 0) + 0.7)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _pos: fmt(v))
-    ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#e5e5e5")
     if len(frame.columns) > 1:
-        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), ncol=2, fontsize=11)
-    if note:
-        footnote(fig, note)
+        _figure_legend(fig, ax, "outside lower left", len(frame.columns))
     plt.close(fig)
     parts = [
         f"{col} {fmt(frame[col].iloc[0])} → {fmt(frame[col].iloc[-1])}"
@@ -365,9 +379,10 @@ def lines(
         if len(frame)
     ]
     span = f" ({frame.index[0]} – {frame.index[-1]})" if len(frame) else ""
-    return Chart(fig, f"{title}{span}: " + "; ".join(parts))
+    return Chart(fig, f"{title}{span}: " + "; ".join(parts), title=title, note=note or "")
 
 
+@figure
 def columns(
     frame: pd.DataFrame,
     title: str,
@@ -389,24 +404,26 @@ def columns(
     setup()
     fmt = fmt or (lambda v: f"{v:,.0f}")
     n_rows, n_cols = frame.shape
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
-    width = 0.8 / max(n_cols, 1)
+    fig, ax = plt.subplots(figsize=(width(), 4.2))
+    bar = 0.8 / max(n_cols, 1)
     x = np.arange(n_rows)
     colors = [PALETTE["main"], PALETTE["accent"], PALETTE["muted"], PALETTE["good"]]
     for j, col in enumerate(frame.columns):
         vals = frame[col].to_numpy(dtype="float64")
         bars = ax.bar(
-            x + (j - (n_cols - 1) / 2) * width, vals, width, label=str(col), color=colors[j % 4]
+            x + (j - (n_cols - 1) / 2) * bar, vals, bar, label=str(col), color=colors[j % 4]
         )
-        if n_cols <= 2:
+        # values on the bars where they fit: a phone has room for about eight of them
+        if n_cols <= 2 and (layout() is not PHONE or n_rows * n_cols <= 8):
             ax.bar_label(
                 bars,
                 labels=["" if np.isnan(v) else fmt(v) for v in vals],
                 padding=2,
-                fontsize=9 if n_cols > 1 else 10,
+                fontsize=layout().label - (1 if n_cols > 1 else 0),
             )
     ax.set_xticks(x, [str(i) for i in frame.index])
-    ax.set_title(title)
+    if layout() is PHONE and n_rows > 6:
+        ax.tick_params(axis="x", labelsize=layout().label - 1)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt(v)))
     top = float(np.nanmax([np.nanmax(frame.to_numpy(dtype="float64")), line or 0.0]))
@@ -423,20 +440,19 @@ def columns(
                 ha="left",
                 va="bottom",
                 color=PALETTE["bad"],
-                fontsize=10,
+                fontsize=layout().label,
             )
     if n_cols > 1:
         ax.legend(loc="upper right", ncols=n_cols)
-    if note:
-        footnote(fig, note)
     plt.close(fig)
     parts = "; ".join(
         f"{i}: " + ", ".join(f"{c} {fmt(v)}" if n_cols > 1 else fmt(v) for c, v in row.items())
         for i, row in frame.iterrows()
     )
-    return Chart(fig, f"{title}. {parts}")
+    return Chart(fig, f"{title}. {parts}", title=title, note=note or "")
 
 
+@figure
 def share_at_least(
     curve: pd.Series,
     title: str,
@@ -460,15 +476,14 @@ def share_at_least(
     setup()
     xfmt = xfmt or (lambda v: f"{v:,.0f}")
     yfmt = yfmt or (lambda v: f"{v:.0%}")
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    fig, ax = plt.subplots(figsize=(width(), 4.2))
     x, y = curve.index.to_numpy(dtype="float64"), curve.to_numpy(dtype="float64")
     ax.step(x, y, where="pre", color=PALETTE["main"], linewidth=2)
     ax.set_ylim(0, 1.05)
     ax.set_xlim(left=0)
-    ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5 if layout() is not PHONE else 3))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: xfmt(v)))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: yfmt(v)))
     found = []
@@ -481,7 +496,7 @@ def share_at_least(
             (amount, 0.95 - 0.12 * k),
             xytext=(5, 0),
             textcoords="offset points",
-            fontsize=10,
+            fontsize=layout().label,
             color="#333333",
             va="center",
             bbox={
@@ -492,12 +507,11 @@ def share_at_least(
             },
         )
         found.append(f"{label} {yfmt(at)}")
-    if note:
-        footnote(fig, note)
     plt.close(fig)
-    return Chart(fig, f"{title}. " + "; ".join(found))
+    return Chart(fig, f"{title}. " + "; ".join(found), title=title, note=note or "")
 
 
+@figure
 def effects_over_time(
     table: pd.DataFrame,
     title: str,
@@ -507,33 +521,45 @@ def effects_over_time(
     reference: int | None = None,
     reference_label: str = "",
     note: str | None = None,
+    empty: str | None = None,
 ):
     """Effects with 95% interval lines by time around an event (an event study): one dot per row
     (index: periods from the event, 0 = the event's period; columns `value`, `lo`, `hi`), a zero
-    line, a dashed line just before the event, and the `reference` period as an open dot at 0."""
+    line, a dashed line just before the event, and the `reference` period as an open dot at 0.
+    With no estimate, the `empty` sentence is returned instead of the chart."""
+    if table.empty or not has_values(table["value"]):
+        return nothing_to_draw(empty)
     setup()
     fmt = fmt or (lambda v: f"{v:,.1f}")
+    table = table[table["value"].notna()]
     x = table.index.to_numpy(dtype="float64")
     v, lo, hi = (table[c].to_numpy(dtype="float64") for c in ("value", "lo", "hi"))
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    lo, hi = np.where(np.isnan(lo), v, lo), np.where(np.isnan(hi), v, hi)
+    fig, ax = plt.subplots(figsize=(width(), 4.2))
     before = x < 0
     for sel, color in ((before, PALETTE["muted"]), (~before, PALETTE["main"])):
         ax.vlines(x[sel], lo[sel], hi[sel], color=color, lw=2.4, alpha=0.6)
         ax.scatter(x[sel], v[sel], s=60, color=color, zorder=3)
     for xi, vi in zip(x, v, strict=True):
         ax.annotate(
-            fmt(vi), (xi, vi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=10
+            fmt(vi),
+            (xi, vi),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=layout().label,
         )
     if reference is not None:
         ax.scatter([reference], [0], s=60, facecolor="white", edgecolor="#555555", zorder=3)
         if reference_label:
             ax.annotate(
-                reference_label,
+                textwrap.fill(reference_label, layout().wrap),
                 (reference, 0),
-                xytext=(0, -16),
+                xytext=(0, -8),
                 textcoords="offset points",
                 ha="center",
-                fontsize=9,
+                va="top",
+                fontsize=layout().label,
                 color="#555555",
             )
     ax.axhline(0, color="#333333", lw=0.9)
@@ -541,16 +567,14 @@ def effects_over_time(
     ticks = sorted(set(x.astype(int)) | ({reference} if reference is not None else set()))
     ax.set_xticks(ticks, [str(i) for i in ticks])
     ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.9)
+    ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=6 if layout() is not PHONE else 4))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: fmt(y)))
     ax.grid(axis="y", color="#e5e5e5")
     ax.set_axisbelow(True)
-    ax.set_title(title)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if note:
-        footnote(fig, note)
+    ax.set_ylabel(textwrap.fill(ylabel, 28 if layout() is PHONE else 60))
     plt.close(fig)
     parts = [
         f"{int(i)}: {fmt(a)} ({fmt(b)} – {fmt(c)})" for i, a, b, c in zip(x, v, lo, hi, strict=True)
     ]
-    return Chart(fig, f"{title}. {xlabel}: " + "; ".join(parts))
+    return Chart(fig, f"{title}. {xlabel}: " + "; ".join(parts), title=title, note=note or "")

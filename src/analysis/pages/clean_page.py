@@ -8,36 +8,43 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.metrics.disclosure import Published, gate
 from analysis.month import Month
 from analysis.pages import charts
-from analysis.pages.text import Cards, Section, fmt_int, fmt_month, fmt_pct, md, t, table
+from analysis.pages.published import Col, PublishedTable, published
+from analysis.pages.text import Cards, Section, fmt_int, fmt_month, fmt_pct, md, t
 from analysis.paths import RAW_STEMS
 
 #: Why the data-quality tables hold no counts of people (the gate's exemption).
 ROWS_NOT_PEOPLE = "rows of the raw files by outcome: data quality, not counts of people"
 
 
-def rows_table(quality: dict, lang: str = "id") -> Published:
+@published("baris_per_berkas")
+def rows_table(quality: dict, lang: str = "id") -> PublishedTable:
     """Rows in → clean / quarantined / exact duplicates, per raw file, with the share kept."""
     rows = []
     for stem in RAW_STEMS:
         q = quality[stem]
+        name = t("file_" + stem, lang)
         rows.append(
             {
-                t(
-                    "q_file", lang
-                ): f"{t('file_' + stem, lang)} ({q['file'] or t('q_not_present', lang)})",
-                t("q_rows_in", lang): fmt_int(q["rows_in"], lang),
-                t("q_rows_clean", lang): fmt_int(q["rows_clean"], lang),
-                t("q_rows_quarantined", lang): fmt_int(q["rows_quarantined"], lang),
-                t("q_rows_duplicate", lang): fmt_int(q["rows_duplicate"], lang),
-                t("q_share_clean", lang): fmt_pct(q["rows_clean"] / q["rows_in"], lang)
-                if q["rows_in"]
-                else "–",
+                "file": name if q["file"] else f"{name} ({t('q_not_present', lang)})",
+                **{
+                    k: q[k] for k in ("rows_in", "rows_clean", "rows_quarantined", "rows_duplicate")
+                },
+                "share": q["rows_clean"] / q["rows_in"] if q["rows_in"] else None,
             }
         )
-    return gate(pd.DataFrame(rows), "quality.rows", exempt=ROWS_NOT_PEOPLE)
+    cols = [
+        Col("file", t("q_file", lang)),
+        Col("rows_in", t("q_rows_in", lang), "int"),
+        Col("rows_clean", t("q_rows_clean", lang), "int"),
+        Col("rows_quarantined", t("q_rows_quarantined", lang), "int"),
+        Col("rows_duplicate", t("q_rows_duplicate", lang), "int"),
+        Col("share", t("q_share_clean", lang), "pct"),
+    ]
+    return PublishedTable(t("q_tbl_rows", lang), cols, pd.DataFrame(rows), lang).gated(
+        exempt=ROWS_NOT_PEOPLE
+    )
 
 
 def totals(quality: dict) -> dict[str, int]:
@@ -56,47 +63,52 @@ def rules_long(quality: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "rule", "rows"])
 
 
-def rules_table(quality: dict, lang: str = "id") -> Published:
-    """Quarantined rows by rule (rows) and file (columns), with what each rule means."""
+@published("alasan_karantina")
+def rules_table(quality: dict, lang: str = "id") -> PublishedTable:
+    """Quarantined rows by reason (rows) and file (columns), most frequent first."""
     long = rules_long(quality)
-    if long.empty:
-        return gate(pd.DataFrame(), "quality.rules", exempt=ROWS_NOT_PEOPLE)
-    wide = long.pivot_table(
-        index="rule", columns="file", values="rows", aggfunc="sum", fill_value=0
+    stems = [s for s in RAW_STEMS if s in set(long["file"])]
+    wide = (
+        long.pivot_table(index="rule", columns="file", values="rows", aggfunc="sum", fill_value=0)
+        .reindex(columns=stems)
+        .assign(total=lambda w: w.sum(axis=1))
+        .sort_values("total", ascending=False)
+        if len(long)
+        else pd.DataFrame(columns=[*stems, "total"])
     )
-    wide = wide.reindex(columns=[s for s in RAW_STEMS if s in wide.columns])
-    wide[t("total", lang)] = wide.sum(axis=1)
-    wide = wide.sort_values(t("total", lang), ascending=False)
-    out = wide.map(lambda v: fmt_int(v, lang))
-    out.columns = [t(f"file_{c}", lang) if c in RAW_STEMS else c for c in out.columns]
-    out.insert(0, t("q_what", lang), [t(f"rule_{r}", lang) for r in wide.index])
-    out.index.name = t("q_rule", lang)
-    return gate(out.reset_index(), "quality.rules", exempt=ROWS_NOT_PEOPLE)
+    data = wide.reset_index(drop=True)
+    data.insert(0, "reason", [t(f"rule_{r}", lang) for r in wide.index])
+    cols = [
+        Col("reason", t("q_reason", lang)),
+        *[Col(s, t(f"file_{s}", lang), "int") for s in stems],
+        Col("total", t("total", lang), "int"),
+    ]
+    return PublishedTable(t("q_tbl_rules", lang), cols, data, lang).gated(exempt=ROWS_NOT_PEOPLE)
 
 
-def matches_table(quality: dict, lang: str = "id") -> Published:
-    """Kelurahan matched by alias or fuzzy match: the canonical name, how, how many different
-    spellings and rows (the spellings themselves are analyst-only, never published)."""
-    matches = pd.DataFrame(quality.get("kelurahan_matches", []))
-    exempt = "kelurahan spellings matched: rows of files, not counts of people"
-    if matches.empty:
-        return gate(pd.DataFrame(), "quality.matches", exempt=exempt)
+@published("kelurahan_dicocokkan")
+def matches_table(quality: dict, lang: str = "id") -> PublishedTable:
+    """Kelurahan names matched by alias or by a close spelling: what they became, how, how many
+    rows (the spellings as typed are raw input and are not published)."""
+    matches = pd.DataFrame(
+        quality.get("kelurahan_matches", []), columns=["kelurahan", "method", "score", "rows"]
+    )
     grouped = (
         matches.groupby(["kelurahan", "method"], sort=False)
-        .agg(spellings=("spellings", "sum"), score=("score", "min"), rows=("rows", "sum"))
+        .agg(score=("score", "min"), rows=("rows", "sum"))
         .reset_index()
         .sort_values(["method", "score", "kelurahan"], ascending=[False, True, True])
+        .reset_index(drop=True)
     )
-    frame = pd.DataFrame(
-        {
-            t("q_matched", lang): grouped["kelurahan"],
-            t("q_method", lang): grouped["method"].map(lambda m: t(f"method_{m}", lang)),
-            t("q_spellings", lang): grouped["spellings"].map(lambda v: fmt_int(v, lang)),
-            t("q_score", lang): grouped["score"].map(lambda v: fmt_int(v, lang)),
-            t("col_rows", lang): grouped["rows"].map(lambda v: fmt_int(v, lang)),
-        }
-    )
-    return gate(frame, "quality.matches", exempt=exempt)
+    grouped["method"] = grouped["method"].map(lambda m: t(f"method_{m}", lang))
+    cols = [
+        Col("kelurahan", t("q_matched", lang)),
+        Col("method", t("q_method", lang)),
+        Col("score", t("q_score", lang), "int"),
+        Col("rows", t("col_rows", lang), "int"),
+    ]
+    table = PublishedTable(t("q_tbl_matches", lang), cols, grouped, lang)
+    return table.gated(exempt="kelurahan spellings matched: rows of files, not counts of people")
 
 
 def headline(quality: dict, lang: str = "id"):
@@ -105,14 +117,20 @@ def headline(quality: dict, lang: str = "id"):
     return md("clean_headline", lang, month=fmt_month(quality["period"], lang), **n)
 
 
-def links_text(quality: dict, lang: str = "id"):
-    """One paragraph: roster workers found in the participant extract, active, effectively covered (Markdown)."""
+def links_text(quality: dict, workers: int, lang: str = "id"):
+    """One paragraph: roster workers found in the participant data, active, effectively covered,
+    and how that count relates to the declared workers every other page counts over (Markdown)."""
     links = quality["links"]
+    roster = int(links["roster_workers"])
     return md(
         "clean_links",
         lang,
         month=fmt_month(quality["period"], lang),
-        workers=fmt_int(links["roster_workers"], lang),
+        workers=fmt_int(roster, lang),
+        declared=fmt_int(workers, lang),
+        unlisted=fmt_int(max(workers - roster, 0), lang),
+        rate_roster=fmt_pct(links["effective"] / roster, lang) if roster else "–",
+        rate_declared=fmt_pct(links["effective"] / workers, lang) if workers else "–",
         **{k: fmt_int(links[k], lang) for k in ("registered", "active", "effective")},
     )
 
@@ -144,6 +162,7 @@ def _cards(quality: dict, lang: str = "id") -> Cards:
                 "value": fmt_pct(share, lang),
                 "note": note,
                 "page": "01_clean_registry",
+                "rank": "90",
             }
         ]
     )
@@ -159,7 +178,7 @@ def section_headline(month: Month, lang: str = "id") -> Section:
 
 def section_rows(month: Month, lang: str = "id") -> Section:
     """Rows in → clean / quarantined / duplicates, per raw file."""
-    return Section([table(rows_table(month.quality, lang))])
+    return Section([rows_table(month.quality, lang)])
 
 
 def section_rules(month: Month, lang: str = "id") -> Section:
@@ -167,7 +186,7 @@ def section_rules(month: Month, lang: str = "id") -> Section:
     return Section(
         [
             charts.quarantine_chart(rules_long(month.quality), lang),
-            table(rules_table(month.quality, lang)),
+            rules_table(month.quality, lang),
         ]
     )
 
@@ -178,13 +197,15 @@ def section_quarantine_sample(month: Month, lang: str = "id") -> Section:
 
 
 def section_matches(month: Month, lang: str = "id") -> Section:
-    """Kelurahan names matched by alias or fuzzy match."""
-    return Section([table(matches_table(month.quality, lang)), md("q_matches_note", lang)])
+    """Kelurahan names matched by alias or by a close spelling."""
+    table = matches_table(month.quality, lang)
+    return Section([table if len(table) else md("clean_no_matches", lang)])
 
 
 def section_links(month: Month, lang: str = "id") -> Section:
-    """Roster workers found in the participant extract, active and effectively covered."""
-    return Section([links_text(month.quality, lang)])
+    """Roster workers found in the participant data, active and effectively covered."""
+    workers = int(month.table("coverage_kelurahan")["workers"].sum())
+    return Section([links_text(month.quality, workers, lang)])
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:

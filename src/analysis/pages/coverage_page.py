@@ -6,39 +6,38 @@ passes the disclosure gate with its cells (`analysis.metrics.disclosure.gate`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.coverage import (
-    CITY_KEY,
-    HORIZON_MONTHS,
-    MEASURES,
     MIN_HISTORY,
     RATE_BREAKS,
-    SEGMENTS,
-    SIZE_ORDER,
     CoverageMonth,
-    Projection,
     protected,
     results,
 )
-from analysis.metrics.disclosure import (
-    SECONDARY,
-    Protected,
-    Published,
-    count_text,
-    display,
-    gate,
-    is_small,
-    refs_for,
-)
+from analysis.metrics.disclosure import HIDDEN_MARK, count_text, display, is_small
 from analysis.metrics.spatial import ALPHA as LISA_ALPHA
 from analysis.metrics.spatial import PERMUTATIONS, SEED
 from analysis.month import Month
 from analysis.pages import charts, maps
+from analysis.pages.coverage_tables import (
+    city_protected,
+    city_table,
+    group_table,
+    kecamatan_table,
+    kelurahan_table,
+    labeller,
+    top_uncovered,
+    top_uncovered_table,
+)
+from analysis.pages.coverage_trend import (
+    change_phrase,
+    contribution_lines,
+    target_table,
+    trend_frame,
+)
 from analysis.pages.text import (
     Cards,
     Section,
@@ -50,18 +49,12 @@ from analysis.pages.text import (
     md,
     published_elsewhere,
     t,
-    table,
 )
-from analysis.reference import UNKNOWN, sectors
 
 
 def _markdown(text: str):
     """Show text as Markdown in a notebook (the published page shows it as text)."""
     return Markdown(text)
-
-
-def _city_protected(cov: CoverageMonth) -> Protected:
-    return protected(cov, "city")
 
 
 def _shown(p, column: str, fmt, row: int = 0) -> str:
@@ -70,11 +63,13 @@ def _shown(p, column: str, fmt, row: int = 0) -> str:
 
 
 def headline(cov: CoverageMonth, lang: str = "id"):
-    """The page's first lines: workers, effective coverage with its interval, the gap to target (Markdown)."""
-    p = _city_protected(cov)
+    """The page's first lines: workers (and who among them is on a roster), effective coverage
+    with its 95% range and the change since last month, contribution to the targets (Markdown)."""
+    p = city_protected(cov)
     c = cov.city
     n = lambda v: fmt_int(v, lang)  # noqa: E731
     rate_hidden = bool(p.state.loc[0, "effective_rate"])
+    change = change_phrase(cov, lang)
     lines = [
         t(
             "cov_headline",
@@ -82,198 +77,34 @@ def headline(cov: CoverageMonth, lang: str = "id"):
             month=fmt_month(cov.period, lang),
             workers=_shown(p, "workers", n),
             businesses=n(c["businesses"]),
+            **_roster_split(c, cov.min_cell, lang),
             effective=_shown(p, "effective", n),
             rate=_shown(p, "effective_rate", lambda v: fmt_pct(v, lang)),
             ci="–" if rate_hidden else fmt_interval(c["effective_low"], c["effective_high"], lang),
+            change=f"; {change}" if change else "",
             uncovered=_shown(p, "uncovered", n),
             registered=_shown(p, "registered_rate", lambda v: fmt_pct(v, lang)),
         )
     ]
     if cov.targets.empty:
         lines.append(t("cov_headline_no_target", lang))
-    for row in cov.targets.itertuples():
-        seg = row.segment
-        covered = int(cov.segments.get(seg, 0))
-        lines.append(
-            t(
-                "cov_headline_target",
-                lang,
-                sector=t(f"cov_sector_{row.sector}", lang),
-                segment=seg,
-                year=row.year,
-                covered=_small(covered, cov.min_cell, lang),
-                target=n(row.target_workers),
-                share=_share(covered, row.target_workers, cov.min_cell, lang),
-                gap=n(max(row.target_workers - covered, 0)),
-            )
-        )
+    lines += [f"- {line}" for line in contribution_lines(cov, lang)]
     return _markdown("\n".join(lines))
 
 
-def _share(count: int, total: int, min_cell: int, lang: str) -> str:
-    """count / total as a percentage, or '–' when the count is hidden (the share would reveal it)."""
-    return "–" if is_small(count, min_cell) else fmt_pct(count / total, lang)
+def _roster_split(c: pd.Series, min_cell: int, lang: str) -> dict[str, str]:
+    """Workers on a roster and declared workers on none, as published: the two add up to the
+    shown workers, so when one is a small count the other is hidden too ('x')."""
+    roster, unlisted = int(c["roster_workers"]), int(c["workers"] - c["roster_workers"])
+    small = is_small(roster, min_cell) or is_small(unlisted, min_cell)
+    shown = lambda n: _small(n, min_cell, lang) if is_small(n, min_cell) else HIDDEN_MARK  # noqa: E731
+    if small:
+        return {"roster": shown(roster), "unlisted": shown(unlisted)}
+    return {"roster": fmt_int(roster, lang), "unlisted": fmt_int(unlisted, lang)}
 
 
 def _small(count: int, min_cell: int, lang: str) -> str:
     return count_text(count, lambda v: fmt_int(v, lang), min_cell)
-
-
-def city_table(cov: CoverageMonth, lang: str = "id") -> Published:
-    """The three measures for the whole city: count, rate and 95% interval (suppressed where small)."""
-    c, u = cov.city, cov.universe
-    rows = pd.DataFrame(
-        {
-            "measure": list(MEASURES),
-            "count": [int(c[m]) for m in MEASURES],
-            "workers": int(c["workers"]),
-            "rate": [c[f"{m}_rate"] for m in MEASURES],
-            "ci": [fmt_interval(c[f"{m}_low"], c[f"{m}_high"], lang) for m in MEASURES],
-        }
-    )
-    state = pd.DataFrame(
-        {
-            "count": [u.cell("city", CITY_KEY, m)[0] for m in MEASURES],
-            "workers": u.cell("city", CITY_KEY, "workers")[0],
-        }
-    )
-    p = Protected(rows, state, cov.min_cell, {"rate": ("count", "workers")}).refresh()
-    p.state["ci"] = p.state["rate"]
-    _rates_as_x(p, ["rate", "ci"])
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    shown = display(
-        p,
-        {
-            "measure": lambda m: t(f"cov_measure_{m}", lang),
-            "count": n,
-            "workers": n,
-            "rate": lambda v: fmt_pct(v, lang),
-            "ci": str,
-        },
-    )
-    shown = shown[["measure", "count", "workers", "rate", "ci"]]
-    names = {k: t(f"cov_col_{k}", lang) for k in ("measure", "count", "rate", "ci")}
-    shown = shown.rename(columns={**names, "workers": t("cov_col_out_of", lang)})
-    refs = {
-        names["count"]: [("city", CITY_KEY, m) for m in MEASURES],
-        t("cov_col_out_of", lang): [("city", CITY_KEY, "workers")] * len(MEASURES),
-    }
-    return gate(shown, "coverage.city", refs=refs, universe=u)
-
-
-def _rates_as_x(p, columns: list[str]) -> None:
-    """Show a suppressed share as 'x', not '<k': '<5' under a percentage would read as 'under 5%'."""
-    for c in columns:
-        p.state[c] = p.state[c].where(p.state[c] == 0, SECONDARY)
-
-
-def _rates_display(
-    p: Protected,
-    label_col: str,
-    labels,
-    lang: str,
-    extra: list[str],
-    name: str,
-    universe,
-    first: tuple[str, ...] = (),
-) -> Published:
-    """Format a protected coverage table (label, counts, effective rate + interval, registered
-    rate) and gate it with its cells."""
-    p.table["ci"] = [
-        fmt_interval(lo, hi, lang)
-        for lo, hi in zip(p.table["effective_low"], p.table["effective_high"], strict=True)
-    ]
-    p.state["ci"] = p.state["effective_rate"]
-    _rates_as_x(p, ["effective_rate", "ci", "registered_rate"])
-    n = lambda v: fmt_int(v, lang)  # noqa: E731
-    pct = lambda v: fmt_pct(v, lang)  # noqa: E731
-    counts = ["workers", "effective", "uncovered"]
-    formats = {label_col: labels, **dict.fromkeys(counts, n)}
-    formats |= {"effective_rate": pct, "ci": str, "registered_rate": pct}
-    cols = [*first, label_col, *extra, *counts, "effective_rate", "ci", "registered_rate"]
-    shown = display(p, formats)[cols]
-    shown.columns = [t(f"cov_col_{c}", lang) for c in cols]
-    refs = refs_for(p, {t(f"cov_col_{c}", lang): c for c in counts})
-    registered = t("cov_col_registered_rate", lang)  # a share of shown workers: the count itself
-    refs |= refs_for(p, {registered: "registered"})
-    return gate(shown, name, refs=refs, universe=universe, derived=[registered])
-
-
-def top_uncovered(cov: CoverageMonth, n: int = 10) -> pd.Index:
-    """The n kelurahan with the most uncovered workers, ranked on what may be published.
-
-    A kelurahan whose uncovered count is suppressed is ranked by its workers (an upper bound
-    anyone can compute from the page), so the ranking reveals nothing the table hides.
-    """
-    p = cov.protected
-    key = p.table["uncovered"].where(~p.hidden["uncovered"], p.table["workers"])
-    return key.sort_values(ascending=False, kind="stable").index[:n]
-
-
-def top_uncovered_table(cov: CoverageMonth, lang: str = "id", n: int = 10) -> Published:
-    """Table of the n kelurahan with the most uncovered workers (suppressed cells shown as <k or x)."""
-    sub = cov.protected.rows(list(top_uncovered(cov, n)))
-    sub.table.insert(0, "rank", [str(i) for i in range(1, len(sub.table) + 1)])
-    return _rates_display(
-        sub,
-        "kelurahan",
-        str,
-        lang,
-        ["kecamatan"],
-        "coverage.top_uncovered",
-        cov.universe,
-        ("rank",),
-    )
-
-
-def kelurahan_table(cov: CoverageMonth, lang: str = "id") -> Published:
-    """Every kelurahan (the maps show them all; the downloads publish this table)."""
-    return _rates_display(
-        cov.protected.rows(list(range(len(cov.protected.table)))),
-        "kelurahan",
-        str,
-        lang,
-        ["kecamatan"],
-        "coverage.kelurahan",
-        cov.universe,
-    )
-
-
-def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> Published:
-    """Coverage per kecamatan and the city total, protected."""
-    p, total = protected(cov, "kecamatan"), _city_protected(cov)
-    total.table["kecamatan"] = t("city", lang)
-    both = Protected(
-        pd.concat([p.table, total.table], ignore_index=True),
-        pd.concat([p.state, total.state], ignore_index=True),
-        cov.min_cell,
-        refs=p.refs + total.refs,
-    )
-    return _rates_display(both, "kecamatan", str, lang, [], "coverage.kecamatan", cov.universe)
-
-
-def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> dict[str, str]:
-    """Display names of sector or size-class codes in the report language."""
-    if which == "sektor":
-        s = sectors(reference_dir)
-        labels = dict(zip(s["sektor"], s[f"label_{lang}"], strict=True))
-        labels[UNKNOWN] = t("sector_tidak_diketahui", lang)
-        return labels
-    return {k: t(f"size_{k}", lang) for k in SIZE_ORDER}
-
-
-def _labeller(which: str, lang: str, cov: CoverageMonth):
-    """Label of a (possibly merged, 'a+b') sector or size code: 'Kecil + Menengah'."""
-    labels = group_labels(which, lang, cov.reference_dir)
-    return lambda code: " + ".join(labels.get(c, c) for c in str(code).split("+"))
-
-
-def group_table(cov: CoverageMonth, which: str, lang: str = "id") -> Published:
-    """Coverage by sector (`sektor`) or business size class (`kelas_usaha`), protected."""
-    p = protected(cov, which)
-    return _rates_display(
-        p, which, _labeller(which, lang, cov), lang, [], f"coverage.{which}", cov.universe
-    )
 
 
 def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
@@ -282,7 +113,7 @@ def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.Da
     table = cov.sector if which == "sektor" else cov.size
     p = protected(cov, which)
     hidden = p.hidden["effective_rate"].to_numpy()
-    label = _labeller(which, lang, cov)
+    label = labeller(which, lang, cov)
     out = pd.DataFrame(
         {
             "rate": table["effective_rate"].mask(hidden).to_numpy(),
@@ -328,82 +159,21 @@ def lisa_text(cov: CoverageMonth, lang: str = "id"):
     )
 
 
-def _projection_line(sector: str, pr: Projection, lang: str) -> str:
-
-    fields = {
-        "sector": t(f"cov_sector_{sector}", lang),
-        "months": pr.months_used,
-        "target": fmt_int(pr.target, lang),
-    }
-    if pr.status in ("on_track", "beyond_horizon", "not_growing"):
-        fields["slope"] = fmt_int(pr.slope, lang) if pr.slope >= 0.5 else "0"
-    if pr.status == "on_track":
-        fields |= {"reach": fmt_month(pr.reach, lang), "to_go": fmt_int(pr.months_to_go, lang)}
-    if pr.status == "beyond_horizon":
-        fields["horizon"] = fmt_int(HORIZON_MONTHS / 12, lang)
-    return t(f"cov_projection_{pr.status}", lang, **fields)
-
-
 def target_text(cov: CoverageMonth, lang: str = "id"):
-    """Progress to target: the pace of the last months and when the target would be met (Markdown)."""
+    """What registry workers contribute to the city-wide targets, over the months on record,
+    what the targets are, and their source (Markdown)."""
     if cov.targets.empty:
         return md("cov_headline_no_target", lang)
-    h = cov.history
+    months = len(cov.history)
     lines = [
-        _projection_line(row.sector, cov.projections[row.sector], lang)
-        for row in cov.targets.itertuples()
-    ]
-    months = len(h)
-    lines.insert(
-        0,
         t("cov_history_short", lang, n=months, need=MIN_HISTORY)
         if months < MIN_HISTORY
         else t("cov_history", lang, n=months),
-    )
-    if int(cov.city["workers"]) < int(cov.targets["target_workers"].min()):
-        lines.append(t("cov_target_ceiling", lang, workers=fmt_int(cov.city["workers"], lang)))
-    lines.append(t("cov_target_caveat", lang))
-    for source in cov.targets["source"].unique():
-        lines.append(t("cov_target_source", lang, source=source))
+        *contribution_lines(cov, lang),
+        t("cov_target_caveat", lang),
+        t("cov_target_source", lang),
+    ]
     return _markdown("\n\n".join(lines))
-
-
-def target_table(cov: CoverageMonth, lang: str = "id") -> Published:
-    """The targets on record (year, whether verified) against this month's effective count by segment."""
-    rows = []
-    for row in cov.targets.itertuples():
-        seg = row.segment
-        covered = int(cov.segments.get(seg, 0))
-        rows.append(
-            {
-                t("cov_col_target", lang): f"{t(f'cov_sector_{row.sector}', lang)} ({seg})",
-                t("cov_col_year", lang): str(row.year),
-                t("cov_col_target_workers", lang): fmt_int(row.target_workers, lang),
-                t("cov_col_covered_segment", lang): _small(covered, cov.min_cell, lang),
-                t("cov_col_share_target", lang): _share(
-                    covered, row.target_workers, cov.min_cell, lang
-                ),
-                t("cov_col_verified", lang): t(f"cov_verified_{str(row.verified).lower()}", lang),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return gate(frame, "coverage.targets", exempt="no targets on record")
-    return gate(frame, "coverage.targets", counts=[t("cov_col_covered_segment", lang)])
-
-
-def trend_frame(cov: CoverageMonth, lang: str = "id") -> pd.DataFrame:
-    """Effectively covered workers per month (total and by segment), labelled for a line chart."""
-    h = cov.history
-    if h.empty:
-        return pd.DataFrame()
-    cols = {"effective": t("cov_trend_total", lang)}
-    for seg in SEGMENTS:
-        if f"effective_{seg}" in h:
-            cols[f"effective_{seg}"] = t(f"cov_segment_{seg}", lang)
-    out = h[list(cols)].rename(columns=cols).astype("float64")
-    out.index = [fmt_month(p, lang) for p in h["period"]]
-    return out
 
 
 def eb_example(cov: CoverageMonth) -> pd.Series | None:
@@ -446,89 +216,142 @@ def method_text(cov: CoverageMonth, lang: str = "id"):
 
 
 def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
-    """The cover page's coverage figures: workers, effective coverage and its change, gap to target."""
-    p = _city_protected(cov)
+    """The cover's coverage figures (effective coverage and its change, workers, contribution to
+    the informal target), its first summary sentences and, for the next steps, the kelurahan
+    with the most workers not covered."""
+    p = city_protected(cov)
     c = cov.city
     n = lambda v: fmt_int(v, lang)  # noqa: E731
-    rate_hidden = bool(p.state.loc[0, "effective_rate"])
-    change = ""
-    h = cov.history
-    if not rate_hidden and len(h) > 1 and h["period"].iloc[-1] == cov.period:
-        before = h.iloc[-2]
-        points = (c["effective_rate"] - before["effective_rate"]) * 100
-        change = t(
-            "cov_card_change",
-            lang,
-            points=("+" if points >= 0 else "") + fmt_num(points, lang, 1),
-            month=fmt_month(before["period"], lang),
-        )
+    change = change_phrase(cov, lang)
     cards = [
-        {
-            "label": t("cov_card_workers", lang),
-            "value": _shown(p, "workers", n),
-            "note": t("cov_card_workers_note", lang, businesses=n(c["businesses"])),
-            "page": "02_coverage_map",
-        },
         {
             "label": t("cov_card_effective", lang),
             "value": _shown(p, "effective_rate", lambda v: fmt_pct(v, lang)),
-            "note": " ".join(
-                filter(
-                    None,
-                    [
-                        t(
-                            "cov_card_effective_note",
-                            lang,
-                            effective=_shown(p, "effective", n),
-                            ci="–"
-                            if rate_hidden
-                            else fmt_interval(c["effective_low"], c["effective_high"], lang),
-                        ),
-                        change,
-                    ],
-                )
+            "note": t(
+                "cov_card_effective_note",
+                lang,
+                effective=_shown(p, "effective", n),
+                workers=_shown(p, "workers", n),
+                change=f" {change[:1].upper()}{change[1:]}." if change else "",
             ),
             "page": "02_coverage_map",
+            "rank": "10",
+        },
+        {
+            "label": t("cov_card_uncovered", lang),
+            "value": _shown(p, "uncovered", n),
+            "note": t(
+                "cov_card_uncovered_note",
+                lang,
+                workers=_shown(p, "workers", n),
+                businesses=n(c["businesses"]),
+            ),
+            "page": "02_coverage_map",
+            "rank": "11",
         },
     ]
     for row in cov.targets.itertuples():
         covered = int(cov.segments.get(row.segment, 0))
+        hidden = is_small(covered, cov.min_cell)
         cards.append(
             {
                 "label": t("cov_card_target", lang, segment=row.segment, year=row.year),
-                "value": n(max(row.target_workers - covered, 0)),
-                "note": t("cov_card_target_note", lang, target=n(row.target_workers)),
+                "value": "–" if hidden else fmt_pct(covered / row.target_workers, lang),
+                "note": t(
+                    "cov_card_target_note",
+                    lang,
+                    covered=_small(covered, cov.min_cell, lang),
+                    target=n(row.target_workers),
+                    sector=t(f"cov_sector_{row.sector}", lang),
+                ),
                 "page": "02_coverage_map",
+                "rank": "12",
             }
         )
         break  # the informal (BPU) target first: the one UMKM workers mostly fall under
-    return Cards(cards)
+    summary = [{"rank": 10, "text": _summary_level(cov, p, change, lang)}]
+    where = _summary_where(cov, lang)
+    if where:
+        summary.append({"rank": 20, "text": where})
+    steps = [
+        {
+            "rank": i,
+            "code": str(r.kode_kelurahan),
+            "place": f"{r.kelurahan} ({r.kecamatan})",
+            "reasons": [t("cov_step_uncovered", lang, n=_shown_row(cov, r.Index))],
+            "href": "02_coverage_map.html",
+        }
+        for i, r in enumerate(cov.protected.table.loc[top_uncovered(cov, 3)].itertuples(), 1)
+        if r.uncovered > 0  # a month where everyone is covered has no place to start
+    ]
+    return Cards(cards, summary=summary, steps=steps)
+
+
+def _shown_row(cov: CoverageMonth, i) -> str:
+    """A kelurahan's uncovered workers as published ('<5' or 'x' when hidden)."""
+    return str(display(cov.protected, {"uncovered": fmt_int})["uncovered"].iloc[i])
+
+
+def _summary_level(cov: CoverageMonth, p, change: str, lang: str) -> str:
+    """The level and its change, in one sentence."""
+    n = lambda v: fmt_int(v, lang)  # noqa: E731
+    return t(
+        "cov_summary_level",
+        lang,
+        month=fmt_month(cov.period, lang),
+        rate=_shown(p, "effective_rate", lambda v: fmt_pct(v, lang)),
+        effective=_shown(p, "effective", n),
+        workers=_shown(p, "workers", n),
+        change=f", {change}" if change else "",
+    )
+
+
+def _summary_where(cov: CoverageMonth, lang: str) -> str:
+    """Where coverage is lowest and highest (kecamatan, published shares only)."""
+    p = protected(cov, "kecamatan")
+    ok = ~p.hidden["effective_rate"] & p.table["effective_rate"].notna()
+    kec = p.table[ok].sort_values("effective_rate")
+    if len(kec) < 2:
+        return ""
+    low, high = kec.iloc[0], kec.iloc[-1]
+    return t(
+        "cov_summary_where",
+        lang,
+        low=low["kecamatan"],
+        low_rate=fmt_pct(low["effective_rate"], lang),
+        high=high["kecamatan"],
+        high_rate=fmt_pct(high["effective_rate"], lang),
+    )
 
 
 # ------------------------------------------------------------------ the page's sections
 
 
 def section_headline(month: Month, lang: str = "id") -> Section:
-    """The answer first: workers, effective coverage with its interval, progress to target,
-    and the three measures for the whole city."""
+    """The answer first: workers, effective coverage with its 95% range and last month, the
+    contribution to the targets, and the three measures for the whole city."""
     cov = results(month)
-    return Section([headline(cov, lang), table(city_table(cov, lang))])
+    return Section([headline(cov, lang), city_table(cov, lang)])
 
 
 def section_map(month: Month, lang: str = "id") -> Section:
     """Where workers are effectively covered: the smoothed choropleth on fixed classes."""
     cov = results(month)
-    return Section([maps.coverage_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang))])
+    return Section(
+        [maps.coverage_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang).page_gate())]
+    )
 
 
 def section_uncovered_map(month: Month, lang: str = "id") -> Section:
     """Where most workers lack cover: uncovered workers as proportional circles."""
     cov = results(month)
-    return Section([maps.uncovered_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang))])
+    return Section(
+        [maps.uncovered_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang).page_gate())]
+    )
 
 
 def section_hot_spots(month: Month, lang: str = "id") -> Section:
-    """Clusters of low and high coverage (LISA): a sentence and the map."""
+    """Clusters of low and high coverage: a sentence and the map."""
     cov = results(month)
     return Section([lisa_text(cov, lang), maps.hot_spot_map(cov, lang)])
 
@@ -536,17 +359,19 @@ def section_hot_spots(month: Month, lang: str = "id") -> Section:
 def section_top(month: Month, lang: str = "id") -> Section:
     """The kelurahan with the most workers not covered, protected, and the note on hidden cells."""
     cov = results(month)
-    return Section([table(top_uncovered_table(cov, lang)), suppressed_note(cov, lang)])
+    return Section([top_uncovered_table(cov, lang), suppressed_note(cov, lang)])
 
 
 def section_kecamatan(month: Month, lang: str = "id") -> Section:
-    """Coverage per kecamatan and for the city, protected."""
+    """Coverage per kecamatan and for the city, protected; then every kelurahan."""
     cov = results(month)
-    return Section([table(kecamatan_table(cov, lang)), suppressed_note(cov, lang)])
+    return Section(
+        [kecamatan_table(cov, lang), kelurahan_table(cov, lang), suppressed_note(cov, lang)]
+    )
 
 
 def section_group(month: Month, which: str, lang: str = "id") -> Section:
-    """Coverage by sector (`sektor`) or size class (`kelas_usaha`): a dot chart with intervals,
+    """Coverage by sector (`sektor`) or size class (`kelas_usaha`): a dot chart with 95% ranges,
     the protected table and its note."""
     cov = results(month)
     frame = group_chart_frame(cov, which, lang)
@@ -562,23 +387,23 @@ def section_group(month: Month, which: str, lang: str = "id") -> Section:
         xlim=chart_limit(frame),
         empty=t("few_workers_chart", lang, k=cov.min_cell),
     )
-    return Section([chart, table(group_table(cov, which, lang)), suppressed_note(cov, lang)])
+    return Section([chart, group_table(cov, which, lang), suppressed_note(cov, lang)])
 
 
 def section_target(month: Month, lang: str = "id") -> Section:
-    """Progress to the targets: the table, the pace of recent months and the trend chart."""
+    """The trend of effective coverage in percent, and the contribution to the targets."""
     cov = results(month)
     trend = (
         charts.lines(
             trend_frame(cov, lang),
             t("cov_trend_title", lang),
             t("cov_trend_axis", lang),
-            fmt=lambda v: fmt_int(v, lang),
+            fmt=lambda v: fmt_pct(v, lang),
         )
         if len(cov.history) > 1
         else md("cov_trend_none", lang)
     )
-    return Section([table(target_table(cov, lang)), target_text(cov, lang), trend])
+    return Section([trend, target_table(cov, lang), target_text(cov, lang)])
 
 
 def section_method(month: Month, lang: str = "id") -> Section:
@@ -587,5 +412,6 @@ def section_method(month: Month, lang: str = "id") -> Section:
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:
-    """The cover page's coverage figures: workers, effective coverage and its change, gap to target."""
+    """The cover's coverage figures, summary sentences and the kelurahan with most workers
+    not covered."""
     return _cards(results(month), lang)

@@ -36,7 +36,6 @@ from analysis.pages.text import (
     fmt_share,
     fmt_threshold,
     t,
-    table,
 )
 from analysis.paths import PROCESSED_FILES
 from analysis.settings import SUBSIDY_GROUPS
@@ -397,8 +396,8 @@ def subsidy_view(month: Month, policy: Policy, lang: str = "id") -> str:
     notes = subsidy.scenario_notes(a, lang).data.splitlines()
     notes_html = "".join(f"<li>{_md_html(line.removeprefix('- '))}</li>" for line in notes)
     return (
-        f"<ul>{lines}</ul>{table(subsidy.split_table(a, lang)).html()}"
-        f"{table(subsidy.scenario_table(a, lang)).html()}<ul>{notes_html}</ul>"
+        f"<ul>{lines}</ul>{subsidy.split_table(a, lang).html()}"
+        f"{subsidy.scenario_table(a, lang).html()}<ul>{notes_html}</ul>"
     )
 
 

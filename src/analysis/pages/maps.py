@@ -4,9 +4,10 @@
 compare), draws kecamatan outlines and names, a legend in the report's language, the boundary
 source line, and distinct styles for kelurahan with no data and for suppressed cells.
 `proportional_symbols` draws counts as circles and `categories` draws classes such as LISA
-clusters (the analysts' interactive map is `analysis.pages.explore_map`, never in the report). Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true.
-A map on which no kelurahan could be shown (no data, or every value suppressed) is not drawn:
-its `empty` sentence is returned instead.
+clusters (the analysts' interactive map is `analysis.pages.explore_map`, never in the report).
+Maps are drawn in UTM zone 49S (EPSG:32749) so distances and shapes are true. A map on which no
+kelurahan could be shown (no data, or every value suppressed) is not drawn: its `empty` sentence
+is returned instead.
 The last section draws notebook 02's maps from a `coverage.CoverageMonth`.
 """
 
@@ -28,13 +29,16 @@ from matplotlib.patches import Patch
 
 from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth
 from analysis.metrics.spatial import PERMUTATIONS
-from analysis.pages.charts import PALETTE, WIDTH, Chart, nothing_to_draw, setup
+from analysis.pages.charts import PALETTE, Chart, nothing_to_draw, setup
+from analysis.pages.figures import LAPTOP, PHONE, figure, layout, width
+from analysis.pages.map_labels import draw_numbers, key_rows
 from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
-from analysis.reference import BOUNDARY_CREDIT, DEFAULT_REGION, boundaries
+from analysis.reference import DEFAULT_REGION, boundaries
 
 CRS_METRIC = "EPSG:32749"  # UTM 49S: metres, for Java south of the equator
-#: Maps take the full width with their legend underneath, so they stay legible on a phone.
-MAP_SIZE = (WIDTH, WIDTH * 0.9)
+#: Maps of more places than this (a whole province's desa) are not numbered: no screen could
+#: show the numbers; such regions are reported one kota/kabupaten at a time.
+MAX_NUMBERED = 400
 NO_DATA = {"facecolor": "#f2f2f2", "edgecolor": "#9a9a9a", "hatch": "...."}
 SUPPRESSED = {"facecolor": "#ffffff", "edgecolor": "#6d6d6d", "hatch": "xxx"}
 
@@ -61,25 +65,50 @@ def class_labels(breaks: list[float], fmt: Callable[[float], str]) -> list[str]:
     ]
 
 
-def _scale_bar(ax, length_m: int = 2000) -> None:
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    x, y = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+def _map_figure(kel):
+    """A figure whose axes hold the region at a known scale (inches per metre), legend below."""
+    x0, y0, x1, y1 = kel.total_bounds
+    pad = 0.02 * max(x1 - x0, y1 - y0)
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    w = width()
+    fig = plt.figure(figsize=(w, w * (y1 - y0) / (x1 - x0)), layout="none")
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    return fig, ax, w / (x1 - x0), (x0, y0, x1, y1)
+
+
+def _fix_extent(ax, extent) -> None:
+    """Pin the axes to the region (plots would otherwise rescale it)."""
+    x0, y0, x1, y1 = extent
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _scale_bar(ax, extent, scale: float, length_m: int = 2000) -> tuple:
+    """A 2 km bar in the lower-left corner; returns its box (centre x, y, width, height in map units)."""
+    x0, y0, x1, y1 = extent
+    x, y = x0 + 0.03 * (x1 - x0), y0 + 0.04 * (y1 - y0)
     ax.plot([x, x + length_m], [y, y], color="#333333", lw=3, solid_capstyle="butt")
     ax.text(
         x + length_m / 2,
-        y + 0.015 * (y1 - y0),
+        y + 0.012 * (y1 - y0),
         f"{length_m // 1000} km",
         ha="center",
         va="bottom",
-        fontsize=10,
+        fontsize=layout().number,
     )
+    height = 2.2 * layout().number / 72 / scale
+    return (x + length_m / 2, y + height / 3, length_m * 1.1, height)
 
 
-def _outlines(ax, kec, fontsize: int = 11) -> None:
-    """Kecamatan borders and names (with a white halo, readable over any fill)."""
-    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
+def _outlines(ax, kec, scale: float, fontsize: float | None = None) -> list[tuple]:
+    """Kecamatan borders and names (with a white halo, readable over any fill); returns the
+    names' boxes (map units) so that kelurahan numbers keep clear of them."""
+    fontsize = fontsize or (layout().legend if layout() is not PHONE else layout().number)
+    kec.boundary.plot(ax=ax, color="#222222", linewidth=1.4 if layout() is not PHONE else 1.0)
     halo = [pe.withStroke(linewidth=3, foreground="white")]
+    boxes = []
     for row in kec.itertuples():
         p = row.geometry.representative_point()
         ax.text(
@@ -94,20 +123,27 @@ def _outlines(ax, kec, fontsize: int = 11) -> None:
             path_effects=halo,
             zorder=5,
         )
+        em = fontsize / 72 / scale
+        boxes.append((p.x, p.y, len(row.kecamatan) * 0.6 * em, 1.2 * em))
+    return boxes
 
 
-def _finish(fig, ax, title: str, note: str | None) -> None:
-    """Title, scale bar and the boundary source line; the figure is closed (shown once via Chart)."""
-    ax.set_axis_off()
-    ax.set_title(title)
-    _scale_bar(ax)
-    source = textwrap.fill(BOUNDARY_CREDIT + (f". {note}" if note else ""), 120)
-    y = 0.0
-    if ax.get_legend() is not None:  # the source goes under the legend, which hangs below the map
-        fig.canvas.draw()
-        y = min(y, ax.get_legend().get_window_extent().y0 / fig.bbox.height - 0.01)
-    fig.text(0.01, y, source, fontsize=8, color="#555555", ha="left", va="top")
+def _finish(fig, ax, extent, scale, kel, obstacles: list[tuple], note: str | None, lang: str):
+    """Scale bar and kelurahan numbers; returns the note under the map (source and `note`)."""
+    obstacles = [*obstacles, _scale_bar(ax, extent, scale)]
+    _fix_extent(ax, extent)
+    if len(kel) <= MAX_NUMBERED:
+        draw_numbers(
+            ax,
+            kel,
+            kel.geometry.representative_point(),
+            layout().number,
+            scale,
+            extent[:2],
+            obstacles,
+        )
     plt.close(fig)
+    return ". ".join(x for x in (note, t("map_source", lang)) if x)
 
 
 def _masks(values: pd.Series, suppressed: pd.Series | None, codes: pd.Series):
@@ -135,21 +171,26 @@ def _plot_missing(ax, kel, missing: np.ndarray, hidden: np.ndarray, lang: str) -
 
 
 def _legend(ax, handles: list, title: str, **kwargs) -> None:
-    """The legend under the map, in columns (a phone shows the map at full width)."""
+    """The legend under the map, in columns, its labels wrapped so it is never wider than the map."""
     labels = [h.get_label() for h in handles]
-    ncol = len(handles) if len(handles) <= 4 and max(map(len, labels), default=0) <= 14 else 2
+    short = len(handles) <= 4 and max(map(len, labels), default=0) <= 14
+    ncol = len(handles) if short and layout() is not PHONE else 2
+    per_line = int(layout().width * 72 / layout().legend / 0.6 / ncol) - 6
+    for h, label in zip(handles, labels, strict=True):
+        h.set_label(textwrap.fill(label, per_line))
     ax.legend(
         handles=handles,
         title=title,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.01),
         ncol=ncol,
-        fontsize=12,
-        title_fontsize=12,
+        fontsize=layout().legend,
+        title_fontsize=layout().legend,
         **kwargs,
     )
 
 
+@figure
 def choropleth(
     values: pd.Series,
     breaks: list[float],
@@ -162,13 +203,16 @@ def choropleth(
     note: str | None = None,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
+    shown_as: pd.Series | None = None,
     empty: str | None = None,
 ) -> Chart | Markdown:
     """A choropleth of `values` (indexed by kode_kelurahan; NaN = no data) on fixed `breaks`.
 
     `breaks` are the classes' upper bounds (mapclassify.UserDefined); the last should cover the
     maximum possible value so that every month uses the same classes. `suppressed` (bool,
-    same index) marks kelurahan whose value may not be published.
+    same index) marks kelurahan whose value may not be published. Every kelurahan is numbered
+    on the map; the key beside it gives its name and value (`shown_as`, text by kode_kelurahan,
+    or `fmt` of the value, 'x' where suppressed).
     """
     import mapclassify  # lazy: slow to import, only for classified maps
 
@@ -178,7 +222,7 @@ def choropleth(
         return nothing_to_draw(empty)
     setup()
     colors = colormaps[cmap](np.linspace(0.15, 0.95, len(breaks)))
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax, scale, extent = _map_figure(kel)
     classes = mapclassify.UserDefined(
         v[shown], bins=breaks, lowest=min(0.0, float(np.nanmin(v[shown])))
     ).yb
@@ -188,9 +232,9 @@ def choropleth(
         for c, lab in zip(colors, class_labels(breaks, fmt), strict=True)
     ]
     handles += _plot_missing(ax, kel, missing, hidden, lang)
-    _outlines(ax, kec)
+    boxes = _outlines(ax, kec, scale)
     _legend(ax, handles, legend_title)
-    _finish(fig, ax, title, note)
+    note = _finish(fig, ax, extent, scale, kel, boxes, note, lang)
     names = kel.set_index("kode_kelurahan")["kelurahan"]
     ranked = pd.Series(v[shown], index=kel["kode_kelurahan"][shown]).sort_values()
     alt = title
@@ -203,7 +247,36 @@ def choropleth(
             high=names[ranked.index[-1]],
             high_v=fmt(ranked.iloc[-1]),
         )
-    return Chart(fig, alt)
+    texts = _value_texts(kel, v, shown, hidden, fmt, shown_as)
+    return _map_chart(fig, alt, title, note, kel, texts, lang)
+
+
+def _value_texts(kel, v, shown, hidden, fmt, shown_as: pd.Series | None) -> dict[str, str]:
+    """Each kelurahan's value as the key shows it: given text, else formatted, 'x' hidden, '–' none."""
+    codes = kel["kode_kelurahan"].to_numpy()
+    given = shown_as.to_dict() if shown_as is not None else {}
+    out = {}
+    for i, code in enumerate(codes):
+        if code in given:
+            out[code] = str(given[code])
+        elif shown[i]:
+            out[code] = fmt(v[i])
+        else:
+            out[code] = "x" if hidden[i] else "–"
+    return out
+
+
+def _map_chart(fig, alt: str, title: str, note: str, kel, texts: dict[str, str], lang: str):
+    """The finished map: figure, title, note, and the numbered key of its kelurahan."""
+    numbered = len(kel) <= MAX_NUMBERED
+    return Chart(
+        fig,
+        alt,
+        title=title,
+        note=note,
+        key=key_rows(kel, texts) if numbered else None,
+        key_title=t("map_key_title", lang),
+    )
 
 
 def nice_sizes(vmax: float, n: int = 3) -> list[float]:
@@ -220,6 +293,7 @@ def nice_sizes(vmax: float, n: int = 3) -> list[float]:
     return sorted(set(picks), reverse=True)[:n]
 
 
+@figure
 def proportional_symbols(
     values: pd.Series,
     title: str,
@@ -232,24 +306,32 @@ def proportional_symbols(
     max_area: float = 600.0,
     region: str = DEFAULT_REGION,
     reference_dir: Path | None = None,
+    shown_as: pd.Series | None = None,
     empty: str | None = None,
 ) -> Chart | Markdown:
     """Circles whose area is proportional to `values` (indexed by kode_kelurahan), one per kelurahan.
 
     For counts of people, where the number matters more than the rate. The largest value gets
     `max_area` (points²); zero draws no circle; NaN is no data; `suppressed` kelurahan are
-    hatched and get no circle (never drawn as zero).
+    hatched and get no circle (never drawn as zero). The key beside the map gives each
+    kelurahan's count (`shown_as`, e.g. '<5' where a count is hidden, or `fmt` of the value).
     """
     kel, kec = layers(region, reference_dir)
     v, shown, hidden, missing = _masks(values, suppressed, kel["kode_kelurahan"])
     if not shown.any():
         return nothing_to_draw(empty)
     setup()
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax, inch_per_m, extent = _map_figure(kel)
     kel[shown].plot(ax=ax, facecolor="#eef1f4", edgecolor="white", linewidth=0.6)
     handles = _plot_missing(ax, kel, missing, hidden, lang)
-    _outlines(ax, kec, fontsize=10)
+    boxes = _outlines(
+        ax,
+        kec,
+        inch_per_m,
+        fontsize=layout().legend - 1 if layout() is not PHONE else layout().number,
+    )
     vmax = float(np.nanmax(v[shown])) if shown.any() else 0.0
+    max_area *= (width() / LAPTOP.width) ** 2  # circles keep their share of the map
     scale = max_area / vmax if vmax > 0 else 0.0
     pts = kel.geometry.representative_point()
     order = np.argsort(-np.where(shown, v, -1))  # large circles first, small ones on top
@@ -280,13 +362,15 @@ def proportional_symbols(
         for x in nice_sizes(vmax)
     ]
     _legend(ax, sizes + handles, legend_title, borderpad=1.0, columnspacing=1.5)
-    _finish(fig, ax, title, note)
+    note = _finish(fig, ax, extent, inch_per_m, kel, boxes, note, lang)
     names = kel["kelurahan"].to_numpy()
     top = [f"{names[i]} ({fmt(v[i])})" for i in draw[:3]]
     alt = title + (". " + t("cov_map_alt_top", lang, top=", ".join(top)) if top else "")
-    return Chart(fig, alt)
+    texts = _value_texts(kel, v, shown, hidden, fmt, shown_as)
+    return _map_chart(fig, alt, title, note, kel, texts, lang)
 
 
+@figure
 def categories(
     values: pd.Series,
     colors: dict[str, str],
@@ -312,7 +396,7 @@ def categories(
     if missing.all():
         return nothing_to_draw(empty)
     setup()
-    fig, ax = plt.subplots(figsize=MAP_SIZE)
+    fig, ax, scale, extent = _map_figure(kel)
     handles = []
     for code, fill in colors.items():
         sel = ~missing & (v == code)
@@ -320,16 +404,21 @@ def categories(
             kel[sel].plot(ax=ax, color=fill, edgecolor="white", linewidth=0.6)
             handles.append(Patch(facecolor=fill, edgecolor="white", label=labels[code]))
     handles += _plot_missing(ax, kel, missing, np.zeros(len(kel), dtype=bool), lang)
-    _outlines(ax, kec)
+    boxes = _outlines(ax, kec, scale)
     _legend(ax, handles, legend_title)
-    _finish(fig, ax, title, note)
+    note = _finish(fig, ax, extent, scale, kel, boxes, note, lang)
     names = kel["kelurahan"].to_numpy()
+    described = describe if describe is not None else list(colors)
     parts = [
         f"{labels[code]}: {', '.join(names[~missing & (v == code)])}"
-        for code in (describe if describe is not None else colors)
+        for code in described
         if (~missing & (v == code)).any()
     ]
-    return Chart(fig, title + (". " + "; ".join(parts) if parts else ""))
+    texts = {
+        code: labels[c] for code, c in zip(kel["kode_kelurahan"], v, strict=True) if c in described
+    }
+    alt = title + (". " + "; ".join(parts) if parts else "")
+    return _map_chart(fig, alt, title, note, kel, texts, lang)
 
 
 # --- the coverage page's maps (notebook 02) -------------------------------------------------

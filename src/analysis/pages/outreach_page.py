@@ -1,5 +1,7 @@
-"""Notebook 05's page: the outreach log, what the visits changed (or what it would take to know),
-next month's visit plan with its download, the method, and the cover figures.
+"""Notebook 05's page, message first: where to go next month and what the visits did so far, then
+the outreach log, what the visits changed (or what it would take to know), next month's visit plan
+(its top on the page, every kelurahan in a folded table that downloads as CSV and XLSX), the
+method, and the cover's pieces (the effect when the data can say it, and the next steps).
 """
 
 from __future__ import annotations
@@ -12,19 +14,18 @@ from analysis.metrics.outreach import MIN_DOSE_UNITS, OutreachMonth, results
 from analysis.metrics.visit_plan import month_plan, next_period
 from analysis.month import Month
 from analysis.pages import charts, maps
-from analysis.pages.outreach_download import download_link, visit_plan_file
-from analysis.pages.outreach_plan import page_table
+from analysis.pages.outreach_plan import download_table, page_table, protected, reason_parts
 from analysis.pages.text import (
     Cards,
     Section,
     fmt_int,
+    fmt_list,
     fmt_month,
     fmt_num,
     fmt_pct,
     fmt_threshold,
     md,
     t,
-    table,
 )
 
 PAGE = "05_outreach"
@@ -45,6 +46,57 @@ def _range(est: did.Estimate, lang: str) -> dict[str, str]:
         "lo": signed(est.lo, lang),
         "hi": signed(est.hi, lang),
     }
+
+
+# ------------------------------------------------------------------ the message
+
+
+def _first(plan: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The first `n` kelurahan of the plan that have workers not covered (a small month's plan
+    ends with kelurahan where nobody is left to reach)."""
+    return plan[plan["uncovered"].gt(0)].head(n)
+
+
+def _places(plan: pd.DataFrame, n: int = 3) -> list[str]:
+    """The first `n` kelurahan to visit, named with their kecamatan."""
+    return [f"{r.kelurahan} ({r.kecamatan})" for r in _first(plan, n).itertuples()]
+
+
+def effect_sentence(o: OutreachMonth, lang: str = "id", short: bool = False) -> str:
+    """What the visits did so far, in one plain sentence: a rise (or fall) when the 95% range
+    leaves out zero, 'not clear yet' when it does not, 'not measurable yet' without an estimate.
+    `short`: without the range, for the cover (its card gives the range)."""
+    if o.status != "estimated":
+        return t("out_summary_unknown", lang)
+    est = o.main.estimate
+    key = (
+        "out_summary_up"
+        if est.lo > 0
+        else "out_summary_down"
+        if est.hi < 0
+        else "out_summary_unclear"
+    )
+    return t(key + ("_short" if short else ""), lang, **_range(est, lang))
+
+
+def summary(o: OutreachMonth, plan: pd.DataFrame, month: Month, lang: str = "id") -> Markdown:
+    """The page's message: where to go first next month, what the visits did so far, what to do."""
+    nxt = fmt_month(next_period(month.period), lang)
+    places = _places(plan)
+    lines = [
+        t("out_summary_plan", lang, month=nxt, places=fmt_list(places, lang))
+        if places
+        else t("out_summary_plan_none", lang, month=nxt),
+        effect_sentence(o, lang),
+    ]
+    todo = {
+        (True, True): "out_summary_todo",
+        (True, False): "out_summary_todo_log",
+        (False, False): "out_summary_todo_only_log",
+    }.get((bool(places), o.has_log))
+    if todo:  # nobody to visit and a log kept: nothing more to do
+        lines.append(t(todo, lang))
+    return Markdown("\n".join(f"- {line}" for line in lines))
 
 
 # ------------------------------------------------------------------ the log
@@ -264,9 +316,10 @@ def dose_section(o: OutreachMonth, lang: str = "id") -> Section:
 
 
 def section_intro(month: Month, lang: str = "id") -> Section:
-    """This month's outreach log in one paragraph and the map of first visits."""
+    """The message first (where to go next month, what the visits did, what to do), then this
+    month's outreach log in one paragraph and the map of first visits."""
     o = results(month)
-    out = Section([intro(o, len(month.units), lang)])
+    out = Section([summary(o, month_plan(month), month, lang), intro(o, len(month.units), lang)])
     if len(o.log):
         out.append(visit_map(o, month, lang))
     return out
@@ -294,28 +347,23 @@ def section_dose(month: Month, lang: str = "id") -> Section:
 
 
 def section_plan(month: Month, lang: str = "id") -> Section:
-    """Next month's visit plan: the first three in a sentence, the top of the list with the reason
-    for each, how the order is made, and the whole list to download."""
+    """Next month's visit plan: the first three in a sentence, the map, the top of the list with
+    the reason for each, how the order is made, and every kelurahan in a folded table (its CSV
+    and XLSX are the field staff's list)."""
     s = month.settings
     plan = month_plan(month)
-    top = plan.head(3)
-    name, full = visit_plan_file(month, lang)
-    places = [f"{r.kelurahan} ({r.kecamatan})" for r in top.itertuples()]
+    nxt = fmt_month(next_period(month.period), lang)
+    places = [f"**{p}**" for p in _places(plan)]
     return Section(
         [
-            md(
-                "out_plan_sentence",
-                lang,
-                month=fmt_month(next_period(month.period), lang),
-                first=places[0],
-                second=places[1],
-                third=places[2],
-            ),
+            md("out_plan_sentence", lang, month=nxt, places=fmt_list(places, lang))
+            if places
+            else md("out_summary_plan_none", lang, month=nxt),
             plan_map(plan, month, lang),
-            table(page_table(plan, month, lang)),
+            page_table(plan, month, lang),
             md("out_plan_how", lang, threshold=fmt_threshold(s.threshold, lang), revisit=s.revisit),
-            download_link(name, full, t("out_plan_download", lang, n=len(full.frame))),
             md("out_plan_note", lang, k=s.min_cell),
+            download_table(plan, month, lang),
             md("suppressed_note", lang, k=s.min_cell),
         ]
     )
@@ -337,11 +385,31 @@ def section_method(month: Month, lang: str = "id") -> Section:
     )
 
 
+def _steps(plan: pd.DataFrame, month: Month, lang: str, n: int = 3) -> list[dict]:
+    """The cover's next steps: the first `n` kelurahan of the visit plan (those with workers not
+    covered), each with its workers not covered (as published), when it was last visited and who
+    there knows BPJS Ketenagakerjaan (page 04 adds what the package weighs there)."""
+    table = page_table(plan, month, lang, len(plan))
+    uncovered = next(c for c in table.cols if c.key == "uncovered")
+    why = reason_parts(plan, protected(plan, month), lang)
+    first = _first(plan, n)
+    return [
+        {
+            "rank": k + 1,
+            "code": str(row.kode_kelurahan),
+            "place": f"{row.kelurahan} ({row.kecamatan})",
+            "reasons": [t("cov_step_uncovered", lang, n=table.text(uncovered, i)), *why[i][:2]],
+            "href": f"{PAGE}.html",
+        }
+        for k, (i, row) in enumerate(zip(first.index, first.itertuples(), strict=True))
+    ]
+
+
 def cover_cards(month: Month, lang: str = "id") -> Cards:
-    """The cover's outreach figures: the effect of visits when the data are enough to say it, and
-    where to go first next month."""
+    """The cover's outreach pieces: the effect of visits (a figure and a summary sentence) when
+    the data are enough to say it, and the next steps from next month's visit plan."""
     o = results(month)
-    cards = []
+    cards, summary_lines = [], []
     if o.status == "estimated" and o.enough:
         r = _range(o.main.estimate, lang)
         cards.append(
@@ -350,20 +418,12 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
                 "value": t("out_card_effect_value", lang, value=r["value"]),
                 "note": t("out_card_effect_note", lang, lo=r["lo"], hi=r["hi"]),
                 "page": PAGE,
+                "rank": "45",
             }
         )
-    plan = month_plan(month).head(3)
-    cards.append(
-        {
-            "label": t("out_card_plan", lang, month=fmt_month(next_period(month.period), lang)),
-            "value": plan["kelurahan"].iloc[0],
-            "note": t(
-                "out_card_plan_note",
-                lang,
-                second=plan["kelurahan"].iloc[1],
-                third=plan["kelurahan"].iloc[2],
-            ),
-            "page": PAGE,
-        }
-    )
-    return Cards(cards)
+        # with the cover's action sentence (where to go), keeping the summary at five
+        summary_lines.append(
+            {"rank": 45, "text": effect_sentence(o, lang, short=True), "with_action": True}
+        )
+    plan = month_plan(month)
+    return Cards(cards, summary=summary_lines, steps=_steps(plan, month, lang))

@@ -22,12 +22,12 @@ from dataclasses import replace
 import pandas as pd
 
 from analysis.metrics import affordability
-from analysis.metrics.disclosure import Published
 from analysis.metrics.visit_plan import month_plan
 from analysis.month import Month
 from analysis.pages.affordability_subsidy import scenario_table
 from analysis.pages.outreach_plan import page_table
-from analysis.pages.text import analyst_table, fmt_int, fmt_rp, md, t, table
+from analysis.pages.published import PublishedTable
+from analysis.pages.text import analyst_table, fmt_int, fmt_rp, md, t
 
 SHARE_STEP = 0.05
 THRESHOLDS = (0.005, 0.10, 0.005)  # slider: from, to, step
@@ -84,7 +84,7 @@ def recompute(
     year: int | None = None,
     threshold: float | None = None,
     plan_subsidy: bool = False,
-) -> dict[str, Published | pd.DataFrame]:
+) -> dict[str, PublishedTable | pd.DataFrame]:
     """The three tables for one set of choices, as shown: the scenarios and the plan through the
     disclosure gate, the path to the target year (planned steps, not people counted) as text."""
     th = month.settings.threshold if threshold is None else threshold
@@ -104,18 +104,18 @@ def recompute(
 
 def update(
     outputs: dict, month: Month, lang: str = "id", **choices
-) -> dict[str, Published | pd.DataFrame]:
+) -> dict[str, PublishedTable | pd.DataFrame]:
     """The widgets' callback: recompute, then replace what each output area (an ipywidgets
     Output) shows by its new table — set on the widget itself, so it works from any thread."""
     tables = recompute(month, lang, **choices)
     for key, out in outputs.items():
         shown = tables[key]
-        gated = isinstance(shown, Published)
+        gated = isinstance(shown, PublishedTable)
         out.outputs = ()
-        if not len(shown.frame if gated else shown):
+        if not len(shown):
             out.append_display_data(md("out_whatif_no_target", lang))
         else:
-            out.append_display_data(table(shown) if gated else analyst_table(shown))
+            out.append_display_data(shown if gated else analyst_table(shown))
     return tables
 
 

@@ -177,7 +177,7 @@ def _html_table(frame: pd.DataFrame, attrs: str) -> str:
     )
 
 
-def _marks(published: Published) -> str:
+def mark_attributes(published: Published) -> str:
     """The gate's mark of a table wherever it goes: its digest and its count columns."""
     cols = list(published.frame.columns)
     counts = ",".join(str(cols.index(c)) for c in published.counts)
@@ -199,7 +199,7 @@ class Table:
         frame = self.published.frame
         if frame.empty or not self.show:
             return "<p>–</p>" if self.show else ""
-        return _html_table(frame, _marks(self.published))
+        return _html_table(frame, mark_attributes(self.published))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         text = self.published.frame.to_string(index=False) if self.show else ""
@@ -246,7 +246,7 @@ class Download:
     def html(self) -> str:
         data = quote(self.BOM + self.published.csv_bytes().decode("utf-8"), safe="")
         return (
-            f'<p><a download="{escape(self.name)}" {_marks(self.published)} '
+            f'<p><a download="{escape(self.name)}" {mark_attributes(self.published)} '
             f'href="data:text/csv;charset=utf-8,{data}">⬇ {escape(self.label)}</a></p>'
         )
 
@@ -278,6 +278,8 @@ class Section(list):
 
 #: Mimetype of the cover-page figures a notebook hands to the report (see `Cards`).
 CARDS_MIME = "application/vnd.umkm-bpjstk.cards+json"
+#: Mimetype of the cover's message: summary sentences, next steps and facts per kelurahan.
+COVER_MIME = "application/vnd.umkm-bpjstk.cover+json"
 
 
 class Cards:
@@ -285,19 +287,33 @@ class Cards:
 
     A notebook's last cell (tagged `remove`, so it is not on its own page) displays them; the
     report reads them back from the executed notebook, so the cover shows exactly the
-    numbers the pages computed.
+    numbers of the pages. Besides the figure cards (`rank`: their place on the cover, coverage
+    first), a page may give summary sentences (`summary`: {"rank", "text"}, and
+    "with_action": True for one that follows the cover's action sentence), next steps
+    (`steps`: {"rank", "code", "place", "reasons", "href"}) and one more reason per kelurahan
+    for a step made by another page (`facts`: kode_kelurahan → text).
     """
 
-    def __init__(self, cards: list[dict[str, str]]):
+    def __init__(
+        self,
+        cards: list[dict[str, str]],
+        summary: list[dict] | None = None,
+        steps: list[dict] | None = None,
+        facts: dict[str, str] | None = None,
+    ):
         self.cards = [{k: str(v) for k, v in c.items() if v is not None} for c in cards]
+        self.cover = {"summary": summary or [], "steps": steps or [], "facts": facts or {}}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         lines = [
             f"- **{c['label']}**: {c['value']}" + (f" — {c['note']}" if c.get("note") else "")
             for c in self.cards
         ]
+        lines += [f"- {s['text']}" for s in self.cover["summary"]]
+        lines += [f"- {s['place']}: {'; '.join(s['reasons'])}" for s in self.cover["steps"]]
         return {
             CARDS_MIME: self.cards,
+            COVER_MIME: self.cover,
             "text/markdown": "\n".join(lines),
             "text/plain": "\n".join(lines),
         }

@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.ingest.pseudonyms import is_untouched_demo
+from analysis.pages.published import DOWNLOAD_MIME
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
+from analysis.report.bundle import CSP
+from analysis.report.cover import REPORT_CSS, Release
+from analysis.report.downloads import link_downloads
 from analysis.report.lab_lang import show_all
-from analysis.report.manifest import git_commit
 
 TEMPLATES = Path(__file__).with_name("templates")
-#: Every published page: no script may run, images only from data: URIs, inline styles only,
-#: nothing fetched — a value typed into a raw file can never become live markup.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 #: Cells whose outputs are for analysts only (never on a page, never in any published file).
 REMOVE_TAG = "remove"
 
@@ -62,18 +62,38 @@ def export_html(
         (href, name, href == out.name) for href, name in page.get("report_nav", [])
     ]
     body, _ = exporter.from_notebook_node(nb, resources={"language_code": lang, **page})
-    out.write_text(body, encoding="utf-8")
+    out.write_text(link_downloads(body, lang, published_ids(nb)), encoding="utf-8")
 
 
-def page_resources(period: str, paths: Paths, lang: str, pages: list[tuple[str, str]]) -> dict:
-    """What every page shows around the notebook: navigation, the demo-data banner, a provenance footer."""
+def published_ids(nb) -> set[str]:
+    """The ids of the published tables a notebook shows on its page (not in removed cells)."""
+    return {
+        output["data"][DOWNLOAD_MIME]["id"]
+        for cell in nb.cells
+        if REMOVE_TAG not in cell.get("metadata", {}).get("tags", [])
+        for output in cell.get("outputs", [])
+        if DOWNLOAD_MIME in output.get("data", {})
+    }
+
+
+def page_resources(
+    period: str, paths: Paths, lang: str, pages: list[tuple[str, str]], release: Release
+) -> dict:
+    """What every page shows around the notebook: navigation, the demo-data banner, the report's
+    styles, and a footer with the release, the producing unit and whom to ask."""
     demo = is_untouched_demo(paths.raw(period))
     return {
         "report_csp": CSP,
         "report_nav": [("index.html", t("nav_cover", lang)), *pages],
         "report_nav_label": t("nav_label", lang),
         "report_banner": t("banner_demo", lang) if demo else "",
+        "report_css": REPORT_CSS.read_text(encoding="utf-8"),
         "report_footer": t(
-            "page_footer", lang, month=fmt_month(period, lang), commit=git_commit()[:10]
+            "page_footer",
+            lang,
+            month=fmt_month(period, lang),
+            unit=release.unit,
+            release=release.line(lang),
+            contact=t("release_contact", lang, contact=release.contact),
         ),
     }

@@ -1,11 +1,13 @@
 """The monthly report: run every notebook, export pages, check privacy, publish atomically.
 
 Notebooks run (papermill, `analysis.report.run`) into a staging folder for executed notebooks;
-each is exported to one offline page (`analysis.report.export`) in a second staging folder,
-with the cover and the manifest. Then every published table is audited together
-(`analysis.report.disclosure`: no suppressed cell may be worked out from the published
-totals) and the privacy scanner runs over the pages (`check_published`: every table gated,
-no small count outside one) and over everything written (`check_privacy`: no NIK or name).
+each is exported to one offline page (`analysis.report.export`) in a second staging folder.
+Every published table is audited together, the pages' and the downloads' (`analysis.report
+.disclosure`: no suppressed cell may be worked out from the published totals); then the
+take-away files are written (`analysis.report.takeaway`: every table as CSV and XLSX, the cover,
+the single-file report and the PDF) with the manifest, and the privacy scanner runs over the
+published folder (`check_published`: every table and download gated, no small count outside
+one) and over everything written (`check_privacy`: no NIK or name).
 Only when all of that passes are both folders swapped in: `reports/<period>/` gets only what
 officials may receive, and the executed notebooks and run log go to
 `reports/_executed/<period>/` (analysts only). On failure the executed notebook is kept under
@@ -20,6 +22,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from analysis.errors import AnalysisError
@@ -29,30 +32,18 @@ from analysis.paths import NOTEBOOKS_DIR, Paths, check_inside, check_period
 from analysis.reference import units
 from analysis.report import cover
 from analysis.report.disclosure import check_disclosure, collect_records
+from analysis.report.downloads import collect_tables
+from analysis.report.downloads import records as download_records
 from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import start_kernels
-from analysis.report.manifest import git_commit, manifest
+from analysis.report.manifest import manifest
+from analysis.report.pdf import Printer
 from analysis.report.privacy import check_privacy, check_published
 from analysis.report.run import failure, kernel_name, notebooks, run_notebook, scrub_timings
+from analysis.report.takeaway import Report, make_takeaways
 from analysis.settings import Settings, check, publication
 from analysis.store import new_stage, read_quality, swap_in
-
-
-def index_page(
-    period: str,
-    paths: Paths,
-    pages: list[tuple[str, str]],
-    executed: list[Path],
-    lang: str,
-    banner: str,
-    settings: Settings,
-) -> str:
-    """The cover page: the pages' headline figures, links to every page, provenance."""
-    folder = paths.processed(period)
-    quality = read_quality(folder) if (folder / "quality.json").exists() else None
-    prov = cover.provenance(period, quality, git_commit(), lang, settings.min_cell)
-    return cover.render(period, lang, cover.collect_cards(executed), pages, prov, banner)
 
 
 def _titles(nbs: list[Path], lang: str) -> dict[str, str]:
@@ -70,8 +61,11 @@ def publish_report(
     log: Callable[[str], None] | None = None,
     notebook_dir: Path = NOTEBOOKS_DIR,
     settings: Settings | None = None,
+    released: date | None = None,
 ) -> Path:
-    """Run every notebook for `period`, export pages, cover and manifest, check privacy, swap in."""
+    """Run every notebook for `period`, export pages, write the cover, the tables, the single
+    file, the PDF and the manifest, check privacy, swap in. `released`: the release date on the
+    cover (default today)."""
     check_period(period)
     check_lang(lang)
     settings = check(settings or publication(), floors=True)
@@ -91,7 +85,8 @@ def publish_report(
     }
     titles = _titles(nbs, lang)
     pages = [(f"{nb.stem}.html", titles[nb.stem]) for nb in nbs]
-    resources = page_resources(period, paths, lang, pages)
+    release = cover.release_info(period, lang, released)
+    resources = page_resources(period, paths, lang, pages, release)
     timings: dict[str, float] = {}
     for folder in (paths.report(period), paths.executed(period), paths.failed(period)):
         check_inside(folder, paths.reports_dir)  # before anything is written or deleted
@@ -111,6 +106,7 @@ def publish_report(
         say(f"[{i}/{len(nbs)}] {nb.name} ({timings[nb.stem]:.1f} s)")
 
     kernels: dict = {}
+    printer = Printer().start()  # the PDF's browser starts while the notebooks run
     try:
         kernels = start_kernels(nbs, kernel_name(), notebook_dir)
         run_one(1, nbs[0])  # cleaning first: every later notebook reads its output
@@ -121,13 +117,22 @@ def publish_report(
         if first_error is not None:
             raise first_error
         executed = [executed_stage / nb.name for nb in nbs]
-        (stage / "index.html").write_text(
-            index_page(period, paths, pages, executed, lang, resources["report_banner"], settings),
-            encoding="utf-8",
+        report = Report(
+            period,
+            lang,
+            stage,
+            paths,
+            pages,
+            executed,
+            release,
+            resources["report_banner"],
+            settings,
         )
-        records = collect_records(executed)  # + the downloads' Published.record(), when written
+        # the audit sees every table a reader gets: the pages' and the downloads' (CSV, XLSX)
+        tables = collect_tables(executed)
+        records = collect_records(executed) + download_records(tables)
         log_lines = [f"[{i}/{len(nbs)}] {nb.name}" for i, nb in enumerate(nbs, 1)]
-        log_lines.append("disclosure audit: every published table together")
+        log_lines.append("disclosure audit: every published table together (pages and downloads)")
         log_lines.append("privacy check: processed data, pages, executed notebooks, manifest, log")
         # the log stays identical between reruns; timings go to the manifest
         (executed_stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
@@ -137,13 +142,10 @@ def publish_report(
         except AnalysisError as exc:
             _keep_failed(stage, executed_stage, paths.failed(period))
             raise AnalysisError(f"{exc} The pages are kept at {paths.failed(period)}.") from None
+        made = make_takeaways(report, say, printer, tables)
+        provenance = manifest(period, paths, lang, settings, timings, records, audited.summary())
         (stage / "manifest.json").write_text(
-            json.dumps(
-                manifest(period, paths, lang, settings, timings, records, audited.summary()),
-                indent=2,
-            )
-            + "\n",
-            encoding="utf-8",
+            json.dumps(provenance | made, indent=2) + "\n", encoding="utf-8"
         )
         say("privacy check")
         leaks = check_published(stage, settings.min_cell) + check_privacy(
@@ -163,6 +165,7 @@ def publish_report(
         _remove(paths.failed(period), paths.reports_dir)
         return paths.report(period) / "index.html"
     finally:
+        printer.close()
         kernels_down(kernels.values())
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(executed_stage, ignore_errors=True)
