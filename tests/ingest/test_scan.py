@@ -131,6 +131,21 @@ def test_ordinary_report_content_is_not_flagged(text):
     assert scan_text(readable(text, ".html"), SECRETS) == {}, text
 
 
+def test_a_download_is_read_cell_by_cell():
+    """A CSV download is a table: a row of counts whose digits add up to sixteen is not a NIK
+    (the demo month's rows-per-file table was one), but a NIK in a cell, or split over cells,
+    still is."""
+    counts = "Berkas,Baris,Bersih,Karantina,Duplikat,%\nRegistri UMKM,3036,2832,174,30,93.3\n"
+    assert scan_text(readable(counts, ".csv"), SECRETS) == {}
+    rates = "Kecamatan,Pekerja,Efektif,Belum,%,Lalu,Poin\nLaweyan,1201,1315,114,8.7,7.7,1\n"
+    assert scan_text(readable(rates, ".csv"), SECRETS) == {}  # a valid NIK, read across cells
+    split = "a,b,c,d\n" + ",".join([NIK[:4], NIK[4:8], NIK[8:12], NIK[12:]]) + "\n"
+    whole = f"Kelurahan,Catatan\nMojo,NIK {NIK}\n"
+    dotted = "a,b\n" + ",".join([f"{NIK[:4]}.{NIK[4:8]}", f"{NIK[8:12]}.{NIK[12:]}"]) + "\n"
+    for text in (split, whole, dotted):
+        assert scan_text(readable(text, ".csv"), SECRETS) == {"nik_shaped": 1, "raw_nik": 1}
+
+
 def test_normalise_undoes_entities_widths_and_invisible_characters():
     assert normalise("&amp;#51;\u200b３") == "33"
     assert nik_valid(NIK) and not nik_valid("0000000000000000")

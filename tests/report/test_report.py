@@ -73,11 +73,13 @@ def test_the_published_folder_holds_only_what_officials_may_receive(report):
 def test_every_download_is_in_the_manifest_and_linked_from_the_cover(report):
     m = json.loads((report / "manifest.json").read_text())
     assert {d["id"] for d in m["downloads"]} == PUBLISHED_TABLES
+    assert {d["file"] for d in m["downloads"]} == {
+        f"unduhan/{t}.{ext}" for t in PUBLISHED_TABLES for ext in ("csv", "xlsx")
+    }
     cover = (report / "index.html").read_text(encoding="utf-8")
     for d in m["downloads"]:
-        for name, digest in d["files"].items():
-            assert f'href="{name}"' in cover
-            assert hashlib.sha256((report / name).read_bytes()).hexdigest() == digest
+        assert f'href="{d["file"]}"' in cover
+        assert hashlib.sha256((report / d["file"]).read_bytes()).hexdigest() == d["sha256"]
     assert m["single_file"] == f"laporan_{PERIOD}.html" and f'href="{m["single_file"]}"' in cover
     if m["pdf"]:
         assert f'href="{m["pdf"]}"' in cover
@@ -222,9 +224,13 @@ def test_every_published_table_is_gated_and_the_audit_passed(report):
     audit = m["disclosure_audit"]
     assert audit["weak_cells"] == 0 and audit["hidden_cells"] > 0 and audit["narrowest_range"] >= 2
     names = {t["name"] for t in m["tables"]}
-    assert {"coverage.kelurahan", "coverage.kecamatan", "awareness.priority"} <= names
-    # integ's tables: the subsidy split and scenarios, the visit plan and its download
-    assert {"affordability.split", "affordability.scenarios"} <= names
-    assert {"outreach.plan", "outreach.plan_download"} <= names
-    pages = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
-    assert pages.count("data-disclosure=") >= len(names) - 1  # the kelurahan table: maps only
+    # every table a page shows, and every download, is in the audit (the same cells a reader
+    # can download are the ones audited)
+    assert names >= PUBLISHED_TABLES
+    assert {f"{t} (download)" for t in PUBLISHED_TABLES} <= names
+    for d in m["downloads"]:  # each file marked by the gate with its table's download record
+        assert d["table"] == f"{d['id']} (download)" and d["digest"]
+    pages = " ".join((report / f"{nb.stem}.html").read_text(encoding="utf-8") for nb in notebooks())
+    assert pages.count("data-disclosure=") >= len(PUBLISHED_TABLES)
+    single = (report / f"laporan_{PERIOD}.html").read_text(encoding="utf-8")
+    assert single.count("data-disclosure=") >= len(PUBLISHED_TABLES)  # the single file too

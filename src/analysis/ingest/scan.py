@@ -9,7 +9,8 @@ characters removed, accents stripped for names. Then:
 - **NIK-shaped**: 16 digits, with or without one separator character between any two of
   them (spaces, no-break spaces, dots, dashes, slashes …), standing alone or right after
   letters (`NIK3404…`); a run of more than 16 digits holding a valid NIK (province, date and
-  serial rules); a NIK split over the cells of a table row (`3372 | 0145 | 0885 | 0003`).
+  serial rules); a NIK split over the cells of a table row (`3372 | 0145 | 0885 | 0003`); a
+  CSV is read as a table, cell by cell (a row of counts does not run into one number).
   Hex digests (32 or more lower-case hex characters) are not read as digits, and base64 is skipped
   only where it is a real embedded image (`<img src="data:image/…;base64,…">`, or an image
   output of a notebook) — anything else after `data:…;base64,` is read like other text, and
@@ -26,7 +27,9 @@ A finding names the file and the kind of leak and how many, never the leaked val
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import json
 import re
 import unicodedata
@@ -134,6 +137,8 @@ def readable(text: str, suffix: str) -> str:
     embedded images' base64 removed (only there), everything normalised."""
     if suffix == ".ipynb":
         text = _notebook_text(text)
+    if suffix in (".csv", ".tsv"):
+        text = _table_text(text, "\t" if suffix == ".tsv" else ",")
     text = _IMG_DATA.sub(lambda m: m.group(1) + " ", text)
     # what a data: address that is not an image carries, read again decoded, outside any tag
     text += "".join("\n" + _data_text(*m.groups()) for m in _DATA_TEXT.finditer(text))
@@ -149,6 +154,29 @@ def _data_text(meta: str, data: str) -> str:
         except ValueError:
             return ""
     return unquote(data)
+
+
+#: A number as the report's downloads write a share or an amount: one or two decimals, no
+#: leading zero (a piece of a NIK split over cells is four digits, often with one).
+_DECIMAL = re.compile(r"^-?(?:0|[1-9]\d*)\.(\d{1,2})$")
+
+
+def _table_text(raw: str, delimiter: str) -> str:
+    """A CSV (or TSV) as the rows of an HTML table, so its cells are read like a page's table's:
+    digits never run on from one cell into the next (a row of counts is not a NIK), and a NIK
+    split over cells is still found (`_split_over_cells`). A decimal number is written with a
+    decimal comma, as the pages write it, so it does not join its neighbours into 16 digits."""
+    rows = csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=delimiter)
+    return "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(_DECIMAL.sub(_comma, c.strip()))}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+
+
+def _comma(m: re.Match) -> str:
+    return m.group(0).replace(".", ",")
 
 
 def _notebook_text(raw: str) -> str:
