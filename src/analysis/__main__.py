@@ -98,7 +98,7 @@ def _check_privacy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from analysis.paths import Paths
-    from analysis.report.privacy import check_privacy
+    from analysis.report.privacy import check_privacy, check_published
 
     raw = Paths.of(args.data_dir, region=args.region).raw(args.period) if args.period else None
     targets = [Path(p) for p in args.paths]
@@ -106,6 +106,11 @@ def _check_privacy(args: argparse.Namespace) -> int:
     if missing:
         raise AnalysisError(f"Nothing to check at {', '.join(missing)}.")
     findings = check_privacy(targets, raw)
+    for folder in targets:  # published folders: every table gated, no small count outside one
+        if folder.is_dir() and (
+            (folder / "manifest.json").exists() or (folder / "index.html").exists()
+        ):
+            findings += check_published(folder)
     for finding in findings:
         print(f"LEAK {finding}")
     against = (

@@ -52,6 +52,18 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def check_inside(path: Path, root: Path) -> Path:
+    """`path` if it is inside `root` once every symbolic link is followed, else one sentence: a
+    link under reports/ or data/ must never make a delete or a replace reach outside them."""
+    real_root, real = Path(root).resolve(), Path(path).resolve()
+    if real != real_root and real_root not in real.parents:
+        raise AnalysisError(
+            f"{path} leads outside {root} through a symbolic link; nothing was deleted or "
+            "replaced. Remove the link (or point it inside the folder) and run again."
+        )
+    return Path(path)
+
+
 def check_period(period: str) -> str:
     """Return the period if it is a valid 'YYYY-MM' month, else raise a one-sentence error."""
     if not isinstance(period, str) or not _PERIOD_RE.match(period):

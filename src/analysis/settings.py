@@ -18,7 +18,7 @@ from analysis.paths import ROOT
 
 SETTINGS_FILE = ROOT / "config" / "publication.toml"
 #: The lowest values a published report may use (docs/facts.md §6: thresholds of 5 and 10).
-FLOORS = {"min_cell": 5, "min_n": 10}
+FLOORS = {"min_cell": 5, "min_n": 10, "min_group": 10}
 #: Who a city subsidy would pay for: self-employed workers (BPU), wage workers (PU), or both.
 SUBSIDY_GROUPS = ("BPU", "PU", "all")
 
@@ -29,6 +29,7 @@ class Settings:
 
     min_cell: int
     min_n: int
+    min_group: int
     top: int
     threshold: float
     subsidy_share: float
@@ -135,7 +136,7 @@ def check(settings: Settings, floors: bool = True) -> Settings:
         )
     if settings.revisit < 0:
         raise AnalysisError(f"revisit must be 0 months or more, not {settings.revisit}.")
-    for name in ("min_cell", "min_n"):
+    for name in ("min_cell", "min_n", "min_group"):
         value, floor = getattr(settings, name), FLOORS[name]
         if floors and value < floor:
             raise AnalysisError(

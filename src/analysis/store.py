@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import AnalysisError
-from analysis.paths import Paths
+from analysis.paths import Paths, check_inside
 
 QUALITY_FILE = "quality.json"
 #: What linking finds for each roster worker (docs/design.md metric definitions).
@@ -26,17 +26,26 @@ MEASURES = ("registered", "active", "effective")
 COUNT_COLUMNS = ["businesses", "workers", "roster_workers", *MEASURES]
 
 
-def new_stage(final: Path, prefix: str | None = None) -> Path:
-    """An empty staging folder beside `final` (same file system, so the swap is a rename)."""
+def new_stage(
+    final: Path, prefix: str | None = None, root: Path | None = None, mode: int = 0o755
+) -> Path:
+    """An empty staging folder beside `final` (same file system, so the swap is a rename);
+    with `root`, refused when `final` would lead outside it through a link. `mode`: 0o755 for
+    what others read (reports), 0o700 for personal data (processed months)."""
+    if root is not None:
+        check_inside(final, root)
     final.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=prefix or f".{final.name}-", dir=final.parent))
-    stage.chmod(0o755)  # mkdtemp makes it private; what is swapped in is read by others
+    stage.chmod(mode)
     return stage
 
 
-def swap_in(stage: Path, final: Path) -> None:
-    """Put a fully written staging folder in place of `final` (the old one goes only after)."""
+def swap_in(stage: Path, final: Path, root: Path | None = None) -> None:
+    """Put a fully written staging folder in place of `final` (the old one goes only after);
+    with `root`, nothing is replaced or deleted if `final` leads outside it through a link."""
     old = final.with_name(f".{final.name}-old")
+    if root is not None:
+        check_inside(final, root), check_inside(old, root)
     if final.exists():
         shutil.rmtree(old, ignore_errors=True)
         final.rename(old)
@@ -45,13 +54,16 @@ def swap_in(stage: Path, final: Path) -> None:
 
 
 @contextmanager
-def staged(final: Path, prefix: str | None = None) -> Iterator[Path]:
+def staged(
+    final: Path, prefix: str | None = None, root: Path | None = None, mode: int = 0o755
+) -> Iterator[Path]:
     """A staging folder that replaces `final` when the block ends without error (removed if not,
-    unless the block moved it elsewhere first)."""
-    stage = new_stage(final, prefix)
+    unless the block moved it elsewhere first); `root` as for `swap_in`, `mode` as for
+    `new_stage`."""
+    stage = new_stage(final, prefix, root, mode)
     try:
         yield stage
-        swap_in(stage, final)
+        swap_in(stage, final, root)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
+from analysis.ingest.pseudonyms import load_key, rekey
 from analysis.pipeline import clean_period
 
 from conftest import PERIOD, write
@@ -186,6 +187,21 @@ def test_survey_dirt(tmp_path, row, rule):
     assert rules(r, "survei_kesadaran") == {3: rule}
 
 
+def by_respondent(survey: pd.DataFrame, ids=("R1", "R2", "R3", "R4")) -> pd.DataFrame:
+    """The survey indexed by the ids as typed (processed data holds their keyed pseudonyms)."""
+    keyed = rekey(pd.Series(list(ids)), load_key(False), "id_responden")
+    return survey.set_index(survey["id_responden"].map(dict(zip(keyed, ids, strict=True))))
+
+
+def test_id_responden_is_re_keyed_so_a_nik_typed_there_is_gone(tmp_path):
+    nik = "3372015708900001"
+    row = f"{nik},05/10/2026,Jebres,Kuliner,Pemilik,Ya,Ya,JKK,T,,,,1\n"
+    r = clean_period(PERIOD, make_period(tmp_path, survey=SURVEY + row))
+    ids = r.tables["survey"]["id_responden"]
+    assert ids.str.fullmatch(r"[0-9a-f]{64}").all() and nik not in set(ids)
+    assert rekey(pd.Series([nik]), load_key(False), "id_responden").iloc[0] in set(ids)
+
+
 def test_benefits_written_out_or_denied_are_read(tmp_path):
     rows = (
         "R3,05/10/2026,Jebres,Kuliner,Pemilik,Ya,Ya,Jaminan Hari Tua dan JKK,T,,,,1\n"
@@ -193,16 +209,12 @@ def test_benefits_written_out_or_denied_are_read(tmp_path):
     )
     r = clean_period(PERIOD, make_period(tmp_path, survey=SURVEY + rows))
     assert rules(r, "survei_kesadaran") == {}
-    s = r.tables["survey"].set_index("id_responden")
+    s = by_respondent(r.tables["survey"])
     assert s.loc["R3", "tahu_jht"] and s.loc["R3", "tahu_jkk"] and not s.loc["R4", "tahu_manfaat"]
 
 
 def test_survey_values_are_typed(tmp_path):
-    s = (
-        clean_period(PERIOD, make_period(tmp_path, survey=SURVEY))
-        .tables["survey"]
-        .set_index("id_responden")
-    )
+    s = by_respondent(clean_period(PERIOD, make_period(tmp_path, survey=SURVEY)).tables["survey"])
     assert (
         s.loc["R1", "tahu_bpjs_kesehatan"]
         and not s.loc["R1", "tahu_bpjs_tk"]

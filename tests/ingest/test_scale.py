@@ -28,24 +28,55 @@ def test_small_partitions_give_the_same_outputs(cleaned, demo_dir, tmp_path):
         pd.testing.assert_frame_equal(whole[name], parts[name], obj=name)
 
 
-def test_cache_stays_in_raw_and_is_reused(demo_dir, tmp_path):
+def _stamps(cache):
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+
+
+def test_cache_stays_in_raw_is_reused_for_real_data_and_never_for_demo_data(demo_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
     first = clean_period(PERIOD, data)
     cache = data / "raw" / PERIOD / CACHE_DIR
-    stamps = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    stamps = _stamps(cache)
     assert {"umkm.parquet", "tenaga_kerja.parquet", "peserta_bpjstk.parquet"} <= stamps.keys()
     assert not [p for p in cache.iterdir() if p.name.startswith("work-")]  # work files removed
     assert not list((data / "processed").rglob("*cache*"))
+    assert first.quality["demo"]
+    # demo data is converted afresh every time: the public key only sees the shipped bytes
     second = clean_period(PERIOD, data)
-    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")} == stamps
+    assert _stamps(cache).keys() == stamps.keys() and all(
+        _stamps(cache)[k] != stamps[k] for k in stamps
+    )
     assert second.quality == first.quality
-    # a changed raw file is read again (the cache is keyed by size and modification time)
+    # a changed raw file (one row less) is real data: read again, then reused
     path = data / "raw" / PERIOD / "survei_kesadaran.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     third = clean_period(PERIOD, data)
+    assert not third.quality["demo"]
     assert (
         third.quality["survei_kesadaran"]["rows_in"]
         == first.quality["survei_kesadaran"]["rows_in"] - 1
     )
+    stamps = _stamps(cache)
+    clean_period(PERIOD, data)
+    assert _stamps(cache) == stamps
+
+
+def test_a_row_appended_to_the_cache_is_not_cleaned(demo_dir, tmp_path):
+    """The attack: append a row to _cache/tenaga_kerja.parquet (size and time were all that was
+    checked). The cache is tied to its raw file and to its own bytes by SHA-256: made again."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    (data / "raw" / PERIOD / "survei_kesadaran.csv").unlink()  # real data: the cache is reused
+    first = clean_period(PERIOD, data)
+    target = data / "raw" / PERIOD / CACHE_DIR / "tenaga_kerja.parquet"
+    table = pq.read_table(target)
+    extra = table.slice(0, 1).to_pylist()[0] | {"source_row": table.num_rows + 1}
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([extra], table.schema)]), target)
+    second = clean_period(PERIOD, data)
+    assert second.quality["tenaga_kerja"] == first.quality["tenaga_kerja"]
+    assert pq.read_metadata(target).num_rows == table.num_rows

@@ -162,7 +162,7 @@ def test_every_page_function_runs_in_both_languages(month):
         assert len(afb.sector_table(a, lang)) and len(afb.kelurahan_table(a, lang)) <= 10
         for md in (afs.scenario_notes, afb.wtp_text, afm.discount_text, afm.method_text):
             assert "{" not in md(a, lang).data
-        assert len(afm.rules_table(a, lang)) == 3
+        assert len(afm.rules_table(a, lang).shown()) == 3
 
 
 def test_small_counts_are_hidden_in_the_scenario_table(month):
@@ -177,6 +177,30 @@ def test_small_counts_are_hidden_in_the_scenario_table(month):
     row = shown[shown.iloc[:, 0].str.startswith("(b)")].iloc[0]
     assert row.iloc[1] == "<5" and row.iloc[3] == "x"  # the budget would reveal the count
     assert "(b)" not in " ".join(afs.scenario_chart_values(small, "id").index)
+
+
+def test_deciles_of_a_few_workers_pass_the_gate(month):
+    """A small month: deciles of three workers; the people count is '<5', and a share hidden
+    for its denominator says nothing of its count (it used to fail the gate)."""
+    a, _ = month
+    roster = af.add_deciles(a.roster.drop(columns="decile").head(30).reset_index(drop=True))
+    small = af.Affordability(**{**a.__dict__, "roster": roster, "burden": None})
+    shown = afb.decile_table(small, "en").shown()
+    assert len(shown) == 10 and shown["Roster workers with a recorded income"].eq("<5").all()
+    rates = shown[[c for c in shown.columns if c.startswith("> 2%")]]
+    assert rates.shape[1] == 2
+    assert rates.isin(["<5", "x"]).all().all()  # no share of three people is shown
+
+
+def test_a_small_group_where_nobody_is_above_says_fewer_than_five(month):
+    """Three workers, none above the threshold: the group rule hides the zero as '<5' (not 'x')
+    in the sensitivity table, which shows the burden tables' total."""
+    a, _ = month
+    roster = a.roster.nsmallest(3, "share_now").reset_index(drop=True)
+    assert (roster["share_now"] <= a.threshold).all()
+    small = af.Affordability(**{**a.__dict__, "roster": af.add_deciles(roster), "burden": None})
+    chosen = afb.sensitivity_table(small, "en").shown().iloc[1]  # the chosen threshold, 2%
+    assert chosen.iloc[-1] != "" and chosen.iloc[1] == "<5"
 
 
 def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_path):
@@ -203,7 +227,7 @@ def test_a_month_without_participants_or_survey_still_computes(demo_dir, tmp_pat
         afb.wtp_text(a, "en"),
         afm.discount_text(a, "en"),
         afm.method_text(a, "en"),
-        afb.sector_table(a, "en"),
+        afb.sector_table(a, "en").shown(),
     )
 
 

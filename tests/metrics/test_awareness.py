@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from analysis.metrics import awareness as aw
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.pages import awareness_page as awp
 from analysis.paths import Paths
@@ -155,6 +156,15 @@ def test_unit_weights_reproduce_plain_proportions_and_wilson_intervals(by):
         assert row.share == pytest.approx(g["count"] / g["n"], rel=1e-12)
         assert (row.lo, row.hi) == (pytest.approx(lo, rel=1e-9), pytest.approx(hi, rel=1e-9))
         assert row.respondents == g["n"]
+
+
+def test_an_interval_always_holds_its_share():
+    """Nobody of ten weighted respondents: Wilson's lower bound is 0 (statsmodels gives 3e-17,
+    which broke the funnel chart's error bars in a small month)."""
+    weights = np.random.default_rng(0).uniform(0.5, 3, 10).round(2)  # a fractional n_eff
+    data = random_survey(10, seed=1).assign(tahu_bpjs_tk=False, bobot=weights)
+    row = aw.shares(data, ["tahu_bpjs_tk"], min_n=1).iloc[0]
+    assert row.share == 0 and row.lo == 0 and row.lo <= row.share <= row.hi
 
 
 def test_unit_weights_in_strata_still_give_plain_kelurahan_intervals():
@@ -375,10 +385,23 @@ def test_priority_score_is_uncovered_times_unaware_with_kecamatan_fallback():
     assert list(ranked["rank"].iloc[:3]) == [1, 2, 3]
 
 
+def kelurahan_universe(coverage):
+    """The coverage universe of a small kelurahan table: kelurahan ⊂ kecamatan ⊂ city."""
+    t = coverage.assign(uncovered=coverage["workers"] - coverage["effective"])
+    counts = ["workers", "effective", "uncovered"]
+    u = Universe("coverage", 5, tuple(counts), ((("effective", "uncovered"), "workers"),))
+    kec = t.groupby("kode_kecamatan", sort=False)[counts].sum().reset_index()
+    u.add_rows("kelurahan", t, "kode_kelurahan").add_rows("kecamatan", kec, "kode_kecamatan")
+    u.add_rows("city", t[counts].sum().to_frame().T.assign(city="all"), "city")
+    u.nest("kelurahan", t, "kode_kelurahan", "kecamatan", "kode_kecamatan")
+    return u.nest("kecamatan", kec, "kode_kecamatan", "city", None).protect()
+
+
 def test_priority_table_shows_both_inputs_and_hides_small_counts():
     coverage, awareness = priority_inputs()
     coverage.loc[0, ["workers", "effective"]] = [23, 20]  # 3 uncovered: a small count
-    table = awp.priority_table(aw.priority(coverage, awareness, 10), "en", top=5, min_cell=5)
+    u = kelurahan_universe(coverage)
+    table = awp.priority_table(aw.priority(coverage, awareness, 10), u, "en", top=5)
     shown = table.shown()
     assert list(shown.columns) == [
         "Kelurahan (kecamatan)",

@@ -1,12 +1,22 @@
 """Disclosure control: small cells hidden, complements hidden where a total would reveal them."""
 
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.metrics.disclosure import PRIMARY, SECONDARY, check_published, display, protect
+from analysis.metrics.disclosure import (
+    PRIMARY,
+    SECONDARY,
+    check_published,
+    display,
+    gate,
+    protect,
+    refs_for,
+    table_digest,
+)
 
 
 def table():
@@ -100,3 +110,88 @@ def test_min_cell_is_a_parameter():
     assert protect(t, ["n"], 3, groups=[]).state["n"].tolist() == [PRIMARY, 0, 0, 0]
     assert protect(t, ["n"], 10, groups=[]).state["n"].tolist() == [PRIMARY, PRIMARY, PRIMARY, 0]
     assert list(itertools.chain(protect(t, ["n"], 1, groups=[]).state["n"])) == [0, 0, 0, 0]
+
+
+# ------------------------------------------------------------------ the gate
+
+
+def small_universe():
+    """Two kelurahan in one kecamatan, protected together (a '<5' and its complements)."""
+    from analysis.metrics.universe import Universe
+
+    t = pd.DataFrame({"kel": ["a", "b", "c"], "workers": [60, 80, 90], "effective": [3, 20, 30]})
+    t["uncovered"] = t["workers"] - t["effective"]
+    ids = ((("effective", "uncovered"), "workers"),)
+    u = Universe("cov", 5, ("workers", "effective", "uncovered"), ids)
+    u.add_rows("kel", t, "kel").add_rows(
+        "all", t[["workers", "effective", "uncovered"]].sum().to_frame().T.assign(all="all"), "all"
+    )
+    return t, u.nest("kel", t, "kel", "all", None).protect()
+
+
+def test_gate_marks_a_protected_table_and_records_no_hidden_value():
+    t, u = small_universe()
+    p = u.protected("kel", t, "kel")
+    shown = display(p, {c: str for c in ("workers", "effective", "uncovered")})
+    pub = gate(
+        shown,
+        "t",
+        refs=refs_for(p, {c: c for c in ("workers", "effective", "uncovered")}),
+        universe=u,
+    )
+    assert shown.loc[0, "effective"] == "<5"
+    rec = pub.record()
+    hidden = [c for c in rec["cells"] if c[3]]
+    assert hidden and all(c[4] is None for c in hidden)  # never a hidden value
+    shown_cells = [c for c in rec["cells"] if not c[3]]
+    assert all(isinstance(c[4], int) for c in shown_cells)
+    assert pub.digest == table_digest(pub.frame.columns, pub.frame.itertuples(index=False))
+    # the mark follows the text: one changed cell, another digest
+    other = pub.frame.copy()
+    other.iloc[1, 1] = "21"
+    assert table_digest(other.columns, other.itertuples(index=False)) != pub.digest
+
+
+def test_a_mark_never_looks_like_a_nik():
+    """16 hex digits are all decimal in one table of ~1,800: a small month's visit plan was
+    refused by the scanner for its mark. Marks are written in letters."""
+    from analysis.ingest.scan import nik_candidates
+
+    marks = [table_digest(["n"], [[str(i)]]) for i in range(5000)]
+    assert all(re.fullmatch(r"[a-p]{16}", m) for m in marks) and len(set(marks)) == 5000
+    page = " ".join(f'<table data-disclosure="{m}">' for m in marks)
+    assert nik_candidates(page) == []
+
+
+def test_gate_refuses_a_small_count_or_a_hidden_cell_shown_as_a_number():
+    t, u = small_universe()
+    p = u.protected("kel", t, "kel")
+    raw = t[["kel", "workers", "effective"]].astype(str)
+    with pytest.raises(ValueError, match="hidden but shown"):
+        gate(raw, "t", refs=refs_for(p, {"effective": "effective"}), universe=u)
+    with pytest.raises(ValueError, match="3 people"):
+        gate(raw, "t", counts=["effective"])
+    with pytest.raises(ValueError, match="say which columns"):
+        gate(raw, "t")
+    ok = gate(raw[["kel"]], "t", exempt="names only")
+    assert ok.exempt == "names only" and ok.counts == ()
+
+
+def test_a_download_entry_marks_the_csv_bytes():
+    import hashlib
+
+    pub = gate(pd.DataFrame({"a": ["x", "y"], "n": ["12", "<5"]}), "t", counts=["n"])
+    data = pub.csv_bytes()
+    entry = pub.download_entry("tables/t.csv", data)
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["counts"] == [1]
+    assert entry["digest"] == pub.digest and data.decode().splitlines()[2] == "y,<5"
+
+
+def test_a_share_hidden_for_its_denominator_does_not_publish_its_count():
+    t, u = small_universe()
+    p = u.protected("kel", t, "kel")
+    frame = pd.DataFrame({"kel": ["a", "b", "c"], "share": ["<5", "x", "33,3%"]})
+    pub = gate(frame, "t", refs=refs_for(p, {"share": "effective"}), universe=u, derived=["share"])
+    got = {c[1]: c[3] for c in pub.record()["cells"]}
+    assert got["a"] == PRIMARY and got["c"] == 0  # a: hidden count; c: shown share, count known
+    assert pub.counts == ()  # shares are not counts: the scanner leaves them alone

@@ -7,7 +7,7 @@ tables with its defaults and recomputes in place."""
 import pytest
 from IPython.display import HTML, Markdown
 
-from analysis.metrics import affordability
+from analysis.metrics import affordability, coverage
 from analysis.metrics.disclosure import is_small
 from analysis.metrics.visit_plan import month_plan
 from analysis.pages import affordability_subsidy, outreach_page, outreach_whatif
@@ -75,14 +75,18 @@ def test_the_plan_section_has_a_map_the_top_rows_and_the_whole_list_to_download(
 
 def test_every_published_count_of_the_plan_passes_the_disclosure_gate(month):
     plan = month_plan(month)
-    shown = download_table(plan, "id", 5).shown()
-    for col, raw in zip(["Pekerja", "Tercakup efektif", "Belum tercakup"], COUNTS, strict=False):
+    shown = download_table(plan, month, "id").shown()
+    universe = coverage.universe(month)
+    for col, raw in zip(["Pekerja", "Tercakup efektif", "Belum tercakup"], COUNTS, strict=True):
         values = shown[col]
         hidden = values.isin(["<5", "x"])
         small = is_small(plan[raw].astype(float), 5)
         assert hidden[small].all(), col  # every small count is hidden …
         assert not values[~hidden].map(lambda v: 0 < int(v.replace(".", "")) < 5).any()
-    top = page_table(plan, "id", 10, 5).shown()
+        # … exactly where the coverage page hides it (no table shows what another hides)
+        states = [universe.cell("kelurahan", k, raw)[0] for k in plan["kode_kelurahan"]]
+        assert hidden.tolist() == [s > 0 for s in states], col
+    top = page_table(plan, month, "id").shown()
     assert len(top) == 10 and list(top.columns) == [
         "Kelurahan (kecamatan)",
         "Belum tercakup",
@@ -92,7 +96,7 @@ def test_every_published_count_of_the_plan_passes_the_disclosure_gate(month):
 
 
 def test_the_whole_plan_downloads_in_english_with_numbers_as_numbers(month):
-    table = download_table(month_plan(month), "en", 5)
+    table = download_table(month_plan(month), month, "en")
     back = table.download()
     assert back.shape == (54, 11) and back.columns[:4].tolist() == [
         "Kelurahan",
@@ -102,6 +106,11 @@ def test_the_whole_plan_downloads_in_english_with_numbers_as_numbers(month):
     ]
     assert "Not heard of BPJS TK (%)" in back.columns
     assert all(isinstance(v, int) or v in ("<5", "x") for v in back["Workers"])
+    gated = table.download_gate()  # what the manifest marks the files with, and the audit reads
+    assert set(gated.counts) == {"Workers", "Effectively covered", "Not covered"}
+    assert {c[:3] for c in gated.cells} >= {
+        ("kelurahan", str(k), "uncovered") for k in month_plan(month)["kode_kelurahan"]
+    }
 
 
 def test_what_if_defaults_are_the_published_tables(month):
@@ -109,8 +118,9 @@ def test_what_if_defaults_are_the_published_tables(month):
     assert d == {"share": 1.0, "year": 2027, "threshold": 0.02, "plan_subsidy": False}
     tables = outreach_whatif.recompute(month, "id", **d)
     published = affordability_subsidy.scenario_table(affordability.results(month), "id")
-    assert tables["scenarios"].equals(published.shown())
-    assert tables["plan"].equals(page_table(month_plan(month), "id", 10, 5).shown())
+    assert tables["scenarios"].shown().equals(published.shown())
+    plan = page_table(month_plan(month), month, "id")
+    assert tables["plan"].page_gate().digest == plan.page_gate().digest
 
 
 def test_what_if_share_threshold_and_year_recompute_the_scenarios(month):
@@ -141,7 +151,7 @@ def test_what_if_callback_redraws_the_outputs_and_the_widgets_are_wired(month):
     outputs = {k: w.Output() for k in ("scenarios", "path", "plan")}
     tables = outreach_whatif.update(outputs, month, "en", share=0.5, year=2028, threshold=0.01)
     assert set(tables) == set(outputs)
-    half_budget = tables["scenarios"].iloc[1, 3]
+    half_budget = tables["scenarios"].shown().iloc[1, 3]
     assert half_budget in shown(outputs["scenarios"]) and "2028" in shown(outputs["path"])
     assert outreach_whatif.panel(month, "id", publish=True) is None
     box = outreach_whatif.panel(month, "id")
@@ -151,7 +161,7 @@ def test_what_if_callback_redraws_the_outputs_and_the_widgets_are_wired(month):
     assert full in shown(scenarios_out)  # the defaults: the published table
     share.value = 0.5  # moving the slider recomputes in place
     assert full not in shown(scenarios_out)
-    half = outreach_whatif.recompute(month, "id", share=0.5)["scenarios"].iloc[1, 3]
+    half = outreach_whatif.recompute(month, "id", share=0.5)["scenarios"].shown().iloc[1, 3]
     assert half in shown(scenarios_out)
 
 
@@ -164,4 +174,4 @@ def test_a_month_where_everyone_is_covered_sends_nobody_anywhere(month):
     message = outreach_page.summary(results(month), plan, month, "id").data
     assert "tidak ada kelurahan yang perlu dikunjungi lebih dulu" in message
     assert "kirim petugas" not in message and "catat setiap kegiatan sosialisasi" in message
-    assert outreach_page._steps(plan, 5, "id") == []
+    assert outreach_page._steps(plan, month, "id") == []

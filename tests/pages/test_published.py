@@ -8,8 +8,8 @@ import pytest
 
 from analysis.metrics.disclosure import PRIMARY, SECONDARY, protect
 from analysis.pages.published import (
+    DOWNLOAD_MIME,
     REGISTRY,
-    TABLE_MIME,
     Col,
     PublishedTable,
     from_protected,
@@ -105,11 +105,33 @@ def test_a_change_that_rounds_to_zero_has_no_sign():
 
 
 def test_html_keeps_the_first_column_as_row_headers_and_marks_the_table():
-    html = table("id").html()
-    assert '<table class="tbl" data-table="uji">' in html
+    t_ = table("id")
+    html = t_.html()
+    gated = t_.page_gate()
+    assert f'<table class="tbl" data-table="uji" data-disclosure="{gated.digest}"' in html
     assert html.count('<th scope="row">') == 3 and "<!--downloads:uji-->" in html
     assert 'class="tbl-hint"' in html  # more than three columns: a 'slide sideways' hint
     assert "&lt;5" in html and "<5" not in html.replace("<5", "", 0)
+
+
+def test_a_page_table_passes_the_scanner_and_a_changed_one_does_not(tmp_path):
+    """The page's table carries the gate's mark of exactly the text it shows: the privacy
+    scanner passes it, and fails it once a cell is changed after the gate."""
+    from analysis.report.privacy import check_published
+
+    html = table("id").html()
+    (tmp_path / "ok.html").write_text(html, encoding="utf-8")
+    assert check_published(tmp_path) == []
+    (tmp_path / "ok.html").write_text(html.replace("&lt;5", "3"), encoding="utf-8")
+    kinds = {f.kind for f in check_published(tmp_path)}
+    assert kinds == {"altered_table", "small_count"}
+
+
+def test_a_table_that_says_nothing_of_its_cells_is_refused():
+    """No count column, no universe cells, no reason: the gate refuses to mark it."""
+    bare = PublishedTable("t", [Col("a", "A")], pd.DataFrame({"a": ["x"]}), "id")
+    with pytest.raises(ValueError, match="say which columns hold counts"):
+        bare.html()
 
 
 def test_a_protected_table_publishes_no_small_count():
@@ -147,11 +169,14 @@ def test_every_published_table_has_one_registered_maker():
 def test_the_id_may_use_the_makers_arguments():
     @published("uji_{which}")
     def make(which: str, lang: str = "id") -> PublishedTable:
-        return PublishedTable("t", [Col("a", "A")], pd.DataFrame({"a": [which]}), lang)
+        table = PublishedTable("t", [Col("a", "A")], pd.DataFrame({"a": [which]}), lang)
+        return table.gated(exempt="words, no people")
 
     assert make("sektor").id == "uji_sektor" and make(which="x").id == "uji_x"
     bundle = make("sektor")._repr_mimebundle_()
-    assert bundle[TABLE_MIME]["columns"] == ["A"] and bundle[TABLE_MIME]["rows"] == [["sektor"]]
+    assert bundle[DOWNLOAD_MIME]["columns"] == ["A"] and bundle[DOWNLOAD_MIME]["rows"] == [
+        ["sektor"]
+    ]
 
 
 def test_an_unknown_column_kind_is_refused():

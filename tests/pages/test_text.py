@@ -27,5 +27,32 @@ def test_indonesian_formats():
 
 
 def test_messages_fill_fields():
+    assert "Oktober 2026" in t("report_title", "id", month=fmt_month("2026-10"))
     title = t("region_report_title", "id", place="Soloraya", month=fmt_month("2026-10"))
     assert title.endswith("UMKM Soloraya — Oktober 2026")
+
+
+def test_a_table_reaches_the_page_only_gated_and_escaped():
+    import pandas as pd
+    import pytest
+
+    from analysis.metrics.disclosure import gate
+    from analysis.pages.text import TABLE_MIME, table
+
+    with pytest.raises(TypeError, match="gate"):
+        table(pd.DataFrame({"a": [1]}))
+    hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>"&'
+    pub = gate(pd.DataFrame({"Kelurahan": [hostile], "Pekerja": ["12"]}), "t", counts=["Pekerja"])
+    bundle = table(pub)._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert "<img" not in html and "<script" not in html and "onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;" in html and "&quot;&amp;" in html
+    assert f'data-disclosure="{pub.digest}"' in html and 'data-counts="1"' in html
+    assert bundle[TABLE_MIME]["digest"] == pub.digest
+
+
+def test_markdown_fields_are_escaped():
+    from analysis.pages.text import md
+
+    out = md("suppressed_note", "id", k="<script>alert(1)</script>").data
+    assert "<script>" not in out and "&lt;script&gt;" in out

@@ -2,12 +2,14 @@
 cells as on the page, identical files on every run, linked from the table's page."""
 
 import json
+from csv import reader
 
 import nbformat
 import pandas as pd
 import pytest
 
-from analysis.pages.published import TABLE_MIME, Col, PublishedTable
+from analysis.metrics.disclosure import table_digest
+from analysis.pages.published import DOWNLOAD_MIME, Col, PublishedTable
 from analysis.report.downloads import (
     FOLDER,
     TableFile,
@@ -32,8 +34,7 @@ def published(table_id: str = "cakupan_uji") -> PublishedTable:
 
 
 def as_file(table: PublishedTable, page: str = "02_coverage_map") -> TableFile:
-    p = table.payload()
-    return TableFile(p["id"], page, p["title"], p["lang"], p["columns"], p["rows"], p["min_cell"])
+    return TableFile.from_payload(table.payload(), page)
 
 
 def test_csv_and_xlsx_hold_numbers_as_numbers_and_marks_as_text(tmp_path):
@@ -48,10 +49,23 @@ def test_csv_and_xlsx_hold_numbers_as_numbers_and_marks_as_text(tmp_path):
     assert isinstance(table["Pekerja"].iloc[0], int)
     text = " ".join(str(v) for v in notes.iloc[:, 0].tolist() + list(notes.columns))
     assert "Oktober 2026" in text and "<5 = kurang dari 5 orang" in text
-    assert entries[0]["id"] == "cakupan_uji" and set(entries[0]["files"]) == {
+    assert {e["id"] for e in entries} == {"cakupan_uji"} and {e["file"] for e in entries} == {
         "unduhan/cakupan_uji.csv",
         "unduhan/cakupan_uji.xlsx",
     }
+    # each file is marked with the gate's digest of exactly its cells, as the scanner reads them
+    gated = published().download_gate()
+    assert {e["digest"] for e in entries} == {gated.digest}
+    with open(tmp_path / FOLDER / "cakupan_uji.csv", encoding="utf-8", newline="") as f:
+        head, *rows = list(reader(f))
+    assert table_digest(head, rows) == gated.digest
+
+
+def test_a_download_changed_after_the_gate_is_refused(tmp_path):
+    changed = as_file(published())
+    changed.rows[1][1] = 3  # the hidden '<5' written as the count itself
+    with pytest.raises(ValueError, match="not the table the disclosure gate marked"):
+        write_downloads([changed], tmp_path, "2026-10")
 
 
 def test_writing_twice_gives_identical_files(tmp_path):
@@ -68,7 +82,9 @@ def test_tables_are_collected_from_the_page_cells_only(tmp_path):
     shown, hidden = published("dipakai"), published("analis")
     for table, tags in ((shown, []), (hidden, ["remove"])):
         cell = nbformat.v4.new_code_cell("", metadata={"tags": tags})
-        cell.outputs = [nbformat.v4.new_output("display_data", data={TABLE_MIME: table.payload()})]
+        cell.outputs = [
+            nbformat.v4.new_output("display_data", data={DOWNLOAD_MIME: table.payload()})
+        ]
         nb.cells.append(cell)
     path = tmp_path / "02_coverage_map.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,7 +14,8 @@ from analysis.__main__ import main
 from analysis.errors import AnalysisError
 from analysis.ingest.pseudonyms import KEY_ENV
 from analysis.ingest.read import read_raw
-from analysis.report.privacy import Secrets, check_privacy, scan_paths
+from analysis.ingest.scan import Secrets, _secrets, scan_paths
+from analysis.report.privacy import check_privacy
 from analysis.report.publish import publish_report
 
 from conftest import PERIOD
@@ -57,7 +59,7 @@ def test_catches_a_name_in_an_executed_notebook(tmp_path, demo_dir, raw_people):
 def test_catches_a_nik_in_a_parquet_file_as_text_or_number(tmp_path):
     pd.DataFrame({"a": ["3372015708900001"], "b": [1]}).to_parquet(tmp_path / "t.parquet")
     pd.DataFrame({"n": [3372015708900001]}).to_parquet(tmp_path / "u.parquet")
-    secrets = Secrets({"3372015708900001"}, set())
+    secrets = Secrets(np.array([3372015708900001]))
     assert {(f.path.name, f.kind) for f in scan_paths([tmp_path], secrets)} == {
         ("t.parquet", "nik_shaped"),
         ("t.parquet", "raw_nik"),
@@ -75,9 +77,7 @@ def test_no_false_alarms_on_hashes_images_and_ordinary_words(tmp_path):
     (tmp_path / "p.html").write_text(
         f"<p>{digits_hash}</p><img src='data:image/png;base64,{image}'> Agustus Sri Lestari"
     )
-    secrets = Secrets(
-        set(), {("agus",), ("permata",)}
-    )  # 'agus' is too short to scan as a single word
+    secrets = _secrets(np.array([]), {"Agus", "Permata"}, [])  # 'agus' is too short to scan
     assert scan_paths([tmp_path], secrets) == []
 
 
@@ -93,26 +93,31 @@ def test_cli_check_privacy(tmp_path, demo_dir, raw_people, capsys):
     assert "leak.json" in out.out and nik not in out.out + out.err
 
 
+def _tiny(nb_dir, name, code: str) -> None:
+    """A notebook of the report's shape: the parameters cell, then `code`."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell(code),
+    ]
+    nb_dir.mkdir(exist_ok=True)
+    nbformat.write(nb, nb_dir / name)
+
+
 @pytest.mark.slow
 def test_a_report_that_would_leak_is_not_published(demo_dir, tmp_path, raw_people):
     """A notebook that shows a raw name: the run fails after the pages are made, nothing is published."""
     _, name = raw_people
     nb_dir = tmp_path / "notebooks"
-    nb_dir.mkdir()
-    leaky = nbformat.v4.new_notebook()
-    leaky.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    leaky.cells = [
-        nbformat.v4.new_code_cell(
-            'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
-            metadata={"tags": ["parameters"]},
-        ),
-        nbformat.v4.new_code_cell(f"print({name!r})"),
-    ]
-    nbformat.write(leaky, nb_dir / "01_leaky.ipynb")
+    _tiny(nb_dir, "01_leaky.ipynb", f"print({name!r})")
     with pytest.raises(AnalysisError, match="Privacy check failed") as err:
         publish_report(
             PERIOD, data_dir=demo_dir, reports_dir=tmp_path / "reports", notebook_dir=nb_dir
@@ -143,7 +148,9 @@ def test_a_weak_key_is_refused_and_never_printed(tmp_path):
         and "well known" in r.stderr
         and weak not in r.stderr.replace("well known", "")
     )
-    good = "k" + "8f3a" * 12
+    import secrets as random
+
+    good = random.token_hex(32)
     r = subprocess.run(
         [sys.executable, "-m", "analysis", "clean", "--period", PERIOD, "--data-dir", str(data)],
         capture_output=True,
@@ -160,16 +167,112 @@ def test_a_weak_key_is_refused_and_never_printed(tmp_path):
     )
 
 
-def test_edited_demo_data_is_no_longer_treated_as_demo(tmp_path):
-    from analysis.demo import generate
+def test_edited_demo_data_is_no_longer_treated_as_demo(tmp_path, demo_dir):
+    """The attack: add a roster row and re-hash _demo/manifest.json (the hash list vouched for
+    itself). Demo mode now rests on hashes shipped in the code: edited data is real data."""
+    import hashlib
+
     from analysis.ingest.pseudonyms import is_untouched_demo
 
-    raw = generate(PERIOD, tmp_path / "data", businesses=200)
+    raw = tmp_path / PERIOD
+    shutil.copytree(demo_dir / "raw" / PERIOD, raw, ignore=shutil.ignore_patterns("_cache"))
     assert is_untouched_demo(raw)
-    with (raw / "peserta_bpjstk.csv").open("a", encoding="utf-8") as f:
-        f.write(
-            "99999999999,3372015708900001,REAL PERSON,BPU,JKK;JKM,1000000,01/01/2020,AKTIF,Okt 2026\n"
-        )
+    with (raw / "tenaga_kerja.csv").open("a", encoding="cp1252") as f:
+        f.write("UMKM-000001;3372015708900001;REAL PERSON;P;01/01/1990;2000000\n")
+    manifest = raw / "_demo" / "manifest.json"
+    m = json.loads(manifest.read_text())
+    m["files"]["tenaga_kerja.csv"] = hashlib.sha256(
+        (raw / "tenaga_kerja.csv").read_bytes()
+    ).hexdigest()
+    manifest.write_text(json.dumps(m))
     assert not is_untouched_demo(
         raw
     )  # so a real extract dropped beside demo files never gets the public key
+    (raw / "tenaga_kerja.csv").unlink()
+    shutil.copy(demo_dir / "raw" / PERIOD / "tenaga_kerja.csv", raw / "tenaga_kerja.csv")
+    (raw / "stray notes.txt").write_text("not an extract")
+    assert is_untouched_demo(raw)  # files cleaning never reads do not matter
+
+
+@pytest.mark.slow
+def test_a_small_cell_in_a_notebook_output_or_an_unmarked_table_is_not_published(
+    demo_dir, tmp_path
+):
+    from analysis.report.privacy import check_published
+
+    nb_dir = tmp_path / "notebooks"
+    _tiny(
+        nb_dir,
+        "01_planted.ipynb",
+        "import pandas as pd\n"
+        "from IPython.display import display\n"
+        "display(pd.DataFrame({'Kelurahan': ['Sewu', 'Jebres'], 'Pekerja': [3, 120]}))\n"
+        "print('Sewu  3')",
+    )
+    with pytest.raises(
+        AnalysisError, match="Privacy check failed.*did not pass the disclosure gate"
+    ):
+        publish_report(
+            PERIOD, data_dir=demo_dir, reports_dir=tmp_path / "reports", notebook_dir=nb_dir
+        )
+    assert not (tmp_path / "reports" / PERIOD).exists()
+    kept = tmp_path / "reports" / "_failed" / PERIOD
+    kinds = {f.kind for f in check_published(kept / "01_planted.html")}
+    assert kinds == {"unmarked_table", "small_count"}
+
+
+PLANTED_WEAK = """
+import pandas as pd
+from analysis.metrics.disclosure import display, gate, refs_for
+from analysis.metrics.universe import Universe
+from analysis.pages.text import table
+
+C = ["workers", "effective", "uncovered"]
+t = pd.DataFrame({"kecamatan": ["L"] * 4 + ["S"] * 3,
+                  "kelurahan": ["Pajang", "Laweyan", "Bumi", "Panularan", "Kemlayan", "Joyotakan", "Danukusuman"],
+                  "workers": [60, 30, 200, 150, 120, 90, 80], "effective": [4, 4, 50, 48, 30, 20, 12]})
+t["uncovered"] = t["workers"] - t["effective"]
+kec = t.groupby("kecamatan", sort=False)[C].sum().reset_index()
+u = Universe("planted", 5, tuple(C), ((("effective", "uncovered"), "workers"),))
+u.add_rows("kelurahan", t, "kelurahan").add_rows("kecamatan", kec, "kecamatan")
+u.nest("kelurahan", t, "kelurahan", "kecamatan", "kecamatan")
+# the old rule: no total with exactly one hidden cell, yet Laweyan's two '<5' are both 4
+u.state = {("kelurahan", k, m): s for k in ("Pajang", "Laweyan")
+           for m, s in (("effective", 1), ("uncovered", 2))}
+for level, frame in (("kelurahan", t), ("kecamatan", kec)):
+    p = u.protected(level, frame, level)
+    shown = display(p, {c: str for c in C})[[level, *C]]
+    display_table = table(gate(shown, "planted." + level, refs=refs_for(p, {c: c for c in C}), universe=u))
+    display_table
+    from IPython.display import display as show
+    show(display_table)
+"""
+
+
+@pytest.mark.slow
+def test_a_planted_weak_table_is_not_published(demo_dir, tmp_path):
+    nb_dir = tmp_path / "notebooks"
+    _tiny(nb_dir, "01_weak.ipynb", PLANTED_WEAK)
+    with pytest.raises(AnalysisError, match=r"Disclosure audit failed.*planted.kelurahan") as err:
+        publish_report(
+            PERIOD, data_dir=demo_dir, reports_dir=tmp_path / "reports", notebook_dir=nb_dir
+        )
+    assert "2 suppressed cell(s)" in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "reports" / PERIOD).exists()
+    assert (tmp_path / "reports" / "_failed" / PERIOD / "01_weak.html").exists()
+
+
+def test_a_linked_failed_folder_never_lets_a_report_delete_outside(demo_dir, tmp_path):
+    """The attack: reports/_failed was a link to a folder elsewhere, and a successful report
+    deleted reports/_failed/<period>/ there. Now nothing starts."""
+    outside = tmp_path / "elsewhere"
+    (outside / PERIOD).mkdir(parents=True)
+    (outside / PERIOD / "precious.txt").write_text("keep me")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "_failed").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(AnalysisError, match="symbolic link") as err:
+        publish_report(PERIOD, data_dir=demo_dir, reports_dir=reports)
+    assert "\n" not in str(err.value)
+    assert (outside / PERIOD / "precious.txt").read_text() == "keep me"
+    assert not list(reports.glob(".staging-*")) and not (reports / PERIOD).exists()

@@ -73,11 +73,13 @@ def test_the_published_folder_holds_only_what_officials_may_receive(report):
 def test_every_download_is_in_the_manifest_and_linked_from_the_cover(report):
     m = json.loads((report / "manifest.json").read_text())
     assert {d["id"] for d in m["downloads"]} == PUBLISHED_TABLES
+    assert {d["file"] for d in m["downloads"]} == {
+        f"unduhan/{t}.{ext}" for t in PUBLISHED_TABLES for ext in ("csv", "xlsx")
+    }
     cover = (report / "index.html").read_text(encoding="utf-8")
     for d in m["downloads"]:
-        for name, digest in d["files"].items():
-            assert f'href="{name}"' in cover
-            assert hashlib.sha256((report / name).read_bytes()).hexdigest() == digest
+        assert f'href="{d["file"]}"' in cover
+        assert hashlib.sha256((report / d["file"]).read_bytes()).hexdigest() == d["sha256"]
     assert m["single_file"] == f"laporan_{PERIOD}.html" and f'href="{m["single_file"]}"' in cover
     if m["pdf"]:
         assert f'href="{m["pdf"]}"' in cover
@@ -162,6 +164,7 @@ def test_a_parameter_changed_while_exploring_never_reaches_the_published_report(
     assert m["settings"] == {
         "min_cell": 5,
         "min_n": 10,
+        "min_group": 20,
         "top": 10,
         "threshold": 0.02,
         "subsidy_share": 1.0,
@@ -185,3 +188,49 @@ def test_privacy_settings_below_their_floor_are_refused_with_one_sentence(demo_d
             settings=publication().with_(min_cell=1),
         )
     assert "\n" not in str(err.value) and not list(tmp_path.iterdir())
+
+
+def test_outputs_of_remove_tagged_cells_never_enter_a_published_file(report):
+    """Analyst-only outputs (the quarantine sample, the whole awareness table, the interactive
+    map) stay in the executed notebooks; only the cover cards (tagged remove and cover) are
+    read back, onto the cover."""
+    executed = report.parent / "_executed" / PERIOD
+    tokens, analyst = set(), []
+    for nb_path in sorted(executed.glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags", [])
+            if "remove" not in tags or "cover" in tags or cell.cell_type != "code":
+                continue
+            for out in cell.get("outputs", []):
+                html = str(out.get("data", {}).get("text/html", ""))
+                headers = re.findall(r"<th[^>]*>([^<]+)</th>", html)  # the analyst tables' columns
+                tokens |= {h for h in headers if re.fullmatch(r"[a-z]+_[a-z_]+", h)}
+                if "data-analyst-only" in html:  # notebook 03's every-kelurahan estimates
+                    analyst.append("".join(re.findall(r"<th[^>]*>[^<]+</th>", html)))
+    assert "source_row" in tokens and analyst  # the quarantine sample; the awareness table
+    assert any("Tahu BPJS Kesehatan" in head and "Responden" in head for head in analyst)
+    published = " ".join(p.read_text(encoding="utf-8") for p in report.glob("*.html"))
+    published += (report / "manifest.json").read_text()
+    assert not {t for t in tokens if t in published}
+    assert "data-analyst-only" not in published and not any(h in published for h in analyst)
+
+
+def test_every_published_table_is_gated_and_the_audit_passed(report):
+    from analysis.report.privacy import check_published
+
+    assert check_published(report) == []
+    m = json.loads((report / "manifest.json").read_text())
+    audit = m["disclosure_audit"]
+    assert audit["weak_cells"] == 0 and audit["hidden_cells"] > 0 and audit["narrowest_range"] >= 2
+    names = {t["name"] for t in m["tables"]}
+    # every table a page shows, and every download, is in the audit (the same cells a reader
+    # can download are the ones audited)
+    assert names >= PUBLISHED_TABLES
+    assert {f"{t} (download)" for t in PUBLISHED_TABLES} <= names
+    for d in m["downloads"]:  # each file marked by the gate with its table's download record
+        assert d["table"] == f"{d['id']} (download)" and d["digest"]
+    pages = " ".join((report / f"{nb.stem}.html").read_text(encoding="utf-8") for nb in notebooks())
+    assert pages.count("data-disclosure=") >= len(PUBLISHED_TABLES)
+    single = (report / f"laporan_{PERIOD}.html").read_text(encoding="utf-8")
+    assert single.count("data-disclosure=") >= len(PUBLISHED_TABLES)  # the single file too

@@ -6,8 +6,9 @@
 them, `_demo/truth.parquet` says for every written row what the cleaning must conclude
 (clean with which kelurahan, exact duplicate, or quarantined under which rule) and, for
 roster workers, whether they are registered, active and effectively covered;
-`_demo/manifest.json` holds the SHA-256 of each file so that only untouched demo data is
-cleaned with the public demo key. The planted rates are in `DIRT` (documented in the README).
+`_demo/manifest.json` records the SHA-256 of each file (for people: whether a folder is demo
+data, cleaned with the public demo key, is decided by the hashes of the demo months shipped in
+`analysis.ingest.demo_hashes`, never by a file beside the data). The planted rates are in `DIRT` (documented in the README).
 
 Modules: `world` (the true population), `dirt` (rates and ways text goes wrong), `files` (the
 four raw files), `outreach` (the optional outreach log and the planted effect of its visits),

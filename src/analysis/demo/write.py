@@ -32,7 +32,7 @@ from analysis.demo.words import MONTH_FULL
 from analysis.demo.world import UMKM_FILE, Chunk, coverage_logit, make_world
 from analysis.errors import AnalysisError
 from analysis.ingest.pseudonyms import DEMO_KEY, hmac_hex
-from analysis.paths import DEMO_DIR, Paths, check_period, sha256_file
+from analysis.paths import DEMO_DIR, Paths, check_inside, check_period, sha256_file
 from analysis.reference import DEFAULT_REGION, read_table, units
 
 DEFAULT_SEED = 2019
@@ -96,7 +96,7 @@ def generate(
         raise AnalysisError(
             f"--outreach-effect must be between 0 and 50 extra registrations a month, not {outreach}."
         )
-    out = paths.raw(period)
+    out = check_inside(paths.raw(period), paths.data_dir)
     _clear(out, overwrite)
     say = log or (lambda _m: None)
     where = "" if region == DEFAULT_REGION else f" in {region}"
@@ -204,8 +204,9 @@ def _write_chunks(
 
 
 def _write_manifest(target: _Output, seed: int, businesses: int) -> None:
-    """`_demo/manifest.json`: what was generated and the SHA-256 of each file, so that only
-    untouched demo data is cleaned with the public demo key."""
+    """`_demo/manifest.json`: what was generated and the SHA-256 of each file — a record for
+    people; whether data is demo data is decided by the hashes shipped in the code
+    (`analysis.ingest.demo_hashes`), never by this file."""
     region = {} if target.region == DEFAULT_REGION else {"region": target.region}
     manifest = {
         "period": target.period,
@@ -262,13 +263,15 @@ def _generate_chunk(
         log_text, log_truth = log_file(plan.seed, world, log, period)
     workers_truth = _truth_links(workers_truth, part_truth)
 
-    # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or id_responden
+    # `key` joins the truth to processed rows: id_umkm, the demo-key HMAC of the NIK, or of the
+    # id_responden (re-keyed at cleaning, `analysis.ingest.pseudonyms.rekey`)
     umkm_truth["key"] = umkm_truth["id_umkm"]
     workers_truth["key"] = hmac_hex(workers_truth["nik"].tolist(), DEMO_KEY)
     part_truth["key"] = hmac_hex(part_truth["nik"].tolist(), DEMO_KEY)
     parts = [("umkm", umkm_truth), ("tenaga_kerja", workers_truth), ("peserta_bpjstk", part_truth)]
     if survey_truth is not None:
-        survey_truth["key"] = survey_text["ID Responden"]
+        ids = [f"id_responden:{v}" for v in survey_text["ID Responden"].astype(str).str.strip()]
+        survey_truth["key"] = hmac_hex(ids, DEMO_KEY)
         parts.append(("survei_kesadaran", survey_truth))
     texts = {
         "umkm": umkm_text,

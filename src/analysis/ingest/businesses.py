@@ -1,6 +1,7 @@
 """The UMKM registry (`umkm`), one partition at a time: kelurahan matched, counts and amounts typed,
 sector from the KBLI code (or the sector words), size class from turnover (or the stated size),
-owner NIK pseudonymised; the same id_umkm twice is found across the file afterwards."""
+owner NIK pseudonymised, NIB kept only in its 13-digit shape; the same id_umkm twice is found
+across the file afterwards."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from analysis.ingest.parse import (
     map_text,
     map_unique,
     parse_int,
-    quote,
     to_datetime_col,
     to_float_col,
 )
@@ -28,10 +28,14 @@ from analysis.ingest.rules import (
     flag_places,
     flag_unparsed,
     raw_column,
+    safe_quote,
 )
 from analysis.reference import UNKNOWN
 
 KEY_RULE: KeyRule = ("duplicate_key", "id_umkm", "same id_umkm")
+#: A NIB (Nomor Induk Berusaha, OSS) has 13 digits; anything else is dropped (a longer run may
+#: hold an owner's NIK) and counted in quality.json (`nib_not_13_digits`).
+NIB_DIGITS = 13
 
 
 def _typed(frame: pd.DataFrame, flags: Flags, ctx: Context) -> pd.DataFrame:
@@ -61,7 +65,7 @@ def _sector(frame: pd.DataFrame, flags: Flags, ctx: Context) -> pd.DataFrame:
     detail = pd.Series("", index=frame.index, dtype=object)
     if bad.any():  # the value as written, then why it cannot be used
         detail[bad] = [
-            f"kbli {quote(v)} {why}"
+            f"kbli {safe_quote(v)} {why}"
             for v, why in zip(kbli_raw[bad], kbli["problem"][bad], strict=True)
         ]
     flags.add(bad, "bad_value", "kbli", detail)
@@ -111,16 +115,15 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
     ids = frame["id_umkm"].str.upper()
 
     owners = check_niks(raw_column(frame, "nik_pemilik"))
+    nib = raw_column(frame, "nib").str.replace(r"\D", "", regex=True)
+    nib_ok = nib.str.fullmatch(rf"\d{{{NIB_DIGITS}}}")
     ok = ~flags.bad
     units_ = ctx.matcher.units.set_index("kode_kelurahan")
     code = places["kode_kelurahan"][ok]
     clean = pd.DataFrame(
         {
             "id_umkm": ids[ok].astype("str"),
-            "nib": raw_column(frame, "nib")[ok]
-            .str.replace(r"\D", "", regex=True)
-            .replace("", None)
-            .astype("str"),
+            "nib": nib[ok].where(nib_ok[ok], None).astype("str"),
             "owner_hash": pseudonymise(owners["nik"][ok], ctx.key),
             "kode_kelurahan": code.astype("str"),
             "kelurahan": map_text(code, units_["kelurahan"]),
@@ -138,6 +141,7 @@ def clean_businesses(frame: pd.DataFrame, ctx: Context, file_name: str, extra: d
             "_key": ids[ok].astype("str"),
             "_raw_kel": map_unique(frame["kelurahan"][ok], clean_text, dtype="str"),
             "_score": places["score"][ok].astype("float64"),
+            "_nib_invalid": (nib.ne("") & ~nib_ok)[ok].astype(bool),
             "_sector_unmatched": sector["_sector_unmatched"][ok].astype(bool),
             "_size_stated_used": size["_size_stated_used"][ok].astype(bool),
             "_size_disagrees": size["_size_disagrees"][ok].astype(bool),

@@ -2,9 +2,13 @@
 
 A raw file becomes `data/raw/<period>/_cache/<stem>.parquet` (text columns + `source_row`, one
 row group per partition of `partition_rows` rows) with `<stem>.json` beside it: how the file was
-read, and the key (file name, size, modification time, partition size, cache version) that says
-whether the conversion is still up to date. The cache holds the same personal data as the raw
-file, so it stays in the git-ignored raw folder and never leaves `data/raw/`.
+read, and the key (file name, size, SHA-256 of the raw file, partition size, the header
+mapping's fingerprint, cache version) that says whether the conversion is still up to date,
+with the SHA-256 of the parquet file it made: a cache whose raw file or whose own bytes changed (a row appended to the parquet file,
+say) is made again. Untouched demo data is never read from a cache (`reuse=False`): what is
+cleaned with the public demo key is then always exactly the files whose hashes the code
+ships. The cache holds the same personal data as the raw file, so it stays in the git-ignored
+raw folder (owner-only) and never leaves `data/raw/`.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
+from analysis.ingest.limits import check_limits
 from analysis.ingest.mapping import Mapping, load_mapping
 from analysis.ingest.read import HowRead, PartWriter, csv_to_parquet, how_from, read_raw
+from analysis.paths import check_inside, sha256_file
 
 #: Bumped whenever the cached form changes, so an old cache is never reused.
 CACHE_VERSION = 2
@@ -71,29 +77,33 @@ def _frame_to_cache(frame: pd.DataFrame, target: Path, rows: int) -> int:
     return out.close(table.schema)
 
 
-def _cache_key(path: Path, partition_rows: int, mapping: Mapping) -> dict:
-    """What a conversion was made from (the file, the partition size, the header mapping's lines
-    for it): when any of it changes, the cache is made again."""
-    stamp = path.stat()
+def _cache_key(
+    path: Path, partition_rows: int, mapping: Mapping, sha256: str | None = None
+) -> dict:
+    """What a conversion was made from (the file's bytes, the partition size, the header mapping's
+    lines for it): when any of it changes, the cache is made again."""
     return {
         "version": CACHE_VERSION,
         "file": path.name,
-        "size": stamp.st_size,
-        "mtime_ns": stamp.st_mtime_ns,
+        "size": path.stat().st_size,
+        "sha256": sha256 or sha256_file(path),
         "partition_rows": partition_rows,
         "mapping": mapping.fingerprint,
     }
 
 
 def _up_to_date(meta_file: Path, target: Path, key: dict) -> dict | None:
-    """The cache's metadata if the conversion exists and was made from the same file, else None."""
+    """The cache's metadata if the conversion exists, was made from the same bytes and is itself
+    unchanged, else None."""
     if not (meta_file.exists() and target.exists()):
         return None
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    return meta if meta.get("key") == key else None
+    if meta.get("key") != key or meta.get("parquet_sha256") != sha256_file(target):
+        return None
+    return meta
 
 
 def _convert(stem: str, path: Path, target: Path, partition_rows: int, mapping: Mapping) -> dict:
@@ -117,17 +127,23 @@ def _convert(stem: str, path: Path, target: Path, partition_rows: int, mapping: 
     return info
 
 
-def cache_raw(stem: str, path: Path, partition_rows: int) -> CachedRaw:
+def cache_raw(
+    stem: str, path: Path, partition_rows: int, sha256: str | None = None, reuse: bool = True
+) -> CachedRaw:
     """The raw file as cached parquet, converting it first unless an up-to-date cache exists
-    (read through the header mapping beside it, `analysis.ingest.mapping`)."""
+    (never reused when `reuse` is false; read through the header mapping beside it,
+    `analysis.ingest.mapping`); `sha256`: the raw file's, if already known."""
     cache = path.parent / CACHE_DIR
+    check_inside(cache, path.parent)  # a linked _cache would copy personal data elsewhere
+    check_limits(path)
     mapping = load_mapping(stem, path)
-    key = _cache_key(path, partition_rows, mapping)
+    key = _cache_key(path, partition_rows, mapping, sha256)
     target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
-    meta = _up_to_date(meta_file, target, key)
+    meta = _up_to_date(meta_file, target, key) if reuse else None
     if meta is None:
         cache.mkdir(mode=0o700, exist_ok=True)
         meta = {"key": key, **_convert(stem, path, target, partition_rows, mapping)}
+        meta["parquet_sha256"] = sha256_file(target)
         meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     return CachedRaw(
         stem, path, target, meta["rows"], meta["parts"], **how_from(meta)

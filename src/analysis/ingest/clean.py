@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,20 @@ from analysis.ingest.partitions import (
     clean_part,
     finish_file,
 )
-from analysis.ingest.places import PlaceMatcher
-from analysis.ingest.pseudonyms import is_untouched_demo, load_key
+from analysis.ingest.places import SPELLINGS_FILE, PlaceMatcher
+from analysis.ingest.pseudonyms import extract_hashes, is_untouched_demo, load_key
 from analysis.ingest.read import find_raw_file
 from analysis.ingest.rules import Context
+from analysis.ingest.scan import Finding, scan_paths, secrets_from_raw
 from analysis.ingest.write import write_processed_tables
-from analysis.paths import PROCESSED_FILES, RAW_STEMS, REQUIRED_STEMS, Paths, check_period
+from analysis.paths import (
+    PROCESSED_FILES,
+    RAW_STEMS,
+    REQUIRED_STEMS,
+    Paths,
+    check_inside,
+    check_period,
+)
 from analysis.reference import DEFAULT_REGION, gazetteer, kabkota, region_code, splits, units
 from analysis.store import staged
 
@@ -112,11 +121,15 @@ def read_period(
     paths: Paths,
     partition_rows: int = PARTITION_ROWS,
     say: Callable[[str], None] | None = None,
+    hashes: dict[str, str] | None = None,
+    reuse: bool = True,
     steps: Steps | None = None,
 ) -> dict[str, CachedRaw | None]:
     """Find the period's raw files and convert each once to the parquet cache (progress to `say`
-    on long conversions); missing required files stop the run with one sentence."""
+    on long conversions; `hashes`: the files' SHA-256 if known; `reuse`: whether an up-to-date
+    cache may be used); missing required files stop the run with one sentence."""
     raw_dir = paths.raw(period)
+    check_inside(raw_dir, paths.data_dir)
     if not raw_dir.is_dir():
         raise AnalysisError(
             f"No raw data for {period}: folder {raw_dir} does not exist (generate demo data with "
@@ -142,7 +155,8 @@ def read_period(
     steps = steps or Steps()
     cached: dict[str, CachedRaw | None] = {}
     for stem, path in found.items():
-        cached[stem] = cache_raw(stem, path, partition_rows) if path is not None else None
+        sha = (hashes or {}).get(path.name) if path is not None else None
+        cached[stem] = cache_raw(stem, path, partition_rows, sha, reuse) if path else None
         if path is not None:
             tick(f"{path.name} read into the parquet cache")
         steps.advance()
@@ -279,6 +293,41 @@ class _Cleaning:
         }
 
 
+@contextmanager
+def owner_only() -> Iterator[None]:
+    """Files and folders created in the block are the owner's only (umask 077): processed data
+    is still personal data."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def write_spellings(raw_dir: Path, spellings: pd.DataFrame) -> Path:
+    """The kelurahan spellings matched by alias or fuzzy match, as typed: for analysts only, in
+    the raw folder beside the personal data they may hold (never processed, never published)."""
+    path = raw_dir / SPELLINGS_FILE
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    spellings.to_csv(path, index=False)
+    path.chmod(0o600)
+    return path
+
+
+def _scan(stage: Path, raw_dir: Path, units_: pd.DataFrame, period: str, say) -> None:
+    """The privacy scanner over the processed month before it is swapped in (no NIK, no name)."""
+    public = [*units_["kelurahan"].unique(), *units_["kecamatan"].unique()]
+    leaks = scan_paths([stage], secrets_from_raw(raw_dir, public))
+    say(f"privacy check of the processed data: {len(leaks)} leak(s)")
+    if leaks:
+        first = leaks[0]
+        raise AnalysisError(
+            f"Privacy check failed, so the processed data for {period} was not written: "
+            f"{first.path.name} holds {first.count} {Finding.KINDS[first.kind]}"
+            + (f" (and {len(leaks) - 1} more findings)." if len(leaks) > 1 else ".")
+        )
+
+
 def _say_outcome(quality: dict, seconds: dict[str, float], say: Callable[[str], None]) -> None:
     for stem in RAW_STEMS:
         q = quality[stem]
@@ -321,12 +370,13 @@ def clean_period(
     region_code(region, ref)  # an unknown region is one sentence before any file is read
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(1) as pool:  # the demo check reads every file: overlap it with reading
-        demo_check = pool.submit(is_untouched_demo, paths.raw(period))
-        steps = Steps(progress)
-        raw = read_period(period, paths, partition_rows, say, steps)
-        steps.add(sum(t.parts for t in raw.values() if t))
-        demo = demo_check.result()
+    # the demo check hashes every file once (the cache key reuses the hashes); demo data is
+    # converted afresh: the public key only ever sees the shipped bytes
+    hashes = extract_hashes(paths.raw(period)) if paths.raw(period).is_dir() else {}
+    demo = is_untouched_demo(paths.raw(period), hashes)
+    steps = Steps(progress)
+    raw = read_period(period, paths, partition_rows, say, hashes, reuse=not demo, steps=steps)
+    steps.add(sum(t.parts for t in raw.values() if t))
     units_ = units(region, ref)
     matcher = PlaceMatcher(units_, gazetteer(ref), splits(ref), kabkota(ref))
     ctx = Context(period, matcher, load_key(demo), ref)
@@ -340,10 +390,14 @@ def clean_period(
     try:
         files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
         t = time.perf_counter()
-        with staged(out_dir) as stage:
-            quality = write_processed_tables(period, region, demo, ctx, files, stage, Ticker(say))
+        with owner_only(), staged(out_dir, root=paths.data_dir, mode=0o700) as stage:
+            quality, spellings = write_processed_tables(
+                period, region, demo, ctx, files, stage, Ticker(say)
+            )
             if derive is not None:
                 derive(stage, ctx.matcher.units)
+            write_spellings(paths.raw(period), spellings)
+            _scan(stage, paths.raw(period), units_, period, say)
         seconds["link_write"] = time.perf_counter() - t
         steps.finish()
         _say_outcome(quality, seconds, say)

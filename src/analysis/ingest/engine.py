@@ -6,8 +6,11 @@ return results in partition order, so the global steps after them (exact duplica
 partitions, duplicate keys and persons, linking) see the same input and give the same output.
 
 A Dask cluster must see the same file system as this process (the partitions and their
-results are files under `data/raw/<period>/_cache/`), and receives the pseudonym
-key with each task: use a LocalCluster, or TLS for a remote scheduler.
+results are files under `data/raw/<period>/_cache/`), and receives the pseudonym key with each
+task, so nobody else may connect to it: the local cluster runs with temporary TLS certificates
+(only this process's client holds them), and `--scheduler` accepts `tcp://` only on this
+machine; a remote scheduler must be `tls://`, with the cluster's certificates in Dask's
+configuration (`distributed.comm.tls.ca-file`, `.client.cert`, `.client.key`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from analysis.errors import AnalysisError
 
 #: Told (partitions done, partitions in all) as partitions finish, for progress on long runs.
 Progress = Callable[[int, int], None]
@@ -103,11 +108,19 @@ class DaskEngine:
 
     def __init__(self, scheduler: str | None = None, workers: int = 2):
         # distributed is imported only here and in map: 0.25 s, and only --engine dask needs it
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster, Security
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            security = Security()  # the certificates of Dask's configuration, for tls://
+            if check_scheduler(scheduler).startswith("tls://") and not security.get_connection_args(
+                "client"
+            ).get("ssl_context"):
+                raise AnalysisError(
+                    f"{scheduler} needs the cluster's TLS certificates in Dask's configuration "
+                    "(distributed.comm.tls.ca-file, client.cert and client.key)."
+                )
+            self.client = Client(scheduler, security=security)
         else:
             self.cluster = LocalCluster(
                 n_workers=workers,
@@ -115,6 +128,7 @@ class DaskEngine:
                 processes=True,
                 dashboard_address=None,
                 memory_limit=0,
+                security=Security.temporary(),  # nobody else can connect and read the key
             )
             self.client = Client(self.cluster)
 
@@ -140,10 +154,33 @@ class DaskEngine:
             self.cluster.close()
 
 
+#: Scheduler hosts that are this machine.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"}
+
+
+def check_scheduler(address: str) -> str:
+    """The scheduler address if the pseudonym key may travel to it: `tls://` anywhere, `tcp://`
+    only on this machine (plain TCP anyone on the network can read, and connect to)."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    host = rest.rsplit(":", 1)[0].strip("[]").lower() if ":" in rest else rest.lower()
+    if scheme == "tls":
+        return address
+    if scheme == "tcp" and host in LOCAL_HOSTS:
+        return address
+    raise AnalysisError(
+        f"--scheduler {address}: the pseudonym key travels with every task, so a scheduler on "
+        "another machine must use tls:// (with the cluster's certificates), never plain tcp://."
+    )
+
+
 def make_engine(engine: str = "pandas", scheduler: str | None = None, workers: int = 2):
     """The engine named on the command line (`--engine pandas|dask`, `--scheduler tcp://…`)."""
     if engine == "pandas":
         return LocalEngine(workers)
     if engine == "dask":
+        if scheduler:
+            check_scheduler(scheduler)
         return DaskEngine(scheduler, workers)
     raise ValueError(f"unknown engine {engine!r}")

@@ -6,6 +6,8 @@ normalised; `alias` when it is a listed alias or the same letters without spaces
 Kampungbaru); `fuzzy` when one candidate is within a small edit distance and no other is as
 close. Weak or tied matches are `kelurahan_ambiguous`, names of places outside the region are
 `outside_region`, the rest `kelurahan_unmatched`: all three are quarantined by the caller.
+A detail names official places only, never the text as typed (which may hold anything: a
+name, a NIK); the typed spellings are kept for analysts in the raw folder (`SPELLINGS_FILE`).
 
 Desa names repeat: a third of Soloraya's 1,568 desa/kelurahan share their name with another
 (Jetis 8 times, 4 of them in Klaten), and one kecamatan name is used twice (Sidoharjo, in
@@ -26,7 +28,11 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from analysis.ingest.parse import clean_text, quote
+from analysis.ingest.parse import clean_text
+
+#: Where the kelurahan spellings matched by alias or fuzzy match are kept, as typed: in the raw
+#: folder (git-ignored, owner-only), for analysts checking the matches; never published.
+SPELLINGS_FILE = "_analyst/kelurahan_spellings.csv"
 
 _PREFIX = re.compile(
     r"^(?:kel(?:urahan)?|kal(?:urahan)?|desa|ds|kec(?:amatan)?|kota|kab(?:upaten)?)\b\.?\s*"
@@ -169,10 +175,14 @@ class PlaceMatcher:
             return None, False
         return {c for c in codes if kab is None or c[:5] in kab}, False
 
-    def _row_says(self, kecamatan: str, kabkota: str) -> str:
-        parts = [f"kecamatan {quote(kecamatan)}" if clean_text(kecamatan) else ""]
-        parts.append(f"kab/kota {quote(kabkota)}" if clean_text(kabkota) else "")
-        return " and ".join(filter(None, parts))
+    @staticmethod
+    def _row_gives(kecamatan: str, kabkota: str) -> str:
+        """What else the row gives ('another kecamatan'), never the text as typed."""
+        parts = [
+            "kecamatan" if clean_text(kecamatan) else "",
+            "kab/kota" if clean_text(kabkota) else "",
+        ]
+        return "another " + " and ".join(filter(None, parts))
 
     def match_one(
         self,
@@ -199,7 +209,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 0.0,
-                f"kab/kota {quote(kabkota)} is outside the region",
+                "the kab/kota given is outside the region",
             )
         kec_codes, kec_outside = self.match_kecamatan(kecamatan, kab_codes)
         if kec_outside:
@@ -208,7 +218,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 0.0,
-                f"kecamatan {quote(kecamatan)} is outside the region",
+                "the kecamatan given is outside the region",
             )
 
         def within(codes: set[str]) -> set[str]:
@@ -232,7 +242,7 @@ class PlaceMatcher:
                     None,
                     "kelurahan_ambiguous",
                     100.0,
-                    f"{quote(raw)} is in {where}, but the row says {self._row_says(kecamatan, kabkota)}",
+                    f"the kelurahan given is in {where}, but the row gives {self._row_gives(kecamatan, kabkota)}",
                 )
             if len(fits) == 1:
                 code = fits.pop()
@@ -244,7 +254,7 @@ class PlaceMatcher:
                 None,
                 "kelurahan_ambiguous",
                 100.0,
-                f"{quote(raw)} could be {names}; give the {self._telling}",
+                f"the kelurahan given could be {names}; give the {self._telling}",
             )
         candidates = self._candidates(kec_codes, kab_codes, within)
         prefixed = {
@@ -256,7 +266,11 @@ class PlaceMatcher:
         if prefixed:
             names = " or ".join(sorted(self.names[c] for c in prefixed))
             return Match(
-                None, None, "kelurahan_ambiguous", 0.0, f"{quote(raw)} is only the start of {names}"
+                None,
+                None,
+                "kelurahan_ambiguous",
+                0.0,
+                f"the kelurahan given is only the start of {names}",
             )
         if key in self.outside_names:
             return Match(
@@ -264,7 +278,7 @@ class PlaceMatcher:
                 None,
                 "outside_region",
                 100.0,
-                f"{quote(raw)} is a kelurahan/desa outside the region",
+                "the kelurahan given is a kelurahan/desa outside the region",
             )
         return self._fuzzy(raw, key, candidates, within, before_split)
 
@@ -303,7 +317,7 @@ class PlaceMatcher:
                 by_code[code] = min(dist, by_code.get(code, dist))
         if not by_code:
             return Match(
-                None, None, "kelurahan_unmatched", 0.0, f"{quote(raw)} matches no kelurahan"
+                None, None, "kelurahan_unmatched", 0.0, "the kelurahan given matches no kelurahan"
             )
         ranked = sorted(by_code.items(), key=lambda kv: (kv[1], kv[0]))
         (best, d1), d2 = ranked[0], ranked[1][1] if len(ranked) > 1 else 99
@@ -318,8 +332,10 @@ class PlaceMatcher:
                 if len(tied) > 1
                 else f"weak match to {self.names[best]} (score {score})"
             )
-            return Match(None, None, "kelurahan_ambiguous", score, f"{quote(raw)} {why}")
-        return Match(None, None, "kelurahan_unmatched", score, f"{quote(raw)} matches no kelurahan")
+            return Match(None, None, "kelurahan_ambiguous", score, f"the kelurahan given {why}")
+        return Match(
+            None, None, "kelurahan_unmatched", score, "the kelurahan given matches no kelurahan"
+        )
 
     def _checked(self, code: str, method: str, score: float, raw: str, before_split: bool) -> Match:
         if before_split and code in self.splits:
@@ -329,7 +345,7 @@ class PlaceMatcher:
                 None,
                 "kelurahan_ambiguous",
                 score,
-                f"{quote(raw)} was registered before the 2019 split into {', '.join(successors)}",
+                f"the kelurahan given was registered before the 2019 split into {', '.join(successors)}",
             )
         return Match(code, method, None, score, "")
 

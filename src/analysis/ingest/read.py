@@ -40,6 +40,7 @@ from analysis.ingest.headers import (
     header_score,
     inspect_command,
 )
+from analysis.ingest.limits import check_limits, check_rows
 from analysis.ingest.mapping import Mapping, assemble, columns_of, load_mapping, sum_text
 
 csv.field_size_limit(1 << 30)  # a pasted 1 MB cell must be quarantined, not crash the reader
@@ -379,6 +380,7 @@ def csv_to_parquet(
         cells = dict(zip(at, batch.columns, strict=True))
         table, n_blank = _trimmed(assemble(columns, cells), seen + 1)
         seen += batch.num_rows
+        check_rows(path, seen)
         blank_rows += n_blank
         schema = table.schema
         out.add(table)
@@ -449,6 +451,8 @@ def open_xlsx(path: Path):
     """An XLSX workbook opened read-only (values, not formulas); one sentence if it cannot be."""
     import openpyxl  # lazily: 0.1 s to import, and only workbooks need it
 
+    check_limits(path)
+
     head = path.read_bytes()[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise AnalysisError(
@@ -507,7 +511,9 @@ def read_xlsx(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable
         sheet, where, header = found
         columns, ignored = columns_of(stem, header, mapping, path)
         cols: dict[str, list[str]] = {canon: [] for canon in columns}
-        for row in sheet.iter_rows(min_row=where + 2, values_only=True):
+        for n, row in enumerate(sheet.iter_rows(min_row=where + 2, values_only=True), 1):
+            if n % 100_000 == 0:
+                check_rows(path, n)
             for canon, text in _row_cells(columns, row).items():
                 cols[canon].append(text)
     finally:

@@ -4,11 +4,15 @@ A row breaks at most one rule as far as the quarantine is concerned: the first i
 `schemas.RULES` order (`missing_required` before `nik_invalid` before … `duplicate_person`).
 `Flags` keeps, per row, the highest-priority rule flagged so far with its column and detail;
 the steps below flag what every raw file checks the same way (required values present, values
-that cannot be read, kelurahan matching, NIK rules). Details never quote a personal column.
+that cannot be read, kelurahan matching, NIK rules). Details never quote a personal column, and
+quote other columns' values only when they are made of words the readers know (months, yes/no,
+roles, statuses, programmes, amount units) and short digit groups (`safe_quote`): anything
+else — a name typed into `peran`, a NIK in a date — is described by its length only.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +22,32 @@ import pandas as pd
 from analysis.ingest import schemas
 from analysis.ingest.headers import PERSONAL, REQUIRED
 from analysis.ingest.nik import check_niks
-from analysis.ingest.parse import clean_text, map_unique, quote
+from analysis.ingest.parse import _FALSE, _TRUE, MONTHS, clean_text, map_unique, quote
 from analysis.ingest.places import PlaceMatcher
+from analysis.ingest.vocab import PROGRAM_NAMES, PROGRAMS, ROLE, SEGMEN, SEX, STATUS
+
+#: Words a quarantine detail may quote: the vocabularies of coded columns, months, amounts.
+SAFE_WORDS = frozenset(
+    w
+    for phrase in [*MONTHS, *_TRUE, *_FALSE, *ROLE, *SEGMEN, *SEX, *STATUS, *PROGRAM_NAMES]
+    + [p.lower() for p in PROGRAMS]
+    + ["rp", "jt", "juta", "rb", "ribu", "k", "m", "miliar", "per", "bulan", "tahun", "dan"]
+    for w in re.findall(r"[^\W\d_]+", phrase.lower())
+)
+#: Longest digit run (separators inside numbers removed) a detail may quote: an amount, a date.
+SAFE_DIGITS = 10
+
+
+def safe_quote(value: object) -> str:
+    """A raw value quoted for a quarantine detail when it can hold nothing personal (known words,
+    short numbers, at most 30 characters), else only its length: '(a value of 27 characters)'."""
+    text = clean_text(value)
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    digits = re.sub(r"(?<=\d)[\s.,/:-](?=\d)", "", text)
+    longest = max((len(r) for r in re.findall(r"\d+", digits)), default=0)
+    if len(text) <= 30 and longest <= SAFE_DIGITS and all(w in SAFE_WORDS for w in words):
+        return quote(text)
+    return f"(a value of {len(text)} characters)"
 
 
 @dataclass
@@ -85,7 +113,9 @@ class Flags:
                 if isinstance(raw, pd.Series)
                 else np.asarray(raw, dtype=object)[at]
             )
-            self.detail[m] = map_unique(failing, lambda v: template.format(quote(v))).to_numpy()
+            self.detail[m] = map_unique(
+                failing, lambda v: template.format(safe_quote(v))
+            ).to_numpy()
         elif isinstance(detail, str):
             self.detail[m] = detail
         elif isinstance(detail, pd.Series):  # the flagged rows' texts only (no copy of them all)

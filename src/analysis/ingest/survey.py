@@ -1,6 +1,7 @@
 """The awareness survey (`survei_kesadaran`), one partition at a time: kelurahan matched, yes/no
-answers and benefit lists typed, reasons coded, weights checked; the same id_responden twice is
-found across the file afterwards. The survey is optional: `empty_survey` is its table when a
+answers and benefit lists typed, reasons coded, weights checked, id_responden re-keyed (a keyed
+pseudonym: whatever was typed there never reaches processed data); the same id_responden
+twice is found across the file afterwards. The survey is optional: `empty_survey` is its table when a
 month has none."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from analysis.ingest.parse import (
     to_float_col,
 )
 from analysis.ingest.partitions import KeyRule
+from analysis.ingest.pseudonyms import rekey
 from analysis.ingest.rules import (
     CleanedPart,
     Context,
@@ -102,7 +104,7 @@ def clean_survey(frame: pd.DataFrame, ctx: Context, file_name: str, extra: dict)
     units_ = ctx.matcher.units.set_index("kode_kelurahan")
     clean = pd.DataFrame(
         {
-            "id_responden": frame["id_responden"][ok].astype("str"),
+            "id_responden": rekey(frame["id_responden"][ok], ctx.key, "id_responden"),
             "tanggal": typed["tanggal"][ok],
             "kode_kelurahan": code.astype("str"),
             "kode_kecamatan": map_text(code, units_["kode_kecamatan"]),

@@ -135,7 +135,7 @@ def _file_quality(
             "delimiter": raw.delimiter,
             "columns_used": sorted(raw.columns_mapped),
             "columns_by_mapping": raw.columns_by_mapping,
-            "columns_ignored": raw.columns_ignored,
+            "columns_ignored": len(raw.columns_ignored),  # header cells are never quoted
             "blank_rows_skipped": raw.blank_rows,
         }
     entry |= notes
@@ -158,11 +158,13 @@ def _quarantine_file(output: _Output, file: FileOutcome, n_clean: int, notes: di
     return entry
 
 
-def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict]:
-    """The non-exact kelurahan matches made (raw text → code, name, method, score, rows) for quality.json."""
+def _match_notes(frames: list[pd.DataFrame], names: dict[str, str], stem: str) -> pd.DataFrame:
+    """The non-exact kelurahan matches made: typed text → code, name, method, score, rows (the
+    typed text is analyst-only: `match_summary` makes what quality.json may say)."""
     made = [f for f in frames if len(f)]
+    cols = ["file", "raw", "kode_kelurahan", "kelurahan", "method", "score", "rows"]
     if not made:
-        return []
+        return pd.DataFrame(columns=cols)
     table = pd.concat(made, ignore_index=True)
     table = pd.DataFrame(
         {
@@ -177,8 +179,23 @@ def _match_notes(frames: list[pd.DataFrame], names: dict[str, str]) -> list[dict
         table.groupby(["raw", "kode_kelurahan", "kelurahan", "method", "score"])
         .size()
         .reset_index(name="rows")
+        .assign(file=stem)
     )
-    return grouped.sort_values(["method", "score", "raw"]).to_dict("records")
+    return grouped.sort_values(["method", "score", "raw"])[cols].reset_index(drop=True)
+
+
+def match_summary(spellings: pd.DataFrame) -> list[dict]:
+    """What quality.json says of the non-exact matches: per canonical kelurahan and method, how
+    many different spellings, the lowest score and the rows — never the text as typed."""
+    if spellings.empty:
+        return []
+    out = (
+        spellings.groupby(["kode_kelurahan", "kelurahan", "method"], sort=True)
+        .agg(spellings=("raw", "nunique"), score=("score", "min"), rows=("rows", "sum"))
+        .reset_index()
+    )
+    out[["spellings", "rows"]] = out[["spellings", "rows"]].astype(int)
+    return out.sort_values(["method", "score", "kelurahan"]).to_dict("records")
 
 
 def _roster_counts(wrk: FileOutcome) -> np.ndarray:
@@ -196,7 +213,9 @@ def _write_businesses(
     writer = output.table("businesses", schemas.BUSINESSES)
     biz_counts, matches = [], []
     owner_unusable = n_biz = 0
-    counted = dict.fromkeys(["_sector_unmatched", "_size_stated_used", "_size_disagrees"], 0)
+    counted = dict.fromkeys(
+        ["_nib_invalid", "_sector_unmatched", "_size_stated_used", "_size_disagrees"], 0
+    )
     for part in biz.clean_parts():
         counts = np.zeros(len(part), dtype="int64")
         on_roster = roster_n[n_biz : n_biz + len(part)]
@@ -220,8 +239,9 @@ def _write_businesses(
     writer.close()
     release_memory()
     notes = {
-        "kelurahan_matches": _match_notes(matches, output.matcher.names),
+        "kelurahan_matches": _match_notes(matches, output.matcher.names, "umkm"),
         "owner_nik_unusable": owner_unusable,
+        "nib_not_13_digits": counted["_nib_invalid"],
         "sector_unrecognised": counted["_sector_unmatched"],
         "size_class_from_stated": counted["_size_stated_used"],
         "size_class_disagrees_with_stated": counted["_size_disagrees"],
@@ -312,7 +332,7 @@ def _write_optional(
         matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
         n_rows += len(part)
     writer.close()
-    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names)}
+    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names, file.stem)}
     return _quarantine_file(output, file, n_rows, notes)
 
 
@@ -324,9 +344,10 @@ def write_processed_tables(
     files: dict[str, FileOutcome | None],
     stage: Path,
     tick: Callable[[str], None],
-) -> dict:
+) -> tuple[dict, pd.DataFrame]:
     """Link workers to participation records, then write every processed table and quality.json
-    into `stage`; returns the quality."""
+    into `stage`; returns the quality and the kelurahan spellings matched by alias or fuzzy
+    match (typed text: analyst-only, kept in the raw folder by the caller)."""
     biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
     quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
     output = _Output(stage, quarantine, ctx.matcher, tick)
@@ -363,10 +384,11 @@ def write_processed_tables(
             "participants_not_on_roster": not_on_roster,
         },
     }
-    quality["kelurahan_matches"] = (
-        quality["umkm"].pop("kelurahan_matches")
-        + quality["survei_kesadaran"].pop("kelurahan_matches", [])
-        + quality["sosialisasi"].pop("kelurahan_matches", [])
-    )
+    spellings = pd.concat(
+        [quality[s].pop("kelurahan_matches") for s in ("umkm", "survei_kesadaran", "sosialisasi")
+         if "kelurahan_matches" in quality[s]],
+        ignore_index=True,
+    )  # fmt: skip
+    quality["kelurahan_matches"] = match_summary(spellings)
     write_quality(stage, quality)
-    return quality
+    return quality, spellings

@@ -295,6 +295,8 @@ class Affordability:
     baseline_since: str | None = None
     reference_dir: Path | None = None
     region: str = DEFAULT_REGION
+    min_group: int = 20
+    burden: object = None  # analysis.metrics.burden.Burden, made on first use (`burden.of`)
 
     def scenario(self, key: str) -> pd.Series | None:
         """One subsidy scenario's row ('baseline', 'all_uncovered', 'above_threshold', 'target')."""
@@ -384,5 +386,6 @@ def _compute(month: Month) -> Affordability:
         baseline_since=(city_programme(on, code, ref) or {}).get("first_month"),
         reference_dir=ref,
         region=month.region,
+        min_group=s.min_group,
         **_subsidy(month, roster, Policy.of(s)),
     )

@@ -170,6 +170,8 @@ def _wilson(share: np.ndarray, n_eff: np.ndarray, alpha: float) -> tuple[np.ndar
         lo[ok], hi[ok] = proportion_confint(
             share[ok] * n_eff[ok], n_eff[ok], alpha=alpha, method="wilson"
         )
+        # rounding can put a bound a hair past its share (0% with a lower bound of 3e-17)
+        lo[ok], hi[ok] = np.minimum(lo[ok], share[ok]), np.maximum(hi[ok], share[ok])
     return lo, hi
 
 

@@ -10,14 +10,16 @@ month's results into the sentences and disclosure-protected tables of notebook 0
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.disclosure import is_small, protect
+from analysis.errors import AnalysisError
+from analysis.metrics.disclosure import Protected, is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.reference import boundaries, region_name, sectors, targets
 from analysis.store import COUNT_COLUMNS, MEASURES
@@ -303,9 +305,11 @@ class CoverageMonth:
     history: pd.DataFrame
     moran: tuple[float, float] | None
     projections: dict[str, Projection] = field(default_factory=dict)
-    protected: object = None  # disclosure.Protected of the kelurahan table
+    universe: Universe | None = None  # every coverage count, protected together
+    protected: Protected | None = None  # the kelurahan table, cut from the universe
     previous_period: str | None = None  # the month compared with (the latest cleaned before)
     previous: pd.DataFrame | None = None  # its kelurahan table with rates
+    previous_universe: Universe | None = None  # its counts, protected as its report did
 
     @property
     def progress(self) -> Progress:
@@ -376,10 +380,17 @@ KEL_RATES = {
     "effective_rate_eb": ("effective", "workers"),
     "registered_rate": ("registered", "workers"),
 }
+#: What readers know links the coverage counts of a row: covered + not covered = workers, and
+#: effective ⊆ active ⊆ registered ⊆ workers; the group rule's (attribute, group) pairs.
+IDENTITIES = ((("effective", "uncovered"), "workers"),)
+ORDER = (("effective", "active"), ("active", "registered"), ("registered", "workers"))
+GROUP_PAIRS = (("effective", "workers"), ("registered", "workers"))
+CITY_KEY = "all"
 
 
 def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
-    """Disclosure control for a coverage table: counts, covered + uncovered = workers, the rates."""
+    """Disclosure control for one coverage table on its own (the first pass; pages take their
+    tables from `coverage_universe`, which protects them all together)."""
     rates = {k: v for k, v in KEL_RATES.items() if k in table}
     return protect(
         table,
@@ -391,45 +402,164 @@ def protect_table(table: pd.DataFrame, min_cell: int, groups: list[str | None]):
     )
 
 
+def city_frame(city: pd.Series) -> pd.DataFrame:
+    """The city totals as a one-row table keyed `CITY_KEY` (column `city`)."""
+    frame = city.to_frame().T.reset_index(drop=True)
+    frame = frame.astype({c: "int64" for c in [*COUNT_COLUMNS, "uncovered"]}).infer_objects()
+    return frame.assign(city=CITY_KEY)
+
+
+@dataclass
+class CoverageCounts:
+    """The count tables every coverage figure comes from (kelurahan with rates, kecamatan, the
+    city, sectors and size classes with small groups merged)."""
+
+    kelurahan: pd.DataFrame
+    kecamatan: pd.DataFrame
+    city: pd.Series
+    sector: pd.DataFrame
+    size: pd.DataFrame
+
+
+def counts(month: Month) -> CoverageCounts:
+    """The month's coverage count tables (computed once per month)."""
+    return month.memo("coverage_counts", lambda: _counts(month))
+
+
+def _counts(month: Month) -> CoverageCounts:
+    kel = add_rates(month.table("coverage_kelurahan"))
+    biz, wrk = month.table("businesses"), month.table("workers")
+    codes, min_cell = list(sectors(month.reference_dir)["sektor"]), month.settings.min_cell
+    return CoverageCounts(
+        kel,
+        kecamatan_coverage(kel),
+        city_coverage(kel),
+        collapse_small(
+            group_coverage(biz, wrk, "sektor", codes),
+            "sektor",
+            {s: OTHER_SECTOR for s in codes if s != OTHER_SECTOR},
+            min_cell,
+        ),
+        collapse_small(
+            group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
+        ),
+    )
+
+
+def universe(month: Month) -> Universe:
+    """Every coverage count the report publishes, protected together (once per month): what
+    other pages that show coverage counts (the awareness priority list) take their states from."""
+    s = month.settings
+    return month.memo(
+        "coverage_universe", lambda: coverage_universe(counts(month), s.min_cell, s.min_group)
+    )
+
+
+def coverage_universe(
+    cov: CoverageCounts, min_cell: int, min_group: int, groups: bool = True
+) -> Universe:
+    """Every coverage count the report publishes — kelurahan, kecamatan, the city, sectors and
+    size classes (unless `groups` is false) — protected together (`analysis.metrics.universe`)."""
+    counts = ("workers", "registered", "effective", "uncovered")
+    u = Universe(
+        "coverage",
+        min_cell,
+        ("workers", "registered", "active", "effective", "uncovered"),
+        IDENTITIES,
+        ORDER,
+        GROUP_PAIRS,
+        min_group,
+    )
+    city = city_frame(cov.city)
+    u.add_rows("kelurahan", cov.kelurahan, "kode_kelurahan", counts)
+    u.add_rows("kecamatan", cov.kecamatan, "kode_kecamatan", counts)
+    u.add_rows("city", city, "city")  # the city table shows active workers too
+    u.nest("kelurahan", cov.kelurahan, "kode_kelurahan", "kecamatan", "kode_kecamatan")
+    u.nest("kecamatan", cov.kecamatan, "kode_kecamatan", "city", None)
+    for which, table in (("sektor", cov.sector), ("kelas_usaha", cov.size)) if groups else ():
+        u.add_rows(which, table, which, counts).nest(which, table, which, "city", None)
+    return u.protect()
+
+
+def protected(cov: CoverageMonth, level: str) -> Protected:
+    """One coverage table with the universe's states: 'kelurahan', 'kecamatan', 'city',
+    'sektor' or 'kelas_usaha' (rows in the table's own order)."""
+    table, key = {
+        "kelurahan": (cov.kelurahan, "kode_kelurahan"),
+        "kecamatan": (cov.kecamatan, "kode_kecamatan"),
+        "city": (city_frame(cov.city), "city"),
+        "sektor": (cov.sector, "sektor"),
+        "kelas_usaha": (cov.size, "kelas_usaha"),
+    }[level]
+    rates = {k: v for k, v in KEL_RATES.items() if k in table}
+    return cov.universe.protected(level, table, key, rates=rates)
+
+
+def previous_universe(month: Month, period: str, kelurahan: pd.DataFrame) -> Universe:
+    """Last month's coverage universe as last month's report protected it (its processed tables,
+    this month's settings): its shares are shown this month only where it showed them. When
+    last month's tables cannot be read together (a table missing, or one that does not add up
+    with the others), its kelurahan table alone (`kelurahan`: kelurahan, kecamatan, the city)."""
+    try:
+        return universe(replace(Month.load(period, month.paths.data_dir), settings=month.settings))
+    except (AnalysisError, ValueError):
+        s, kec = month.settings, kecamatan_coverage(kelurahan)
+        geography = CoverageCounts(kelurahan, kec, city_coverage(kelurahan), kec[:0], kec[:0])
+        return coverage_universe(geography, s.min_cell, s.min_group, groups=False)
+
+
+def previous_protected(cov: CoverageMonth, level: str) -> Protected | None:
+    """Last month's 'kelurahan', 'kecamatan' or 'city' table with last month's states (None
+    without a last month), for the pages' 'last month' and change columns."""
+    if cov.previous is None or cov.previous_universe is None:
+        return None
+    kel = cov.previous
+    table, key = {
+        "kelurahan": (kel, "kode_kelurahan"),
+        "kecamatan": (kecamatan_coverage(kel), "kode_kecamatan"),
+        "city": (city_frame(city_coverage(kel)), "city"),
+    }[level]
+    u = cov.previous_universe
+    published = {m for r, ms in u.published.items() if r[0] == level for m in ms}
+    rates = {
+        f"{m}_rate": (m, "workers") for m in MEASURES if f"{m}_rate" in table and m in published
+    }
+    return u.protected(level, table, key, rates=rates)
+
+
 def results(month: Month) -> CoverageMonth:
     """Everything notebook 02 shows for the month (computed once per month)."""
     return month.memo("coverage", lambda: _compute(month))
 
 
 def _compute(month: Month) -> CoverageMonth:
-    ref, min_cell = month.reference_dir, month.settings.min_cell
-    kel = add_smoothed(add_rates(month.table("coverage_kelurahan")))
+    ref, min_cell, c = month.reference_dir, month.settings.min_cell, counts(month)
+    kel = add_smoothed(c.kelurahan)
     geoms = boundaries(month.region, ref)
     kel = hot_spots(kel, geoms)
     moran = global_moran(kel.set_index("kode_kelurahan")["effective_rate_eb"], geoms)
-    biz, wrk = month.table("businesses"), month.table("workers")
-    sector_codes = list(sectors(ref)["sektor"])
     out = CoverageMonth(
         period=month.period,
         region=month.region,
         reference_dir=ref,
         min_cell=min_cell,
         kelurahan=kel,
-        kecamatan=kecamatan_coverage(kel),
-        city=city_coverage(kel),
-        sector=collapse_small(
-            group_coverage(biz, wrk, "sektor", sector_codes),
-            "sektor",
-            {s: OTHER_SECTOR for s in sector_codes if s != OTHER_SECTOR},
-            min_cell,
-        ),
-        size=collapse_small(
-            group_coverage(biz, wrk, "kelas_usaha", SIZE_ORDER), "kelas_usaha", SIZE_MERGE, min_cell
-        ),
+        kecamatan=c.kecamatan,
+        city=c.city,
+        sector=c.sector,
+        size=c.size,
         segments=progress(month).segments,
         targets=progress(month).targets,
         history=progress(month).history,
         moran=moran,
     )
-    # kecamatan by code: two kecamatan of Soloraya share a name (Sidoharjo, Wonogiri and Sragen)
-    out.protected = protect_table(kel, min_cell, ["kode_kecamatan", None])
+    # every coverage count protected together; kecamatan by code (two kecamatan of Soloraya
+    # share a name: Sidoharjo, Wonogiri and Sragen)
+    out.universe = universe(month)
+    out.protected = protected(out, "kelurahan")
     out.projections = progress(month).projections
     before = previous_month(month)
     if before is not None:
         out.previous_period, out.previous = before
+        out.previous_universe = previous_universe(month, *before)
     return out

@@ -132,20 +132,23 @@ def visit_plan(
 
 def month_plan(month: Month, subsidy: float = 0.0, threshold: float | None = None) -> pd.DataFrame:
     """Next month's plan from a cleaned month, with its settings (`threshold` and `subsidy` change
-    the affordability part, for the analysts' what-if)."""
+    the affordability part, for the analysts' what-if; both are kept in `attrs`)."""
     s = month.settings
     a = awareness.results(month)
     roster = affordability.results(month).roster
     visited = outreach.results(month).visits
-    return visit_plan(
+    threshold = s.threshold if threshold is None else threshold
+    plan = visit_plan(
         a.coverage,
         a.kelurahan,
         a.survey,
         roster,
         visited,
         month.period,
-        s.threshold if threshold is None else threshold,
+        threshold,
         s.min_n,
         s.revisit,
         subsidy,
     )
+    plan.attrs.update(threshold=threshold, subsidy=subsidy)
+    return plan

@@ -1,15 +1,20 @@
 """Notebook 04's burden tables: what the cheapest package costs against income, by income decile,
-sector and kelurahan, with the threshold's sensitivity and willingness to pay; counts protected.
+sector and kelurahan, with the threshold's sensitivity and willingness to pay. Counts come from
+the burden universe (`analysis.metrics.burden`: deciles, sectors, kelurahan and the total
+protected together) and every table passes the disclosure gate; income labels are rounded to
+`INCOME_STEP`, never one person's income.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
+from analysis.metrics import burden as burden_tables
 from analysis.metrics.affordability import (
     SENSITIVITY,
     Affordability,
@@ -18,13 +23,16 @@ from analysis.metrics.affordability import (
     weighted_median,
     willing,
 )
+from analysis.metrics.burden import TOTAL_KEY
 from analysis.metrics.disclosure import (
+    HIDDEN_MARK,
     PRIMARY,
     SECONDARY,
     Protected,
     count_text,
     is_small,
-    protect,
+    refs_for,
+    small_label,
 )
 from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import (
@@ -37,17 +45,51 @@ from analysis.pages.text import (
 )
 from analysis.reference import sectors
 
+#: Incomes shown as labels or medians are rounded to this many Rupiah (never one person's income).
+INCOME_STEP = 50_000
 
-def _protect(
-    table: pd.DataFrame, counts: list[str], min_cell: int, rates: dict, hide_with: dict, groups=None
-) -> Protected:
-    """protect() plus: columns in `hide_with` (e.g. medians) are hidden wherever their count column is."""
-    p = protect(table, counts, min_cell, groups=groups, rates=rates)
-    for col, count in hide_with.items():
-        p.state[col] = p.state[count].where(p.state[count] > 0, 0)
-        small = table[count].astype("float64").fillna(0) < min_cell
-        p.state.loc[small.to_numpy() & (p.state[col] == 0).to_numpy(), col] = PRIMARY
-    return p
+
+def round_income(x: float, how: str = "nearest") -> float:
+    """An income rounded to INCOME_STEP: 'nearest', 'down' or 'up'."""
+    if pd.isna(x):
+        return x
+    step = {"nearest": round, "down": math.floor, "up": math.ceil}[how]
+    return step(x / INCOME_STEP) * INCOME_STEP
+
+
+def decile_cuts(table: pd.DataFrame) -> list[float]:
+    """Boundaries between consecutive deciles: halfway between one decile's highest income and
+    the next one's lowest, rounded to INCOME_STEP (no boundary is a person's income)."""
+    lows, highs = table["income_min"].to_numpy(), table["income_max"].to_numpy()
+    return [round_income((highs[i] + lows[i + 1]) / 2) for i in range(len(table) - 1)]
+
+
+def decile_labels(table: pd.DataFrame, lang: str = "id") -> list[str]:
+    """'D1 (< Rp1.250.000)', 'D2 (Rp1.250.000–Rp1.500.000)', …, 'D10 (≥ Rp3.500.000)'."""
+    cuts, n = decile_cuts(table), len(table)
+    out = []
+    for i, d in enumerate(table["decile"]):
+        if n == 1:
+            rng = "–"
+        elif i == 0:
+            rng = f"< {fmt_rp(cuts[0], lang)}"
+        elif i == n - 1:
+            rng = f"≥ {fmt_rp(cuts[-1], lang)}"
+        else:
+            rng = f"{fmt_rp(cuts[i - 1], lang)}–{fmt_rp(cuts[i], lang)}"
+        out.append(t("aff_decile_label", lang, d=int(d), range=rng))
+    return out
+
+
+def total_hidden(a: Affordability) -> dict[str, str]:
+    """The region's total counts above the threshold that the burden tables hide, with the
+    symbol they show ('<5' or 'x'), so sentences never state what a table hides."""
+    u, out = burden_tables.of(a).universe, {}
+    for m in ("above_now", "above_full"):
+        status = u.cell("total", TOTAL_KEY, m)[0]
+        if status:
+            out[m] = small_label(a.min_cell) if status == 1 else HIDDEN_MARK
+    return out
 
 
 def count_shown(n: int, min_cell: int, lang: str) -> str:
@@ -70,19 +112,8 @@ _BURDEN_KINDS = {
 }
 
 
-def _burden_protect(table: pd.DataFrame, a: Affordability, groups=None) -> Protected:
-    """Disclosure control of a burden table: people counts, their rates, medians of small groups."""
-    return _protect(
-        table,
-        ["n", "above_now", "above_full"],
-        a.min_cell,
-        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
-        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
-        groups=groups,
-    )
-
-
 def _burden_cols(columns: list[str], a: Affordability, lang: str) -> list[Col]:
+    """The burden columns as published: headers in the report language, kinds."""
     th = fmt_threshold(a.threshold, lang)
     names = {
         "n": t("aff_col_people", lang),
@@ -95,27 +126,55 @@ def _burden_cols(columns: list[str], a: Affordability, lang: str) -> list[Col]:
     return [Col(c, names[c], _BURDEN_KINDS[c]) for c in columns]
 
 
+def _burden_table(
+    p: Protected,
+    a: Affordability,
+    lang: str,
+    columns: list[str],
+    title: str,
+    first: list[Col],
+    extra: dict[str, list] | None = None,
+    after: list[Col] = (),
+    counts: tuple[str, ...] = (),
+) -> PublishedTable:
+    """A protected burden table as published: `first` label columns (their values in `extra`),
+    the burden `columns`, then `after` columns (`counts` of them counts of people); medians of
+    income rounded to INCOME_STEP (never one person's income); through the gate with its cells
+    (people counted, and the counts above the threshold that the shown shares reveal)."""
+    extra = dict(extra or {})
+    if "income_median" in columns:
+        extra["income_median"] = [round_income(v) for v in p.table["income_median"]]
+    rates = [r for r in ("above_now_rate", "above_full_rate") if r in columns]
+    refs = refs_for(p, {"n": "n"} | {r: r.removesuffix("_rate") for r in rates})
+    cols = [*first, *_burden_cols(columns, a, lang), *after]
+    return from_protected(
+        p,
+        cols,
+        title,
+        lang,
+        extra,
+        refs=refs,
+        universe=burden_tables.of(a).universe,
+        derived=rates,  # a share hidden for its denominator gives nothing of its count
+        counts=counts,
+    )
+
+
 @published("beban_desil")
 def decile_table(a: Affordability, lang: str = "id") -> PublishedTable:
-    """Burden by income decile of roster workers (income range, people, median burden, share above threshold)."""
-    r = a.roster.dropna(subset=["decile"])
-    table = burden_by(r, "decile", a.threshold)
-    labels = [
-        t(
-            "aff_decile_label",
-            lang,
-            d=int(row.decile),
-            low=fmt_rp(row.income_min, lang),
-            high=fmt_rp(row.income_max, lang),
-        )
-        for row in table.itertuples()
-    ]
-    p = _burden_protect(table, a, groups=[None])
-    cols = [Col("label", t("aff_col_decile", lang))]
-    cols += _burden_cols(
-        ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"], a, lang
+    """Burden by income decile of roster workers (income range, people, median burden, share
+    above threshold); the ranges rounded, never one person's income."""
+    b = burden_tables.of(a)
+    p = b.protected("decile")
+    return _burden_table(
+        p,
+        a,
+        lang,
+        ["n", "share_now_median", "share_full_median", "above_now_rate", "above_full_rate"],
+        t("aff_tbl_deciles", lang),
+        [Col("label", t("aff_col_decile", lang))],
+        {"label": decile_labels(b.decile, lang) if len(b.decile) else []},
     )
-    return from_protected(p, cols, t("aff_tbl_deciles", lang), lang, {"label": labels})
 
 
 def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
@@ -138,10 +197,13 @@ def decile_chart_frame(a: Affordability, lang: str = "id") -> pd.DataFrame:
 @published("kepekaan_ambang")
 def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Workers above each threshold (1/2/5/10% and the chosen one) at this month's and the full
-    price, and the survey's share at the full price; small counts hidden with their shares."""
+    price, and the survey's share at the full price; small counts hidden with their shares. The
+    chosen threshold's counts are the burden universe's totals (hidden as the burden tables
+    hide them)."""
     ths = sorted({*SENSITIVITY, a.threshold})
     r = sensitivity(a.roster, ths).reset_index(drop=True)
     s = sensitivity(a.survey, ths, weight="bobot").reset_index(drop=True) if len(a.survey) else None
+    u = burden_tables.of(a).universe
     data = pd.DataFrame(
         {
             "threshold": ths,
@@ -153,11 +215,21 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
             "used": [t("aff_threshold_used", lang) if th == a.threshold else "" for th in ths],
         }
     )
+    chosen = [th == a.threshold for th in ths]
     state = pd.DataFrame(index=data.index)
+    refs = {}
     for w in ("now", "full"):
+        cell = ("total", TOTAL_KEY, f"above_{w}")
         small = is_small(r[f"above_{w}"].to_numpy(), a.min_cell)
-        state[f"n_{w}"] = np.where(small, PRIMARY, 0)
-        state[f"rate_{w}"] = np.where(small, SECONDARY, 0)  # the share would reveal the count
+        status = [
+            u.cell(*cell)[0] if c else (PRIMARY if s_ else 0)
+            for c, s_ in zip(chosen, small, strict=True)
+        ]
+        state[f"n_{w}"] = np.array(status, dtype="int64")
+        state[f"rate_{w}"] = np.where(
+            state[f"n_{w}"] > 0, SECONDARY, 0
+        )  # it would reveal the count
+        refs[f"n_{w}"] = refs[f"rate_{w}"] = [cell if c else None for c in chosen]
     whole = all(round(th * 100, 6) == round(th * 100) for th in ths)
     cols = [
         Col("threshold", t("aff_col_threshold", lang), "pct", 0 if whole else 1),
@@ -173,19 +245,17 @@ def sensitivity_table(a: Affordability, lang: str = "id") -> PublishedTable:
         )
         cols.append(Col("survey_full", t("aff_col_survey_full", lang), "share"))
     cols.append(Col("used", t("aff_col_threshold_used", lang)))
-    return PublishedTable(t("aff_tbl_sensitivity", lang), cols, data, lang, state, a.min_cell)
+    table = PublishedTable(t("aff_tbl_sensitivity", lang), cols, data, lang, state, a.min_cell)
+    return table.gated(
+        refs=refs, universe=u, counts=("n_now", "n_full"), derived=("rate_now", "rate_full")
+    )
 
 
 @published("beban_sektor")
 def sector_table(a: Affordability, lang: str = "id") -> PublishedTable:
     """Burden by business sector (roster) with the survey's willingness to pay the full price."""
-    codes = list(sectors(a.reference_dir)["sektor"])
-    present = sorted(set(a.roster.get("sektor", pd.Series(dtype=str))) - set(codes))
-    codes += present
-    table = burden_by(a.roster, "sektor", a.threshold, groups=codes)
-    table = table[table["n"] > 0].reset_index(drop=True)
-    p = _burden_protect(table, a, groups=[None])
-    p.table["label"] = [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]
+    b = burden_tables.of(a)
+    p, table = b.protected("sektor"), b.sector
     wtp, resp = [], []
     for code in table["sektor"]:
         part = a.survey[a.survey["sektor"] == code] if len(a.survey) else a.survey
@@ -196,13 +266,20 @@ def sector_table(a: Affordability, lang: str = "id") -> PublishedTable:
     small = is_small(np.array(resp, dtype="float64"), a.min_cell)
     p.state["respondents"] = np.where(small, PRIMARY, 0)
     p.state["wtp_full"] = np.where(small, PRIMARY, 0)
-    cols = [
-        Col("label", t("col_sector", lang)),
-        *_burden_cols(["n", "income_median", "share_now_median", "above_full_rate"], a, lang),
-        Col("respondents", t("aff_col_respondents", lang), "count"),
-        Col("wtp_full", t("aff_col_wtp_full", lang), "share"),
-    ]
-    return from_protected(p, cols, t("aff_tbl_sectors", lang), lang)
+    return _burden_table(
+        p,
+        a,
+        lang,
+        ["n", "income_median", "share_now_median", "above_full_rate"],
+        t("aff_tbl_sectors", lang),
+        [Col("label", t("col_sector", lang))],
+        {"label": [_sector_label(c, lang, a.reference_dir) for c in table["sektor"]]},
+        [
+            Col("respondents", t("aff_col_respondents", lang), "count"),
+            Col("wtp_full", t("aff_col_wtp_full", lang), "share"),
+        ],
+        counts=("respondents",),
+    )
 
 
 def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> str:
@@ -216,45 +293,36 @@ def _sector_label(code: str, lang: str, reference_dir: Path | None = None) -> st
 
 
 def kelurahan_burden(a: Affordability) -> tuple[pd.DataFrame, Protected]:
-    """Burden by kelurahan for every kelurahan of the region (zeros included), with its suppression state."""
-    u = a.units[["kode_kelurahan", "kelurahan", "kecamatan"]]
-    table = burden_by(a.roster, "kode_kelurahan", a.threshold, groups=list(u["kode_kelurahan"]))
-    table = u.merge(table, on="kode_kelurahan", how="left")
-    p = _protect(
-        table,
-        ["n", "above_now", "above_full"],
-        a.min_cell,
-        rates={"above_now_rate": ("above_now", "n"), "above_full_rate": ("above_full", "n")},
-        hide_with={"income_median": "n", "share_now_median": "n", "share_full_median": "n"},
-        groups=["kecamatan", None],
-    )
-    return table, p
+    """Burden by kelurahan for every kelurahan of the region (zeros included), with the burden
+    universe's states."""
+    b = burden_tables.of(a)
+    return b.kelurahan, b.protected("kelurahan")
 
 
 @published("beban_kelurahan_tertinggi")
 def kelurahan_table(a: Affordability, lang: str = "id", top: int = 10) -> PublishedTable:
-    """The kelurahan where the package weighs most (highest median burden this month; hidden ones left out)."""
+    """The kelurahan where the package weighs most (highest median burden this month; hidden
+    ones left out)."""
     table, p = kelurahan_burden(a)
     shown_ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
-    order = (
+    order = list(
         table[shown_ok].sort_values(["share_now_median", "n"], ascending=[False, False]).index[:top]
     )
-    sub = Protected(
-        p.table.loc[order].reset_index(drop=True),
-        p.state.loc[order].reset_index(drop=True),
-        p.min_cell,
+    sub = p.rows(order)
+    return _burden_table(
+        sub,
+        a,
+        lang,
+        ["n", "income_median", "share_now_median", "above_full_rate"],
+        t("aff_tbl_kelurahan", lang, n=len(order)),
+        [Col("kelurahan", t("col_kelurahan", lang)), Col("kecamatan", t("col_kecamatan", lang))],
     )
-    cols = [
-        Col("kelurahan", t("col_kelurahan", lang)),
-        Col("kecamatan", t("col_kecamatan", lang)),
-        *_burden_cols(["n", "income_median", "share_now_median", "above_full_rate"], a, lang),
-    ]
-    return from_protected(sub, cols, t("aff_tbl_kelurahan", lang, n=len(order)), lang)
 
 
 def kelurahan_map_values(a: Affordability) -> tuple[pd.Series, pd.Series]:
     """(median burden this month by kode_kelurahan, suppressed?) for a choropleth on SHARE_BREAKS."""
-    table, p = kelurahan_burden(a)
+    b = burden_tables.of(a)
+    p, table = b.protected("kelurahan"), b.kelurahan
     values = table.set_index("kode_kelurahan")["share_now_median"]
     hidden = pd.Series(
         (p.state["share_now_median"] > 0).to_numpy() & table["n"].gt(0).to_numpy(),

@@ -126,7 +126,8 @@ def rules_table(a: Affordability, lang: str = "id") -> PublishedTable:
         Col("regulation", t("aff_col_regulation", lang)),
     ]
     data = pd.DataFrame(rows, columns=[c.key for c in cols])
-    return PublishedTable(t("aff_tbl_rules", lang), cols, data, lang)
+    table = PublishedTable(t("aff_tbl_rules", lang), cols, data, lang)
+    return table.gated(exempt="contribution rules, no people")
 
 
 def _example_2019(reference_dir: Path | None = None) -> dict[str, str] | None:

@@ -60,6 +60,7 @@ def headline(a: Affordability, lang: str = "id"):
     if len(r):
         now = int((r["share_now"] > a.threshold).sum())
         full = int((r["share_full"] > a.threshold).sum())
+        hidden = burden.total_hidden(a)  # the burden tables' total cells: the same suppression
         lines.append(
             t(
                 "aff_head_burden",
@@ -67,10 +68,12 @@ def headline(a: Affordability, lang: str = "id"):
                 n=fmt_int(len(r), lang),
                 median=fmt_share(weighted_median(r["share_now"]), lang),
                 threshold=th,
-                above=count_shown(now, a.min_cell, lang),
-                rate=rate_shown(now, len(r), a.min_cell, lang),
-                above_full=count_shown(full, a.min_cell, lang),
-                rate_full=rate_shown(full, len(r), a.min_cell, lang),
+                above=hidden.get("above_now") or count_shown(now, a.min_cell, lang),
+                rate="–" if "above_now" in hidden else rate_shown(now, len(r), a.min_cell, lang),
+                above_full=hidden.get("above_full") or count_shown(full, a.min_cell, lang),
+                rate_full="–"
+                if "above_full" in hidden
+                else rate_shown(full, len(r), a.min_cell, lang),
             )
         )
     else:
@@ -122,7 +125,7 @@ def _summary_cost(a: Affordability, lang: str) -> list[dict]:
 def _burden_facts(a: Affordability, lang: str) -> dict[str, str]:
     """Each kelurahan's median burden as published, as a reason beside a next step."""
     table, p = burden.kelurahan_burden(a)
-    ok = (p.state["share_now_median"] == 0) & table["n"].gt(0)
+    ok = (p.state["share_now_median"] == 0).to_numpy() & table["n"].gt(0).to_numpy()
     return {
         str(code): t("aff_step_burden", lang, median=fmt_share(v, lang))
         for code, v in zip(

@@ -1,7 +1,9 @@
 """Notebook 04's subsidy section: who is not covered and who can change it (self-employed
 workers a city subsidy could enrol; wage workers whose employers must enrol them), and what an
 APBD subsidy would cost under the page's policy (share, group, discount), each figure saying
-what it assumes. Counts go through disclosure control; estimates are rounded to whole workers.
+what it assumes. Counts go through disclosure control and both tables through the gate
+(`analysis.metrics.disclosure.gate`); the sentences and the cover figure state a count or a
+budget only where the tables show it. Estimates are rounded to whole workers.
 """
 
 from __future__ import annotations
@@ -10,7 +12,15 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.affordability import Affordability, results
-from analysis.metrics.disclosure import SECONDARY, is_small, protect
+from analysis.metrics.disclosure import (
+    HIDDEN_MARK,
+    PRIMARY,
+    SECONDARY,
+    Protected,
+    is_small,
+    protect,
+    small_label,
+)
 from analysis.metrics.subsidy import GROUP_TARGET, SUBSIDY_MONTHS, Policy
 from analysis.month import Month
 from analysis.pages import charts
@@ -69,18 +79,27 @@ def basis_text(a: Affordability, lang: str) -> str:
     return policy_basis(a.policy, lang)
 
 
+def _symbol(p: Protected, row: int, column: str) -> str | None:
+    """How a hidden cell of a protected table is shown ('<5' or 'x'), None where it is shown."""
+    state = int(p.state.at[row, column])
+    return None if not state else small_label(p.min_cell) if state == PRIMARY else HIDDEN_MARK
+
+
 def subsidy_lines(a: Affordability, lang: str = "id") -> list[str]:
     """The headline bullets: who is not covered and who can change it; what the policy would
-    cost, against the city's own programme."""
-    split = a.split
-    known = split["observed"].sum()
+    cost, against the city's own programme (counts and budgets as the tables show them)."""
+    split = _split_protected(a)
+    at = {side: i for i, side in enumerate(split.table["side"])}
+    n = lambda v: fmt_int(v, lang)  # noqa: E731
     text = t(
         "sub_head",
         lang,
-        uncovered=fmt_int(a.scenarios.attrs.get("uncovered", split["total"].sum()), lang),
-        self=fmt_int(_n(split.loc["self", "total"]), lang),
-        wage=fmt_int(_n(split.loc["wage", "total"]), lang),
-        known=count_shown(_n(known), a.min_cell, lang),
+        uncovered=count_shown(
+            _n(a.scenarios.attrs.get("uncovered", split.table["total"].sum())), a.min_cell, lang
+        ),
+        self=_symbol(split, at["self"], "total") or n(split.table.at[at["self"], "total"]),
+        wage=_symbol(split, at["wage"], "total") or n(split.table.at[at["wage"], "total"]),
+        known=count_shown(_n(a.split["observed"].sum()), a.min_cell, lang),
     )
     lines = [text]
     main = a.scenario("all_uncovered")
@@ -91,7 +110,7 @@ def subsidy_lines(a: Affordability, lang: str = "id") -> list[str]:
             lang,
             share=share_text(a, lang),
             group=group_text(a, lang),
-            budget=fmt_rp_compact(main["budget"], lang),
+            budget=_main_budget(a, lang),
             per=fmt_rp(main["per_worker"], lang),
             basis=basis_text(a, lang),
         )
@@ -102,10 +121,24 @@ def subsidy_lines(a: Affordability, lang: str = "id") -> list[str]:
             lang,
             workers=fmt_int(base["workers"], lang),
             budget=fmt_rp_compact(base["budget"], lang),
-            ratio=fmt_num(main["budget"] / base["budget"], lang, 1) if base["budget"] else "–",
+            ratio=fmt_num(main["budget"] / base["budget"], lang, 1)
+            if base["budget"] and _main_shown(a)
+            else "–",
             since=fmt_month(a.baseline_since, lang) if a.baseline_since else "–",
         )
     return [*lines, cost.strip()] if cost.strip() else lines
+
+
+def _main_shown(a: Affordability) -> bool:
+    """Whether the scenario table shows scenario (a)'s workers (and so its budget)."""
+    p = _scenario_protected(a)
+    row = p.table.index[p.table["scenario"] == "all_uncovered"]
+    return bool(len(row)) and not int(p.state.at[row[0], "workers"])
+
+
+def _main_budget(a: Affordability, lang: str) -> str:
+    """Scenario (a)'s yearly budget, or '–' where the table hides it (it would reveal the count)."""
+    return fmt_rp_compact(a.scenario("all_uncovered")["budget"], lang) if _main_shown(a) else "–"
 
 
 def scenario_labels(a: Affordability, lang: str = "id") -> dict[str, str]:
@@ -128,10 +161,9 @@ def _target_reveals_covered(a: Affordability) -> pd.Series:
     return (s["scenario"] == "target") & s["status"].isin(["ok", "short"]) & small
 
 
-@published("subsidi_apbd")
-def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
-    """The subsidy scenarios as published: workers reached, what the city pays per worker a year,
-    yearly budget (a budget is hidden with the count it would reveal)."""
+def _scenario_protected(a: Affordability) -> Protected:
+    """The scenarios' workers protected (small counts hidden; (c) hidden where it would reveal a
+    small covered count), each budget hidden with its workers (it would reveal the count)."""
     s = a.scenarios.reset_index(drop=True)
     frame = s[["scenario", "workers", "per_worker", "budget"]].copy()
     frame["workers"] = frame["workers"].map(_n).astype("float64").where(s["workers"].notna())
@@ -141,6 +173,15 @@ def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
         SECONDARY
     )
     p.state["budget"] = p.state["workers"]  # a budget would reveal a hidden count
+    return p
+
+
+@published("subsidi_apbd")
+def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """The subsidy scenarios as published: workers reached, what the city pays per worker a year,
+    yearly budget (a budget is hidden with the count it would reveal); through the gate, the
+    workers column holds counts of people."""
+    p = _scenario_protected(a)
     p.table["label"] = p.table["scenario"].map(scenario_labels(a, lang))
     cols = [
         Col("label", t("aff_col_scenario", lang)),
@@ -148,7 +189,7 @@ def scenario_table(a: Affordability, lang: str = "id") -> PublishedTable:
         Col("per_worker", t("sub_col_per_worker", lang), "rp"),
         Col("budget", t("aff_col_budget", lang), "rp"),
     ]
-    return from_protected(p, cols, t("aff_tbl_subsidy", lang), lang)
+    return from_protected(p, cols, t("aff_tbl_subsidy", lang), lang, counts=["workers"])
 
 
 def scenario_notes(a: Affordability, lang: str = "id"):
@@ -227,16 +268,24 @@ def shares_text(a: Affordability, lang: str) -> str:
     return "; ".join(parts)
 
 
-@published("subsidi_kelompok")
-def split_table(a: Affordability, lang: str = "id") -> PublishedTable:
-    """Self-employed and wage workers not covered: known, estimated, total, the yearly package per
-    worker and for all (what a subsidy would pay; what employers owe), counts protected."""
+def _split_protected(a: Affordability) -> Protected:
+    """Self-employed and wage workers not covered, protected: known and total counts (the two
+    rows add up to every uncovered worker, which the headline states, so a hidden row hides
+    the other); the estimated part hidden with either (total − known); the cost with the total."""
     frame = a.split.reset_index(names="side")
     for col in ("observed", "assumed", "total"):
         frame[col] = frame[col].map(_n).astype("float64")
-    p = protect(frame, ["observed", "total"], a.min_cell, groups=[])
+    p = protect(frame, ["observed", "total"], a.min_cell, groups=[None])
     p.state["cost"] = p.state["total"]
     p.state["assumed"] = p.state[["observed", "total"]].max(axis=1)  # total − known = estimated
+    return p
+
+
+@published("subsidi_kelompok")
+def split_table(a: Affordability, lang: str = "id") -> PublishedTable:
+    """Self-employed and wage workers not covered: known, estimated, total, the yearly package per
+    worker and for all (what a subsidy would pay; what employers owe), through the gate."""
+    p = _split_protected(a)
     p.table["label"] = p.table["side"].map(lambda s: t(f"sub_split_{s}", lang))
     cols = [
         Col("label", t("sub_col_group", lang)),
@@ -246,7 +295,8 @@ def split_table(a: Affordability, lang: str = "id") -> PublishedTable:
         Col("per_worker", t("sub_col_price", lang), "rp"),
         Col("cost", t("sub_col_cost", lang), "rp"),
     ]
-    return from_protected(p, cols, t("sub_split_title", lang), lang)
+    # the estimated column holds expected values (a share of a size class), not people counted
+    return from_protected(p, cols, t("sub_split_title", lang), lang, counts=["observed", "total"])
 
 
 def method_line(a: Affordability, lang: str = "id") -> str:
@@ -268,16 +318,17 @@ def method_line(a: Affordability, lang: str = "id") -> str:
 
 
 def cards(a: Affordability, lang: str = "id") -> list[dict]:
-    """The cover page's subsidy figure: the yearly budget of scenario (a) for the policy's group."""
+    """The cover page's subsidy figure: the yearly budget of scenario (a) for the policy's group
+    (as the scenario table shows it)."""
     main = a.scenario("all_uncovered")
     return [
         {
             "label": t("sub_card", lang, group=group_text(a, lang)),
-            "value": fmt_rp_compact(main["budget"], lang),
+            "value": _main_budget(a, lang),
             "note": t(
                 "sub_card_note",
                 lang,
-                workers=fmt_int(_n(main["workers"]), lang),
+                workers=count_shown(_n(main["workers"]), a.min_cell, lang),
                 per=fmt_rp(main["per_worker"], lang),
             ),
             "page": "04_premium_affordability",

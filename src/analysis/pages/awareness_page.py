@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from analysis.metrics import coverage
 from analysis.metrics.awareness import (
     DEFAULT_MIN_N,
     MAP_BREAKS,
@@ -25,7 +26,8 @@ from analysis.metrics.awareness import (
     results,
     shares,
 )
-from analysis.metrics.disclosure import is_small, protect
+from analysis.metrics.disclosure import is_small
+from analysis.metrics.universe import Universe
 from analysis.month import Month
 from analysis.pages import charts, maps
 from analysis.pages.place import area_note
@@ -33,6 +35,7 @@ from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     Cards,
     Section,
+    analyst_table,
     fmt_date,
     fmt_estimate,
     fmt_int,
@@ -41,7 +44,6 @@ from analysis.pages.text import (
     fmt_pct,
     md,
     t,
-    table,
 )
 from analysis.reference import sectors
 
@@ -113,32 +115,26 @@ def gap_panel(
 @published("prioritas_sosialisasi")
 def priority_table(
     prio: pd.DataFrame,
+    universe: Universe,
     lang: str = "id",
     top: int = 10,
-    min_cell: int = 5,
 ) -> PublishedTable:
     """The top of the priority list: both inputs and the score, small counts hidden.
 
     Kelurahan (kecamatan), workers not covered, the share aware of BPJS Ketenagakerjaan with
     its 95% range and whose estimate it is (the kelurahan's, or its kecamatan's when the
-    kelurahan has too few respondents), and the score with its range. Counts go through
-    `disclosure.protect` on the whole table, with effective + uncovered = workers, so a hidden
-    count cannot be worked out from the others; a hidden count hides its score too.
+    kelurahan has too few respondents), and the score with its range. The uncovered counts are
+    the coverage universe's kelurahan cells (the same suppression as the coverage page, so no
+    table shows what another hides), gated with their cells; a hidden count hides its score too.
     """
     table = prio.reset_index(drop=True)
-    prot = protect(
-        table,
-        ["workers", "effective", "uncovered"],
-        min_cell=min_cell,
-        groups=["kecamatan", None],
-        row_sums=[(["effective", "uncovered"], "workers")],
-    )
     ranked = table["rank"].notna().to_numpy()
     keep = np.flatnonzero(ranked)[:top]
     data = table.iloc[keep].reset_index(drop=True)
     data["place"] = [f"{r.kelurahan} ({r.kecamatan})" for r in data.itertuples()]
     data["basis_text"] = data["basis"].map(lambda b: t(f"aw_basis_{b}", lang))
-    state = pd.DataFrame({"uncovered": prot.state["uncovered"].to_numpy()[keep]})
+    refs = [("kelurahan", str(code), "uncovered") for code in data["kode_kelurahan"]]
+    state = pd.DataFrame({"uncovered": [universe.cell(*ref)[0] for ref in refs]}, dtype="int64")
     for col in ("score",):
         state[col] = state["uncovered"]  # the score would reveal a hidden count
     data = data.rename(columns={"aware_tk_lo": "aware_ci_lo", "aware_tk_hi": "aware_ci_hi"})
@@ -151,9 +147,12 @@ def priority_table(
         Col("score", t("aw_col_score", lang), "int"),
         Col("score", t("aw_col_score_range", lang), "range"),
     ]
-    return PublishedTable(
-        t("aw_tbl_priority", lang, n=len(data)), cols, data, lang, state, min_cell
+    table = PublishedTable(
+        t("aw_tbl_priority", lang, n=len(data)), cols, data, lang, state, universe.min_cell
     )
+    if data.empty:
+        return table.gated(exempt="no kelurahan ranked")
+    return table.gated(refs={"uncovered": refs}, universe=universe)
 
 
 def _md(key: str, lang: str, **fields):
@@ -326,7 +325,7 @@ def _cards(month: Month, lang: str = "id") -> Cards:
         ),
     }
     summary = [_summary_why(a, city, month.reference_dir, lang)]
-    return Cards([card], summary=summary, steps=_steps(a, month.settings.min_cell, lang))
+    return Cards([card], summary=summary, steps=_steps(a, coverage.universe(month), lang))
 
 
 def _summary_why(a: AwarenessMonth, city: pd.Series, reference_dir, lang: str) -> dict:
@@ -353,10 +352,10 @@ def _summary_why(a: AwarenessMonth, city: pd.Series, reference_dir, lang: str) -
     return {"rank": 30, "text": text}
 
 
-def _steps(a: AwarenessMonth, min_cell: int, lang: str, n: int = 3) -> list[dict]:
-    """The first kelurahan of the priority list, with their workers not covered and how many
-    people there know BPJS Ketenagakerjaan."""
-    table = priority_table(priority(a.coverage, a.kelurahan, a.min_n), lang, n, min_cell)
+def _steps(a: AwarenessMonth, universe: Universe, lang: str, n: int = 3) -> list[dict]:
+    """The first kelurahan of the priority list, with their workers not covered (as the
+    coverage universe publishes them) and how many people there know BPJS Ketenagakerjaan."""
+    table = priority_table(priority(a.coverage, a.kelurahan, a.min_n), universe, lang, n)
     steps = []
     cols = {c.key: c for c in table.cols}
     for i, row in table.data.iterrows():
@@ -508,7 +507,7 @@ def section_priority(month: Month, lang: str = "id") -> Section:
     return Section(
         [
             priority_text(prio, lang, a.min_n),
-            priority_table(prio, lang, s.top, s.min_cell),
+            priority_table(prio, coverage.universe(month), lang, s.top),
             md("aw_priority_note", lang, k=a.min_n),
             md("suppressed_note", lang, k=s.min_cell),
         ]
@@ -545,7 +544,7 @@ def kelurahan_estimates(kel: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
 
 def section_kelurahan(month: Month, lang: str = "id") -> Section:
     """For analysts only: every kelurahan's estimates with their intervals, no minimum applied."""
-    return Section([table(kelurahan_estimates(results(month).kelurahan, lang))])
+    return Section([analyst_table(kelurahan_estimates(results(month).kelurahan, lang))])
 
 
 def cover_cards(month: Month, lang: str = "id") -> Cards:

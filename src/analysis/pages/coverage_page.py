@@ -1,5 +1,7 @@
 """Notebook 02's page: the sentences, tables and cover figures of one month's coverage, in the
-report's language, every count through disclosure control (`analysis.disclosure`).
+report's language. Every count comes from the coverage universe (kelurahan, kecamatan, city,
+sectors and size classes protected together, `analysis.metrics.universe`) and every table
+passes the disclosure gate with its cells (`analysis.metrics.disclosure.gate`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from analysis.metrics.coverage import (
     RATE_BREAKS,
     CoverageMonth,
     Progress,
-    protect_table,
+    protected,
     results,
 )
-from analysis.metrics.disclosure import count_text, display, is_small
+from analysis.metrics.disclosure import HIDDEN_MARK, count_text, display, is_small
 from analysis.metrics.spatial import ALPHA as LISA_ALPHA
 from analysis.metrics.spatial import PERMUTATIONS, SEED
 from analysis.month import Month
@@ -47,6 +49,7 @@ from analysis.pages.text import (
     fmt_num,
     fmt_pct,
     md,
+    published_elsewhere,
     t,
 )
 
@@ -76,8 +79,7 @@ def headline(cov: CoverageMonth, lang: str = "id"):
             month=fmt_month(cov.period, lang),
             workers=_shown(p, "workers", n),
             businesses=n(c["businesses"]),
-            roster=_small(int(c["roster_workers"]), cov.min_cell, lang),
-            unlisted=_small(int(c["workers"] - c["roster_workers"]), cov.min_cell, lang),
+            **_roster_split(c, cov.min_cell, lang),
             effective=_shown(p, "effective", n),
             rate=_shown(p, "effective_rate", lambda v: fmt_pct(v, lang)),
             ci="–" if rate_hidden else fmt_interval(c["effective_low"], c["effective_high"], lang),
@@ -92,6 +94,17 @@ def headline(cov: CoverageMonth, lang: str = "id"):
     return _markdown("\n".join(lines))
 
 
+def _roster_split(c: pd.Series, min_cell: int, lang: str) -> dict[str, str]:
+    """Workers on a roster and declared workers on none, as published: the two add up to the
+    shown workers, so when one is a small count the other is hidden too ('x')."""
+    roster, unlisted = int(c["roster_workers"]), int(c["workers"] - c["roster_workers"])
+    small = is_small(roster, min_cell) or is_small(unlisted, min_cell)
+    shown = lambda n: _small(n, min_cell, lang) if is_small(n, min_cell) else HIDDEN_MARK  # noqa: E731
+    if small:
+        return {"roster": shown(roster), "unlisted": shown(unlisted)}
+    return {"roster": fmt_int(roster, lang), "unlisted": fmt_int(unlisted, lang)}
+
+
 def _small(count: int, min_cell: int, lang: str) -> str:
     return count_text(count, lambda v: fmt_int(v, lang), min_cell)
 
@@ -100,7 +113,7 @@ def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.Da
     """Effective rate with its interval (`rate`, `rate_lo`, `rate_hi`) by sector or size, indexed by
     label, highest first, NaN where suppressed (for charts.dot_intervals)."""
     table = cov.sector if which == "sektor" else cov.size
-    p = protect_table(table, cov.min_cell, [None])
+    p = protected(cov, which)
     hidden = p.hidden["effective_rate"].to_numpy()
     label = labeller(which, lang, cov)
     out = pd.DataFrame(
@@ -306,7 +319,7 @@ def _summary_level(cov: CoverageMonth, p, change: str, lang: str) -> str:
 
 def _summary_where(cov: CoverageMonth, lang: str) -> str:
     """Where coverage is lowest and highest (kecamatan, published shares only)."""
-    p = protect_table(cov.kecamatan, cov.min_cell, [None])
+    p = protected(cov, "kecamatan")
     ok = ~p.hidden["effective_rate"] & p.table["effective_rate"].notna()
     kec = p.table[ok].sort_values("effective_rate")
     if len(kec) < 2:
@@ -345,12 +358,21 @@ def section_map(month: Month, lang: str = "id") -> Section:
     """Where workers are effectively covered: the smoothed choropleth on fixed classes (and why it
     is one colour, when it is)."""
     cov = results(month)
-    return Section([maps.coverage_map(cov, lang), eb_pooled_note(cov, lang)])
+    return Section(
+        [
+            maps.coverage_map(cov, lang),
+            eb_pooled_note(cov, lang),
+            published_elsewhere(kelurahan_table(cov, lang).page_gate()),
+        ]
+    )
 
 
 def section_uncovered_map(month: Month, lang: str = "id") -> Section:
     """Where most workers lack cover: uncovered workers as proportional circles."""
-    return Section([maps.uncovered_map(results(month), lang)])
+    cov = results(month)
+    return Section(
+        [maps.uncovered_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang).page_gate())]
+    )
 
 
 def section_hot_spots(month: Month, lang: str = "id") -> Section:

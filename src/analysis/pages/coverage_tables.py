@@ -11,36 +11,33 @@ import numpy as np
 import pandas as pd
 
 from analysis.metrics.coverage import (
+    CITY_KEY,
     MEASURES,
     SIZE_ORDER,
     CoverageMonth,
-    city_coverage,
-    kecamatan_coverage,
-    protect_table,
+    previous_protected,
+    protected,
 )
-from analysis.metrics.disclosure import SECONDARY, Protected, protect
+from analysis.metrics.disclosure import SECONDARY, Protected, refs_for
 from analysis.pages.published import Col, PublishedTable, from_protected, published
 from analysis.pages.text import fmt_month, t
 from analysis.reference import UNKNOWN, sectors
-from analysis.store import COUNT_COLUMNS
 
-
-def city_frame(cov: CoverageMonth) -> pd.DataFrame:
-    """The city totals as a one-row table with proper dtypes."""
-    frame = cov.city.to_frame().T.reset_index(drop=True)
-    return frame.astype({c: "int64" for c in [*COUNT_COLUMNS, "uncovered"]}).infer_objects()
+#: The count columns of a coverage table, each the universe's cell of the same name.
+COUNTS = ("workers", "effective", "uncovered")
 
 
 def city_protected(cov: CoverageMonth) -> Protected:
-    """The city totals, protected (a small city total is hidden like any cell)."""
-    return protect_table(city_frame(cov), cov.min_cell, [])
+    """The city totals with the coverage universe's states (a small city total is hidden like
+    any cell)."""
+    return protected(cov, "city")
 
 
 @published("cakupan_kota")
 def city_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
     """The three measures for the whole city: workers, share, last month's share and the change,
     95% range (suppressed where small)."""
-    c = cov.city
+    c, u = cov.city, cov.universe
     rows = pd.DataFrame(
         {
             "measure": [t(f"cov_measure_{m}", lang) for m in MEASURES],
@@ -51,7 +48,13 @@ def city_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
             "ci_hi": [c[f"{m}_high"] for m in MEASURES],
         }
     )
-    p = protect(rows, ["count"], cov.min_cell, groups=[], rates={"rate": ("count", "workers")})
+    state = pd.DataFrame(
+        {
+            "count": [u.cell("city", CITY_KEY, m)[0] for m in MEASURES],
+            "workers": u.cell("city", CITY_KEY, "workers")[0],
+        }
+    )
+    p = Protected(rows, state, cov.min_cell, {"rate": ("count", "workers")}).refresh()
     p.state["ci"] = p.state["rate"]
     before = _previous(cov, "city")
     if before is not None:
@@ -67,18 +70,24 @@ def city_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
         *_change_cols(cov, lang),
         Col("ci", t("cov_col_ci", lang), "interval"),
     ]
-    return _table(
-        p,
-        cols,
-        t("cov_tbl_city", lang, place=cov.progress.place, month=fmt_month(cov.period, lang)),
-        lang,
-    )
+    title = t("cov_tbl_city", lang, place=cov.progress.place, month=fmt_month(cov.period, lang))
+    refs = {"count": [("city", CITY_KEY, m) for m in MEASURES]}
+    return _table(p, cols, title, lang, refs=refs, universe=u)
 
 
-def _table(p: Protected, cols: list[Col], title: str, lang: str) -> PublishedTable:
-    """A published table of the columns of `p` that exist (the change columns need last month)."""
+def _table(p: Protected, cols: list[Col], title: str, lang: str, **gating) -> PublishedTable:
+    """A published table of the columns of `p` that exist (the change columns need last month),
+    through the gate with its universe cells (`gating`; by default the coverage counts and the
+    registered share, which beside its workers gives the registered count)."""
     keep = [c for c in cols if c.key in p.table or f"{c.key}_lo" in p.table]
-    return from_protected(p, keep, title, lang)
+    return from_protected(p, keep, title, lang, **gating)
+
+
+def _coverage_gating(p: Protected, cov: CoverageMonth) -> dict:
+    """The gate's view of a coverage table cut from the universe: its counts and the registered
+    share are the universe's cells."""
+    refs = refs_for(p, {c: c for c in COUNTS} | {"registered_rate": "registered"})
+    return {"refs": refs, "universe": cov.universe, "derived": ("registered_rate",)}
 
 
 def _change_cols(cov: CoverageMonth, lang: str) -> list[Col]:
@@ -93,44 +102,28 @@ def _change_cols(cov: CoverageMonth, lang: str) -> list[Col]:
 
 
 def _previous(cov: CoverageMonth, level: str) -> pd.DataFrame | None:
-    """Last month's rates as last month's page published them, at one level ('kelurahan' by
-    code, 'kecamatan' by code, 'city' by measure): columns `rate` and `hidden`."""
-    if cov.previous is None:
+    """Last month's effective coverage as last month's report published it, at one level
+    ('kelurahan' by code, 'kecamatan' by code, 'city' by measure): columns `rate` and `hidden`
+    (hidden wherever last month's universe hid it)."""
+    p = previous_protected(cov, level)
+    if p is None:
         return None
-    prev = cov.previous
-    if level == "kelurahan":
-        p = protect_table(prev, cov.min_cell, ["kode_kecamatan", None])
-        key = prev["kode_kelurahan"]
+    if level == "city":
+        rates = [f"{m}_rate" for m in MEASURES]
         return pd.DataFrame(
             {
-                "rate": p.table["effective_rate"].to_numpy(),
-                "hidden": p.hidden["effective_rate"].to_numpy(),
+                "rate": [float(p.table[r].iloc[0]) if r in p.state else np.nan for r in rates],
+                "hidden": [bool(p.state[r].iloc[0]) if r in p.state else True for r in rates],
             },
-            index=key.to_numpy(),
+            index=list(MEASURES),
         )
-    if level == "kecamatan":
-        kec = kecamatan_coverage(prev)
-        p = protect_table(kec, cov.min_cell, [None])
-        return pd.DataFrame(
-            {
-                "rate": p.table["effective_rate"].to_numpy(),
-                "hidden": p.hidden["effective_rate"].to_numpy(),
-            },
-            index=kec["kode_kecamatan"].to_numpy(),
-        )
-    city = city_coverage(prev)
-    frame = pd.DataFrame(
-        {
-            "measure": list(MEASURES),
-            "count": [int(city[m]) for m in MEASURES],
-            "workers": int(city["workers"]),
-            "rate": [city[f"{m}_rate"] for m in MEASURES],
-        }
-    )
-    p = protect(frame, ["count"], cov.min_cell, groups=[], rates={"rate": ("count", "workers")})
+    key = "kode_kelurahan" if level == "kelurahan" else "kode_kecamatan"
     return pd.DataFrame(
-        {"rate": frame["rate"].to_numpy(), "hidden": (p.state["rate"] > 0).to_numpy()},
-        index=list(MEASURES),
+        {
+            "rate": p.table["effective_rate"].to_numpy(),
+            "hidden": p.hidden["effective_rate"].to_numpy(),
+        },
+        index=p.table[key].to_numpy(),
     )
 
 
@@ -197,13 +190,7 @@ def _kelurahan_rows(cov: CoverageMonth, idx: pd.Index | None = None) -> Protecte
     """Rows of the protected kelurahan table (all, or `idx` in that order) with last month."""
     p = cov.protected
     idx = p.table.index if idx is None else idx
-    sub = _prepare(
-        Protected(
-            p.table.loc[idx].reset_index(drop=True).copy(),
-            p.state.loc[idx].reset_index(drop=True).copy(),
-            p.min_cell,
-        )
-    )
+    sub = _prepare(p.rows(list(idx)))
     _with_previous(sub, _previous(cov, "kelurahan"), sub.table["kode_kelurahan"])
     _rates_as_x(
         sub, ["effective_rate", "effective_rate_eb", "ci", "registered_rate", "prev", "change"]
@@ -223,7 +210,7 @@ def top_uncovered_table(cov: CoverageMonth, lang: str = "id", n: int = 10) -> Pu
             Col("kecamatan", t("cov_col_kecamatan", lang)),
         ],
     )
-    return _table(sub, cols, t("cov_tbl_top", lang, n=n), lang)
+    return _table(sub, cols, t("cov_tbl_top", lang, n=n), lang, **_coverage_gating(sub, cov))
 
 
 @published("cakupan_kelurahan")
@@ -231,12 +218,7 @@ def kelurahan_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
     """Every kelurahan: counts, effective coverage with last month and its 95% range, the
     smoothed share the map shows, and the share registered (protected)."""
     sub = _kelurahan_rows(cov)
-    order = sub.table.sort_values(["kecamatan", "kelurahan"], kind="stable").index
-    sub = Protected(
-        sub.table.loc[order].reset_index(drop=True),
-        sub.state.loc[order].reset_index(drop=True),
-        sub.min_cell,
-    )
+    sub = sub.rows(list(sub.table.sort_values(["kecamatan", "kelurahan"], kind="stable").index))
     cols = _coverage_cols(
         cov,
         lang,
@@ -246,7 +228,9 @@ def kelurahan_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
         ],
     )
     cols.insert(-1, Col("effective_rate_eb", t("cov_col_effective_rate_eb", lang), "pct"))
-    table = _table(sub, cols, t("cov_tbl_all", lang, n=len(sub.table)), lang)
+    table = _table(
+        sub, cols, t("cov_tbl_all", lang, n=len(sub.table)), lang, **_coverage_gating(sub, cov)
+    )
     table.collapsed = True  # 54 rows: folded under its title, opened on demand
     return table
 
@@ -254,15 +238,15 @@ def kelurahan_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
 @published("cakupan_kecamatan")
 def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
     """Coverage per kecamatan and the city total, with last month, protected."""
-    p = protect_table(cov.kecamatan, cov.min_cell, [None])
-    total = city_protected(cov)
+    p, total = protected(cov, "kecamatan"), city_protected(cov)
     total.table["kecamatan"] = cov.progress.place
     total.table["kode_kecamatan"] = ""
     both = _prepare(
         Protected(
             pd.concat([p.table, total.table], ignore_index=True),
-            pd.concat([p.state, total.state], ignore_index=True),
+            pd.concat([p.state, total.state], ignore_index=True).fillna(0).astype("int64"),
             cov.min_cell,
+            refs=p.refs + total.refs,
         )
     )
     prev = _previous(cov, "kecamatan")
@@ -272,7 +256,7 @@ def kecamatan_table(cov: CoverageMonth, lang: str = "id") -> PublishedTable:
     _with_previous(both, prev, both.table["kode_kecamatan"])
     _rates_as_x(both, ["effective_rate", "ci", "registered_rate", "prev", "change"])
     cols = _coverage_cols(cov, lang, [Col("kecamatan", t("cov_col_kecamatan", lang))])
-    return _table(both, cols, t("cov_tbl_kecamatan", lang), lang)
+    return _table(both, cols, t("cov_tbl_kecamatan", lang), lang, **_coverage_gating(both, cov))
 
 
 def group_labels(which: str, lang: str, reference_dir: Path | None = None) -> dict[str, str]:
@@ -294,11 +278,10 @@ def labeller(which: str, lang: str, cov: CoverageMonth):
 @published("cakupan_{which}")
 def group_table(cov: CoverageMonth, which: str, lang: str = "id") -> PublishedTable:
     """Coverage by sector (`sektor`) or business size class (`kelas_usaha`), protected."""
-    table = cov.sector if which == "sektor" else cov.size
-    p = _prepare(protect_table(table, cov.min_cell, [None]))
+    p = _prepare(protected(cov, which))
     _rates_as_x(p, ["effective_rate", "ci", "registered_rate"])
     p.table["label"] = p.table[which].map(labeller(which, lang, cov))
     cols = _coverage_cols(cov, lang, [Col("label", t(f"cov_col_{which}", lang))])
     cols = [c for c in cols if c.key not in ("prev", "change")]
     title = t("cov_tbl_sektor" if which == "sektor" else "cov_tbl_kelas_usaha", lang)
-    return _table(p, cols, title, lang)
+    return _table(p, cols, title, lang, **_coverage_gating(p, cov))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.metrics.coverage import SEGMENTS, CoverageMonth, Progress
+from analysis.metrics.coverage import SEGMENTS, CoverageMonth, Progress, previous_protected
 from analysis.metrics.disclosure import PRIMARY, SECONDARY, is_small
 from analysis.pages.coverage_tables import city_protected
 from analysis.pages.published import Col, PublishedTable, published
@@ -21,14 +21,16 @@ from analysis.pages.text import fmt_int, fmt_month, fmt_num, fmt_pct, t
 
 def last_month(cov: CoverageMonth) -> tuple[str, float] | None:
     """The month compared with and its effective coverage, when both months' city shares are
-    published; None otherwise."""
+    published (last month's as last month's report protected it); None otherwise."""
     if cov.previous is None or bool(city_protected(cov).state.loc[0, "effective_rate"]):
         return None
-    prev = cov.previous
-    workers, effective = int(prev["workers"].sum()), int(prev["effective"].sum())
-    if workers == 0 or is_small(effective, cov.min_cell) or is_small(workers, cov.min_cell):
+    before = previous_protected(cov, "city")
+    if before is None or bool(before.state.loc[0, "effective_rate"]):
         return None
-    return cov.previous_period, effective / workers
+    workers = int(before.table.loc[0, "workers"])
+    if workers == 0:
+        return None
+    return cov.previous_period, int(before.table.loc[0, "effective"]) / workers
 
 
 def change_phrase(cov: CoverageMonth, lang: str = "id") -> str:
@@ -92,7 +94,8 @@ def target_table(cov: Progress, lang: str = "id") -> PublishedTable:
         Col("covered", t("cov_col_covered_segment", lang), "count"),
         Col("share", t("cov_col_share_target", lang), "pct"),
     ]
-    return PublishedTable(t("cov_tbl_target", lang), cols, data, lang, state, cov.min_cell)
+    table = PublishedTable(t("cov_tbl_target", lang), cols, data, lang, state, cov.min_cell)
+    return table.gated(counts=["covered"])  # the targets are not counts of people we hold
 
 
 def contribution_lines(cov: Progress, lang: str = "id") -> list[str]:

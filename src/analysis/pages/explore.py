@@ -27,6 +27,7 @@ from analysis.pages import affordability_subsidy as subsidy
 from analysis.pages.explore_map import VegaLite, choropleth_spec
 from analysis.pages.text import (
     LOCALE,
+    analyst_table,
     fmt_int,
     fmt_interval,
     fmt_month,
@@ -35,7 +36,6 @@ from analysis.pages.text import (
     fmt_share,
     fmt_threshold,
     t,
-    table,
 )
 from analysis.paths import PROCESSED_FILES
 from analysis.settings import SUBSIDY_GROUPS
@@ -265,7 +265,9 @@ def profile(month: Month, code: str, lang: str = "id") -> str:
         rank=rank if rank else "–",
         n=int(ranked.sum()),
     )
-    body = table(pd.DataFrame(lines, columns=[t("ex_col_measure", lang), t("ex_col_value", lang)]))
+    body = analyst_table(
+        pd.DataFrame(lines, columns=[t("ex_col_measure", lang), t("ex_col_value", lang)])
+    )
     return f"<p>{_md_html(head)}</p>{body.data}"
 
 
@@ -394,8 +396,8 @@ def subsidy_view(month: Month, policy: Policy, lang: str = "id") -> str:
     notes = subsidy.scenario_notes(a, lang).data.splitlines()
     notes_html = "".join(f"<li>{_md_html(line.removeprefix('- '))}</li>" for line in notes)
     return (
-        f"<ul>{lines}</ul>{table(subsidy.split_table(a, lang).shown()).data}"
-        f"{table(subsidy.scenario_table(a, lang).shown()).data}<ul>{notes_html}</ul>"
+        f"<ul>{lines}</ul>{subsidy.split_table(a, lang).html()}"
+        f"{subsidy.scenario_table(a, lang).html()}<ul>{notes_html}</ul>"
     )
 
 
@@ -456,4 +458,4 @@ def tables_overview(month: Month, lang: str = "id") -> pd.DataFrame:
 
 def section_tables(month: Month, lang: str = "id"):
     """The processed tables you can load yourself (see docs/data-dictionary.md)."""
-    return table(tables_overview(month, lang))
+    return analyst_table(tables_overview(month, lang))

@@ -364,10 +364,10 @@ def section_plan(month: Month, lang: str = "id") -> Section:
             if places
             else md("out_summary_plan_none", lang, month=nxt),
             plan_map(plan, month, lang),
-            page_table(plan, lang, s.top, s.min_cell),
+            page_table(plan, month, lang),
             md("out_plan_how", lang, threshold=fmt_threshold(s.threshold, lang), revisit=s.revisit),
             md("out_plan_note", lang, k=s.min_cell),
-            download_table(plan, lang, s.min_cell),
+            download_table(plan, month, lang),
             md("suppressed_note", lang, k=s.min_cell),
         ]
     )
@@ -389,13 +389,13 @@ def section_method(month: Month, lang: str = "id") -> Section:
     )
 
 
-def _steps(plan: pd.DataFrame, min_cell: int, lang: str, n: int = 3) -> list[dict]:
+def _steps(plan: pd.DataFrame, month: Month, lang: str, n: int = 3) -> list[dict]:
     """The cover's next steps: the first `n` kelurahan of the visit plan (those with workers not
     covered), each with its workers not covered (as published), when it was last visited and who
     there knows BPJS Ketenagakerjaan (page 04 adds what the package weighs there)."""
-    table = page_table(plan, lang, len(plan), min_cell)
+    table = page_table(plan, month, lang, len(plan))
     uncovered = next(c for c in table.cols if c.key == "uncovered")
-    why = reason_parts(plan, protected(plan, min_cell), lang)
+    why = reason_parts(plan, protected(plan, month), lang)
     first = _first(plan, n)
     return [
         {
@@ -430,4 +430,4 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
             {"rank": 45, "text": effect_sentence(o, lang, short=True), "with_action": True}
         )
     plan = month_plan(month)
-    return Cards(cards, summary=summary_lines, steps=_steps(plan, month.settings.min_cell, lang))
+    return Cards(cards, summary=summary_lines, steps=_steps(plan, month, lang))

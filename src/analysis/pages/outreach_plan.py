@@ -1,32 +1,59 @@
 """Next month's visit plan as officials and field staff read it: counts through the disclosure gate,
 the reason for each kelurahan in words, the top of the list for the page and the whole list (folded
 on the page) for field staff. Both are published tables (`analysis.pages.published`), so the
-report writes each as CSV and XLSX with the same cells as the page (`analysis.report.downloads`)."""
+report writes each as CSV and XLSX with the same cells as the page (`analysis.report.downloads`).
+
+The plan's counts of workers, effectively covered and uncovered are the coverage page's
+kelurahan cells: they take their states from the coverage universe (`analysis.metrics.coverage
+.universe`), so no table of the report shows what another hides, and both tables are gated with
+their cells (the report's audit sees them, and their downloads, with the coverage tables). The
+share of workers for whom the package is too costly is the affordability page's kelurahan share
+(or the city's): it is hidden wherever the burden tables hide its count or its denominator.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.metrics.disclosure import Protected, protect
+from analysis.metrics import affordability, burden, coverage
+from analysis.metrics.disclosure import SECONDARY, SHOWN, Protected, refs_for
+from analysis.month import Month
 from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import fmt_month, fmt_pct, t
 
 #: Below this share of workers for whom the package is too costly, the reason says it is affordable.
 HEAVY_SHARE = 0.10
-COUNTS = ["workers", "effective", "uncovered", "with_income", "above"]
+COUNTS = ["workers", "effective", "uncovered"]
 
 
-def protected(plan: pd.DataFrame, min_cell: int) -> Protected:
-    """The plan's people counts through the disclosure gate: small counts hidden, and a second cell
-    wherever kecamatan or city totals, or covered + uncovered = workers, would reveal one."""
-    return protect(
-        plan,
-        COUNTS,
-        min_cell=min_cell,
-        groups=["kecamatan", None],
-        row_sums=[(["effective", "uncovered"], "workers")],
-        rates={"above_share": ("above", "with_income")},
-    )
+def protected(plan: pd.DataFrame, month: Month) -> Protected:
+    """The plan's people counts with the states the report publishes them with: the coverage
+    universe's kelurahan cells (small counts hidden, and a second cell wherever kecamatan or
+    city totals, or effective + uncovered = workers, would reveal one, across every coverage
+    table); the too-costly share hidden (as 'x') where its count or denominator is hidden on
+    the affordability page at the plan's threshold (`plan.attrs['threshold']`)."""
+    p = coverage.universe(month).protected("kelurahan", plan, "kode_kelurahan")
+    p.state["above_share"] = [
+        SECONDARY if hidden else SHOWN for hidden in _share_hidden(plan, month)
+    ]
+    return p
+
+
+def _share_hidden(plan: pd.DataFrame, month: Month) -> list[bool]:
+    """Per row: whether the burden tables hide the count or the denominator behind its share
+    (the kelurahan's, or the region's where the kelurahan has too few incomes)."""
+    threshold = plan.attrs.get("threshold", month.settings.threshold)
+    if threshold != month.settings.threshold:  # the analysts' what-if at another threshold
+        month = month.with_settings(threshold=threshold)
+    uni = burden.of(affordability.results(month)).universe
+    out = []
+    for code, basis in zip(plan["kode_kelurahan"], plan["afford_basis"], strict=True):
+        ref = ("kelurahan", code) if basis == "kelurahan" else ("total", burden.TOTAL_KEY)
+        try:
+            out.append(any(uni.cell(*ref, m)[0] for m in ("above_now", "n")))
+        except KeyError:  # no incomes at all: the share is 0 and hides nothing
+            out.append(False)
+    return out
 
 
 def _aware(row, lang: str) -> str:
@@ -70,10 +97,11 @@ def reasons(plan: pd.DataFrame, prot: Protected, lang: str = "id") -> list[str]:
 
 
 def _published(
-    plan: pd.DataFrame, prot: Protected, rows: int, cols: list[Col], title: str, lang: str
+    plan: pd.DataFrame, month: Month, rows: int, cols: list[Col], title: str, lang: str
 ) -> PublishedTable:
     """The first `rows` kelurahan of the plan with their words, as a published table (the cells'
-    states from the protection of the whole plan)."""
+    states from the coverage universe and the burden tables), gated with its universe cells."""
+    prot = protected(plan, month)
     data = plan.head(rows).reset_index(drop=True).copy()
     data["place"] = data["kelurahan"] + " (" + data["kecamatan"] + ")"
     data["reason"] = reasons(plan, prot, lang)[:rows]
@@ -87,26 +115,30 @@ def _published(
         lambda d: t("out_dl_yes", lang) if d else t("out_dl_no", lang)
     )
     state = prot.state.head(rows).reset_index(drop=True)
-    return PublishedTable(title, cols, data, lang, state, prot.min_cell)
+    table = PublishedTable(title, cols, data, lang, state, prot.min_cell)
+    keys = {c.key for c in cols}
+    refs = refs_for(prot, {c: c for c in COUNTS if c in keys}, range(len(data)))
+    return table.gated(refs=refs, universe=coverage.universe(month))
 
 
 @published("kunjungan_berikutnya")
 def page_table(
-    plan: pd.DataFrame, lang: str = "id", top: int = 10, min_cell: int = 5
+    plan: pd.DataFrame, month: Month, lang: str = "id", top: int | None = None
 ) -> PublishedTable:
-    """The first `top` kelurahan for the page: place, workers not covered, why (narrow enough for
-    a phone)."""
+    """The first `top` kelurahan for the page (the month's `top` by default): place, workers not
+    covered, why (narrow enough for a phone)."""
+    top = month.settings.top if top is None else top
     cols = [
         Col("place", t("out_col_place", lang)),
         Col("uncovered", t("out_col_uncovered", lang), "count"),
         Col("reason", t("out_col_reason", lang)),
     ]
     title = t("out_tbl_plan_top", lang, n=min(top, len(plan)))
-    return _published(plan, protected(plan, min_cell), top, cols, title, lang)
+    return _published(plan, month, top, cols, title, lang)
 
 
 @published("rencana_kunjungan")
-def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> PublishedTable:
+def download_table(plan: pd.DataFrame, month: Month, lang: str = "id") -> PublishedTable:
     """Every kelurahan with the figures behind its rank, counts only, as published (suppressed
     cells as '<k' or 'x', never 0): the field staff's list, folded on the page."""
     cols = [
@@ -123,6 +155,6 @@ def download_table(plan: pd.DataFrame, lang: str = "id", min_cell: int = 5) -> P
         Col("reason", t("out_dl_reason", lang), wide=True),
     ]
     title = t("out_tbl_plan", lang, n=len(plan))
-    table = _published(plan, protected(plan, min_cell), len(plan), cols, title, lang)
+    table = _published(plan, month, len(plan), cols, title, lang)
     table.collapsed = True  # every kelurahan: folded under its title, opened on demand
     return table

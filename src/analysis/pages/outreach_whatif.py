@@ -4,8 +4,10 @@ Sliders for the share of the cheapest package the city pays, the year by which t
 be reached and the burden threshold recompute, in place: the yearly APBD budget of each subsidy
 scenario (page 04's table, at that share and threshold), the path to the target year by year, and
 next month's visit plan (optionally with the subsidy in force, so that more workers can afford the
-package). With the defaults the tables are the published ones. Nothing here reaches a published
-page: notebook 05's cell is tagged `remove`, and `panel` builds nothing when publishing.
+package). With the defaults the tables are the published ones: the scenarios and the plan go
+through the disclosure gate as on the pages; the path to the target year is an analyst's view
+(`analyst_table`, unmarked). Nothing here reaches a published page: notebook 05's cell is tagged
+`remove`, and `panel` builds nothing when publishing.
 
 `recompute` and `update` are the callbacks, plain functions (tested directly); `panel` only wires
 them to widgets. The scenarios are page 04's (`analysis.metrics.affordability.with_policy`): the
@@ -24,7 +26,8 @@ from analysis.metrics.visit_plan import month_plan
 from analysis.month import Month
 from analysis.pages.affordability_subsidy import scenario_table
 from analysis.pages.outreach_plan import page_table
-from analysis.pages.text import fmt_int, fmt_rp, md, t, table
+from analysis.pages.published import PublishedTable
+from analysis.pages.text import analyst_table, fmt_int, fmt_rp, md, t
 
 SHARE_STEP = 0.05
 THRESHOLDS = (0.005, 0.10, 0.005)  # slider: from, to, step
@@ -81,12 +84,12 @@ def recompute(
     year: int | None = None,
     threshold: float | None = None,
     plan_subsidy: bool = False,
-) -> dict[str, pd.DataFrame]:
-    """The three tables for one set of choices, as the page would show them (counts through the
-    disclosure gate)."""
+) -> dict[str, PublishedTable | pd.DataFrame]:
+    """The three tables for one set of choices, as shown: the scenarios and the plan through the
+    disclosure gate, the path to the target year (planned steps, not people counted) as text."""
     th = month.settings.threshold if threshold is None else threshold
     a = _results(month, share, th)
-    shown = scenario_table(a, lang).shown()
+    shown = scenario_table(a, lang)
     path = target_path(month, a.scenarios, year or a.on.year + 1)
     path_shown = pd.DataFrame(
         {
@@ -96,22 +99,23 @@ def recompute(
         }
     )
     plan = month_plan(month, subsidy=share if plan_subsidy else 0.0, threshold=th)
-    s = month.settings
-    return {
-        "scenarios": shown,
-        "path": path_shown,
-        "plan": page_table(plan, lang, s.top, s.min_cell).shown(),
-    }
+    return {"scenarios": shown, "path": path_shown, "plan": page_table(plan, month, lang)}
 
 
-def update(outputs: dict, month: Month, lang: str = "id", **choices) -> dict[str, pd.DataFrame]:
+def update(
+    outputs: dict, month: Month, lang: str = "id", **choices
+) -> dict[str, PublishedTable | pd.DataFrame]:
     """The widgets' callback: recompute, then replace what each output area (an ipywidgets
     Output) shows by its new table — set on the widget itself, so it works from any thread."""
     tables = recompute(month, lang, **choices)
     for key, out in outputs.items():
-        frame = tables[key]
+        shown = tables[key]
+        gated = isinstance(shown, PublishedTable)
         out.outputs = ()
-        out.append_display_data(table(frame) if len(frame) else md("out_whatif_no_target", lang))
+        if not len(shown):
+            out.append_display_data(md("out_whatif_no_target", lang))
+        else:
+            out.append_display_data(shown if gated else analyst_table(shown))
     return tables
 
 

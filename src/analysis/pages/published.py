@@ -11,6 +11,14 @@ columns.
 Every table a page publishes is made by one function registered with `@published("id")`
 (`REGISTRY`: id → function), in the manner of NHS Digital's publication pipelines; the report
 writes every table of the executed notebooks with one writer (`analysis.report.downloads`).
+
+**Every published table passes the disclosure gate** (`analysis.metrics.disclosure.gate`) twice,
+as the reader gets it: the page's text (`page_gate`: the HTML table carries its mark,
+`data-disclosure`, and the notebook output its audit record) and the download's cells
+(`download_gate`: the CSV and XLSX carry its mark in the manifest, and the report's audit sees
+the download's record beside the pages'). A table says what its cells are (`gated`): universe
+cells (`refs`, with the `universe`, and `derived` shares of them), other counts of people
+(`counts`; by default every column of kind 'count'), or why it holds no counts (`exempt`).
 """
 
 from __future__ import annotations
@@ -25,19 +33,29 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.disclosure import PRIMARY, SECONDARY, Protected, small_label
+from analysis.metrics.disclosure import (
+    PRIMARY,
+    SECONDARY,
+    Protected,
+    Published,
+    gate,
+    small_label,
+)
 from analysis.pages.text import (
+    TABLE_MIME,
     fmt_int,
     fmt_interval,
     fmt_num,
     fmt_pct,
     fmt_rp,
     fmt_share,
+    mark_attributes,
     t,
 )
 
-#: Mimetype of a published table's data in an executed notebook (read back by the report).
-TABLE_MIME = "application/vnd.umkm-bpjstk.table+json"
+#: Mimetype of a published table's download in an executed notebook (read back by the report):
+#: headers, rows and the download's gate record.
+DOWNLOAD_MIME = "application/vnd.umkm-bpjstk.download+json"
 #: Kinds of column: how a value is shown on the page and stored in a download.
 KINDS = ("text", "count", "int", "pct", "share", "points", "rp", "num", "interval", "range")
 #: Columns shown as numbers (right-aligned).
@@ -79,6 +97,12 @@ class PublishedTable:
     min_cell: int = 5
     id: str = ""
     collapsed: bool = False  # shown folded under its title (a long table, e.g. every kelurahan)
+    # what the disclosure gate needs (see `gated`)
+    refs: dict[str, list] = field(default_factory=dict)
+    universe: object = None
+    counts: tuple[str, ...] | None = None
+    derived: tuple[str, ...] = ()
+    exempt: str | None = None
 
     def __post_init__(self):
         self.data = self.data.reset_index(drop=True)
@@ -214,7 +238,8 @@ class PublishedTable:
             else ""
         )
         table = (
-            f'{hint}<div class="tbl-scroll"><table class="tbl" data-table="{esc(self.id, quote=True)}">'
+            f'{hint}<div class="tbl-scroll"><table class="tbl" data-table="{esc(self.id, quote=True)}" '
+            f"{mark_attributes(self.page_gate())}>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
             f"{DOWNLOADS_MARK.format(id=esc(self.id))}"
         )
@@ -227,22 +252,87 @@ class PublishedTable:
         return f'<div class="tbl-block">{title}{table}</div>'
 
     def payload(self) -> dict:
-        """What the report needs to write the download (JSON-safe)."""
+        """What the report needs to write the download (JSON-safe), with the download's gate
+        record (its mark, count columns, cells and statuses for the audit)."""
+        rows = [[_json_safe(v) for v in row] for row in self.rows()]
         return {
             "id": self.id,
             "title": self.title,
             "lang": self.lang,
             "columns": self.headers(),
-            "rows": [[_json_safe(v) for v in row] for row in self.rows()],
+            "rows": rows,
             "min_cell": self.min_cell,
+            "record": self.download_gate(rows).record(),
         }
+
+    # -- the disclosure gate ----------------------------------------------------------------
+
+    def gated(
+        self,
+        refs: dict[str, list] | None = None,
+        universe: object = None,
+        counts: tuple[str, ...] | list[str] | None = None,
+        derived: tuple[str, ...] | list[str] = (),
+        exempt: str | None = None,
+    ) -> PublishedTable:
+        """Say what the table's cells are, for the gate: `refs` (column key → each row's
+        universe cell (level, key, measure), with its `universe`), `derived` (column keys of
+        shares of a referenced count: a hidden cell may show either mark), `counts` (other
+        columns of people counts; default: the 'count' columns without refs), `exempt` (why the
+        table holds no counts of people). Returns the table."""
+        self.refs, self.universe = dict(refs or {}), universe
+        self.counts = None if counts is None else tuple(counts)
+        self.derived, self.exempt = tuple(derived), exempt
+        return self
+
+    def _count_keys(self) -> tuple[str, ...]:
+        if self.counts is not None:
+            return self.counts
+        return tuple(c.key for c in self.cols if c.kind == "count" and c.key not in self.refs)
+
+    def _gate(self, frame: pd.DataFrame, headers: dict[str, str], name: str) -> Published:
+        """The gate over `frame` (as published), whose column of each key is `headers[key]`."""
+        keys = [c.key for c in self.cols]
+        refs = {headers[k]: r for k, r in self.refs.items() if k in keys}
+        return gate(
+            frame,
+            name,
+            refs=refs,
+            universe=self.universe if refs else None,
+            counts=[headers[k] for k in self._count_keys() if k in keys],
+            derived=[headers[k] for k in self.derived if k in self.refs and k in keys],
+            exempt=self.exempt,
+            min_cell=self.min_cell,
+        )
+
+    def page_gate(self) -> Published:
+        """The page's table through the disclosure gate: its text as shown, marked."""
+        headers = {c.key: self.header(c) for c in self.cols}
+        return self._gate(self.shown(), headers, self.id or self.title)
+
+    def download_gate(self, rows: list[list[object]] | None = None) -> Published:
+        """The download's cells through the disclosure gate, as the CSV and XLSX hold them
+        (numbers as their text), so the report marks each file with this digest."""
+        rows = [[_json_safe(v) for v in row] for row in self.rows()] if rows is None else rows
+        names, headers, j = self.headers(), {}, 0
+        for c in self.cols:
+            headers[c.key] = names[j]
+            j += 2 if c.kind in ("interval", "range") else 1
+        frame = pd.DataFrame([[cell_text(v) for v in row] for row in rows], columns=names)
+        return self._gate(frame, headers, f"{self.id or self.title} (download)")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {
             "text/html": self.html(),
-            TABLE_MIME: self.payload(),
+            TABLE_MIME: self.page_gate().record(),
+            DOWNLOAD_MIME: self.payload(),
             "text/plain": self.shown().to_string(index=False),
         }
+
+
+def cell_text(v: object) -> str:
+    """A download cell as text, as both the CSV and the XLSX (read back) give it."""
+    return "" if _missing(v) else str(v)
 
 
 def _signed(x: float, lang: str, digits: int) -> str:
@@ -257,13 +347,21 @@ def _num_class(col: Col) -> str:
     return ' class="wide"' if col.wide else ""
 
 
-def _percent(v: object, digits: int) -> float | None:
-    return None if _missing(v) else round(float(v) * 100, digits) + 0.0
+def _percent(v: object, digits: int) -> float | int | None:
+    return None if _missing(v) else _whole(round(float(v) * 100, digits) + 0.0)
+
+
+def _whole(v: float) -> float | int:
+    """A float that is a whole number as an int: a spreadsheet stores 10.0 as 10, so the CSV
+    writes it the same way and both files carry the same cells (the gate's mark)."""
+    return int(v) if float(v).is_integer() else v
 
 
 def _json_safe(v: object) -> object:
     if isinstance(v, np.generic):
         v = v.item()
+    if isinstance(v, float) and not math.isnan(v):
+        return _whole(v)
     return None if isinstance(v, float) and math.isnan(v) else v
 
 
@@ -280,13 +378,14 @@ def from_protected(
     title: str,
     lang: str,
     extra: dict[str, object] | None = None,
+    **gating,
 ) -> PublishedTable:
     """A published table from a protected table: its values, its cells' states, and `extra`
-    columns (e.g. labels) added to the data."""
+    columns (e.g. labels) added to the data; `gating`: what `PublishedTable.gated` takes."""
     data = p.table.copy()
     for key, values in (extra or {}).items():
         data[key] = values
-    return PublishedTable(title, cols, data, lang, p.state.copy(), p.min_cell)
+    return PublishedTable(title, cols, data, lang, p.state.copy(), p.min_cell).gated(**gating)
 
 
 #: Every published table: id → the function that makes it.

@@ -7,22 +7,22 @@ with babel in the report's locale: Rp1.802.700, 44,2%, 12 Oktober 2026 in Indone
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
+import re
 from datetime import date
 from functools import lru_cache
+from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
-from IPython.display import (
-    HTML,
-    Markdown,
-    display,
-)
+from IPython.display import HTML, Markdown, display
+
+from analysis.metrics.disclosure import COUNTS_ATTRIBUTE, MARK_ATTRIBUTE, Published
 
 LANGS = ("id", "en")
 LOCALE = {"id": "id_ID", "en": "en_US"}
@@ -153,26 +153,121 @@ def fmt_month(period: str | date | pd.Timestamp, lang: str = "id") -> str:
 
 
 def md(key: str, lang: str = "id", **fields: object):
-    """Show a message as Markdown in a notebook (the published page shows it as text)."""
-    return Markdown(t(key, lang, **fields))
+    """Show a message as Markdown in a notebook (the published page shows it as text); field
+    values are HTML-escaped, so a value can never become markup on the page."""
+    safe = {k: escape(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return Markdown(t(key, lang, **safe))
 
 
-def table(frame: pd.DataFrame):
-    """A table for the page: no index column, text left and numbers right (values already formatted)."""
+#: Mimetype of a published table's audit record (cells, statuses, relations; no hidden value),
+#: which the report collects from the executed notebooks (`analysis.report.audit`).
+TABLE_MIME = "application/vnd.umkm-bpjstk.published-table+json"
+_NUMERIC = re.compile(r"^(<\d|[-–x]$|Rp|[-+]?\d)")
+
+
+def _html_table(frame: pd.DataFrame, attrs: str) -> str:
+    """`<table class="report-table" attrs>` of a formatted frame: every text HTML-escaped, no
+    index, text left and numbers right."""
+    cols = list(frame.columns)
+    right = [frame[c].astype(str).str.match(_NUMERIC).mean() > 0.8 for c in cols]
+    style = ['style="text-align:right"' if r else 'style="text-align:left"' for r in right]
+    head = "".join(f"<th {a}>{escape(str(c))}</th>" for c, a in zip(cols, style, strict=True))
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td {a}>{escape(str(v))}</td>" for v, a in zip(row, style, strict=True))
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return (
+        f'<table class="report-table" {attrs}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def mark_attributes(published: Published) -> str:
+    """The gate's mark of a table wherever it goes: its digest and its count columns."""
+    cols = list(published.frame.columns)
+    counts = ",".join(str(cols.index(c)) for c in published.counts)
+    return f'{MARK_ATTRIBUTE}="{published.digest}" {COUNTS_ATTRIBUTE}="{counts}"'
+
+
+class Table:
+    """A gated table as the page shows it: escaped HTML marked with the gate's digest, plus the
+    audit record (a custom mimetype nbconvert leaves out of the page). `show=False` records a
+    table that a map or chart publishes without showing it as a table."""
+
+    def __init__(self, published: Published, show: bool = True):
+        if not isinstance(published, Published):
+            raise TypeError("a table reaches a page only through analysis.metrics.disclosure.gate")
+        self.published, self.show = published, show
+
+    def html(self) -> str:
+        """`<table data-disclosure="digest" data-counts="…">`, every text HTML-escaped."""
+        frame = self.published.frame
+        if frame.empty or not self.show:
+            return "<p>–</p>" if self.show else ""
+        return _html_table(frame, mark_attributes(self.published))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        text = self.published.frame.to_string(index=False) if self.show else ""
+        return {"text/html": self.html(), TABLE_MIME: self.published.record(), "text/plain": text}
+
+
+def table(published: Published) -> Table:
+    """A table for the page: gated (`disclosure.gate`), escaped, no index column, text left and
+    numbers right (values already formatted)."""
+    return Table(published)
+
+
+def published_elsewhere(published: Published) -> Table:
+    """The audit record of a table a map or chart publishes (nothing shown on the page)."""
+    return Table(published, show=False)
+
+
+#: The attribute of an analyst-only table: never gated, so the privacy scanner refuses it in
+#: anything published (`analysis.report.privacy`).
+ANALYST_ATTRIBUTE = "data-analyst-only"
+
+
+def analyst_table(frame: pd.DataFrame) -> HTML:
+    """A table for analysts in JupyterLab (the explore notebook, cells tagged `remove`): escaped
+    like a page's table, but unmarked — it never reaches a published page (no minimum applied)."""
     if frame.empty:
-        return Markdown("–")
-    numeric = [
-        c
-        for c in frame.columns
-        if frame[c].astype(str).str.match(r"^(<\d|[-–x]$|Rp|[-+]?\d)").mean() > 0.8
-    ]
-    uid = hashlib.sha256(frame.to_csv().encode()).hexdigest()[
-        :8
-    ]  # not random: reruns give identical pages
-    styler = frame.style.set_uuid(uid).hide(axis="index").set_properties(**{"text-align": "left"})
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
-    return HTML(styler.to_html())
+        return HTML("<p>–</p>")
+    return HTML(_html_table(frame, f'{ANALYST_ATTRIBUTE}="true"'))
+
+
+class Download:
+    """A gated table as a CSV file carried inside the page's link (a `data:` address, so the
+    single HTML page stays self-contained offline): the link carries the gate's mark, which the
+    privacy scanner checks against the file's cells, and the table's audit record."""
+
+    #: Spreadsheet programs open UTF-8 CSV with its accents only when it starts with a BOM.
+    BOM = "\ufeff"
+
+    def __init__(self, published: Published, name: str, label: str):
+        if not isinstance(published, Published):
+            raise TypeError("a download leaves only through analysis.metrics.disclosure.gate")
+        self.published, self.name, self.label = published, name, label
+
+    def html(self) -> str:
+        data = quote(self.BOM + self.published.csv_bytes().decode("utf-8"), safe="")
+        return (
+            f'<p><a download="{escape(self.name)}" {mark_attributes(self.published)} '
+            f'href="data:text/csv;charset=utf-8,{data}">⬇ {escape(self.label)}</a></p>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {
+            "text/html": self.html(),
+            TABLE_MIME: self.published.record(),
+            "text/plain": self.label,
+        }
+
+
+def download(published: Published, name: str, label: str) -> Download:
+    """A link on the page that downloads a gated table as a CSV file (works offline)."""
+    return Download(published, name, label)
 
 
 class Section(list):

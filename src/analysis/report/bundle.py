@@ -17,7 +17,9 @@ from pathlib import Path
 from analysis.pages.text import fmt_num, t
 
 START, END = "<!--report:main-->", "<!--/report:main-->"
-#: Nothing but inline styles and embedded images.
+#: Every published page (the cover, each page, the single file): no script may run, images only
+#: from data: URIs, inline styles only, nothing fetched — a value typed into a raw file can never
+#: become live markup.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')

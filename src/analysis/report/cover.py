@@ -35,6 +35,7 @@ from analysis.pages.text import (
     t,
 )
 from analysis.paths import RAW_STEMS, ROOT
+from analysis.report.bundle import CSP
 
 TEMPLATE_DIR = Path(__file__).with_name("templates") / "cover"
 REPORT_CSS = Path(__file__).with_name("templates") / "report.css"
@@ -237,6 +238,7 @@ def render(
     stems |= {href.removesuffix(".html") for _, group in groups or [] for href, _ in group}
     ordered = sorted(cards, key=lambda c: int(c.get("rank", 50)))
     return env.get_template("index.html.j2").render(
+        csp=CSP,
         lang=lang,
         t=lambda key, **kw: t(key, lang, **kw),
         title=t("region_report_title", lang, place=place, month=fmt_month(period, lang)),

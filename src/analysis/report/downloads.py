@@ -1,9 +1,10 @@
 """Every published table as CSV and XLSX, written by one writer from the tables the pages show.
 
 Each table a page shows is a `analysis.pages.published.PublishedTable`; its display in the
-executed notebook carries the download's data (`TABLE_MIME`: headers and rows, hidden cells
-already marked). `collect_tables` reads them back from the executed notebooks (only from cells
-that reach a page) and `write_downloads` writes each to `unduhan/<id>.csv` and `.xlsx`:
+executed notebook carries the download's data (`DOWNLOAD_MIME`: headers and rows, hidden cells
+already marked, and the download's record from the disclosure gate: its mark, count columns and
+cells). `collect_tables` reads them back from the executed notebooks (only from cells that
+reach a page) and `write_downloads` writes each to `unduhan/<id>.csv` and `.xlsx`:
 
 - headers in the report's language, with units ('(%)', '(Rp)', '(poin)');
 - numbers stored as numbers, at the precision the page shows (shares in percent);
@@ -13,8 +14,11 @@ that reach a page) and `write_downloads` writes each to `unduhan/<id>.csv` and `
   as is). XLSX: the table on the first sheet (Excel shows numbers with the reader's own decimal
   mark), and a 'Keterangan'/'Notes' sheet with the title, month and what the marks mean.
 
-The writer is one function so that the disclosure gate (`analysis.metrics.disclosure`) can check
-every table on its way out; `manifest_entries` lists each download for manifest.json.
+Every download has passed the disclosure gate (`analysis.metrics.disclosure.gate`) with exactly
+the cells it holds: the writer refuses a table whose cells are not the ones the gate marked, and
+`manifest_entries` marks each file in manifest.json (`disclosure.download_entry`: the gate's
+digest and count columns, the file's SHA-256), which the privacy scanner checks file by file.
+The report's audit reads the same records (`records`), so it sees what a reader can download.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.pages.published import DOWNLOADS_MARK, TABLE_MIME
+from analysis.metrics.disclosure import download_entry, table_digest
+from analysis.pages.published import DOWNLOAD_MIME, DOWNLOADS_MARK, cell_text
 from analysis.pages.text import fmt_month, t
-from analysis.paths import sha256_file
 
 #: The folder of the published report that holds the tables.
 FOLDER = "unduhan"
@@ -50,6 +54,28 @@ class TableFile:
     columns: list[str]
     rows: list[list[object]]
     min_cell: int
+    record: dict  # the download's record from the disclosure gate
+
+    @classmethod
+    def from_payload(cls, data: dict, page: str, prefix: str = "") -> TableFile:
+        """A table as a page's output carries it (`PublishedTable.payload()`); `prefix`: what
+        its id starts with (a kabupaten/kota's page, `area_prefix`)."""
+        return cls(
+            prefix + data["id"],
+            page,
+            data["title"],
+            data["lang"],
+            data["columns"],
+            data["rows"],
+            data["min_cell"],
+            data["record"],
+        )
+
+    def check(self) -> None:
+        """Refuse a download whose cells are not the ones the disclosure gate marked."""
+        rows = [[cell_text(v) for v in row] for row in self.rows]
+        if table_digest(self.columns, rows) != self.record.get("digest"):
+            raise ValueError(f"download {self.id!r} is not the table the disclosure gate marked")
 
 
 def area_prefix(stem: str) -> str:
@@ -70,47 +96,41 @@ def collect_tables(executed: list[Path]) -> list[TableFile]:
             if _REMOVED in cell.get("metadata", {}).get("tags", []):
                 continue
             for output in cell.get("outputs", []):
-                data = output.get("data", {}).get(TABLE_MIME)
+                data = output.get("data", {}).get(DOWNLOAD_MIME)
                 if not data:
                     continue
-                table = TableFile(
-                    area_prefix(path.stem) + data["id"],
-                    path.stem,
-                    data["title"],
-                    data["lang"],
-                    data["columns"],
-                    data["rows"],
-                    data["min_cell"],
-                )
+                table = TableFile.from_payload(data, path.stem, area_prefix(path.stem))
                 if table.id in found:
                     raise ValueError(f"two published tables are called {table.id!r}")
                 found[table.id] = table
     return list(found.values())
 
 
+def records(tables: list[TableFile]) -> list[dict]:
+    """The downloads' records from the disclosure gate, for the report's audit."""
+    return [table.record for table in tables]
+
+
 def write_downloads(tables: list[TableFile], folder: Path, period: str) -> list[dict]:
-    """Write every table as CSV and XLSX into `folder` (the one writer); their manifest entries."""
+    """Write every table as CSV and XLSX into `folder` (the one writer), each checked against
+    the gate's mark first; their manifest entries."""
     folder.mkdir(parents=True, exist_ok=True)
     for table in tables:
+        table.check()
         (folder / f"{table.id}.csv").write_text(_csv(table), encoding="utf-8")
         (folder / f"{table.id}.xlsx").write_bytes(_xlsx(table, period))
     return manifest_entries(tables, folder)
 
 
 def manifest_entries(tables: list[TableFile], folder: Path) -> list[dict]:
-    """One manifest entry per download: id, page, title, rows and the files' SHA-256."""
+    """One manifest entry per file, marked by the gate (`disclosure.download_entry`: file,
+    table, digest, count columns, SHA-256), with the table's id, page, title and rows."""
     return [
-        {
-            "id": table.id,
-            "page": table.page,
-            "title": table.title,
-            "rows": len(table.rows),
-            "files": {
-                f"{FOLDER}/{table.id}.{ext}": sha256_file(folder / f"{table.id}.{ext}")
-                for ext in ("csv", "xlsx")
-            },
-        }
+        download_entry(table.record, f"{FOLDER}/{table.id}.{ext}", data)
+        | {"id": table.id, "page": table.page, "title": table.title, "rows": len(table.rows)}
         for table in tables
+        for ext in ("csv", "xlsx")
+        for data in [(folder / f"{table.id}.{ext}").read_bytes()]
     ]
 
 

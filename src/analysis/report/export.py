@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.ingest.pseudonyms import is_untouched_demo
-from analysis.pages.published import TABLE_MIME
+from analysis.pages.published import DOWNLOAD_MIME
 from analysis.pages.text import LANGS, fmt_month, t
 from analysis.paths import Paths
 from analysis.reference import region_name
+from analysis.report.bundle import CSP
 from analysis.report.cover import REPORT_CSS, Release
 from analysis.report.downloads import area_prefix, link_downloads
 from analysis.report.lab_lang import show_all
@@ -70,11 +71,11 @@ def export_html(
 def published_ids(nb) -> set[str]:
     """The ids of the published tables a notebook shows on its page (not in removed cells)."""
     return {
-        output["data"][TABLE_MIME]["id"]
+        output["data"][DOWNLOAD_MIME]["id"]
         for cell in nb.cells
         if REMOVE_TAG not in cell.get("metadata", {}).get("tags", [])
         for output in cell.get("outputs", [])
-        if TABLE_MIME in output.get("data", {})
+        if DOWNLOAD_MIME in output.get("data", {})
     }
 
 
@@ -85,6 +86,7 @@ def page_resources(
     styles, and a footer with the release, the producing unit and whom to ask."""
     demo = is_untouched_demo(paths.raw(period))
     return {
+        "report_csp": CSP,
         "report_nav": [("index.html", t("nav_cover", lang)), *pages],
         "report_nav_label": t("nav_label", lang),
         "report_banner": t("banner_demo", lang) if demo else "",

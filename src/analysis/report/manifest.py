@@ -1,4 +1,9 @@
-"""Provenance of a published report (manifest.json): what went in, with which code and settings."""
+"""Provenance of a published report (manifest.json): what went in, with which code and settings.
+
+Only the recognised extracts of the raw folder are named (`umkm.xlsx`, …, with their SHA-256);
+any other file there is counted, never named (a file name can hold a name or a NIK). Every
+published table is listed with its disclosure mark, with the audit's figures.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import platform
 import subprocess
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
-from analysis.paths import ROOT, Paths, sha256_file
+from analysis.ingest.read import find_raw_file
+from analysis.paths import RAW_STEMS, ROOT, Paths, sha256_file
 from analysis.settings import Settings
 
 PACKAGES = (
@@ -37,12 +44,25 @@ def git_commit() -> str:
         return "unknown"
 
 
+def raw_inputs(raw: Path) -> tuple[dict[str, str], int]:
+    """SHA-256 of the recognised extracts (`raw/<name>`), and how many other files the folder has."""
+    found = [p for p in (find_raw_file(raw, stem) for stem in RAW_STEMS) if p is not None]
+    others = [p for p in raw.iterdir() if p.is_file() and p not in found] if raw.is_dir() else []
+    return {f"raw/{p.name}": sha256_file(p) for p in found}, len(others)
+
+
 def manifest(
-    period: str, paths: Paths, lang: str, settings: Settings, timings: dict[str, float]
+    period: str,
+    paths: Paths,
+    lang: str,
+    settings: Settings,
+    timings: dict[str, float],
+    tables: list[dict] = (),
+    audit: dict | None = None,
 ) -> dict:
-    """Provenance: period, commit, settings, SHA-256 of every input file, package versions, timings."""
-    raw = paths.raw(period)
-    inputs = {f"raw/{p.name}": sha256_file(p) for p in sorted(raw.glob("*")) if p.is_file()}
+    """Provenance: period, commit, settings, SHA-256 of every input, package versions, timings,
+    the published tables with their marks and the disclosure audit's figures."""
+    inputs, others = raw_inputs(paths.raw(period))
     inputs |= {
         f"reference/{p.name}": sha256_file(p)
         for p in sorted(paths.reference.glob("*"))
@@ -57,5 +77,12 @@ def manifest(
         "python": platform.python_version(),
         "packages": {p: metadata.version(p) for p in PACKAGES},
         "inputs_sha256": inputs,
+        "raw_other_files": others,
+        "tables": [
+            {"name": n, "digest": d}
+            for n, d in dict.fromkeys((t["name"], t["digest"]) for t in tables)
+        ],
+        "disclosure_audit": audit or {},
+        "downloads": [],
         "notebook_seconds": {k: round(v, 2) for k, v in timings.items()},
     }

@@ -1,12 +1,18 @@
 """The monthly report: run every notebook, export pages, check privacy, publish atomically.
 
 Notebooks run (papermill, `analysis.report.run`) into a staging folder for executed notebooks;
-each is exported to one offline page (`analysis.report.export`) in a second staging folder,
-with the cover and the manifest. Only when every notebook succeeds and the privacy check finds
-nothing are both swapped in: `reports/<period>/` gets only what officials may receive, and
-the executed notebooks and run log go to `reports/_executed/<period>/` (analysts only). On
-failure the executed notebook is kept under `reports/_failed/<period>/`, the previous report
-is left as it was, and the error names the notebook and cell.
+each is exported to one offline page (`analysis.report.export`) in a second staging folder.
+Every published table is audited together, the pages' and the downloads' (`analysis.report
+.disclosure`: no suppressed cell may be worked out from the published totals); then the
+take-away files are written (`analysis.report.takeaway`: every table as CSV and XLSX, the cover,
+the single-file report and the PDF) with the manifest, and the privacy scanner runs over the
+published folder (`check_published`: every table and download gated, no small count outside
+one) and over everything written (`check_privacy`: no NIK or name).
+Only when all of that passes are both folders swapped in: `reports/<period>/` gets only what
+officials may receive, and the executed notebooks and run log go to
+`reports/_executed/<period>/` (analysts only). On failure the executed notebook is kept under
+`reports/_failed/<period>/`, the previous report is left as it was, and the error names the
+notebook and cell (or the check that failed).
 
 A region other than the default has its own folders (`analysis.paths.Paths`). A region of
 several kabupaten/kota (Soloraya) is cleaned once by the first notebook; then the overview
@@ -31,16 +37,19 @@ from pathlib import Path
 from analysis.errors import AnalysisError
 from analysis.pages.notebook import check_lang
 from analysis.pages.text import catalogue, t
-from analysis.paths import DEFAULT_REGION, NOTEBOOKS_DIR, Paths, check_period
-from analysis.reference import areas, region_name
+from analysis.paths import DEFAULT_REGION, NOTEBOOKS_DIR, Paths, check_inside, check_period
+from analysis.reference import areas, region_name, units
 from analysis.report import cover
+from analysis.report.disclosure import check_disclosure, collect_records
+from analysis.report.downloads import collect_tables
+from analysis.report.downloads import records as download_records
 from analysis.report.export import export_html, page_resources
 from analysis.report.kernels import reset as kernels_reset
 from analysis.report.kernels import shutdown as kernels_down
 from analysis.report.kernels import warm_kernels
 from analysis.report.manifest import manifest
 from analysis.report.pdf import Printer
-from analysis.report.privacy import check_privacy
+from analysis.report.privacy import check_privacy, check_published
 from analysis.report.run import (
     OVERVIEW,
     Job,
@@ -53,7 +62,7 @@ from analysis.report.run import (
 )
 from analysis.report.takeaway import Report, make_takeaways
 from analysis.settings import Settings, check, publication
-from analysis.store import new_stage, swap_in
+from analysis.store import new_stage, read_quality, swap_in
 
 #: Notebooks run side by side after the first: one more than the cores, so that one kernel
 #: starting (importing) never leaves a core idle; at least three (the city's three pages).
@@ -133,8 +142,10 @@ def publish_report(
     pages, nav = _navigation(jobs, titles)
     release = cover.release_info(period, lang, released)
     resources = page_resources(period, paths, lang, pages, release)
-    stage = new_stage(paths.report(period), prefix=f".staging-{period}-")
-    executed_stage = new_stage(paths.executed(period))
+    for folder in (paths.report(period), paths.executed(period), paths.failed(period)):
+        check_inside(folder, paths.reports_dir)  # before anything is written or deleted
+    stage = new_stage(paths.report(period), f".staging-{period}-", paths.reports_dir)
+    executed_stage = new_stage(paths.executed(period), None, paths.reports_dir)
     run = _Run(jobs, params, paths, period, notebook_dir, executed_stage, say)
     printer = Printer().start()  # the PDF's browser starts while the notebooks run
     try:
@@ -170,11 +181,22 @@ def publish_report(
             place=region_name(paths.region, paths.reference),
             groups=groups,
         )
-        made = make_takeaways(report, say, printer)
-        facts = manifest(period, paths, lang, settings, run.timings) | made
-        facts |= {"region": region, "areas": parts}
+        # the audit sees every table a reader gets, the pages' and the downloads' (CSV, XLSX),
+        # of the region's pages and every kabupaten/kota's together
+        tables = collect_tables(report.executed)
+        records = collect_records(report.executed) + download_records(tables)
+        _run_log(run, executed_stage)
+        say("disclosure audit")
+        try:
+            audited = check_disclosure(records, period)
+        except AnalysisError as exc:
+            _keep_failed(stage, executed_stage, paths.failed(period))
+            raise AnalysisError(f"{exc} The pages are kept at {paths.failed(period)}.") from None
+        made = make_takeaways(report, say, printer, tables)
+        facts = manifest(period, paths, lang, settings, run.timings, records, audited.summary())
+        facts |= made | {"region": region, "areas": parts}
         (stage / "manifest.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
-        _finish(run, stage, executed_stage, paths, period, say)
+        _finish(run, stage, executed_stage, paths, period, settings, say)
         return paths.report(period) / "index.html"
     finally:
         printer.close()
@@ -188,14 +210,27 @@ def _pages(jobs: list[Job], titles: dict[str, str]) -> list[tuple[str, str, str]
     return [(f"{j.stem}.html", titles[j.stem], j.area) for j in jobs if j.area]
 
 
-def _finish(run, stage: Path, executed_stage: Path, paths: Paths, period: str, say) -> None:
-    """The run log, the privacy check over everything the run made, then the swap (or not)."""
+def _run_log(run, executed_stage: Path) -> None:
+    """The run log (analysts only): the notebooks in run order and the checks; it stays
+    identical between reruns (timings go to the manifest)."""
     log_lines = [f"[{i}/{len(run.jobs)}] {j.stem}.ipynb" for i, j in enumerate(run.jobs, 1)]
+    log_lines.append("disclosure audit: every published table together (pages and downloads)")
     log_lines.append("privacy check: processed data, pages, executed notebooks, manifest, log")
-    # the log stays identical between reruns; timings go to the manifest
     (executed_stage / "run.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+
+
+def _finish(
+    run, stage: Path, executed_stage: Path, paths: Paths, period: str, settings: Settings, say
+) -> None:
+    """The privacy scanner over the published folder (every table and download gated, no small
+    count outside one) and over everything the run made (no NIK or name), then the swap (or
+    not)."""
     say("privacy check")
-    leaks = check_privacy([stage, executed_stage, paths.processed(period)], paths.raw(period))
+    leaks = check_published(stage, settings.min_cell) + check_privacy(
+        [stage, executed_stage, paths.processed(period)],
+        paths.raw(period),
+        _place_names(paths, period),
+    )
     if leaks:
         kept = _keep_failed(stage, executed_stage, paths.failed(period))
         more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
@@ -203,9 +238,9 @@ def _finish(run, stage: Path, executed_stage: Path, paths: Paths, period: str, s
             f"Privacy check failed, so the report for {period} was not published: "
             f"{leaks[0]}{more}; the pages are kept at {kept} for inspection."
         )
-    swap_in(executed_stage, paths.executed(period))
-    swap_in(stage, paths.report(period))
-    shutil.rmtree(paths.failed(period), ignore_errors=True)
+    swap_in(executed_stage, paths.executed(period), paths.reports_dir)
+    swap_in(stage, paths.report(period), paths.reports_dir)
+    _remove(paths.failed(period), paths.reports_dir)
 
 
 class _Run:
@@ -275,9 +310,23 @@ class _Run:
             raise first_error
 
 
+def _place_names(paths: Paths, period: str) -> list[str]:
+    """The region's kelurahan and kecamatan names: public words, never taken for a person's name."""
+    folder = paths.processed(period)
+    region = read_quality(folder)["region"] if (folder / "quality.json").exists() else None
+    u = units(region, paths.reference) if region else units(reference_dir=paths.reference)
+    return [*u["kelurahan"].unique(), *u["kecamatan"].unique()]
+
+
+def _remove(folder: Path, root: Path) -> None:
+    """Delete a folder under `root`, refusing one reached through a link out of `root`."""
+    check_inside(folder, root)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _keep_failed(stage: Path, executed_stage: Path, failed: Path) -> Path:
     """Move a staged report that must not be published to reports/_failed/<period>/ for inspection."""
-    shutil.rmtree(failed, ignore_errors=True)
+    _remove(failed, stage.parent)
     failed.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(stage), failed)
     shutil.move(str(executed_stage), failed / "notebooks")

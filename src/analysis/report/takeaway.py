@@ -84,12 +84,18 @@ def _index(r: Report, takeaway: dict, cover_parts: dict, cards: list[dict]) -> N
     (r.stage / "index.html").write_text(page, encoding="utf-8")
 
 
-def make_takeaways(r: Report, say: Callable[[str], None], printer: pdf.Printer) -> dict:
-    """Write the downloads, the cover, the single file and the PDF (with `printer`, a browser
-    started while the notebooks ran); what the manifest records."""
+def make_takeaways(
+    r: Report,
+    say: Callable[[str], None],
+    printer: pdf.Printer,
+    tables: list[downloads.TableFile] | None = None,
+) -> dict:
+    """Write the downloads (`tables`, collected from the executed notebooks unless given), the
+    cover, the single file and the PDF (with `printer`, a browser started while the notebooks
+    ran); what the manifest records."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    tables = downloads.collect_tables(r.executed)
+    tables = downloads.collect_tables(r.executed) if tables is None else tables
     entries = downloads.write_downloads(tables, r.stage / downloads.FOLDER, r.period)
     every = r.all_pages()
     titles = dict(every)

@@ -1,0 +1,391 @@
+"""Looking for personal data in what we write: NIKs and names, however they are disguised.
+
+Cleaning runs it over the processed month before it is swapped in, and the report over
+everything it is about to publish (`analysis.report.privacy` adds the checks of published
+tables). Text is *normalised before it is looked at*: HTML entities unescaped (twice encoded
+too), Unicode NFKC (full-width digits and letters become ASCII), zero-width and other format
+characters removed, accents stripped for names. Then:
+
+- **NIK-shaped**: 16 digits, with or without one separator character between any two of
+  them (spaces, no-break spaces, dots, dashes, slashes …), standing alone or right after
+  letters (`NIK3404…`); a run of more than 16 digits holding a valid NIK (province, date and
+  serial rules); a NIK split over the cells of a table row (`3372 | 0145 | 0885 | 0003`); a
+  CSV is read as a table, cell by cell (a row of counts does not run into one number).
+  Hex digests (32 or more lower-case hex characters) are not read as digits, and base64 is skipped
+  only where it is a real embedded image (`<img src="data:image/…;base64,…">`, or an image
+  output of a notebook) — anything else after `data:…;base64,` is read like other text, and
+  read again decoded (a CSV carried in a download link, percent-encoded or base64).
+- **Raw NIKs**: the NIK-shaped strings that are NIKs of this month's raw files.
+- **Names**: people's names (roster, participants, owners), business names and addresses
+  from this month's raw files, as whole words in sequence or run together (`budisantoso`),
+  ignoring case and accents; single words shorter than `MIN_NAME_CHARS` letters and the
+  region's own place names are not looked for (they are ordinary words).
+
+A finding names the file and the kind of leak and how many, never the leaked value.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.errors import AnalysisError
+from analysis.ingest.cache import PARTITION_ROWS, cache_raw
+from analysis.ingest.nik import PROVINCES
+from analysis.ingest.read import find_raw_file
+from analysis.paths import RAW_STEMS
+
+MIN_NAME_CHARS = 6
+NIK_DIGITS = 16
+TEXT_SUFFIXES = {".html", ".htm", ".json", ".ipynb", ".log", ".txt", ".md", ".csv", ".tsv"}
+#: Raw columns whose values must never appear: people's names, business names, addresses.
+NAME_COLUMNS = ("nama", "nama_pemilik", "nama_usaha", "alamat", "nama_responden")
+NIK_COLUMNS = ("nik", "nik_pemilik")
+
+_FORMAT_CHARS = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                           r"\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")  # fmt: skip
+_HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
+_SEP = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000.\-\u2010-\u2015\u2212_/\\,|·•'’]"
+_NIK_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}?\d)+(?!\d)")
+_IMG_DATA = re.compile(
+    r"(<img\b[^>]*?\bsrc\s*=\s*[\"']?data:image/[\w+.-]+;base64,)([A-Za-z0-9+/=\s]+)",
+    re.IGNORECASE,
+)
+_DATA_TEXT = re.compile(
+    r"data:(?!image/)([\w+.-]+/[\w+.-]+(?:;[\w=.-]+)*),([^\"'\s<>]+)", re.IGNORECASE
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CELL_ROW = re.compile(r"<tr\b.*?</tr>", re.IGNORECASE | re.DOTALL)
+_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One leak: which file, what kind, and how many."""
+
+    path: Path
+    kind: str
+    count: int
+
+    KINDS = {
+        "nik_shaped": "NIK-shaped numbers",
+        "raw_nik": "NIKs from the raw files",
+        "raw_name": "names or addresses from the raw files",
+        "unmarked_table": "tables that did not pass the disclosure gate",
+        "altered_table": "tables changed after the disclosure gate",
+        "small_count": "counts of fewer than min_cell people outside gated tables",
+        "unmarked_download": "downloads without a gated manifest entry",
+        "unlisted_file": "files that are not part of a report",
+    }
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.count} {self.KINDS.get(self.kind, self.kind)}"
+
+
+@dataclass
+class Secrets:
+    """What must never appear: this month's raw NIKs (sorted numbers) and names (normalised,
+    words joined by one space, and run together)."""
+
+    niks: np.ndarray = field(default_factory=lambda: np.array([], dtype="int64"))
+    names: set[str] = field(default_factory=set)
+    joined: set[str] = field(default_factory=set)
+    longest: int = 1
+
+
+# ------------------------------------------------------------------ normalising
+
+
+def normalise(text: str) -> str:
+    """HTML entities unescaped (repeatedly), NFKC, zero-width and format characters removed."""
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return _FORMAT_CHARS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (for names): 'Budi Sántoso' → 'budi santoso'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def readable(text: str, suffix: str) -> str:
+    """The text a reader could see in a file: notebook JSON without image outputs, HTML with
+    embedded images' base64 removed (only there), everything normalised."""
+    if suffix == ".ipynb":
+        text = _notebook_text(text)
+    if suffix in (".csv", ".tsv"):
+        text = _table_text(text, "\t" if suffix == ".tsv" else ",")
+    text = _IMG_DATA.sub(lambda m: m.group(1) + " ", text)
+    # what a data: address that is not an image carries, read again decoded, outside any tag
+    text += "".join("\n" + _data_text(*m.groups()) for m in _DATA_TEXT.finditer(text))
+    return normalise(text)
+
+
+def _data_text(meta: str, data: str) -> str:
+    """What a `data:` address that is not an image carries, decoded (a CSV in a download link:
+    percent-encoded, or base64), so it is read like other text."""
+    if meta.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
+        except ValueError:
+            return ""
+    return unquote(data)
+
+
+#: A number as the report's downloads write a share or an amount: one or two decimals, no
+#: leading zero (a piece of a NIK split over cells is four digits, often with one).
+_DECIMAL = re.compile(r"^-?(?:0|[1-9]\d*)\.(\d{1,2})$")
+
+
+def _table_text(raw: str, delimiter: str) -> str:
+    """A CSV (or TSV) as the rows of an HTML table, so its cells are read like a page's table's:
+    digits never run on from one cell into the next (a row of counts is not a NIK), and a NIK
+    split over cells is still found (`_split_over_cells`). A decimal number is written with a
+    decimal comma, as the pages write it, so it does not join its neighbours into 16 digits."""
+    rows = csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=delimiter)
+    return "\n".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape(_DECIMAL.sub(_comma, c.strip()))}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+
+
+def _comma(m: re.Match) -> str:
+    return m.group(0).replace(".", ",")
+
+
+def _notebook_text(raw: str) -> str:
+    """Sources and outputs of a notebook as text; image outputs left out (they are pictures)."""
+    try:
+        nb = json.loads(raw)
+    except ValueError:
+        return raw
+    parts = [json.dumps(nb.get("metadata", {}), ensure_ascii=False)]
+    for cell in nb.get("cells", []):
+        parts.append("".join(cell.get("source", "")))
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")) if "text" in out else "")
+            parts += [str(out.get(k, "")) for k in ("ename", "evalue", "traceback")]
+            for mime, value in out.get("data", {}).items():
+                if not mime.startswith("image/") or mime == "image/svg+xml":
+                    parts.append(value if isinstance(value, str) else json.dumps(value))
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ NIKs
+
+
+def nik_valid(digits: str) -> bool:
+    """Whether 16 digits follow the NIK rules (province, region codes, birth date, serial)."""
+    if len(digits) != NIK_DIGITS or digits[:2] not in PROVINCES:
+        return False
+    day, month = int(digits[6:8]), int(digits[8:10])
+    return (
+        digits[2:4] != "00"
+        and digits[4:6] != "00"
+        and (1 <= day <= 31 or 41 <= day <= 71)
+        and 1 <= month <= 12
+        and digits[12:] != "0000"
+    )
+
+
+def nik_candidates(text: str) -> list[str]:
+    """NIK-shaped digit strings in normalised text (see the module docstring)."""
+    text = _HEX_DIGEST.sub(" ", text)
+    found = []
+    for m in _NIK_RUN.finditer(text):
+        parts = re.split(f"({_SEP})", m.group())
+        digits = "".join(parts[::2])
+        if len(digits) == NIK_DIGITS:
+            found.append(digits)
+        elif len(digits) > NIK_DIGITS:
+            found += _inside(parts[::2], parts[1::2])[:1]
+    found += _split_over_cells(text)
+    return found
+
+
+def _inside(groups: list[str], seps: list[str]) -> list[str]:
+    """Valid NIKs inside a longer run: any 16 contiguous digits, or 16 digits made of whole
+    consecutive groups joined by one and the same separator (dates and times, lists of codes
+    never line up so)."""
+    out = []
+    for g in groups:
+        out += [g[i : i + NIK_DIGITS] for i in range(len(g) - NIK_DIGITS + 1)]
+    for i in range(len(groups)):
+        joined, used = groups[i], set()
+        for j in range(i + 1, len(groups)):
+            if len(joined) >= NIK_DIGITS:
+                break
+            used.add(seps[j - 1])
+            joined += groups[j]
+        if len(joined) == NIK_DIGITS and len(used) <= 1:
+            out.append(joined)
+    return [w for w in out if nik_valid(w)]
+
+
+def _split_over_cells(text: str) -> list[str]:
+    """NIKs spread over consecutive all-digit cells of an HTML table row (cells aligned with
+    the 16 digits), valid by the NIK rules."""
+    found = []
+    if "<t" not in text.lower():
+        return found
+    for row in _CELL_ROW.findall(text):
+        cells = [re.sub(r"[\s.\-/]", "", _TAG.sub("", c)) for c in _CELL.findall(row)]
+        for i in range(len(cells)):
+            joined = ""
+            for c in cells[i:]:
+                if not c.isdigit():
+                    break
+                joined += c
+                if len(joined) >= NIK_DIGITS:
+                    if len(joined) == NIK_DIGITS and nik_valid(joined) and len(joined) > len(c):
+                        found.append(joined)
+                    break
+    return found
+
+
+# ------------------------------------------------------------------ the raw files' secrets
+
+
+def secrets_from_raw(raw_dir: Path, public: Iterable[str] = ()) -> Secrets:
+    """The NIKs and names of a period's raw files, partition by partition from the parquet
+    cache (converting a file first if needed). `public`: words and names that are not secrets
+    however a raw file uses them (the region's place names)."""
+    niks, names = [], set()
+    for stem in RAW_STEMS:
+        try:
+            path = find_raw_file(raw_dir, stem)
+            table = cache_raw(stem, path, PARTITION_ROWS) if path else None
+        except AnalysisError:
+            continue
+        for i in range(table.parts if table else 0):
+            frame = table.part(i)
+            for col in NIK_COLUMNS:
+                if col in frame:
+                    digits = pc.replace_substring_regex(pa.array(frame[col].astype(str)), r"\D", "")
+                    ok = pc.and_(
+                        pc.greater_equal(pc.utf8_length(digits), 15),
+                        pc.less_equal(pc.utf8_length(digits), NIK_DIGITS),
+                    )
+                    kept = pc.filter(digits, ok).to_numpy(zero_copy_only=False)
+                    niks.append(np.unique(kept.astype("int64")) if len(kept) else [])
+            for col in NAME_COLUMNS:
+                if col in frame:
+                    names |= set(frame[col].dropna().unique())
+    return _secrets(np.concatenate([np.asarray(n, "int64") for n in niks] or [[]]), names, public)
+
+
+def _secrets(niks: np.ndarray, raw_names: set[str], public: Iterable[str]) -> Secrets:
+    known = {" ".join(name_words(p)) for p in public}
+    known |= {w for p in known for w in p.split()}
+    names, joined = set(), set()
+    for name in raw_names:
+        words = name_words(str(name))
+        key = " ".join(words)
+        if not words or key in known or (len(words) == 1 and len(words[0]) < MIN_NAME_CHARS):
+            continue
+        names.add(key)
+        if len(words) > 1:
+            joined.add("".join(words))
+    longest = max((k.count(" ") + 1 for k in names), default=1)
+    return Secrets(np.unique(niks.astype("int64")), names, joined, longest)
+
+
+# ------------------------------------------------------------------ scanning
+
+
+def scan_text(text: str, secrets: Secrets) -> dict[str, int]:
+    """Kinds of leak found in normalised text, with counts."""
+    found: dict[str, int] = {}
+    shaped = nik_candidates(text)
+    if shaped:
+        found["nik_shaped"] = len(shaped)
+        numbers = np.array([int(s) for s in shaped], dtype="int64")
+        at = np.searchsorted(secrets.niks, numbers)
+        hit = (at < len(secrets.niks)) & (secrets.niks[np.minimum(at, len(secrets.niks) - 1)] == numbers) if len(secrets.niks) else np.zeros(len(numbers), bool)  # fmt: skip
+        if hit.any():
+            found["raw_nik"] = int(hit.sum())
+    if secrets.names:
+        words = name_words(_TAG.sub(" ", text))
+        hits = sum(w in secrets.joined for w in words)
+        for n in range(1, secrets.longest + 1):
+            for i in range(len(words) - n + 1):
+                hits += " ".join(words[i : i + n]) in secrets.names
+        if hits:
+            found["raw_name"] = hits
+    return found
+
+
+def parquet_text(path: Path) -> str:
+    """The distinct text of a parquet file's columns (and their names), numbers that could be
+    NIKs as digits; columns that are all hex digests (pseudonyms) are skipped whole."""
+    table = pq.read_table(path)
+    parts = list(table.column_names)
+    for name in table.column_names:
+        col = table.column(name).combine_chunks()
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+            v = pd.Series(col.to_numpy(zero_copy_only=False)).dropna().abs()
+            parts += [str(int(x)) for x in v[(v >= 1e14) & (v < 1e20)].unique()]
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = pc.drop_null(col)
+            if len(col) and pc.all(pc.match_substring_regex(col, r"^[0-9a-f]{64}$")).as_py():
+                continue
+            parts += [str(v) for v in pc.unique(col).to_pylist()]
+        elif not pa.types.is_boolean(col.type) and not pa.types.is_temporal(col.type):
+            parts += [str(v) for v in pd.Series(col.to_pylist()).dropna().astype(str).unique()]
+    return normalise("\n".join(parts))
+
+
+def files_under(paths: Iterable[Path]) -> list[Path]:
+    """Files given, and every file under the folders given (sorted)."""
+    out = []
+    for root in map(Path, paths):
+        if root.is_file():
+            out.append(root)
+        elif root.is_dir():
+            out += sorted(p for p in root.rglob("*") if p.is_file())
+    return out
+
+
+def file_text(path: Path) -> str | None:
+    """What a reader of a file sees, normalised; None for files that are not text or parquet."""
+    if path.suffix == ".parquet":
+        return parquet_text(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return readable(path.read_text(encoding="utf-8", errors="replace"), path.suffix.lower())
+    return None
+
+
+def scan_paths(paths: Iterable[Path], secrets: Secrets) -> list[Finding]:
+    """Scan files and folders (recursively) for NIKs and names; one finding per file and kind."""
+    findings = []
+    for f in files_under(paths):
+        text = file_text(f)
+        if text is not None:
+            findings += [Finding(f, kind, n) for kind, n in scan_text(text, secrets).items()]
+    return findings
