@@ -10,7 +10,7 @@ month's results into the sentences and disclosure-protected tables of notebook 0
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -496,12 +496,13 @@ def protected(cov: CoverageMonth, level: str) -> Protected:
 
 
 def previous_universe(month: Month, period: str, kelurahan: pd.DataFrame) -> Universe:
-    """Last month's coverage universe as last month's report protected it (its processed tables,
-    this month's settings): its shares are shown this month only where it showed them. When
-    last month's tables cannot be read together (a table missing, or one that does not add up
-    with the others), its kelurahan table alone (`kelurahan`: kelurahan, kecamatan, the city)."""
+    """Last month's coverage universe as last month's report protected it (its processed tables
+    of the same region and kabupaten/kota, this month's settings): its shares are shown this
+    month only where it showed them. When last month's tables cannot be read together (a table
+    missing, or one that does not add up with the others), its kelurahan table alone
+    (`kelurahan`: kelurahan, kecamatan, the city)."""
     try:
-        return universe(replace(Month.load(period, month.paths.data_dir), settings=month.settings))
+        return universe(month.at(period))
     except (AnalysisError, ValueError):
         s, kec = month.settings, kecamatan_coverage(kelurahan)
         geography = CoverageCounts(kelurahan, kec, city_coverage(kelurahan), kec[:0], kec[:0])

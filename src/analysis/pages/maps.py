@@ -27,7 +27,7 @@ from matplotlib import patheffects as pe
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth, protect_table
+from analysis.metrics.coverage import RATE_BREAKS, CoverageMonth, protected
 from analysis.metrics.spatial import PERMUTATIONS
 from analysis.pages.charts import PALETTE, Chart, nothing_to_draw, setup
 from analysis.pages.figures import LAPTOP, PHONE, figure, layout, width
@@ -569,7 +569,7 @@ def _pct(lang: str) -> Callable[[float], str]:
 def kecamatan_rates(cov: CoverageMonth) -> pd.Series:
     """Each kelurahan's kecamatan's effective rate, where the kecamatan's is published (the
     kecamatan table's): the colour under a suppressed kelurahan's hatching."""
-    p = protect_table(cov.kecamatan, cov.min_cell, [None])
+    p = protected(cov, "kecamatan")  # the universe's states, as the kecamatan table shows them
     rate = pd.Series(
         p.table["effective_rate"].mask(p.hidden["effective_rate"]).to_numpy(),
         index=p.table["kode_kecamatan"],
