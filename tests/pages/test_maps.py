@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
+from analysis.pages import maps
 from analysis.pages.maps import (
     NO_DATA,
     SUPPRESSED,
@@ -90,3 +91,20 @@ def test_category_map_lists_present_categories_and_names_them(codes):
     kel, _ = layers()
     first = kel.set_index("kode_kelurahan").loc[codes.iloc[:3], "kelurahan"]
     assert chart.alt == "Judul. Rendah: " + ", ".join(first)
+
+
+def test_a_kabupatens_map_of_hundreds_of_desa_is_not_numbered_and_says_why():
+    """Sragen's 208 desa numbered on a phone would be leader lines over the whole map: no
+    numbers, no key, and the note says why; the city's 54 kelurahan are numbered."""
+    from analysis.metrics.coverage import RATE_BREAKS
+
+    kab, _ = maps.layers("sragen")
+    values = pd.Series(0.07, index=kab["kode_kelurahan"])
+    chart = maps.choropleth(values, RATE_BREAKS, "Cakupan", "Cakupan", "id", region="sragen")
+    assert len(kab) > maps.MAX_NUMBERED and chart.key == []
+    assert "terlalu banyak untuk diberi nomor" in chart.note
+    city, _ = maps.layers()
+    values = pd.Series(0.07, index=city["kode_kelurahan"])
+    chart = maps.choropleth(values, RATE_BREAKS, "Cakupan", "Cakupan", "id")
+    assert sum(len(items) for _, items in chart.key) == len(city) <= maps.MAX_NUMBERED
+    assert "terlalu banyak" not in chart.note

@@ -36,9 +36,11 @@ from analysis.pages.text import fmt_int, fmt_month, fmt_pct, t
 from analysis.reference import DEFAULT_REGION, boundaries
 
 CRS_METRIC = "EPSG:32749"  # UTM 49S: metres, for Java south of the equator
-#: Maps of more places than this (a whole province's desa) are not numbered: no screen could
-#: show the numbers; such regions are reported one kota/kabupaten at a time.
-MAX_NUMBERED = 400
+#: Maps of more places than this are not numbered: a kabupaten's hundreds of desa (Sragen 208,
+#: Klaten 401) numbered with leader lines cover the whole map on a phone; the note under such a
+#: map says so, and the kecamatan names say where a desa lies (a whole region's desa are never
+#: mapped at once: its report is made one kota/kabupaten at a time).
+MAX_NUMBERED = 120
 NO_DATA = {"facecolor": "#f2f2f2", "edgecolor": "#9a9a9a", "hatch": "...."}
 SUPPRESSED = {"facecolor": "#ffffff", "edgecolor": "#6d6d6d", "hatch": "xxx"}
 
@@ -164,7 +166,8 @@ def _finish(fig, ax, extent, scale, kel, obstacles: list[tuple], note: str | Non
             obstacles,
         )
     plt.close(fig)
-    return ". ".join(x for x in (note, t("map_source", lang)) if x)
+    crowded = t("map_not_numbered", lang) if len(kel) > MAX_NUMBERED else None
+    return ". ".join(x for x in (note, crowded, t("map_source", lang)) if x)
 
 
 def _masks(values: pd.Series, suppressed: pd.Series | None, codes: pd.Series):
