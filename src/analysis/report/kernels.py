@@ -15,6 +15,7 @@ import contextlib
 import json
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 _IMPORT = re.compile(r"^(?:import [\w., ]+|from [\w.]+ import [\w., ()]+)\s*(?:#.*)?$")
@@ -107,11 +108,22 @@ def preload() -> None:
     layers()
 
 
+def _run(coroutine):
+    """`asyncio.run`, also where this thread's event loop is already running (publishing from
+    JupyterLab, or beside Playwright's sync API in the browser tests): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def start_kernels(notebooks: list[Path], kernel_name: str, cwd: Path) -> dict[Path, object]:
     """Start one warmed kernel per notebook; returns notebook → kernel manager (papermill's `km`)."""
     # the first notebook runs at once, so it only imports its own; the others also preload
     warm = [import_lines(nb) + ("" if i == 0 else f"\n{PRELOAD}") for i, nb in enumerate(notebooks)]
-    managers = asyncio.run(_start(kernel_name, cwd, warm))
+    managers = _run(_start(kernel_name, cwd, warm))
     return dict(zip(notebooks, managers, strict=True))
 
 
@@ -139,4 +151,4 @@ def shutdown(managers) -> None:
             return_exceptions=True,
         )
 
-    asyncio.run(stop())
+    _run(stop())
