@@ -7,7 +7,8 @@ effective + uncovered = workers, effective ≤ registered ≤ workers. The same 
 tables (a kecamatan total in the kelurahan and the kecamatan table) is one cell, and a number
 that a relation needs but no table publishes is an unknown ≥ 0 (`FREE`). `audit` computes
 for every hidden cell the integer range an attacker derives from all of it (minimum and
-maximum by linear programming with HiGHS, through `scipy.optimize.milp`), and `widen` hides
+maximum by linear programming with HiGHS: LPs warm-started in one model (`_WarmLP`), integer
+programmes through `scipy.optimize.milp`), and `widen` hides
 more cells until no '<k' cell is pinned to one value (docs/facts.md §6: τ-ARGUS protection
 intervals and audit, sdcTable `protectTable`/`attack`).
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from highspy import _core  # HiGHS without its Python wrapper, which prints a banner (_WarmLP)
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
@@ -189,23 +191,20 @@ def _ranges(A, lower, upper, lo, hi, comp, k=0, x_cells=None, exact=False, targe
         ]
         ints, vlo, vhi = np.ones(n + d), np.r_[lo, np.zeros(d)], np.r_[hi, np.ones(d)]
     seen_lo, seen_hi, solves = np.full(n, np.inf), np.full(n, -np.inf), 0
-    absA = abs(A).tocsc()
+    lp = None if exact else _WarmLP(A, lower, upper, lo, hi)
 
     def solve(c: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """Optimise c over the components with a target (`cols`; all if None); their values."""
         nonlocal solves
         solves += 1
-        if cols is None or exact:
+        if lp is not None:  # every component at once: the others have no cost and any value
+            cols, x = np.arange(n), lp.solve(c)
+        else:
             cols, c, con = np.arange(n), np.r_[c, np.zeros(len(vlo) - n)], cons
             res = milp(c, integrality=ints, bounds=Bounds(vlo, vhi), constraints=con, options=MIP)
-        else:  # the other components' rows and columns play no part
-            r = absA[:, cols].sum(axis=1).A1 > 0
-            con = LinearConstraint(A[r][:, cols], lower[r], upper[r])
-            res = milp(c[cols], bounds=Bounds(lo[cols], hi[cols]), constraints=con)
-        if res.status != 0:
-            raise ValueError(f"published figures inconsistent, or solver failed: {res.message}")
-        x = np.full(n, np.nan)
-        x[cols] = res.x[: len(cols)]
+            if res.status != 0:
+                raise ValueError(f"published figures inconsistent, or solver failed: {res.message}")
+            x = res.x[:n]
         seen_lo[cols] = np.minimum(seen_lo[cols], x[cols])
         seen_hi[cols] = np.maximum(seen_hi[cols], x[cols])
         return x
@@ -234,6 +233,37 @@ def _ranges(A, lower, upper, lo, hi, comp, k=0, x_cells=None, exact=False, targe
         x = solve(c, np.flatnonzero(np.isin(comp, comp[[i for i, _s in picked]])))
         for i, s in picked:
             (low if s > 0 else high)[i] = x[i]
+
+
+class _WarmLP:
+    """One LP model solved for objective after objective, each simplex starting from the last
+    optimal basis (a few pivots instead of a fresh solve: thousands of solves on a kabupaten's
+    hundreds of desa). The HiGHS solver itself; its Python wrapper prints a licence banner on
+    the process's standard output, which a notebook would show."""
+
+    def __init__(self, A, lower, upper, lo, hi):
+        A = sparse.csc_matrix(A)
+        model = _core.HighsLp()
+        model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
+        model.col_cost_, model.col_lower_, model.col_upper_ = np.zeros(A.shape[1]), lo, hi
+        model.row_lower_, model.row_upper_ = lower, upper
+        model.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        model.a_matrix_.start_, model.a_matrix_.index_ = A.indptr, A.indices
+        model.a_matrix_.value_ = A.data
+        self.h, self.cols = _core._Highs(), np.arange(A.shape[1], dtype=np.int32)
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("presolve", "off")  # keeps the basis between solves
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible
+        self.h.passModel(model)
+
+    def solve(self, c: np.ndarray) -> np.ndarray:
+        """Minimise c·v; the optimal v (ValueError when there is none)."""
+        self.h.changeColsCost(len(c), self.cols, np.asarray(c, float))
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != _core.HighsModelStatus.kOptimal:
+            raise ValueError(f"published figures inconsistent, or solver failed: {status}")
+        return np.asarray(self.h.getSolution().col_value)
 
 
 def _groups(p: Problem, R, status):
