@@ -17,6 +17,11 @@ PARTITION_ROWS = (
 )
 
 
+# Help texts of the arguments several commands share.
+DATA_DIR_HELP = "data folder (default: the project's data/)"
+PERIOD_HELP = "month YYYY-MM (default %(default)s)"
+
+
 def _log(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
@@ -133,16 +138,25 @@ def _lab_lang(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments and run one command; AnalysisError → one line on stderr, exit code 2."""
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def _add_period_and_data_dir(
+    p: argparse.ArgumentParser, *, default: str | None = DEMO_PERIOD, period_help: str = PERIOD_HELP
+) -> None:
+    """Add --period and --data-dir, which every data command takes, in the usage line's order."""
+    p.add_argument("--period", default=default, help=period_help)
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
 
+
+def _add_region(p: argparse.ArgumentParser, region_help: str) -> None:
+    """Add --region (default surakarta), with the command's own help text."""
+    p.add_argument("--region", default="surakarta", help=region_help)
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    """The `demo-data` command: synthetic raw extracts for a period."""
     p = sub.add_parser(
         "demo-data", help="write synthetic raw extracts (with planted dirt) for a period"
     )
-    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
-    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    _add_period_and_data_dir(p)
     p.add_argument("--seed", type=int, default=2019, help="random seed (default %(default)s)")
     p.add_argument(
         "--businesses",
@@ -151,10 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         help="number of registered UMKM (default: 3000 for surakarta; for another region 6%% of "
         "its kabupaten/kota's registered UMKM, e.g. 21,000 for soloraya)",
     )
-    p.add_argument(
-        "--region",
-        default="surakarta",
-        help="region id from data/reference/regions.csv (default %(default)s); any other region "
+    _add_region(
+        p,
+        "region id from data/reference/regions.csv (default %(default)s); any other region "
         "is written to data/raw/<region>/<period>/",
     )
     p.add_argument(
@@ -175,12 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(run=_demo)
 
+
+def _add_clean(sub: argparse._SubParsersAction) -> None:
+    """The `clean` command: raw extracts into data/processed/<period>/."""
     p = sub.add_parser("clean", help="clean a period's raw extracts into data/processed/<period>/")
-    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
-    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
-    p.add_argument(
-        "--region", default="surakarta", help="region id from data/reference/regions.csv"
-    )
+    _add_period_and_data_dir(p)
+    _add_region(p, "region id from data/reference/regions.csv")
     p.add_argument(
         "--engine",
         choices=["pandas", "dask"],
@@ -200,33 +213,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(run=_clean)
 
+
+def _add_inspect(sub: argparse._SubParsersAction) -> None:
+    """The `inspect` command: what each raw file's headers were recognised as."""
     p = sub.add_parser(
         "inspect",
         help="list each raw file's headers and what they were recognised as (stderr), and print a "
         "ready-to-edit headers.toml mapping (stdout)",
     )
-    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
-    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
-    p.add_argument("--region", default="surakarta", help="region whose raw files --period means")
+    _add_period_and_data_dir(p)
+    _add_region(p, "region whose raw files --period means")
     p.set_defaults(run=_inspect)
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    """The `report` command: run the notebooks and publish a period's HTML report."""
     p = sub.add_parser(
         "report",
         help="run every notebook for a period and publish HTML to reports/<period>/ "
         "(reports/<region>/<period>/ for another region)",
     )
-    p.add_argument("--period", default=DEMO_PERIOD, help="month YYYY-MM (default %(default)s)")
-    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
+    _add_period_and_data_dir(p)
     p.add_argument(
         "--reports-dir", default=None, help="reports folder (default: the project's reports/)"
     )
     p.add_argument(
         "--lang", choices=["id", "en"], default="id", help="report language (default %(default)s)"
     )
-    p.add_argument(
-        "--region",
-        default="surakarta",
-        help="region id from data/reference/regions.csv (default %(default)s); a region of "
+    _add_region(
+        p,
+        "region id from data/reference/regions.csv (default %(default)s); a region of "
         "several kabupaten/kota (soloraya) gets an overview and pages for each",
     )
     p.add_argument(
@@ -239,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(run=_report)
 
+
+def _add_check_privacy(sub: argparse._SubParsersAction) -> None:
+    """The `check-privacy` command: look for NIKs and names in files or folders."""
     p = sub.add_parser(
         "check-privacy",
         help="fail if a NIK-shaped string, or a NIK or name from the raw files, is in PATHs",
@@ -248,13 +267,15 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         help="files or folders to scan (processed data, reports, notebooks, logs)",
     )
-    p.add_argument(
-        "--period", default=None, help="month whose raw files list the NIKs and names to look for"
+    _add_period_and_data_dir(
+        p, default=None, period_help="month whose raw files list the NIKs and names to look for"
     )
-    p.add_argument("--data-dir", default=None, help="data folder (default: the project's data/)")
-    p.add_argument("--region", default="surakarta", help="region whose raw files --period means")
+    _add_region(p, "region whose raw files --period means")
     p.set_defaults(run=_check_privacy)
 
+
+def _add_lab_lang(sub: argparse._SubParsersAction) -> None:
+    """The `lab-lang` command: which language's narrative JupyterLab shows."""
     p = sub.add_parser(
         "lab-lang",
         help="show one language's narrative in JupyterLab (off: both, as the report needs)",
@@ -263,7 +284,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="*", help="notebooks to switch (default: all in notebooks/)")
     p.set_defaults(run=_lab_lang)
 
-    args = parser.parse_args(argv)
+
+def _parser() -> argparse.ArgumentParser:
+    """The argument parser: one subcommand each, in the order `--help` lists them."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_demo,
+        _add_clean,
+        _add_inspect,
+        _add_report,
+        _add_check_privacy,
+        _add_lab_lang,
+    ):
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one command; AnalysisError → one line on stderr, exit code 2."""
+    args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except AnalysisError as exc:

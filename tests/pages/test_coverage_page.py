@@ -10,7 +10,7 @@ import pytest
 from analysis.metrics import coverage
 from analysis.metrics.disclosure import check_published
 from analysis.month import Month
-from analysis.pages import coverage_page, maps
+from analysis.pages import coverage_maps, coverage_page
 from analysis.pages.maps import NO_DATA
 from analysis.pages.text import fmt_int, fmt_pct
 
@@ -146,13 +146,13 @@ def test_a_month_with_no_participants_and_empty_kelurahan_renders(empty_month, l
         coverage_page.target_table(month.progress, lang),
     ):
         assert len(table.shown()) >= 1
-    chart = maps.coverage_map(month, lang)
+    chart = coverage_maps.coverage_map(month, lang)
     ax = chart.fig.axes[0]
     assert hatched(ax, NO_DATA) == 3  # kelurahan without businesses: no data, not 0%
-    chart = maps.uncovered_map(month, lang)
+    chart = coverage_maps.uncovered_map(month, lang)
     assert chart.png()[:4] == b"\x89PNG" and len(chart.alt) > 10
     # nothing was tested for hot spots: no map of 'no data' everywhere (lisa_text says why)
-    assert maps.hot_spot_map(month, lang).data == ""
+    assert coverage_maps.hot_spot_map(month, lang).data == ""
     assert coverage_page.method_text(month, lang).data
     assert coverage_page.group_chart_frame(month, "sektor", lang)["rate"].eq(0).all()
 

@@ -3,7 +3,9 @@ every NIK, participation in BPJS Ketenagakerjaan and survey answers.
 
 `make_world` runs the steps in a fixed order, and each step draws from the one random generator
 in a fixed order: the seed's stream is the data, so a step that moved or drew once more would
-change every file after it.
+change every file after it. The people behind the NIKs are drawn in `analysis.demo.people`, their
+participation and membership records in `analysis.demo.participation`; the businesses, rosters,
+coverage pattern and survey here.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.demo import shape as shaped
+from analysis.demo.participation import expit, mark_participation, membership, participant_records
+from analysis.demo.people import births, nik_pool
 from analysis.demo.shape import Shape
-from analysis.demo.words import FEMALE, FEMALE_EXTRA, MALE, pick
+from analysis.demo.words import pick
 from analysis.paths import DEMO_PERIOD
 from analysis.reference import (
     DEFAULT_REGION,
@@ -49,16 +53,6 @@ SECTOR_SHARES = {
     "kerajinan": 0.07,
     "industri": 0.06,
     "transportasi": 0.06,
-}
-#: Logit shift of coverage by sector (synthetic, so the sector breakdown has a story to tell).
-SECTOR_EFFECT = {
-    "kuliner": -0.35,
-    "perdagangan": -0.2,
-    "fesyen": 0.2,
-    "jasa": 0.0,
-    "kerajinan": -0.1,
-    "industri": 0.45,
-    "transportasi": 0.35,
 }
 #: Roster pay by sector as a share of the UMK (before each worker's own spread).
 SECTOR_PAY = {
@@ -114,7 +108,6 @@ UMKM_FILE = "soloraya_umkm.csv"
 BATIK_KELURAHAN = ["33.72.01.1002", "33.72.03.1009"]  # Laweyan and Kauman, Solo's batik villages
 COVERAGE_HOT = "33.72.05.1015"  # around Joglo (north Banjarsari): coverage is highest
 COVERAGE_COLD = "33.72.03.1008"  # Sangkrah: coverage is lowest
-FAR_REGIONS = ["337401", "337403", "340401", "340402", "357801", "317101", "320101", "330201"]
 
 
 @dataclass
@@ -201,16 +194,6 @@ class World:
         return set(self.units["kode_kelurahan"].str[:5])
 
 
-@dataclass
-class _Pool:
-    """One NIK pool for roster workers, owners and participants on no roster (no NIK twice)."""
-
-    nik: np.ndarray
-    name: np.ndarray
-    birth: pd.Series
-    extra_from: int  # where the people on no roster start
-
-
 def make_world(
     rng: np.random.Generator,
     period: str,
@@ -239,17 +222,17 @@ def make_world(
     biz = _businesses(rng, B, w, u, end, chunk.first_id, width)
     biz["sektor"] = shaped.sectors(rng, biz["sektor"].to_numpy(), shape)
     wk = _rosters(rng, biz, lay.umk_of(biz["kode_kelurahan"]), end)
-    pool = _nik_pool(rng, wk, B, end, gaz, chunk.serial_base, _home(lay, gaz))
+    pool = nik_pool(rng, wk, B, end, gaz, chunk.serial_base, _home(lay, gaz))
     W = len(wk)
     wk["nik"], wk["nama"] = pool.nik[:W], pool.name[:W]
     biz["nik_pemilik"], biz["nama_pemilik"] = pool.nik[W : W + B], pool.name[W : W + B]
 
     pattern = chunk.logit if chunk.logit is not None else coverage_logit(u, ref, rng, region)
     logit = pattern + MONTHLY_GROWTH * _months_from_anchor(period)
-    _participation(rng, wk, biz, logit)
+    mark_participation(rng, wk, biz, logit)
     shaped.participation(wk, shape)
-    records = _participant_records(rng, wk, biz, pool, lay.umk_typical)
-    records = _membership(rng, records, start, end)
+    records = participant_records(rng, wk, biz, pool, lay.umk_typical)
+    records = membership(rng, records, start, end)
     size = None if shape is None else shape.respondents
     survey = _survey(rng, lay, w, biz, logit, chunk, start, end, size)
     return World(start, end, u, gaz, biz, wk, records, survey, width, lay, kabkota(ref))
@@ -372,92 +355,6 @@ def _months_from_anchor(period: str) -> int:
     return (y - ay) * 12 + (m - am)
 
 
-def _expit(x):
-    """The logistic function: a logit as a probability."""
-    return 1 / (1 + np.exp(-x))
-
-
-# ---------------------------------------------------------------- people
-
-
-def _names(rng: np.random.Generator, female: np.ndarray) -> np.ndarray:
-    """One or two given names per person, from the women's or the men's list."""
-    n = len(female)
-    first = np.where(female, pick(rng, FEMALE, n), pick(rng, MALE, n))
-    second = np.where(female, pick(rng, FEMALE + FEMALE_EXTRA, n), pick(rng, MALE, n))
-    two = rng.random(n) < 0.7
-    return np.where(two, first + " " + second, first)
-
-
-def _niks(
-    rng: np.random.Generator,
-    birth: pd.Series,
-    female: np.ndarray,
-    region6: np.ndarray,
-    serial_base: int = 0,
-) -> np.ndarray:
-    """Valid NIKs (docs/facts.md §6): region + DDMMYY (day+40 for women) + serial, unique over the pool."""
-    d = pd.to_datetime(birth)
-    day = d.dt.day.to_numpy() + np.where(female, 40, 0)
-    prefix = (
-        pd.Series(region6)
-        + pd.Series(day).astype(str).str.zfill(2)
-        + d.dt.month.astype(str).str.zfill(2).to_numpy()
-        + (d.dt.year % 100).astype(str).str.zfill(2).to_numpy()
-    )
-    group = prefix.groupby(prefix)
-    offset = rng.integers(0, 60, size=group.ngroups)[
-        group.ngroup().to_numpy()
-    ]  # serials run on from a random start
-    serial = np.minimum(group.cumcount().to_numpy() + 1 + offset + serial_base, 9999)
-    return (prefix + pd.Series(serial).astype(str).str.zfill(4)).to_numpy()
-
-
-def _regions(rng: np.random.Generator, n: int, home: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Kecamatan of first registration: mostly the region's own (`home`: own, near), a few
-    elsewhere in Indonesia."""
-    solo, near = home
-    far = np.array(FAR_REGIONS)
-    which = rng.choice(3, size=n, p=[0.72, 0.2, 0.08])
-    out = np.where(
-        which == 0, solo[rng.integers(0, len(solo), n)], near[rng.integers(0, len(near), n)]
-    )
-    return np.where(which == 2, far[rng.integers(0, len(far), n)], out)
-
-
-def _births(rng: np.random.Generator, n: int, on: pd.Timestamp, lo: int, hi: int) -> pd.Series:
-    """Birth dates of people aged `lo` to `hi` on a day."""
-    age_days = rng.integers(lo * 365 + 10, hi * 365, size=n)
-    return pd.Series(on - pd.to_timedelta(age_days, unit="D")).dt.normalize()
-
-
-def _nik_pool(
-    rng: np.random.Generator,
-    wk: pd.DataFrame,
-    B: int,
-    end: pd.Timestamp,
-    gaz: pd.DataFrame,
-    serial_base: int,
-    home: tuple[np.ndarray, np.ndarray],
-) -> _Pool:
-    """NIKs, names and births of the roster workers, then the owners, then a quarter as many
-    participants again who are on no roster: drawn as one pool, so no two people share a NIK."""
-    W = len(wk)
-    n_extra = int(round(0.25 * W))
-    owner_female = (
-        rng.random(B) < 0.657
-    )  # 65.69% of Surakarta UMKM owners are women (docs/facts.md §3)
-    pool_female = np.concatenate(
-        [wk["female"].to_numpy(), owner_female, rng.random(n_extra) < 0.45]
-    )
-    pool_birth = pd.concat(
-        [wk["birth"], _births(rng, B, end, 22, 65), _births(rng, n_extra, end, 18, 58)],
-        ignore_index=True,
-    )
-    nik = _niks(rng, pool_birth, pool_female, _regions(rng, len(pool_birth), home), serial_base)
-    return _Pool(nik, _names(rng, pool_female), pool_birth, W + B)
-
-
 # ---------------------------------------------------------------- businesses and rosters
 
 
@@ -535,112 +432,10 @@ def _rosters(
             "biz": of,
             "id_umkm": biz["id_umkm"].to_numpy()[of],
             "female": female,
-            "birth": _births(rng, W, end, 17, 60).to_numpy(),
+            "birth": births(rng, W, end, 17, 60).to_numpy(),
             "income": np.maximum(300_000, np.round(pay, -4)),
         }
     )
-
-
-# ---------------------------------------------------------------- participation
-
-
-def _participation(
-    rng: np.random.Generator, wk: pd.DataFrame, biz: pd.DataFrame, logit: pd.Series
-) -> None:
-    """Mark roster workers registered ⊇ active ⊇ effective (columns added to `wk`): kelurahan
-    pattern × sector × business size, on the logit scale."""
-    of = wk["biz"].to_numpy()
-    eta = (
-        logit.reindex(biz["kode_kelurahan"].to_numpy()[of]).to_numpy()
-        + pd.Series(SECTOR_EFFECT).reindex(biz["sektor"].to_numpy()[of]).to_numpy()
-        + np.where(biz["jumlah_tenaga_kerja"].to_numpy()[of] >= 5, 0.4, 0.0)
-    )
-    p_act, p_paid = 0.78, 0.72
-    registered = rng.random(len(wk)) < np.minimum(0.95, _expit(eta) / (p_act * p_paid))
-    active = registered & (rng.random(len(wk)) < p_act)
-    effective = active & (rng.random(len(wk)) < p_paid)
-    wk["registered"], wk["active"], wk["effective"] = registered, active, effective
-
-
-def _participant_records(
-    rng: np.random.Generator, wk: pd.DataFrame, biz: pd.DataFrame, pool: _Pool, umk: int
-) -> pd.DataFrame:
-    """Participant records: roster workers who registered, people on no roster, and earlier
-    lapsed records (BPU, inactive) of some registered workers."""
-    reg = np.flatnonzero(wk["registered"].to_numpy())
-    x, n_extra = pool.extra_from, len(pool.nik) - pool.extra_from
-    big = biz["jumlah_tenaga_kerja"].to_numpy()[wk["biz"].to_numpy()[reg]] >= 5
-    pu = rng.random(len(reg)) < np.where(big, 0.55, 0.3)
-    ex_active = rng.random(n_extra) < 0.6
-    rec = pd.DataFrame(
-        {
-            "nik": np.concatenate([pool.nik[reg], pool.nik[x:]]),
-            "nama": np.concatenate([pool.name[reg], pool.name[x:]]),
-            "segmen": np.concatenate(
-                [np.where(pu, "PU", "BPU"), np.where(rng.random(n_extra) < 0.5, "PU", "BPU")]
-            ),
-            "status": np.concatenate(
-                [
-                    np.where(wk["active"].to_numpy()[reg], "AKTIF", "NONAKTIF"),
-                    np.where(ex_active, "AKTIF", "NONAKTIF"),
-                ]
-            ),
-            "effective": np.concatenate(
-                [wk["effective"].to_numpy()[reg], ex_active & (rng.random(n_extra) < 0.7)]
-            ),
-            "income": np.concatenate(
-                [
-                    wk["income"].to_numpy()[reg],
-                    np.round(umk * np.exp(rng.normal(0, 0.3, n_extra)), -4),
-                ]
-            ),
-            "birth": pd.concat(
-                [wk["birth"].iloc[reg], pool.birth.iloc[x:]], ignore_index=True
-            ).to_numpy(),
-        }
-    )
-    rec["old"] = False
-    lapsed = rec.iloc[: len(reg)][rng.random(len(reg)) < 0.08].assign(
-        segmen="BPU", status="NONAKTIF", effective=False, old=True
-    )
-    return pd.concat([rec, lapsed], ignore_index=True)
-
-
-def _membership(
-    rng: np.random.Generator, rec: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> pd.DataFrame:
-    """Each record's joining day, last month paid, programmes, declared wage and KPJ number;
-    then the records in a random order (an extract is not sorted by anything we know)."""
-    R = len(rec)
-    if R == 0:  # a tiny month whose rosters are empty: an extract with no records
-        return rec.assign(joined=pd.NaT, paid=pd.NaT, program="", upah=0.0, kpj="")
-    first = np.maximum(
-        pd.to_datetime(rec["birth"]) + pd.DateOffset(years=18), pd.Timestamp("2015-01-01")
-    )
-    first = first.clip(upper=start - pd.Timedelta(days=60))  # the youngest joined before turning 18
-    span = (end - first).dt.days.clip(lower=1).to_numpy()
-    frac = np.where(rec["old"], 0.4, 1.0) * rng.random(R)
-    joined = first + pd.to_timedelta((frac * span).astype(int), unit="D")
-    # not paid up this month ⇒ joined before last month, so the last month paid can be earlier than the period
-    rec["joined"] = joined.where(
-        rec["effective"], np.minimum(joined, start - pd.Timedelta(days=35))
-    ).to_numpy()
-    behind = np.where(
-        rec["effective"],
-        -rng.choice([0, 1], size=R, p=[0.85, 0.15]),
-        np.where(rec["status"] == "AKTIF", rng.integers(1, 7, R), rng.integers(3, 30, R)),
-    )
-    months = start.year * 12 + start.month - 1 - behind
-    paid = pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
-    joined_month = pd.to_datetime(pd.Series(rec["joined"])).dt.to_period("M").dt.to_timestamp()
-    rec["paid"] = np.where(rec["effective"], paid, np.maximum(paid, joined_month))
-    rec["program"] = np.where(
-        rng.random(R) < np.where(rec["segmen"] == "PU", 0.2, 0.25), "JKK;JKM;JHT", "JKK;JKM"
-    )
-    declared = np.where(rng.random(R) < 0.6, 1_000_000, np.round(rec["income"], -5))
-    rec["upah"] = np.maximum(500_000, np.where(rec["segmen"] == "BPU", declared, rec["income"]))
-    rec["kpj"] = (rng.choice(9 * 10**10, size=R, replace=False) + 10**10).astype(str)
-    return rec.iloc[rng.permutation(R)].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- survey
@@ -705,7 +500,7 @@ def _survey_answers(
     S = len(s_kel)
     owner = rng.random(S) < 0.35
     tahu_tk = rng.random(S) < np.clip(
-        0.12 + 1.1 * _expit(logit.reindex(s_kel).to_numpy()) + np.where(owner, 0.08, 0), 0, 0.9
+        0.12 + 1.1 * expit(logit.reindex(s_kel).to_numpy()) + np.where(owner, 0.08, 0), 0, 0.9
     )
     survey = pd.DataFrame(
         {

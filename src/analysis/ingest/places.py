@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,15 @@ def norm_place(value: object) -> str:
     while (stripped := _PREFIX.sub("", text)) != text and stripped:  # a kelurahan of Klaten
         text = stripped  # is called 'Kabupaten': a prefix is never the whole name
     return text
+
+
+def _kecamatan_inside(text: str, kecamatan: str) -> tuple[str, str]:
+    """(kelurahan, kecamatan) of a normalised text that holds both ('Kel. Jebres Kec. Jebres' in
+    one field) when the row gives no kecamatan of its own; otherwise both unchanged."""
+    m = _KEC_INSIDE.search(text)
+    if m and m.group(1) and not clean_text(kecamatan):
+        return text[: m.start()].strip(), m.group(1)
+    return text, kecamatan
 
 
 def compact(text: str) -> str:
@@ -193,15 +203,47 @@ class PlaceMatcher:
     ) -> Match:
         """Match one place text; see the module docstring for the order of attempts."""
         raw = clean_text(kelurahan)
-        text = norm_place(raw)
-        m = _KEC_INSIDE.search(text)
-        if m and m.group(1) and not clean_text(kecamatan):  # 'Kel. Jebres Kec. Jebres' in one field
-            kecamatan, text = m.group(1), text[: m.start()].strip()
+        text, kecamatan = _kecamatan_inside(norm_place(raw), kecamatan)
         key = compact(text)
         if not key:
             return Match(
                 None, None, "kelurahan_unmatched", 0.0, "kelurahan is empty after removing prefixes"
             )
+        area = self._area(kecamatan, kabkota)
+        if isinstance(area, Match):
+            return area
+        kec_codes, kab_codes = area
+
+        def within(codes: set[str]) -> set[str]:
+            return {
+                c
+                for c in codes
+                if (kec_codes is None or self.kec_of[c] in kec_codes)
+                and (kab_codes is None or c[:5] in kab_codes)
+            }
+
+        named = self._by_name(text, key, within, raw, before_split, kecamatan, kabkota)
+        if named is not None:
+            return named
+        candidates = self._candidates(kec_codes, kab_codes, within)
+        started = self._by_start(key, candidates, within)
+        if started is not None:
+            return started
+        if key in self.outside_names:
+            return Match(
+                None,
+                None,
+                "outside_region",
+                100.0,
+                "the kelurahan given is a kelurahan/desa outside the region",
+            )
+        return self._fuzzy(raw, key, candidates, within, before_split)
+
+    def _area(
+        self, kecamatan: str, kabkota: str
+    ) -> tuple[set[str] | None, set[str] | None] | Match:
+        """(kecamatan codes, kab/kota codes) the row narrows to (None: not narrowed), or an
+        `outside_region` match when either names a place outside the region."""
         kab_codes, kab_outside = self.match_kabkota(kabkota)
         if kab_outside:
             return Match(
@@ -220,15 +262,20 @@ class PlaceMatcher:
                 0.0,
                 "the kecamatan given is outside the region",
             )
+        return kec_codes, kab_codes
 
-        def within(codes: set[str]) -> set[str]:
-            return {
-                c
-                for c in codes
-                if (kec_codes is None or self.kec_of[c] in kec_codes)
-                and (kab_codes is None or c[:5] in kab_codes)
-            }
-
+    def _by_name(
+        self,
+        text: str,
+        key: str,
+        within: Callable[[set[str]], set[str]],
+        raw: str,
+        before_split: bool,
+        kecamatan: str,
+        kabkota: str,
+    ) -> Match | None:
+        """The exact, then the alias attempt: a match, or ambiguous when the name is listed but
+        fits no place or several within the row's area; None when the name is not listed."""
         spaced = self.alias.get(key, set())  # the same letters with or without spaces
         for method, table, lookup in (("exact", self.exact, text), ("alias", self.alias, key)):
             codes = table.get(lookup, set())
@@ -256,31 +303,29 @@ class PlaceMatcher:
                 100.0,
                 f"the kelurahan given could be {names}; give the {self._telling}",
             )
-        candidates = self._candidates(kec_codes, kab_codes, within)
+        return None
+
+    def _by_start(
+        self, key: str, candidates: list[str], within: Callable[[set[str]], set[str]]
+    ) -> Match | None:
+        """Ambiguous when the text (4 letters or more) is only the start of listed names, which
+        a fuzzy match would otherwise guess; None when it is not."""
         prefixed = {
             c
             for k in candidates
             if k.startswith(key) and len(key) >= 4
             for c in within(self.alias[k])
         }
-        if prefixed:
-            names = " or ".join(sorted(self.names[c] for c in prefixed))
-            return Match(
-                None,
-                None,
-                "kelurahan_ambiguous",
-                0.0,
-                f"the kelurahan given is only the start of {names}",
-            )
-        if key in self.outside_names:
-            return Match(
-                None,
-                None,
-                "outside_region",
-                100.0,
-                "the kelurahan given is a kelurahan/desa outside the region",
-            )
-        return self._fuzzy(raw, key, candidates, within, before_split)
+        if not prefixed:
+            return None
+        names = " or ".join(sorted(self.names[c] for c in prefixed))
+        return Match(
+            None,
+            None,
+            "kelurahan_ambiguous",
+            0.0,
+            f"the kelurahan given is only the start of {names}",
+        )
 
     def _candidates(
         self, kec_codes: set[str] | None, kab_codes: set[str] | None, within

@@ -193,18 +193,7 @@ def dot_intervals(
     fmt = _interval_fmt(fmt)
     colors = colors or [PALETTE["muted"], PALETTE["main"], PALETTE["accent"]]
     cols = list(series)
-    ys, heads, y = [], [], 0.0
-    previous = None
-    for _, row in table.iterrows():
-        sec = row[sections] if sections else None
-        if sections and sec != previous:
-            y += 0.4 if previous is not None else 0.0
-            heads.append((y, sec))
-            y += 0.9
-            previous = sec
-        ys.append(y)
-        y += 1.0
-    ys = np.array(ys)
+    ys, heads, y = _section_rows(table, sections)
     row = _row_inches([_wrap(i) for i in table.index], 0.34)
     fig, ax = plt.subplots(figsize=(width(), max(2.4, row * y + 1.4)))
     span = xlim[1] - xlim[0]
@@ -217,43 +206,7 @@ def dot_intervals(
         ok = ~np.isnan(v)
         ax.hlines(yy[ok], lo[ok], hi[ok], color=colors[k], lw=2.2, alpha=0.55)
         ax.scatter(v[ok], yy[ok], s=46, color=colors[k], zorder=3, label=label)
-    values = table[cols].to_numpy(dtype="float64")
-    for i, row_vals in enumerate(values):
-        if np.isnan(row_vals).all():
-            ax.text(
-                xlim[0] + 0.01 * span,
-                ys[i],
-                missing,
-                va="center",
-                fontsize=layout().label,
-                color="#666666",
-                style="italic",
-            )
-            continue
-        k_lo, k_hi = int(np.nanargmin(row_vals)), int(np.nanargmax(row_vals))
-        lo_edge = table[f"{cols[k_lo]}_lo"].iloc[i]
-        hi_edge = table[f"{cols[k_hi]}_hi"].iloc[i]
-        lo_edge = row_vals[k_lo] if pd.isna(lo_edge) else lo_edge
-        hi_edge = row_vals[k_hi] if pd.isna(hi_edge) else hi_edge
-        if k_lo != k_hi:
-            ax.text(
-                lo_edge - 0.012 * span,
-                ys[i] + offsets[k_lo],
-                fmt(row_vals[k_lo]),
-                ha="right",
-                va="center",
-                fontsize=layout().label,
-                color=colors[k_lo],
-            )
-        ax.text(
-            hi_edge + 0.012 * span,
-            ys[i] + offsets[k_hi],
-            fmt(row_vals[k_hi]),
-            ha="left",
-            va="center",
-            fontsize=layout().label,
-            color=colors[k_hi],
-        )
+    _label_extremes(ax, table, cols, ys, offsets, colors, fmt, missing, xlim)
     tick_y = list(ys) + [hy for hy, _ in heads]
     tick_labels = [_wrap(i) for i in table.index] + [str(h) for _, h in heads]
     ax.set_yticks(tick_y, tick_labels)
@@ -274,6 +227,70 @@ def dot_intervals(
         vals = [f"{series[c]} {fmt(row[c])}" for c in cols if pd.notna(row[c])]
         parts.append(f"{label}: " + (", ".join(vals) if vals else missing))
     return Chart(fig, f"{title}. " + "; ".join(parts), title=title, note=note or "")
+
+
+def _section_rows(
+    table: pd.DataFrame, sections: str | None
+) -> tuple[np.ndarray, list[tuple[float, object]], float]:
+    """(each row's y, top to bottom; (y, name) of each section heading; the height used): a new
+    value of the `sections` column starts with a gap and its heading's own line."""
+    ys, heads, y = [], [], 0.0
+    previous = None
+    for _, row in table.iterrows():
+        sec = row[sections] if sections else None
+        if sections and sec != previous:
+            y += 0.4 if previous is not None else 0.0
+            heads.append((y, sec))
+            y += 0.9
+            previous = sec
+        ys.append(y)
+        y += 1.0
+    return np.array(ys), heads, y
+
+
+def _label_extremes(
+    ax,
+    table: pd.DataFrame,
+    cols: list[str],
+    ys: np.ndarray,
+    offsets,
+    colors: list[str],
+    fmt,
+    missing: str,
+    xlim: tuple[float, float],
+) -> None:
+    """Write each row's lowest value left of its interval and its highest right of it (one label
+    when they are the same dot), or the `missing` text on a row without values."""
+    span = xlim[1] - xlim[0]
+    values = table[cols].to_numpy(dtype="float64")
+    for i, row_vals in enumerate(values):
+        if np.isnan(row_vals).all():
+            ax.text(
+                xlim[0] + 0.01 * span,
+                ys[i],
+                missing,
+                va="center",
+                fontsize=layout().label,
+                color="#666666",
+                style="italic",
+            )
+            continue
+        k_lo, k_hi = int(np.nanargmin(row_vals)), int(np.nanargmax(row_vals))
+        lo_edge = table[f"{cols[k_lo]}_lo"].iloc[i]
+        hi_edge = table[f"{cols[k_hi]}_hi"].iloc[i]
+        lo_edge = row_vals[k_lo] if pd.isna(lo_edge) else lo_edge
+        hi_edge = row_vals[k_hi] if pd.isna(hi_edge) else hi_edge
+        ends = [(k_lo, lo_edge - 0.012 * span, "right")] if k_lo != k_hi else []
+        for k, x, ha in [*ends, (k_hi, hi_edge + 0.012 * span, "left")]:
+            ax.text(
+                x,
+                ys[i] + offsets[k],
+                fmt(row_vals[k]),
+                ha=ha,
+                va="center",
+                fontsize=layout().label,
+                color=colors[k],
+            )
 
 
 @figure

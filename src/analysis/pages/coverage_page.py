@@ -22,7 +22,7 @@ from analysis.metrics.disclosure import HIDDEN_MARK, count_text, display, is_sma
 from analysis.metrics.spatial import ALPHA as LISA_ALPHA
 from analysis.metrics.spatial import PERMUTATIONS, SEED
 from analysis.month import Month
-from analysis.pages import charts, maps
+from analysis.pages import charts, coverage_maps
 from analysis.pages.coverage_tables import (
     city_protected,
     city_table,
@@ -360,7 +360,7 @@ def section_map(month: Month, lang: str = "id") -> Section:
     cov = results(month)
     return Section(
         [
-            maps.coverage_map(cov, lang),
+            coverage_maps.coverage_map(cov, lang),
             eb_pooled_note(cov, lang),
             published_elsewhere(kelurahan_table(cov, lang).page_gate()),
         ]
@@ -371,14 +371,17 @@ def section_uncovered_map(month: Month, lang: str = "id") -> Section:
     """Where most workers lack cover: uncovered workers as proportional circles."""
     cov = results(month)
     return Section(
-        [maps.uncovered_map(cov, lang), published_elsewhere(kelurahan_table(cov, lang).page_gate())]
+        [
+            coverage_maps.uncovered_map(cov, lang),
+            published_elsewhere(kelurahan_table(cov, lang).page_gate()),
+        ]
     )
 
 
 def section_hot_spots(month: Month, lang: str = "id") -> Section:
     """Clusters of low and high coverage: a sentence and the map."""
     cov = results(month)
-    return Section([lisa_text(cov, lang), maps.hot_spot_map(cov, lang)])
+    return Section([lisa_text(cov, lang), coverage_maps.hot_spot_map(cov, lang)])
 
 
 def section_top(month: Month, lang: str = "id") -> Section:

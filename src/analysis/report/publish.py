@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.metrics.universe import RecordsAudit
 from analysis.pages.notebook import check_lang
 from analysis.pages.text import catalogue, t
 from analysis.paths import DEFAULT_REGION, NOTEBOOKS_DIR, Paths, check_inside, check_period
@@ -124,12 +125,7 @@ def publish_report(
     paths = Paths.of(data_dir, reports_dir, region)
     parts = areas(region, paths.reference)  # an unknown region: one sentence
     say = log or (lambda _m: None)
-    nbs = notebooks(notebook_dir)
-    if not nbs:
-        raise AnalysisError(f"No notebooks found in {notebook_dir}.")
-    if not paths.raw(period).is_dir():
-        raise AnalysisError(f"No raw data for {period}: folder {paths.raw(period)} does not exist.")
-    jobs = plan(nbs, parts, notebook_dir)
+    jobs = _jobs(period, paths, parts, notebook_dir)
     params = {
         "period": period,
         "data_dir": str(paths.data_dir),
@@ -142,31 +138,13 @@ def publish_report(
     pages, nav = _navigation(jobs, titles)
     release = cover.release_info(period, lang, released)
     resources = page_resources(period, paths, lang, pages, release)
-    for folder in (paths.report(period), paths.executed(period), paths.failed(period)):
-        check_inside(folder, paths.reports_dir)  # before anything is written or deleted
-    stage = new_stage(paths.report(period), f".staging-{period}-", paths.reports_dir)
-    executed_stage = new_stage(paths.executed(period), None, paths.reports_dir)
+    stage, executed_stage = _stages(paths, period)
     run = _Run(jobs, params, paths, period, notebook_dir, executed_stage, say)
+    export = _exporter(stage, lang, titles, resources, nav)
     printer = Printer().start()  # the PDF's browser starts while the notebooks run
     try:
-        run.all(
-            lambda job, executed: export_html(
-                executed,
-                stage / f"{job.stem}.html",
-                lang,
-                titles[job.stem],
-                {**resources, "report_nav": [resources["report_nav"][0], *nav(job)]},
-            )
-        )
-        on_cover = [j for j in jobs if not j.area]  # the region's own figures, not 28 pages'
-        plain = {j.stem: _title(j.notebook.stem, lang) for j in jobs}  # under the area's name
-        groups = [
-            (
-                region_name(a, paths.reference),
-                [(href, title) for href, title, area in _pages(jobs, plain) if area == a],
-            )
-            for a in parts
-        ]
+        run.all(export)
+        groups = _groups(jobs, parts, lang, paths.reference)
         report = Report(
             period,
             lang,
@@ -177,7 +155,7 @@ def publish_report(
             release,
             resources["report_banner"],
             settings,
-            on_cover=[executed_stage / f"{j.stem}.ipynb" for j in on_cover],
+            on_cover=[executed_stage / f"{j.stem}.ipynb" for j in jobs if not j.area],
             place=region_name(paths.region, paths.reference),
             groups=groups,
         )
@@ -186,12 +164,7 @@ def publish_report(
         tables = collect_tables(report.executed)
         records = collect_records(report.executed) + download_records(tables)
         _run_log(run, executed_stage)
-        say("disclosure audit")
-        try:
-            audited = check_disclosure(records, period)
-        except AnalysisError as exc:
-            _keep_failed(stage, executed_stage, paths.failed(period))
-            raise AnalysisError(f"{exc} The pages are kept at {paths.failed(period)}.") from None
+        audited = _audit(records, period, stage, executed_stage, paths, say)
         made = make_takeaways(report, say, printer, tables)
         facts = manifest(period, paths, lang, settings, run.timings, records, audited.summary())
         facts |= made | {"region": region, "areas": parts}
@@ -203,6 +176,76 @@ def publish_report(
         kernels_down(run.started)
         shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(executed_stage, ignore_errors=True)
+
+
+def _exporter(
+    stage: Path, lang: str, titles: dict[str, str], resources: dict, nav: Callable
+) -> Callable[[Job, Path], None]:
+    """What exports a job's executed notebook to its page in `stage`, with its navigation."""
+
+    def export(job: Job, executed: Path) -> None:
+        page_nav = [resources["report_nav"][0], *nav(job)]
+        export_html(
+            executed,
+            stage / f"{job.stem}.html",
+            lang,
+            titles[job.stem],
+            {**resources, "report_nav": page_nav},
+        )
+
+    return export
+
+
+def _jobs(period: str, paths: Paths, parts: list[str], notebook_dir: Path) -> list[Job]:
+    """The notebook runs of the report (`run.plan`), once there are notebooks and raw data."""
+    nbs = notebooks(notebook_dir)
+    if not nbs:
+        raise AnalysisError(f"No notebooks found in {notebook_dir}.")
+    if not paths.raw(period).is_dir():
+        raise AnalysisError(f"No raw data for {period}: folder {paths.raw(period)} does not exist.")
+    return plan(nbs, parts, notebook_dir)
+
+
+def _stages(paths: Paths, period: str) -> tuple[Path, Path]:
+    """New staging folders for the published pages and the executed notebooks, made only after
+    every folder the report may write or delete is checked to be inside the reports folder."""
+    for folder in (paths.report(period), paths.executed(period), paths.failed(period)):
+        check_inside(folder, paths.reports_dir)  # before anything is written or deleted
+    stage = new_stage(paths.report(period), f".staging-{period}-", paths.reports_dir)
+    return stage, new_stage(paths.executed(period), None, paths.reports_dir)
+
+
+def _groups(
+    jobs: list[Job], parts: list[str], lang: str, reference: Path
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The cover's pages of each kabupaten/kota: (its name, [(href, title)]), titles without the
+    area's name (they are listed under it)."""
+    plain = {j.stem: _title(j.notebook.stem, lang) for j in jobs}
+    return [
+        (
+            region_name(a, reference),
+            [(href, title) for href, title, area in _pages(jobs, plain) if area == a],
+        )
+        for a in parts
+    ]
+
+
+def _audit(
+    records: list[dict],
+    period: str,
+    stage: Path,
+    executed_stage: Path,
+    paths: Paths,
+    say: Callable[[str], None],
+) -> RecordsAudit:
+    """The disclosure audit of the published tables' records; on failure the staged report is
+    kept under reports/_failed/<period>/ and the error says so."""
+    say("disclosure audit")
+    try:
+        return check_disclosure(records, period)
+    except AnalysisError as exc:
+        _keep_failed(stage, executed_stage, paths.failed(period))
+        raise AnalysisError(f"{exc} The pages are kept at {paths.failed(period)}.") from None
 
 
 def _pages(jobs: list[Job], titles: dict[str, str]) -> list[tuple[str, str, str]]:
