@@ -56,10 +56,10 @@ report: data
 	$(PY) -m analysis report --period $(PERIOD) --lang $(REPORT_LANG) --region $(REGION)
 
 test: install
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: install
-	$(PY) -m pytest -n 2 -m "not slow and not browser"
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not slow and not browser"
 
 # JupyterLab at the project root: notebooks/, data/ (raw, processed, reference), reports/ and docs/
 # are all in the file browser.

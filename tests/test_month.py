@@ -13,6 +13,9 @@ from analysis.reference import areas, units
 
 from conftest import PERIOD, REGION
 
+#: a whole region: Soloraya cleaned (1,568 desa) and its disclosure audits per kabupaten/kota
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("region")]
+
 SEVEN = ["boyolali", "klaten", "sukoharjo", "wonogiri", "karanganyar", "sragen", "surakarta"]
 
 

@@ -13,6 +13,7 @@ from analysis.ingest.demo_hashes import (
     DEMO_MONTHS,
     DEMO_OUTREACH,
     DEMO_SEED,
+    REGION_CAMPAIGN_MONTHS,
 )
 from analysis.ingest.pseudonyms import extract_hashes, is_untouched_demo
 from analysis.paths import ROOT
@@ -38,6 +39,14 @@ def test_regenerating_a_demo_month_gives_the_shipped_hashes(period, tmp_path):
     campaign = generate(period, tmp_path / "campaign", outreach=DEMO_OUTREACH)
     assert extract_hashes(campaign) == CAMPAIGN_MONTHS[period]
     assert is_untouched_demo(campaign)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", sorted(REGION_CAMPAIGN_MONTHS["soloraya"]))
+def test_regenerating_soloraya_s_demo_month_gives_the_shipped_hashes(period, tmp_path):
+    raw = generate(period, tmp_path / "data", region="soloraya", outreach=DEMO_OUTREACH)
+    assert extract_hashes(raw) == REGION_CAMPAIGN_MONTHS["soloraya"][period]
+    assert is_untouched_demo(raw)
 
 
 def test_other_demo_data_is_real_data_for_the_key(tmp_path):

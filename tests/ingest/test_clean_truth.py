@@ -15,7 +15,13 @@ from analysis.reference import units
 from conftest import PERIOD, REGION
 
 
-@pytest.fixture(scope="module", params=["surakarta", REGION])
+@pytest.fixture(
+    scope="module",
+    params=[
+        "surakarta",
+        pytest.param(REGION, marks=[pytest.mark.slow, pytest.mark.xdist_group("region")]),
+    ],
+)  # slow: the whole of Soloraya cleaned
 def region(request):
     return request.param
 

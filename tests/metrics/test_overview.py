@@ -13,6 +13,9 @@ from analysis.reference import areas, targets
 
 from conftest import PERIOD, REGION
 
+#: a whole region: Soloraya cleaned (1,568 desa) and its disclosure audits per kabupaten/kota
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("region")]
+
 
 @pytest.fixture(scope="module")
 def month(region_cleaned, region_dir):

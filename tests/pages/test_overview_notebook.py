@@ -6,7 +6,7 @@ import pytest
 
 from conftest import PERIOD, REGION
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("region")]  # one worker builds the region
 
 
 def test_the_overview_notebook_runs_top_to_bottom(region_cleaned, region_dir, tmp_path):

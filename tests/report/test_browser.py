@@ -153,6 +153,7 @@ REGION_PAGES = [
 ]
 
 
+@pytest.mark.xdist_group("region")  # the worker that builds the region report
 @pytest.mark.parametrize("device", list(WIDTHS))
 def test_the_region_overview_and_a_kabupatens_pages_render_offline(
     region_report_dir, browser, shots, device

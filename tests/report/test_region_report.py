@@ -16,7 +16,7 @@ from analysis.report.run import notebooks
 
 from conftest import PERIOD, REGION
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("region")]  # one worker builds the region
 AREA_PAGES = [nb.stem for nb in notebooks()[1:]]
 
 

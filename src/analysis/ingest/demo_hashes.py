@@ -73,3 +73,38 @@ CAMPAIGN_MONTHS: dict[str, dict[str, str]] = {
         "umkm.xlsx": "1e69325d9dbb01418b4851c15ab06cf4ec7cbdd6a05ed821ef62afa96360c7d2",
     },
 }
+
+#: `make report REGION=soloraya`'s demo months (`demo-data --region soloraya --outreach-effect 2`,
+#: seed 2019, the region's default size): Soloraya's demo is demo data too (its banner, its key).
+REGION_CAMPAIGN_MONTHS: dict[str, dict[str, dict[str, str]]] = {
+    "soloraya": {
+        "2026-07": {
+            "peserta_bpjstk.csv": "d259b2babb9efac7fe68d720349e55e882f5ec31c91364f0b2e849939bb86f37",
+            "sosialisasi.csv": "68cf846ece00274b2a56e93cd4134234d724997fcd0bc0b0ffad57176b2aa8c4",
+            "survei_kesadaran.csv": "e9992fd68077378d093435cd5bdf5ea6f897f3a66c92075d9a40224fe761ee2f",
+            "tenaga_kerja.csv": "5ad7502a5ca1cc5a5b5a35df5c4ec8fe6994ad5769c50ff79bf3f56b3c1e3707",
+            "umkm.csv": "9f79b0dbda495bd40b76aea7a0da5aea08976a95d9a1f1d442242035e072af54",
+        },
+        "2026-08": {
+            "peserta_bpjstk.csv": "5ae7d4ef323c875f48846362c20c186fd1ba8405e457d377ab29631b2fc1304c",
+            "sosialisasi.csv": "3d5459cfaabf8dd25a108ac8d00839c2c807a7404db3fa016ee8c30b1de3aaf9",
+            "survei_kesadaran.csv": "c43202d0b7dfcd5163dab024e6630fd7b9996005b59f3376bf35561e7e784947",
+            "tenaga_kerja.csv": "fae361a1dd269daa85b0fe0a8f39bd087e00682f8123b24bd7abc797e16de199",
+            "umkm.csv": "8d37fdaad37171fd613df607b9c70a79d8e234299a66423dccf75b19d8ddf952",
+        },
+        "2026-09": {
+            "peserta_bpjstk.csv": "4b3e6b29d1e20aefbb4f6be16ce4c2e70c703d57bcd89c4581a118e296a64f06",
+            "sosialisasi.csv": "9dfa203ccefd916fca57aa589e76c0f8f0f9e2cb3fb942ddeb87b16f6cf1ea20",
+            "survei_kesadaran.csv": "0d185e7c4af1a1ee14900ca4591f6c51c81ba3abc70850d5411091f170985869",
+            "tenaga_kerja.csv": "7e1f5e9217437178c042680d9962c7577b09a1e135792dacd01888143ac3391e",
+            "umkm.csv": "1390b72cf430310ed7878db212433939aabe0f6ed41de82b8835e7a32ef5e671",
+        },
+        "2026-10": {
+            "peserta_bpjstk.csv": "b21eec789dd1f7eec71ea3cad6de0c1573f6551fb2e3ab9f8cb6cd5d2ec48cb7",
+            "sosialisasi.csv": "0ad8e2c4a4efa424ac923e30ccba472d65215e3d4a58c7421c237e6649e7aa95",
+            "survei_kesadaran.csv": "f3403c45fd2f6996267006086f74e52d38d859cd8ebeb40502e9fc64ef488766",
+            "tenaga_kerja.csv": "e16daa27644839e63519666882d07edcc71d9dff99f0536d7fd69ba7b1c5b452",
+            "umkm.csv": "75f6e5299a48dc75cbcbe465b3eadd1a5ac7c12248fc37c9b4330e3e2b327bf9",
+        },
+    },
+}

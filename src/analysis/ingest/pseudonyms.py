@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from analysis.errors import AnalysisError
 from analysis.ingest import fast_hmac
-from analysis.ingest.demo_hashes import CAMPAIGN_MONTHS, DEMO_MONTHS
+from analysis.ingest.demo_hashes import CAMPAIGN_MONTHS, DEMO_MONTHS, REGION_CAMPAIGN_MONTHS
 from analysis.ingest.engine import duckdb_over
 from analysis.ingest.parse import arrow_text
 from analysis.ingest.read import find_raw_file
@@ -222,5 +222,6 @@ def is_untouched_demo(raw_dir: Path, hashes: dict[str, str] | None = None) -> bo
     if not raw_dir.is_dir():
         return False
     hashes = extract_hashes(raw_dir) if hashes is None else hashes
-    shipped = [*DEMO_MONTHS.values(), *CAMPAIGN_MONTHS.values()]
+    regions = [m for months in REGION_CAMPAIGN_MONTHS.values() for m in months.values()]
+    shipped = [*DEMO_MONTHS.values(), *CAMPAIGN_MONTHS.values(), *regions]
     return any(hashes == month for month in shipped)

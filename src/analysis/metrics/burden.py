@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.metrics.affordability import Affordability, burden_by
 from analysis.metrics.disclosure import Protected
-from analysis.metrics.universe import Universe
+from analysis.metrics.universe import Universe, universe_name
 from analysis.reference import sectors
 
 MEASURES = ("n", "above_now", "above_full")
@@ -69,7 +69,7 @@ def _make(a: Affordability) -> Burden:
     total = burden_by(r, None, th).rename(columns={"_all": "total"})
     total["total"] = TOTAL_KEY
     uni = Universe(
-        "affordability",
+        universe_name("affordability", a.region),
         a.min_cell,
         MEASURES,
         at_most=(("above_now", "n"), ("above_full", "n")),

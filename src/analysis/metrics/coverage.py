@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.metrics.disclosure import Protected, is_small, protect
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
-from analysis.metrics.universe import Universe
+from analysis.metrics.universe import Universe, universe_name
 from analysis.month import Month
 from analysis.reference import boundaries, region_name, sectors, targets
 from analysis.store import COUNT_COLUMNS, MEASURES
@@ -450,19 +450,21 @@ def universe(month: Month) -> Universe:
     """Every coverage count the report publishes, protected together (once per month): what
     other pages that show coverage counts (the awareness priority list) take their states from."""
     s = month.settings
+    name = universe_name("coverage", month.region)
     return month.memo(
-        "coverage_universe", lambda: coverage_universe(counts(month), s.min_cell, s.min_group)
+        "coverage_universe",
+        lambda: coverage_universe(counts(month), s.min_cell, s.min_group, name=name),
     )
 
 
 def coverage_universe(
-    cov: CoverageCounts, min_cell: int, min_group: int, groups: bool = True
+    cov: CoverageCounts, min_cell: int, min_group: int, groups: bool = True, name: str = "coverage"
 ) -> Universe:
     """Every coverage count the report publishes — kelurahan, kecamatan, the city, sectors and
     size classes (unless `groups` is false) — protected together (`analysis.metrics.universe`)."""
     counts = ("workers", "registered", "effective", "uncovered")
     u = Universe(
-        "coverage",
+        name,
         min_cell,
         ("workers", "registered", "active", "effective", "uncovered"),
         IDENTITIES,
@@ -506,7 +508,8 @@ def previous_universe(month: Month, period: str, kelurahan: pd.DataFrame) -> Uni
     except (AnalysisError, ValueError):
         s, kec = month.settings, kecamatan_coverage(kelurahan)
         geography = CoverageCounts(kelurahan, kec, city_coverage(kelurahan), kec[:0], kec[:0])
-        return coverage_universe(geography, s.min_cell, s.min_group, groups=False)
+        name = universe_name("coverage", month.region)
+        return coverage_universe(geography, s.min_cell, s.min_group, groups=False, name=name)
 
 
 def previous_protected(cov: CoverageMonth, level: str) -> Protected | None:

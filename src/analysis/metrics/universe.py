@@ -39,6 +39,7 @@ from analysis.metrics.audit import (
     widen,
 )
 from analysis.metrics.disclosure import PRIMARY, SECONDARY, SHOWN, Protected, protect
+from analysis.reference import DEFAULT_REGION
 
 Row = tuple[str, str]  # (level, key)
 
@@ -219,6 +220,12 @@ def _relations(p: Problem, spec: dict) -> None:
 
 
 # ------------------------------------------------------------------ the report's audit
+
+
+def universe_name(base: str, region: str) -> str:
+    """A universe's name in a report: one per kabupaten/kota of a region ('coverage@klaten'),
+    since each has its own desa and totals; the city's keeps the plain name."""
+    return base if region == DEFAULT_REGION else f"{base}@{region}"
 
 
 @dataclass

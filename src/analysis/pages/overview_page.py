@@ -108,7 +108,14 @@ def cost_table(o: Overview, lang: str = "id") -> PublishedTable:
         }
     )
     small = [is_small(int(a), o.min_cell) for a in above]
-    state = pd.DataFrame({"burden_above": np.where(small, SECONDARY, 0)})
+    workers = pd.to_numeric(rows["subsidy_workers"], errors="coerce").fillna(0)
+    few = [is_small(round(float(w)), o.min_cell) for w in workers]
+    state = pd.DataFrame(
+        {
+            "burden_above": np.where(small, SECONDARY, 0),
+            "subsidy_budget": np.where(few, SECONDARY, 0),
+        }
+    )
     cols = [
         Col("place", t("ov_col_place", lang)),
         Col("aware_gap", t("ov_col_aware_gap", lang), "num", 0),
@@ -126,7 +133,10 @@ def cost_table(o: Overview, lang: str = "id") -> PublishedTable:
         ),
     ]
     title = t("ov_tbl_cost", lang, place=o.place, month=fmt_month(o.period, lang))
-    return PublishedTable(title, cols, data, lang, state, o.min_cell)
+    return PublishedTable(title, cols, data, lang, state, o.min_cell).gated(
+        exempt="gaps, medians, shares and estimated budgets; a share or budget resting on a "
+        "small count is hidden"
+    )
 
 
 def _change(total: pd.Series, hidden: bool, key: str, lang: str) -> str:
