@@ -92,12 +92,13 @@ class Universe:
 
     def protect(self, rule: Rule | None = None) -> Universe:
         """Decide the state of every cell (see the module docstring); records what `widen` added."""
-        self.state, self.flags = {}, {}
+        self.state, self.flags, self.maybe_zero = {}, {}, set()
         for level in dict.fromkeys(level for level, _ in self.values):
             self._first_pass(level)
         self._group_rule()
         w = widen(self.problem(), rule or Rule())
-        pinned = [c for c in w.unresolved if c in self.flags]
+        # a 'none'/'all' the group rule hid (never a small count: that stays hidden)
+        pinned = [c for c in w.unresolved if c in self.flags and c not in self.maybe_zero]
         if pinned:  # the totals say it of a larger group anyway ('none in the city'): show it
             for c in pinned:
                 self.state.pop(c, None), self.flags.pop(c)
@@ -126,11 +127,19 @@ class Universe:
         """In a group of fewer than `min_group` people, 'none' and 'all' are not stated: a zero
         (none have it; or, through effective + uncovered = workers, none lack it) is shown as
         '<k' (fewer than k) and must not be narrowed to one value; 'all' without such a
-        complement is hidden as 'x' and must not be worked out either."""
+        complement is hidden as 'x' and must not be worked out either. Readers cannot rule out
+        that rule for any group the true size of which is under `min_group`, so there every '<k'
+        may be 0 for them too (the audit's attacker is told no more than readers are)."""
         for r, v in self.values.items():
             for part, whole in self.groups:
                 n, w = v.get(part), v.get(whole)
-                if n is None or not w or w >= self.min_group or n not in (0, w):
+                if n is None or not w or w >= self.min_group:
+                    continue
+                cell = (*r, part)
+                if 0 < n < self.min_cell and self.state.get(cell) == PRIMARY:
+                    self.flags.setdefault(cell, ZERO_OK)
+                    self.maybe_zero.add(cell)
+                if n not in (0, w):
                     continue
                 zeros = (
                     [part] if n == 0 else [m for m in self._complements(part, whole) if m != part]
