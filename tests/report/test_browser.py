@@ -162,6 +162,7 @@ def test_the_region_overview_and_a_kabupatens_pages_render_offline(
         check_page(browser, region_report_dir / name, device, shots, prefix="soloraya_")
 
 
+@pytest.mark.xdist_group("region")  # the worker that builds the region report
 def test_the_regions_links_work(region_report_dir, browser):
     for name in ("index.html", "region_overview.html", "klaten-02_coverage_map.html"):
         page, _ = open_offline(browser, region_report_dir / name, 1280)

@@ -52,7 +52,7 @@ def test_every_kabupatens_tables_download_under_its_own_name(report):
     kabupaten/kota, linked from its own page, and the overview's tables for the region."""
     m = json.loads((report / "manifest.json").read_text())
     files = {p.name for p in (report / "unduhan").iterdir()}
-    assert files == {f.split("/")[1] for d in m["downloads"] for f in d["files"]}
+    assert files == {d["file"].split("/")[1] for d in m["downloads"]}  # one entry per file
     ids = {d["id"] for d in m["downloads"]}
     assert {"ikhtisar_cakupan", "ikhtisar_kesadaran_biaya", "baris_per_berkas"} <= ids
     for a in areas(REGION):
