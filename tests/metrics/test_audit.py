@@ -410,3 +410,36 @@ def test_widen_stops_and_reports_what_it_cannot_fix():
     w = widen(old_rule(universe(t), t), Rule(min_width=5))
     assert not w.audit.ok and w.unresolved
     assert w.rounds < 20
+
+
+_ORDER = """
+import hashlib, sys
+from pathlib import Path
+from analysis.metrics import coverage
+from analysis.month import Month
+u = coverage.universe(Month.load(sys.argv[1], Path(sys.argv[2])))
+text = repr(u.problem().relations) + repr(sorted(map(repr, u.state.items())))
+print(hashlib.sha256(text.encode()).hexdigest())
+"""
+
+
+@pytest.mark.slow  # subprocesses
+def test_every_process_protects_a_month_alike(cleaned, demo_dir):
+    """Each page runs in its own kernel, with its own string hashing: the relations (and so the
+    solvers' ties, and so the hidden cells) must not depend on it, or two pages of one report
+    hide different cells of one table and together give a cell away."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PERIOD
+
+    out = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", _ORDER, PERIOD, str(demo_dir)],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        out.append(run.stdout.strip())
+    assert len(set(out)) == 1, out

@@ -218,7 +218,8 @@ def _relations(p: Problem, spec: dict) -> None:
             names = [(*c, m) for c in children]
             if (*parent, m) in p.index and all(n in p.index for n in names):
                 p.add_sum(names, (*parent, m))
-    rows = {name[:2] for name in p.names if len(name) == 3}
+    rows = dict.fromkeys(name[:2] for name in p.names if len(name) == 3)  # in order: ties in
+    # the solvers would otherwise break differently in each process (the pages must agree)
     for r in rows:
         for parts, whole in spec["identities"]:
             if all((*r, m) in p.index for m in [*parts, whole]):
