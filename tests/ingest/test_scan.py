@@ -119,6 +119,9 @@ ORDINARY = {
     "kemendagri codes": "33.72.01.1001 33.72.05.1011",
     "a date and a time": "2026-11-30 12:08:00.123456",
     "a numeric table row": "<table><tr><td>1.234</td><td>567</td><td>667</td><td>45,9%</td></tr></table>",
+    "a price beside a yearly amount": (
+        "<table><tr><td>528</td><td>5228</td><td>365396</td><td>1910132549</td></tr></table>"
+    ),
     "a json array": "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]",
     "short and public words": "Agustus Sri Lestari di Laweyan dan Pasar Kliwon",
     "a kpj-like number": "71383812366",

@@ -250,7 +250,9 @@ def _inside(groups: list[str], seps: list[str]) -> list[str]:
 
 def _split_over_cells(text: str) -> list[str]:
     """NIKs spread over consecutive all-digit cells of an HTML table row (cells aligned with
-    the 16 digits), valid by the NIK rules."""
+    the 16 digits, none longer than half a NIK), valid by the NIK rules. A cell of more than 8
+    digits is an amount, not a piece of a NIK: a download's yearly rupiah beside a price made
+    a valid-looking 16 digits (365396 | 1910132549)."""
     found = []
     if "<t" not in text.lower():
         return found
@@ -259,7 +261,7 @@ def _split_over_cells(text: str) -> list[str]:
         for i in range(len(cells)):
             joined = ""
             for c in cells[i:]:
-                if not c.isdigit():
+                if not c.isdigit() or len(c) > NIK_DIGITS // 2:
                     break
                 joined += c
                 if len(joined) >= NIK_DIGITS:
