@@ -109,6 +109,28 @@ def _small(count: int, min_cell: int, lang: str) -> str:
     return count_text(count, lambda v: fmt_int(v, lang), min_cell)
 
 
+def target_card(
+    targets: pd.DataFrame, segments, min_cell: int, place: str, page: str, rank: str, lang: str
+) -> list[dict]:
+    """The card of the first target — the informal (BPU) one, which UMKM workers mostly fall
+    under: the registry's share of it (a dash while its count is small); none without targets."""
+    for row in targets.itertuples():
+        covered = int(segments.get(row.segment, 0))
+        hidden = is_small(covered, min_cell)
+        note = t(
+            "cov_card_target_note",
+            lang,
+            covered=_small(covered, min_cell, lang),
+            target=fmt_int(row.target_workers, lang),
+            sector=t(f"cov_sector_{row.sector}", lang),
+            place=place,
+        )
+        value = "–" if hidden else fmt_pct(covered / row.target_workers, lang)
+        label = t("cov_card_target", lang, segment=row.segment, year=row.year)
+        return [{"label": label, "value": value, "note": note, "page": page, "rank": rank}]
+    return []
+
+
 def group_chart_frame(cov: CoverageMonth, which: str, lang: str = "id") -> pd.DataFrame:
     """Effective rate with its interval (`rate`, `rate_lo`, `rate_hi`) by sector or size, indexed by
     label, highest first, NaN where suppressed (for charts.dot_intervals)."""
@@ -260,26 +282,9 @@ def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
             "rank": "11",
         },
     ]
-    for row in cov.targets.itertuples():
-        covered = int(cov.segments.get(row.segment, 0))
-        hidden = is_small(covered, cov.min_cell)
-        cards.append(
-            {
-                "label": t("cov_card_target", lang, segment=row.segment, year=row.year),
-                "value": "–" if hidden else fmt_pct(covered / row.target_workers, lang),
-                "note": t(
-                    "cov_card_target_note",
-                    lang,
-                    covered=_small(covered, cov.min_cell, lang),
-                    target=n(row.target_workers),
-                    sector=t(f"cov_sector_{row.sector}", lang),
-                    place=cov.progress.place,
-                ),
-                "page": "02_coverage_map",
-                "rank": "12",
-            }
-        )
-        break  # the informal (BPU) target first: the one UMKM workers mostly fall under
+    cards += target_card(
+        cov.targets, cov.segments, cov.min_cell, cov.progress.place, "02_coverage_map", "12", lang
+    )
     summary = [{"rank": 10, "text": _summary_level(cov, p, change, lang)}]
     where = _summary_where(cov, lang)
     if where:

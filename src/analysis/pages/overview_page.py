@@ -9,13 +9,13 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.metrics.coverage import RATE_BREAKS, protect_table
-from analysis.metrics.disclosure import SECONDARY, Protected, count_text, is_small
+from analysis.metrics.disclosure import SECONDARY, Protected, is_small
 from analysis.metrics.overview import Overview, population_ratio, results, target_ratios
 from analysis.month import Month
 from analysis.pages import charts, maps
 from analysis.pages.affordability_subsidy import policy_basis, policy_group, policy_share
 from analysis.pages.awareness_page import points
-from analysis.pages.coverage_page import target_items
+from analysis.pages.coverage_page import target_card, target_items
 from analysis.pages.published import Col, PublishedTable, published
 from analysis.pages.text import (
     Cards,
@@ -373,26 +373,9 @@ def cover_cards(month: Month, lang: str = "id") -> Cards:
             "rank": "12",
         },
     ]
-    for row in o.progress.targets.itertuples():
-        covered = int(o.progress.segments.get(row.segment, 0))
-        hidden = is_small(covered, o.min_cell)
-        cards.append(
-            {
-                "label": t("cov_card_target", lang, segment=row.segment, year=row.year),
-                "value": "–" if hidden else fmt_pct(covered / row.target_workers, lang),
-                "note": t(
-                    "cov_card_target_note",
-                    lang,
-                    covered=count_text(covered, lambda v: fmt_int(v, lang), o.min_cell),
-                    target=fmt_int(row.target_workers, lang),
-                    sector=t(f"cov_sector_{row.sector}", lang),
-                    place=o.place,
-                ),
-                "page": PAGE,
-                "rank": "13",
-            }
-        )
-        break  # the informal (BPU) target: the one UMKM workers mostly fall under
+    cards += target_card(
+        o.progress.targets, o.progress.segments, o.min_cell, o.place, PAGE, "13", lang
+    )
     summary = [{"rank": 10 * i, "text": line} for i, line in enumerate(headline_lines(o, lang), 1)]
     return Cards(cards, summary=summary, steps=area_steps(o, lang))
 
