@@ -193,20 +193,21 @@ def _ranges(A, lower, upper, lo, hi, comp, k=0, x_cells=None, exact=False, targe
     seen_lo, seen_hi, solves = np.full(n, np.inf), np.full(n, -np.inf), 0
     lp = None if exact else _WarmLP(A, lower, upper, lo, hi)
 
-    def solve(c: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-        """Optimise c over the components with a target (`cols`; all if None); their values."""
+    def solve(c: np.ndarray) -> np.ndarray:
+        """Optimise c over every component at once (the others have no cost and any value);
+        every variable's value, each a feasible value seen."""
         nonlocal solves
         solves += 1
-        if lp is not None:  # every component at once: the others have no cost and any value
-            cols, x = np.arange(n), lp.solve(c)
+        if lp is not None:
+            x = lp.solve(c)
         else:
-            cols, c, con = np.arange(n), np.r_[c, np.zeros(len(vlo) - n)], cons
-            res = milp(c, integrality=ints, bounds=Bounds(vlo, vhi), constraints=con, options=MIP)
+            c = np.r_[c, np.zeros(len(vlo) - n)]
+            res = milp(c, integrality=ints, bounds=Bounds(vlo, vhi), constraints=cons, options=MIP)
             if res.status != 0:
                 raise ValueError(f"published figures inconsistent, or solver failed: {res.message}")
             x = res.x[:n]
-        seen_lo[cols] = np.minimum(seen_lo[cols], x[cols])
-        seen_hi[cols] = np.maximum(seen_hi[cols], x[cols])
+        np.minimum(seen_lo, x, out=seen_lo)
+        np.maximum(seen_hi, x, out=seen_hi)
         return x
 
     solve(np.where(targets, 1.0, 0.0))
@@ -230,7 +231,7 @@ def _ranges(A, lower, upper, lo, hi, comp, k=0, x_cells=None, exact=False, targe
                     break
         if not picked:
             return np.ceil(low - TOL) + 0.0, np.floor(high + TOL) + 0.0, solves
-        x = solve(c, np.flatnonzero(np.isin(comp, comp[[i for i, _s in picked]])))
+        x = solve(c)
         for i, s in picked:
             (low if s > 0 else high)[i] = x[i]
 
