@@ -1,9 +1,12 @@
 """Reading raw extracts: delimiters, encodings, title blocks, header variants, and clear errors."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from analysis.errors import AnalysisError
+from analysis.ingest import read
 from analysis.ingest.read import find_raw_file, read_raw
 
 from conftest import write
@@ -136,3 +139,40 @@ def test_find_raw_file(tmp_path):
     write(tmp_path / "umkm.xlsx", "x")
     with pytest.raises(AnalysisError, match="keep only one"):
         find_raw_file(tmp_path, "umkm")
+
+
+_PIECES = st.sampled_from(
+    [
+        b"a",
+        b"\n",
+        b";",
+        "é".encode(),
+        "😀".encode(),
+        b"\xe9",
+        b"\xed\xa0\x80",
+        b"\xc0\x80",
+        b"\xe2\x82",
+        b"\xff",
+    ]
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(_PIECES, max_size=30), chunk=st.integers(1, 9))
+def test_utf8_check_agrees_with_python_whatever_the_chunks(
+    tmp_path_factory, monkeypatch, pieces, chunk
+):
+    """Arrow's validator, fed in chunks cut after a newline, says what Python's decoder says, for
+    any bytes and wherever the chunks fall (a character split over two chunks is still whole)."""
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("utf8") / "f.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(read, "UTF8_CHUNK", chunk)
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    assert read._utf8_ok(path) is expected

@@ -5,8 +5,12 @@ import base64
 import hashlib
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analysis.ingest.keys import all_hex64
 from analysis.ingest.scan import (
     Secrets,
     _secrets,
@@ -14,6 +18,7 @@ from analysis.ingest.scan import (
     nik_valid,
     normalise,
     readable,
+    scan_parquet,
     scan_text,
 )
 
@@ -178,3 +183,116 @@ def test_a_notebook_is_read_without_its_images():
 def test_place_names_and_short_single_words_are_not_secrets():
     assert "laweyan" not in SECRETS.names and "sri" not in SECRETS.names
     assert isinstance(Secrets().niks, np.ndarray)
+
+
+# ------------------------------------------------------------------ parquet files, looked at in Arrow
+
+EVERY_DISGUISE = [*EVASIONS.values(), *NAMES.values(), *ORDINARY.values()]
+
+
+def _one_by_one(values, secrets=SECRETS) -> dict[str, int]:
+    """The reference: every distinct value normalised and scanned on its own, in Python."""
+    found: dict[str, int] = {}
+    for value in {v for v in values if v is not None}:
+        for kind, n in scan_text(normalise(value), secrets).items():
+            found[kind] = found.get(kind, 0) + n
+    return found
+
+
+@pytest.mark.parametrize("value", EVERY_DISGUISE)
+def test_a_parquet_cell_is_read_as_its_text_would_be(tmp_path, value):
+    """Every disguise of the corpus, alone in a cell (with a hundred ordinary ids around it),
+    is found in a parquet file exactly as in its text; ordinary content stays unflagged."""
+    path = tmp_path / "t.parquet"
+    ids = [f"UMKM-{i:06d}" for i in range(100)]
+    pd.DataFrame({"id_umkm": ids, "catatan": [value] + ids[1:]}).to_parquet(path)
+    assert scan_parquet(path, SECRETS) == _one_by_one([value, *ids])
+
+
+_TEXT = st.text(
+    st.sampled_from(list("0123456789 -./&<>;#xBudiSantoWrgJy,") + ["\u200b", "３", "é"]),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), _TEXT, st.sampled_from(EVERY_DISGUISE)), max_size=12))
+def test_parquet_scan_equals_scanning_each_value(tmp_path_factory, values):
+    """Whatever the cells hold, the Arrow path finds what scanning each distinct value does."""
+    path = tmp_path_factory.mktemp("scan") / "t.parquet"
+    pd.DataFrame({"x": pd.Series(values, dtype=object)}).to_parquet(path)
+    assert scan_parquet(path, SECRETS) == _one_by_one(values)
+
+
+def test_pseudonym_columns_are_skipped_but_nothing_else(tmp_path):
+    digests = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(5)]
+    pd.DataFrame({"nik_hash": digests}).to_parquet(tmp_path / "ok.parquet")
+    assert scan_parquet(tmp_path / "ok.parquet", SECRETS) == {}
+    # one value that is not a pseudonym makes the column text like any other, even when it
+    # comes in a later row group than the digests (the file is read a row group at a time)
+    bad = pd.DataFrame({"nik_hash": [*digests, NIK, "Toko Budi Santoso"]})
+    bad.to_parquet(tmp_path / "bad.parquet", row_group_size=5)
+    found = {"nik_shaped": 1, "raw_nik": 1, "raw_name": 1}
+    assert scan_parquet(tmp_path / "bad.parquet", SECRETS) == found
+    bad.iloc[::-1].to_parquet(tmp_path / "bad_first.parquet", row_group_size=2)
+    assert scan_parquet(tmp_path / "bad_first.parquet", SECRETS) == found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text("0123456789abcdef", min_size=63, max_size=65),
+            st.text("0123456789abcdef", min_size=64, max_size=64).flatmap(
+                lambda h: st.sampled_from("Ag -\u00e9").map(lambda c: h[:10] + c + h[11:])
+            ),
+        )
+    )
+)
+def test_all_hex64_agrees_with_the_pattern(values):
+    import re
+
+    import pyarrow as pa
+
+    expected = all(re.fullmatch("[0-9a-f]{64}", v) for v in values if v is not None)
+    assert all_hex64(pa.chunked_array([pa.array(values, pa.string())])) == expected
+
+
+def test_secrets_are_the_distinct_raw_niks_in_order():
+    niks = np.array([3372014508850003, 5, 3372014508850003, 1, 5], dtype="int64")
+    assert _secrets(niks, set(), []).niks.tolist() == [1, 5, 3372014508850003]
+
+
+def test_raw_niks_are_read_only_when_a_nik_shaped_number_is_found(cleaned, demo_dir):
+    """A clean run's scan finds no NIK-shaped number, so the raw NIKs are never read; when one
+    is found they are, and a raw worker's NIK is told apart from any 16 digits."""
+    from analysis.ingest.scan import secrets_from_raw
+
+    from conftest import PERIOD
+
+    raw = demo_dir / "raw" / PERIOD
+    secrets = secrets_from_raw(raw, ["Laweyan"])
+    assert secrets.niks is None and secrets.names
+    assert scan_text(normalise("Laweyan, 12 pekerja, Rp1.234.567"), secrets) == {}
+    assert secrets.niks is None
+    nik = pd.read_csv(
+        raw / "tenaga_kerja.csv", sep=None, engine="python", dtype=str, encoding="latin-1"
+    )["NIK"]
+    real = next(n for n in nik.dropna() if n.isdigit() and len(n) == 16 and nik_valid(n))
+    assert scan_text(real, secrets) == {"nik_shaped": 1, "raw_nik": 1}
+    assert scan_text(NIK, secrets) == {"nik_shaped": 1}  # NIK-shaped, but no one's here
+    assert len(secrets.niks) > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.characters(max_codepoint=0x300), max_size=6)))
+def test_plain_text_is_printable_ascii_without_entities_or_tags(values):
+    import re
+
+    import pyarrow as pa
+
+    from analysis.ingest.scan import plain_text
+
+    expected = [re.fullmatch(r"[\x20-\x25\x27-\x3b\x3d-\x7e]*", v) is not None for v in values]
+    assert plain_text(pa.array(values, pa.string())).to_pylist() == expected

@@ -24,5 +24,6 @@ def test_a_failed_background_write_is_raised(tmp_path, monkeypatch):
         }
     )
     writer.write(rows.astype({c: "str" for c in ("source_file", "rule", "column", "detail")}))
+    writer.close()  # the file is completed in the background …
     with pytest.raises(OSError, match="disk full"):
-        writer.close()
+        writer.finish()  # … and its failure raised when the table is waited for

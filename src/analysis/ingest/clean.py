@@ -48,7 +48,7 @@ from analysis.ingest.places import SPELLINGS_FILE, PlaceMatcher
 from analysis.ingest.pseudonyms import extract_hashes, is_untouched_demo, load_key
 from analysis.ingest.read import find_raw_file
 from analysis.ingest.rules import Context
-from analysis.ingest.scan import Finding, scan_paths, secrets_from_raw
+from analysis.ingest.scan import Finding, Secrets, scan_paths, secrets_from_cache
 from analysis.ingest.write import write_processed_tables
 from analysis.paths import (
     PROCESSED_FILES,
@@ -71,6 +71,8 @@ FILES: dict[str, tuple[PartCleaner, KeyRule | None]] = {
 }
 #: Writes tables derived from the cleaned month into its staging folder: (folder, the region's units).
 Derive = Callable[[Path, pd.DataFrame], None]
+#: Raw files converted to the parquet cache at the same time.
+READ_THREADS = 2
 #: Seconds between progress lines on long runs.
 PROGRESS_SECONDS = 5.0
 
@@ -153,13 +155,19 @@ def read_period(
         found[stem] = path
     tick = Ticker(say or (lambda _msg: None))
     steps = steps or Steps()
-    cached: dict[str, CachedRaw | None] = {}
-    for stem, path in found.items():
-        sha = (hashes or {}).get(path.name) if path is not None else None
-        cached[stem] = cache_raw(stem, path, partition_rows, sha, reuse) if path else None
-        if path is not None:
-            tick(f"{path.name} read into the parquet cache")
+
+    def convert(stem: str, path: Path) -> CachedRaw:
+        sha = (hashes or {}).get(path.name)
+        table = cache_raw(stem, path, partition_rows, sha, reuse)
+        tick(f"{path.name} read into the parquet cache")
         steps.advance()
+        return table
+
+    # two files at a time: Arrow parses on its own threads, but each parquet file is written on one
+    with ThreadPoolExecutor(READ_THREADS) as pool:
+        pending = {s: pool.submit(convert, s, p) for s, p in found.items() if p is not None}
+        cached = {stem: pending[stem].result() if stem in pending else None for stem in found}
+    steps.advance(len(found) - len(pending))
     return cached
 
 
@@ -314,10 +322,16 @@ def write_spellings(raw_dir: Path, spellings: pd.DataFrame) -> Path:
     return path
 
 
-def _scan(stage: Path, raw_dir: Path, units_: pd.DataFrame, period: str, say) -> None:
-    """The privacy scanner over the processed month before it is swapped in (no NIK, no name)."""
+def _secrets(raw: dict[str, CachedRaw | None], units_: pd.DataFrame) -> Secrets:
+    """What the privacy scanner looks for: the NIKs and names of this month's raw files, as
+    cached for this run (the region's place names are not secrets)."""
     public = [*units_["kelurahan"].unique(), *units_["kecamatan"].unique()]
-    leaks = scan_paths([stage], secrets_from_raw(raw_dir, public))
+    return secrets_from_cache([t for t in raw.values() if t is not None], public)
+
+
+def _scan(stage: Path, secrets: Secrets, period: str, say) -> None:
+    """The privacy scanner over the processed month before it is swapped in (no NIK, no name)."""
+    leaks = scan_paths([stage], secrets)
     say(f"privacy check of the processed data: {len(leaks)} leak(s)")
     if leaks:
         first = leaks[0]
@@ -387,6 +401,9 @@ def clean_period(
     work.mkdir(parents=True, mode=0o700)
     runner = make_engine(engine, scheduler)
     out_dir = paths.processed(period)
+    # the scanner's secrets are read from the cache meanwhile (mostly Arrow, off the GIL)
+    side = ThreadPoolExecutor(1)
+    secrets = side.submit(_secrets, raw, units_)
     try:
         files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
         t = time.perf_counter()
@@ -397,11 +414,12 @@ def clean_period(
             if derive is not None:
                 derive(stage, ctx.matcher.units)
             write_spellings(paths.raw(period), spellings)
-            _scan(stage, paths.raw(period), units_, period, say)
+            _scan(stage, secrets.result(), period, say)
         seconds["link_write"] = time.perf_counter() - t
         steps.finish()
         _say_outcome(quality, seconds, say)
     finally:
+        side.shutdown(cancel_futures=True)
         runner.close()
         shutil.rmtree(work, ignore_errors=True)
     names = [p.removesuffix(".parquet") for p in PROCESSED_FILES if p.endswith(".parquet")]

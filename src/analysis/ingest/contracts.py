@@ -4,9 +4,10 @@ written, at the cost of a few vectorised passes.
 pandera checks what is cheap per column (types, nullability, strict and ordered columns, value
 sets and bounds). The checks that cost most on millions of rows are done here with the same
 meaning: a text pattern is matched on the column's distinct values (`str.match`, as pandera
-does), a pseudonym's 64 lowercase hex characters by a byte test over the Arrow buffer, and
-"no value twice" by sorting 64-bit hashes (only a shared hash is looked at in full). A failure
-is a bug, not bad data: it raises pandera's SchemaError, as validating the whole schema would.
+does), a pseudonym's 64 lowercase hex characters by a byte test over the Arrow buffer
+(`keys.all_hex64`), and "no value twice" by sorting 64-bit hashes (only a shared hash is looked
+at in full). A failure is a bug, not bad data: it raises pandera's SchemaError, as validating
+the whole schema would.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandera.pandas as pa
 import pyarrow
 from pandera.errors import SchemaError
 
-from analysis.ingest.keys import hash64
+from analysis.ingest.keys import all_hex64, hash64
 from analysis.ingest.parse import arrow_text
 from analysis.ingest.schemas import HASH
 
@@ -55,24 +56,11 @@ def _split(schema: pa.DataFrameSchema) -> tuple[pa.DataFrameSchema, dict, list]:
     return _SPLIT[id(schema)][1:]
 
 
-def _hex64(values: pyarrow.Array) -> bool:
-    """Every value given is exactly 64 characters of [0-9a-f] (the pseudonym contract)."""
-    values = values.drop_null() if values.null_count else values
-    if len(values) == 0:
-        return True
-    _, offsets, data = values.buffers()
-    offsets = np.frombuffer(offsets, dtype="int64")[values.offset : values.offset + len(values) + 1]
-    if not (np.diff(offsets) == 64).all():
-        return False
-    text = np.frombuffer(data, dtype="uint8")[offsets[0] : offsets[-1]]
-    return bool((((text - np.uint8(48)) < 10) | ((text - np.uint8(97)) < 6)).all())  # 0-9, a-f
-
-
 def _matches(series: pd.Series, pattern: str) -> bool:
     """Every value given matches `pattern` as pandera's str_matches reads it (`str.match`), checked
     once per distinct value."""
     if pattern == HASH:
-        return _hex64(_contiguous(arrow_text(series)))
+        return all_hex64(arrow_text(series))
     distinct = pd.Series(series.dropna().unique(), dtype=series.dtype)
     return bool(distinct.str.match(pattern).all())
 

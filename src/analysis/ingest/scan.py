@@ -10,7 +10,9 @@ characters removed, accents stripped for names. Then:
   them (spaces, no-break spaces, dots, dashes, slashes …), standing alone or right after
   letters (`NIK3404…`); a run of more than 16 digits holding a valid NIK (province, date and
   serial rules); a NIK split over the cells of a table row (`3372 | 0145 | 0885 | 0003`); a
-  CSV is read as a table, cell by cell (a row of counts does not run into one number).
+  CSV is read as a table, cell by cell (a row of counts does not run into one number), and a
+  parquet file column by column, each distinct value on its own (`scan_parquet`: in Arrow for
+  plain ASCII values, through the same Python checks for any other).
   Hex digests (32 or more lower-case hex characters) are not read as digits, and base64 is skipped
   only where it is a real embedded image (`<img src="data:image/…;base64,…">`, or an image
   output of a notebook) — anything else after `data:…;base64,` is read like other text, and
@@ -32,8 +34,10 @@ import html
 import io
 import json
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -45,7 +49,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
-from analysis.ingest.cache import PARTITION_ROWS, cache_raw
+from analysis.ingest.cache import PARTITION_ROWS, CachedRaw, cache_raw
+from analysis.ingest.keys import all_hex64, text_buffers
 from analysis.ingest.nik import PROVINCES
 from analysis.ingest.read import find_raw_file
 from analysis.paths import RAW_STEMS
@@ -101,12 +106,23 @@ class Finding:
 @dataclass
 class Secrets:
     """What must never appear: this month's raw NIKs (sorted numbers) and names (normalised,
-    words joined by one space, and run together)."""
+    words joined by one space, and run together). The NIKs may be read only when first needed
+    (`load_niks`): a NIK-shaped number is already a finding, and processed data has none, so a
+    clean run need not hold every raw NIK in memory."""
 
-    niks: np.ndarray = field(default_factory=lambda: np.array([], dtype="int64"))
+    niks: np.ndarray | None = field(default_factory=lambda: np.array([], dtype="int64"))
     names: set[str] = field(default_factory=set)
     joined: set[str] = field(default_factory=set)
     longest: int = 1
+    load_niks: Callable[[], np.ndarray] | None = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def raw_niks(self) -> np.ndarray:
+        """The raw NIKs, sorted (read from the raw files the first time, once)."""
+        with self._lock:
+            if self.niks is None:
+                self.niks = self.load_niks() if self.load_niks else np.array([], dtype="int64")
+            return self.niks
 
 
 # ------------------------------------------------------------------ normalising
@@ -275,34 +291,60 @@ def _split_over_cells(text: str) -> list[str]:
 
 
 def secrets_from_raw(raw_dir: Path, public: Iterable[str] = ()) -> Secrets:
-    """The NIKs and names of a period's raw files, partition by partition from the parquet
-    cache (converting a file first if needed). `public`: words and names that are not secrets
-    however a raw file uses them (the region's place names)."""
-    niks, names = [], set()
+    """The secrets of a period's raw folder (`secrets_from_cache`), converting each raw file to
+    the parquet cache first if needed. `public`: words and names that are not secrets however
+    a raw file uses them (the region's place names)."""
+    tables = []
     for stem in RAW_STEMS:
         try:
             path = find_raw_file(raw_dir, stem)
-            table = cache_raw(stem, path, PARTITION_ROWS) if path else None
+            tables.append(cache_raw(stem, path, PARTITION_ROWS) if path else None)
         except AnalysisError:
             continue
-        for i in range(table.parts if table else 0):
-            frame = table.part(i)
-            for col in NIK_COLUMNS:
-                if col in frame:
-                    digits = pc.replace_substring_regex(pa.array(frame[col].astype(str)), r"\D", "")
-                    ok = pc.and_(
-                        pc.greater_equal(pc.utf8_length(digits), 15),
-                        pc.less_equal(pc.utf8_length(digits), NIK_DIGITS),
-                    )
-                    kept = pc.filter(digits, ok).to_numpy(zero_copy_only=False)
-                    niks.append(np.unique(kept.astype("int64")) if len(kept) else [])
-            for col in NAME_COLUMNS:
-                if col in frame:
-                    names |= set(frame[col].dropna().unique())
-    return _secrets(np.concatenate([np.asarray(n, "int64") for n in niks] or [[]]), names, public)
+    return secrets_from_cache([t for t in tables if t is not None], public)
 
 
-def _secrets(niks: np.ndarray, raw_names: set[str], public: Iterable[str]) -> Secrets:
+def secrets_from_cache(tables: Iterable[CachedRaw], public: Iterable[str] = ()) -> Secrets:
+    """The names of cached raw files, partition by partition, reading only the name columns;
+    their NIKs are read the same way when first needed (`Secrets.raw_niks`)."""
+    tables = list(tables)
+    names = set()
+    for values in _raw_columns(tables, NAME_COLUMNS):
+        names.update(pc.unique(pc.drop_null(values)).to_pylist())
+    return _secrets(
+        lambda: np.concatenate(
+            [np.array([], "int64"), *map(_nik_numbers, _raw_columns(tables, NIK_COLUMNS))]
+        ),
+        names,
+        public,
+    )
+
+
+def _raw_columns(tables: list[CachedRaw], columns: tuple[str, ...]) -> Iterator[pa.ChunkedArray]:
+    """Those of `columns` that the cached raw files hold, one partition at a time."""
+    for table in tables:
+        parquet = pq.ParquetFile(table.parquet)
+        wanted = [c for c in columns if c in parquet.schema_arrow.names]
+        for i in range(table.parts if wanted else 0):
+            part = parquet.read_row_group(i, columns=wanted)
+            yield from part.columns
+
+
+def _nik_numbers(values: pa.ChunkedArray) -> np.ndarray:
+    """The numbers of 15 or 16 digits that a raw NIK column holds (its digits only)."""
+    digits = pc.replace_substring_regex(values.cast(pa.large_string()), r"\D", "")
+    length = pc.utf8_length(digits)
+    kept = pc.filter(
+        digits, pc.and_(pc.greater_equal(length, 15), pc.less_equal(length, NIK_DIGITS))
+    )
+    return kept.cast(pa.int64()).to_numpy()
+
+
+def _secrets(
+    niks: np.ndarray | Callable[[], np.ndarray], raw_names: set[str], public: Iterable[str]
+) -> Secrets:
+    """Secrets from raw NIKs (numbers, or a function that reads them when first needed), raw
+    names and the words that are public."""
     known = {" ".join(name_words(p)) for p in public}
     known |= {w for p in known for w in p.split()}
     names, joined = set(), set()
@@ -315,7 +357,19 @@ def _secrets(niks: np.ndarray, raw_names: set[str], public: Iterable[str]) -> Se
         if len(words) > 1:
             joined.add("".join(words))
     longest = max((k.count(" ") + 1 for k in names), default=1)
-    return Secrets(np.unique(niks.astype("int64")), names, joined, longest)
+    if callable(niks):
+        return Secrets(None, names, joined, longest, lambda: _sorted_unique(niks()))
+    return Secrets(_sorted_unique(niks), names, joined, longest)
+
+
+def _sorted_unique(numbers: np.ndarray) -> np.ndarray:
+    """The distinct numbers, sorted: by sorting, which is 15 times faster on a million NIKs than
+    numpy 2.4's `np.unique` (a hash table when no counts or indices are asked for)."""
+    numbers = np.array(numbers, dtype="int64")  # our own copy, sorted in place
+    numbers.sort()
+    keep = np.ones(len(numbers), dtype=bool)
+    np.not_equal(numbers[1:], numbers[:-1], out=keep[1:])
+    return numbers[keep]
 
 
 # ------------------------------------------------------------------ scanning
@@ -323,44 +377,140 @@ def _secrets(niks: np.ndarray, raw_names: set[str], public: Iterable[str]) -> Se
 
 def scan_text(text: str, secrets: Secrets) -> dict[str, int]:
     """Kinds of leak found in normalised text, with counts."""
-    found: dict[str, int] = {}
-    shaped = nik_candidates(text)
-    if shaped:
-        found["nik_shaped"] = len(shaped)
-        numbers = np.array([int(s) for s in shaped], dtype="int64")
-        at = np.searchsorted(secrets.niks, numbers)
-        hit = (at < len(secrets.niks)) & (secrets.niks[np.minimum(at, len(secrets.niks) - 1)] == numbers) if len(secrets.niks) else np.zeros(len(numbers), bool)  # fmt: skip
-        if hit.any():
-            found["raw_nik"] = int(hit.sum())
+    found = _nik_hits(text, secrets)
     if secrets.names:
-        words = name_words(_TAG.sub(" ", text))
-        hits = sum(w in secrets.joined for w in words)
-        for n in range(1, secrets.longest + 1):
-            for i in range(len(words) - n + 1):
-                hits += " ".join(words[i : i + n]) in secrets.names
-        if hits:
-            found["raw_name"] = hits
+        found |= _name_hits(name_words(_TAG.sub(" ", text)), secrets)
     return found
 
 
-def parquet_text(path: Path) -> str:
-    """The distinct text of a parquet file's columns (and their names), numbers that could be
-    NIKs as digits; columns that are all hex digests (pseudonyms) are skipped whole."""
-    table = pq.read_table(path)
-    parts = list(table.column_names)
-    for name in table.column_names:
-        col = table.column(name).combine_chunks()
-        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-            v = pd.Series(col.to_numpy(zero_copy_only=False)).dropna().abs()
-            parts += [str(int(x)) for x in v[(v >= 1e14) & (v < 1e20)].unique()]
-        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            col = pc.drop_null(col)
-            if len(col) and pc.all(pc.match_substring_regex(col, r"^[0-9a-f]{64}$")).as_py():
-                continue
-            parts += [str(v) for v in pc.unique(col).to_pylist()]
-        elif not pa.types.is_boolean(col.type) and not pa.types.is_temporal(col.type):
-            parts += [str(v) for v in pd.Series(col.to_pylist()).dropna().astype(str).unique()]
-    return normalise("\n".join(parts))
+def _nik_hits(text: str, secrets: Secrets) -> dict[str, int]:
+    """NIK-shaped numbers in normalised text, and how many of them are this month's raw NIKs."""
+    shaped = nik_candidates(text)
+    if not shaped:
+        return {}
+    found = {"nik_shaped": len(shaped)}
+    niks, numbers = secrets.raw_niks(), np.array([int(s) for s in shaped], dtype="int64")
+    at = np.minimum(np.searchsorted(niks, numbers), max(len(niks) - 1, 0))
+    hits = int((niks[at] == numbers).sum()) if len(niks) else 0
+    return found | ({"raw_nik": hits} if hits else {})
+
+
+def _name_hits(words: list[str], secrets: Secrets) -> dict[str, int]:
+    """Raw names in a run of normalised words: whole names in sequence, or run together."""
+    hits = sum(w in secrets.joined for w in words)
+    for n in range(1, secrets.longest + 1):
+        for i in range(len(words) - n + 1):
+            hits += " ".join(words[i : i + n]) in secrets.names
+    return {"raw_name": hits} if hits else {}
+
+
+#: Plain values looked at in Arrow at a time.
+SCAN_SLICE = 1 << 18
+
+
+def plain_text(values: pa.Array) -> pa.BooleanArray:
+    """Which values read the same normalised and have their ASCII letters as words: printable
+    ASCII without '&' (an entity) or '<' (a tag). Four Arrow kernels, no regex (5× faster)."""
+    return pc.and_(
+        pc.and_(pc.string_is_ascii(values), pc.utf8_is_printable(values)),
+        pc.invert(pc.or_(pc.match_substring(values, "&"), pc.match_substring(values, "<"))),
+    )
+
+
+def _parquet_values(path: Path) -> tuple[list[pa.Array], list[str]]:
+    """A parquet file's distinct text: per text column the distinct plain values as Arrow arrays
+    (`plain_text`, the bulk, looked at in Arrow), and as Python strings everything else: column
+    names, other text values, numbers that could be NIKs as digits. Columns that are all hex
+    digests (pseudonyms) are skipped whole. Read row group by row group (each decoded on
+    Arrow's threads), so memory holds one row group and the distinct values at a time."""
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    text = [n for n in schema.names if _is_text(schema.field(n).type)]
+    digests = dict.fromkeys(text, 0)  # columns all hex digests so far: values seen
+    distinct: dict[str, list[pa.Array]] = {n: [] for n in text}
+    other = list(schema.names)
+    for i in range(parquet.num_row_groups):
+        group = parquet.read_row_group(i)
+        for name in schema.names:
+            col = group.column(name).combine_chunks()
+            if name in digests and all_hex64(col):
+                digests[name] += len(col) - col.null_count
+            elif name in distinct:
+                if name in digests:  # a value that is not a digest: the earlier groups count too
+                    del digests[name]
+                    distinct[name] += [
+                        pc.unique(pc.drop_null(parquet.read_row_group(j, [name]).column(0)))
+                        for j in range(i)
+                    ]
+                distinct[name].append(pc.unique(pc.drop_null(col)))
+            else:
+                other += _other_values(col)
+    plain = []
+    for name in text:
+        if digests.get(name):
+            continue  # pseudonyms only
+        values = pc.unique(pa.chunked_array(distinct[name], schema.field(name).type))
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        is_plain = plain_text(values)
+        plain.append(pc.filter(values, is_plain))
+        other += pc.filter(values, pc.invert(is_plain)).to_pylist()
+    return plain, list(dict.fromkeys(other))
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _other_values(col: pa.Array) -> list[str]:
+    """A column that is not text, as the scanner reads it: numbers that could be NIKs as digits,
+    nothing of booleans and dates, anything else as its text."""
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        v = pd.Series(col.to_numpy(zero_copy_only=False)).dropna().abs()
+        return [str(int(x)) for x in v[(v >= 1e14) & (v < 1e20)].unique()]
+    if pa.types.is_boolean(col.type) or pa.types.is_temporal(col.type):
+        return []
+    return [str(v) for v in pd.Series(col.to_pylist()).dropna().astype(str).unique()]
+
+
+def _digits_per_value(values: pa.Array) -> np.ndarray:
+    """How many ASCII digits each text value holds."""
+    offsets, data = text_buffers(values)
+    seen = np.zeros(len(data) + 1, dtype="int64")
+    np.cumsum((data >= 48) & (data <= 57), out=seen[1:])
+    return seen[offsets[1:]] - seen[offsets[:-1]]
+
+
+def scan_parquet(path: Path, secrets: Secrets) -> dict[str, int]:
+    """Kinds of leak in a parquet file, with counts, each distinct value read on its own (as
+    a table's cells are: one value never runs on into the next). Plain values are looked at in
+    Arrow: only those with 16 digits or more can hold a NIK, and their names are looked for once
+    per distinct run of words; everything else goes through `scan_text` one by one."""
+    plain, other = _parquet_values(path)
+    found: dict[str, int] = {}
+
+    def add(kinds: dict[str, int], times: int = 1) -> None:
+        for kind, n in kinds.items():
+            found[kind] = found.get(kind, 0) + n * times
+
+    for text in other:
+        add(scan_text(normalise(text), secrets))
+    runs: dict[str, int] = {}  # each distinct run of words in plain values, and how often
+    for column in plain:
+        for start in range(0, len(column), SCAN_SLICE):  # bounded memory on millions of values
+            values = column.slice(start, SCAN_SLICE)
+            long_enough = pa.array(_digits_per_value(values) >= NIK_DIGITS)
+            for text in pc.filter(values, long_enough).to_pylist():
+                add(_nik_hits(text, secrets))  # names: below, for every plain value
+            if secrets.names:
+                words = pc.replace_substring_regex(pc.ascii_lower(values), "[^a-z]+", " ")
+                counted = pc.value_counts(pc.utf8_trim(words, " "))
+                for run, n in zip(
+                    *(counted.field(f).to_pylist() for f in ("values", "counts")), strict=True
+                ):
+                    runs[run] = runs.get(run, 0) + n
+    for run, n in runs.items():
+        add(_name_hits(run.split(), secrets), n)
+    return found
 
 
 def files_under(paths: Iterable[Path]) -> list[Path]:
@@ -375,9 +525,8 @@ def files_under(paths: Iterable[Path]) -> list[Path]:
 
 
 def file_text(path: Path) -> str | None:
-    """What a reader of a file sees, normalised; None for files that are not text or parquet."""
-    if path.suffix == ".parquet":
-        return parquet_text(path)
+    """What a reader of a text file sees, normalised; None for other files (parquet files are
+    read by `scan_parquet`)."""
     if path.suffix.lower() in TEXT_SUFFIXES:
         return readable(path.read_text(encoding="utf-8", errors="replace"), path.suffix.lower())
     return None
@@ -385,9 +534,15 @@ def file_text(path: Path) -> str | None:
 
 def scan_paths(paths: Iterable[Path], secrets: Secrets) -> list[Finding]:
     """Scan files and folders (recursively) for NIKs and names; one finding per file and kind."""
-    findings = []
-    for f in files_under(paths):
-        text = file_text(f)
-        if text is not None:
-            findings += [Finding(f, kind, n) for kind, n in scan_text(text, secrets).items()]
-    return findings
+
+    def scan(f: Path) -> list[Finding]:
+        if f.suffix == ".parquet":
+            found = scan_parquet(f, secrets)
+        else:
+            text = file_text(f)
+            found = scan_text(text, secrets) if text is not None else {}
+        return [Finding(f, kind, n) for kind, n in found.items()]
+
+    # two files at a time: reading and checking a parquet file is mostly Arrow, off the GIL
+    with ThreadPoolExecutor(2) as pool:
+        return [finding for found in pool.map(scan, files_under(paths)) for finding in found]

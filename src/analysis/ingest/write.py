@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +47,14 @@ class _TableWriter:
     """Write a processed table part by part to one parquet file, each part checked by its schema.
 
     Parquet encoding (which releases the GIL) runs in a background thread while the caller
-    prepares the next part; at most one part waits to be written.
+    prepares the next part; at most one part waits to be written. `close` returns at once:
+    the last part is encoded and the file closed on that thread while the next table is
+    prepared, and `finish` waits until the file is complete.
     """
 
     def __init__(self, path: Path, schema):
         self.path, self.schema, self.writer, self.empty = path, schema, None, None
-        self.pool, self.pending = ThreadPoolExecutor(1), None
+        self.pool, self.pending, self.closing = ThreadPoolExecutor(1), None, None
 
     def write(self, frame: pd.DataFrame) -> None:
         frame = conform(self.schema, frame)
@@ -73,16 +75,23 @@ class _TableWriter:
             self.pending = None
 
     def close(self) -> None:
-        try:
-            self._wait()
-        finally:
-            self.pool.shutdown()
+        """No more parts: the file is completed in the background (see `finish`)."""
         if self.writer is None:
+            self.pool.shutdown()
             (self.empty if self.empty is not None else pd.DataFrame()).to_parquet(
                 self.path, index=False
             )
         else:
-            self.writer.close()
+            self.closing = self.pool.submit(self.writer.close)  # after the last part's write
+            self.pool.shutdown(wait=False)
+
+    def finish(self) -> None:
+        """Wait until the file is complete (a failed write or close raises here)."""
+        try:
+            self._wait()
+        finally:
+            if self.closing is not None:
+                self.closing.result()
 
 
 @dataclass
@@ -95,8 +104,16 @@ class _Output:
     matcher: PlaceMatcher
     tick: Callable[[str], None]
 
+    writers: list[_TableWriter] = field(default_factory=list)
+
     def table(self, name: str, schema) -> _TableWriter:
-        return _TableWriter(self.stage / f"{name}.parquet", schema)
+        self.writers.append(_TableWriter(self.stage / f"{name}.parquet", schema))
+        return self.writers[-1]
+
+    def finish(self) -> None:
+        """Every table written so far complete on disk."""
+        for writer in [self.quarantine, *self.writers]:
+            writer.finish()
 
 
 def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
@@ -365,6 +382,7 @@ def write_processed_tables(
         output, files.get("sosialisasi"), "outreach", schemas.OUTREACH, empty_outreach()
     )
     quarantine.close()
+    output.finish()
 
     coverage = kelurahan_counts(businesses, counts, ctx.matcher.units)
     schemas.COVERAGE_COUNTS.validate(coverage).to_parquet(stage / COVERAGE_FILE, index=False)

@@ -55,7 +55,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import polars as pl
 
 from analysis.month import Month
 from analysis.reference import UNKNOWN, read_table
@@ -128,6 +127,7 @@ def _design_means(
     Returns the groups (as columns) with est, se, lci, uci (t-interval), deff (vs SRS with
     replacement) and n.
     """
+    import polars as pl  # lazy, as svy (which imports it)
     import svy  # lazy: ~1 s to import, only for survey estimates
 
     frame = pd.DataFrame(
