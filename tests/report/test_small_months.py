@@ -188,3 +188,17 @@ def test_a_hand_made_month_of_a_dozen_businesses_publishes(tmp_path):
     assert "12 usaha" in texts["index"] or "12" in texts["02_coverage_map"]
     businesses = pd.read_parquet(data / "processed" / PERIOD / "businesses.parquet")
     assert len(businesses) == 12
+
+
+def test_a_month_whose_roster_has_no_rows_publishes(tmp_path):
+    """The registry came, the roster export was empty: every page still renders, and the
+    affordability page says in a sentence that nobody can be compared with a threshold (it used
+    to stop in notebook 04 on a cell of the burden universe that was never published)."""
+    data = tmp_path / "data"
+    dozen_businesses(data)
+    raw = data / "raw" / PERIOD
+    for name in ("tenaga_kerja", "peserta_bpjstk"):
+        header = (raw / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
+        write(raw / f"{name}.csv", header + "\n")
+    texts = check_pages(publish(data, tmp_path, "id"), "id")
+    assert t("aff_sensitivity_no_income", "id") in texts["04_premium_affordability"]

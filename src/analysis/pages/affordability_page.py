@@ -166,6 +166,8 @@ def section_deciles(month: Month, lang: str = "id") -> Section:
 def section_sensitivity(month: Month, lang: str = "id") -> Section:
     """How many are above the threshold if the threshold were 1, 2, 5 or 10%."""
     a = results(month)
+    if a.roster.empty:  # nobody to compare with a threshold (the burden section says why)
+        return Section([md("aff_sensitivity_no_income", lang)])
     return Section([burden.sensitivity_table(a, lang), _suppressed(a, lang)])
 
 
