@@ -37,7 +37,8 @@ def trivial_notebooks(folder: Path, n: int) -> list[Path]:
         }
         nb.cells = [
             nbformat.v4.new_code_cell(
-                'period = "2026-10"\ndata_dir = ""\nlang = "id"', metadata={"tags": ["parameters"]}
+                'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False',
+                metadata={"tags": ["parameters"]},
             ),
             nbformat.v4.new_code_cell("1 + 1"),
         ]
@@ -58,7 +59,7 @@ def floor_seconds(n: int, work: Path) -> float:
         run_notebook(
             nb,
             folder / f"out_{nb.name}",
-            {"period": "2026-10", "data_dir": "", "lang": "id"},
+            {"period": "2026-10", "data_dir": "", "lang": "id", "publish": True},
             folder,
         )
     return time.perf_counter() - started
