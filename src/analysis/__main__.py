@@ -6,8 +6,10 @@ Errors the user can fix print one sentence to stderr and exit 2, without a trace
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from typing import NoReturn
 
 from analysis.errors import AnalysisError
 from analysis.paths import DEMO_PERIOD
@@ -303,7 +305,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command; AnalysisError → one line on stderr, exit code 2."""
-    args = _parser().parse_args(argv)
+    return _run(_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command (see `main`)."""
     try:
         return args.run(args)
     except AnalysisError as exc:
@@ -314,5 +320,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _leave(command: str, code: int) -> NoReturn:
+    """Exit with `code`. After `clean`, without the interpreter's teardown, which frees every
+    module and object one by one (0.4 s after a month of a million workers) when all is done:
+    every file the command wrote is closed and in place, its threads finished, output flushed."""
+    if command != "clean":
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _args = _parser().parse_args()
+    _leave(_args.command, _run(_args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,15 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_files(paths: list[Path]) -> dict[Path, str]:
+    """`sha256_file` of several files, two at a time (hashlib and reads let go of the GIL: the
+    raw extracts of a large month hash in half the time on two cores)."""
+    if len(paths) < 2:
+        return {p: sha256_file(p) for p in paths}
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(paths, pool.map(sha256_file, paths), strict=True))
 
 
 def check_inside(path: Path, root: Path) -> Path:

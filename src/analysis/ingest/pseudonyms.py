@@ -36,7 +36,7 @@ from analysis.ingest.demo_hashes import CAMPAIGN_MONTHS, DEMO_MONTHS, REGION_CAM
 from analysis.ingest.engine import duckdb_over
 from analysis.ingest.parse import arrow_text
 from analysis.ingest.read import find_raw_file
-from analysis.paths import RAW_STEMS, SECRETS_DIR, sha256_file
+from analysis.paths import RAW_STEMS, SECRETS_DIR, sha256_files
 
 #: Published on purpose: demo data is synthetic, so its pseudonyms need no secret and stay
 #: identical on every machine. Real data refuses this key (see `load_key`).
@@ -213,7 +213,7 @@ def load_key(demo: bool) -> bytes:
 def extract_hashes(raw_dir: Path) -> dict[str, str]:
     """SHA-256 of a raw folder's recognised extracts, by file name (what cleaning reads)."""
     found = [p for p in (find_raw_file(raw_dir, stem) for stem in RAW_STEMS) if p is not None]
-    return {p.name: sha256_file(p) for p in found}
+    return {p.name: digest for p, digest in sha256_files(found).items()}
 
 
 def is_untouched_demo(raw_dir: Path, hashes: dict[str, str] | None = None) -> bool:

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.ingest.read import find_raw_file
-from analysis.paths import RAW_STEMS, ROOT, Paths, sha256_file
+from analysis.paths import RAW_STEMS, ROOT, Paths, sha256_file, sha256_files
 from analysis.settings import Settings
 
 PACKAGES = (
@@ -48,7 +48,7 @@ def raw_inputs(raw: Path) -> tuple[dict[str, str], int]:
     """SHA-256 of the recognised extracts (`raw/<name>`), and how many other files the folder has."""
     found = [p for p in (find_raw_file(raw, stem) for stem in RAW_STEMS) if p is not None]
     others = [p for p in raw.iterdir() if p.is_file() and p not in found] if raw.is_dir() else []
-    return {f"raw/{p.name}": sha256_file(p) for p in found}, len(others)
+    return {f"raw/{p.name}": digest for p, digest in sha256_files(found).items()}, len(others)
 
 
 def manifest(
