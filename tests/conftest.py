@@ -57,6 +57,21 @@ def _test_key(monkeypatch):
     monkeypatch.setenv(KEY_ENV, secrets.token_hex(32))
 
 
+@pytest.fixture(autouse=True)
+def _stays_in_its_folder():
+    """No test may leave the process in another working folder: a passed test's temporary
+    folder is deleted, and every later command started without a folder would then fail."""
+    start = os.getcwd()
+    yield
+    try:
+        moved = os.getcwd() != start
+    except FileNotFoundError:  # left in a folder since deleted
+        moved = True
+    if moved:
+        os.chdir(start)
+        pytest.fail("the test left the process in another working folder")
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     """A data folder with the demo month generated (seed 2019, 3,000 businesses), not yet cleaned."""
@@ -232,6 +247,16 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--no-first-run",
 ]
+
+
+def need_poppler() -> None:
+    """Poppler's pdfinfo, pdftoppm and pdftotext (reading the printed PDF); skips the test
+    without them (fails on CI, where .ci/run installs them)."""
+    missing = [tool for tool in ("pdfinfo", "pdftoppm", "pdftotext") if not shutil.which(tool)]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{', '.join(missing)} not installed (.ci/run installs poppler-utils)")
+        pytest.skip("poppler-utils is not installed: apt-get install -y poppler-utils")
 
 
 def need_chromium() -> str:

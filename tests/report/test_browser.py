@@ -18,6 +18,8 @@ import pytest
 
 from analysis.report.pdf import FLAGS as PRINT_FLAGS
 
+from conftest import need_poppler
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -327,6 +329,7 @@ def test_downloads_open_with_pandas_and_equal_the_page_tables(report_dir, browse
 
 def test_the_pdf_renders_and_has_every_page(report_dir, tmp_path):
     require_chromium()
+    need_poppler()
     pdf = next(report_dir.glob("laporan_*.pdf"))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     n_pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))

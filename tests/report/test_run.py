@@ -61,3 +61,19 @@ def test_a_parameter_papermill_cannot_read_is_refused(tmp_path):
 def test_the_explore_notebook_is_not_part_of_the_report():
     assert (NOTEBOOKS_DIR / "explore.ipynb").exists()
     assert "explore.ipynb" not in [nb.name for nb in notebooks()]
+
+
+def test_a_kernel_started_ahead_runs_without_papermill_changing_folder(tmp_path, monkeypatch):
+    """papermill's `cwd` is a change of the whole process's folder: two notebooks run side by
+    side by threads left the report (and every later command of that process) in a notebook
+    folder. Kernels started ahead already run in the notebooks' folder, so none is asked for."""
+    import papermill
+
+    from analysis.report.run import run_notebook
+
+    asked = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **kw: asked.append(kw["cwd"]))
+    nb = _notebook(tmp_path, 'period = "2026-10"\ndata_dir = ""\nlang = "id"\npublish = False')
+    run_notebook(nb, tmp_path / "out.ipynb", PARAMS, tmp_path, km=object())
+    run_notebook(nb, tmp_path / "out.ipynb", PARAMS, tmp_path)
+    assert asked == [None, str(tmp_path)]

@@ -6,6 +6,7 @@ month has too little to show ("terlalu sedikit responden untuk ditampilkan").
 Few and tiny examples, so that the set stays within CI time (marked slow)."""
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -84,7 +85,10 @@ def expected_sentences(data: Path, lang: str) -> dict[str, list[str]]:
 
 
 def publish(data: Path, tmp: Path, lang: str) -> Path:
-    return publish_report(PERIOD, data_dir=data, reports_dir=tmp / "reports", lang=lang).parent
+    here = os.getcwd()
+    folder = publish_report(PERIOD, data_dir=data, reports_dir=tmp / "reports", lang=lang).parent
+    assert os.getcwd() == here  # notebooks run side by side leave the process where it was
+    return folder
 
 
 @settings(

@@ -117,7 +117,9 @@ def run_notebook(
     nb: Path, out: Path, params: dict, cwd: Path = NOTEBOOKS_DIR, km=None, keep: bool = False
 ) -> None:
     """Execute one notebook with papermill into `out` (in a kernel started ahead when `km` is
-    given, and left running for the next notebook when `keep`)."""
+    given, and left running for the next notebook when `keep`). A kernel started ahead already
+    runs in `cwd`, so papermill is not asked to change folder: its change is the whole process's,
+    and two notebooks run side by side would leave it in the wrong one."""
     import papermill as pm  # lazy: the CLI starts without Jupyter
 
     extra = {"kernel_manager_class": manager_class(km, keep)} if km is not None else {}
@@ -127,7 +129,7 @@ def run_notebook(
         parameters=parameters(nb, params),
         kernel_name=kernel_name(),
         progress_bar=False,
-        cwd=str(cwd),
+        cwd=None if km is not None else str(cwd),
         log_output=False,
         request_save_on_cell_execute=False,  # written once at the end (the staging copy is all we keep)
         shutdown_kernel="immediate",  # the notebook is done: no need to wait for a polite exit
