@@ -32,7 +32,7 @@ def person_status(records: pd.DataFrame) -> pd.DataFrame:
     """One row per person (`_nik`, ascending): active, effective, latest month paid, segments held
     ('BPU+PU'). Records sorted by person once, each measure reduced over a person's records."""
     nik = records["_nik"].to_numpy(dtype="int64")
-    order = np.argsort(nik, kind="stable")
+    order = np.argsort(nik)  # each measure is an any or a max: a person's records in any order
     keys = nik[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else order
 

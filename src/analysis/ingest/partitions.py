@@ -97,7 +97,7 @@ def row_hashes(table: pa.Table) -> pd.DataFrame:
 def exact_duplicates(parquet: Path, source_row: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Source rows that exactly repeat an earlier row of the cached file (ascending): the rows
     whose hash is shared, compared cell by cell in DuckDB (NULL equals NULL, never '')."""
-    order = np.argsort(h, kind="stable")
+    order = np.argsort(h)  # any order of equal hashes: both sides of a tie are marked
     same = h[order][1:] == h[order][:-1]
     shared = np.zeros(len(h), dtype=bool)
     shared[order[1:][same]] = True
