@@ -56,8 +56,6 @@ def sha256_file(path: Path) -> str:
 def sha256_files(paths: list[Path]) -> dict[Path, str]:
     """`sha256_file` of several files, two at a time (hashlib and reads let go of the GIL: the
     raw extracts of a large month hash in half the time on two cores)."""
-    if len(paths) < 2:
-        return {p: sha256_file(p) for p in paths}
     with ThreadPoolExecutor(2) as pool:
         return dict(zip(paths, pool.map(sha256_file, paths), strict=True))
 

@@ -17,10 +17,9 @@ import copy
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
 from pandera.errors import SchemaError
 
-from analysis.ingest.keys import all_hex64, hash64
+from analysis.ingest.keys import all_hex64, contiguous, hash64
 from analysis.ingest.parse import arrow_text
 from analysis.ingest.schemas import HASH
 
@@ -65,15 +64,11 @@ def _matches(series: pd.Series, pattern: str) -> bool:
     return bool(distinct.str.match(pattern).all())
 
 
-def _contiguous(values) -> pyarrow.Array:
-    return values.combine_chunks() if isinstance(values, pyarrow.ChunkedArray) else values
-
-
 def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> bool:
     """No value (or combination) twice, missing values counting as values, as pandas'
     `duplicated`: 64-bit hashes sorted first, pandas only if two of them are equal."""
     if len(columns) == 1 and pd.api.types.is_string_dtype(frame[columns[0]].dtype):
-        hashes = np.sort(hash64(_contiguous(arrow_text(frame[columns[0]]))))
+        hashes = np.sort(hash64(contiguous(arrow_text(frame[columns[0]]))))
         if not (hashes[1:] == hashes[:-1]).any():
             return True
     return not frame.duplicated(subset=columns).any()

@@ -112,6 +112,11 @@ def repeats(*keys: np.ndarray, first: bool = False) -> tuple[np.ndarray, np.ndar
     return _repeat_flags(order, same, first)
 
 
+def contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """An Arrow array in one piece (a chunked one combined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def text_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """A text array's value offsets (from 0) and its bytes, as numpy arrays (the bytes not copied)."""
     values = values.cast(pa.large_string()) if not pa.types.is_large_string(values.type) else values

@@ -131,6 +131,7 @@ def _utf8_ok(path: Path) -> bool:
 
 
 def _valid_utf8(data: bytes) -> bool:
+    """Whether `data` is valid UTF-8, by casting it to an Arrow string (no Python decoding)."""
     offsets = pa.py_buffer(np.array([0, len(data)], dtype="int64"))
     try:
         pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]).cast(

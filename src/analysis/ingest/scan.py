@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
 from analysis.ingest.cache import PARTITION_ROWS, CachedRaw, cache_raw
-from analysis.ingest.keys import all_hex64, text_buffers
+from analysis.ingest.keys import all_hex64, contiguous, text_buffers
 from analysis.ingest.nik import PROVINCES
 from analysis.ingest.read import find_raw_file
 from analysis.paths import RAW_STEMS
@@ -449,8 +449,7 @@ def _parquet_values(path: Path) -> tuple[list[pa.Array], list[str]]:
     for name in text:
         if digests.get(name):
             continue  # pseudonyms only
-        values = pc.unique(pa.chunked_array(distinct[name], schema.field(name).type))
-        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        values = contiguous(pc.unique(pa.chunked_array(distinct[name], schema.field(name).type)))
         is_plain = plain_text(values)
         plain.append(pc.filter(values, is_plain))
         other += pc.filter(values, pc.invert(is_plain)).to_pylist()

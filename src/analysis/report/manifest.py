@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from analysis.ingest.read import find_raw_file
-from analysis.paths import RAW_STEMS, ROOT, Paths, sha256_file, sha256_files
+from analysis.ingest.pseudonyms import extract_hashes
+from analysis.paths import ROOT, Paths, sha256_file
 from analysis.settings import Settings
 
 PACKAGES = (
@@ -46,9 +46,11 @@ def git_commit() -> str:
 
 def raw_inputs(raw: Path) -> tuple[dict[str, str], int]:
     """SHA-256 of the recognised extracts (`raw/<name>`), and how many other files the folder has."""
-    found = [p for p in (find_raw_file(raw, stem) for stem in RAW_STEMS) if p is not None]
-    others = [p for p in raw.iterdir() if p.is_file() and p not in found] if raw.is_dir() else []
-    return {f"raw/{p.name}": digest for p, digest in sha256_files(found).items()}, len(others)
+    hashes = extract_hashes(raw) if raw.is_dir() else {}
+    others = (
+        [p for p in raw.iterdir() if p.is_file() and p.name not in hashes] if raw.is_dir() else []
+    )
+    return {f"raw/{name}": digest for name, digest in hashes.items()}, len(others)
 
 
 def manifest(
