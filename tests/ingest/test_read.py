@@ -176,3 +176,75 @@ def test_utf8_check_agrees_with_python_whatever_the_chunks(
     except UnicodeDecodeError:
         expected = False
     assert read._utf8_ok(path) is expected
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(_PIECES, max_size=30), sizes=st.lists(st.integers(1, 9), min_size=1))
+def test_the_checked_stream_hashes_and_checks_whatever_the_reads(tmp_path_factory, pieces, sizes):
+    """The stream a UTF-8 file is converted through passes every byte on unchanged and says, once
+    read to the end, what hashlib and Python's decoder say of the whole file, however the reader
+    asks for it (reads of any size)."""
+    import hashlib
+
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("checked") / "f.csv"
+    path.write_bytes(data)
+    got = []
+    with read._Checked(path) as stream:
+        for i in range(len(data) + 1):
+            got.append(stream.read(sizes[i % len(sizes)]))
+        assert stream.sha256() is None or stream.read(1) == b""
+        got.append(stream.read(1))
+        assert b"".join(got) == data
+        assert stream.sha256() == hashlib.sha256(data).hexdigest()
+        try:
+            data.decode("utf-8")
+            expected = True
+        except UnicodeDecodeError:
+            expected = False
+        assert stream.utf8 is expected
+
+
+def _long_utf8_roster(tail: bytes) -> bytes:
+    """A roster of more than 1 MB whose first MB is UTF-8, then `tail`."""
+    row = "U1,3372015708900001,Andréa,catatan\n".encode()
+    return b"id_umkm,nik,nama,keterangan\n" + row * (1 + (1 << 20) // len(row)) + tail
+
+
+@pytest.mark.parametrize(
+    "tail, column",
+    [
+        ("U2,3372015708900002,Andréa,x\n".encode("cp1252"), "nama"),
+        ("U2,3372015708900002,Andrea,catatán\n".encode("cp1252"), "an ignored column"),
+    ],
+)
+def test_utf8_in_the_first_mb_only_is_read_again_line_by_line(tmp_path, monkeypatch, tail, column):
+    """The first MB decides nothing alone: a Windows-1252 line further on (in a column read, or in
+    one ignored) makes the file 'mixed', read line by line, as a scan of the whole file says."""
+    streams = []
+    monkeypatch.setattr(read, "_Checked", lambda path: streams.append(path) or Checked(path))
+    path = tmp_path / "tenaga_kerja.csv"
+    data = _long_utf8_roster(tail)
+    path.write_bytes(data)
+    info = read.csv_to_parquet("tenaga_kerja", path, tmp_path / "t.parquet", rows=1 << 20)
+    frame = read.pq.read_table(tmp_path / "t.parquet").to_pandas()
+    assert streams == [path]  # read as UTF-8 first
+    assert info["encoding"] == "mixed" == read._scan_encoding(path)
+    assert len(frame) == data.count(b"\n") - 1
+    assert set(frame["nama"].iloc[:-1]) == {"Andréa"}
+    assert frame["nama"].iloc[-1] == ("Andréa" if column == "nama" else "Andrea")
+    assert "sha256" not in info  # what was read again was not hashed: the cache hashes the file
+
+
+Checked = read._Checked
+
+
+def test_a_utf8_file_is_hashed_as_it_is_converted(tmp_path):
+    from analysis.paths import sha256_file
+
+    path = tmp_path / "tenaga_kerja.csv"
+    path.write_bytes(_long_utf8_roster("U2,3372015708900002,Zoë,x\n".encode()))
+    info = read.csv_to_parquet("tenaga_kerja", path, tmp_path / "t.parquet", rows=1 << 20)
+    assert info["encoding"] == "utf-8" and info["sha256"] == sha256_file(path)

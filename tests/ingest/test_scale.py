@@ -7,6 +7,7 @@ import shutil
 import pandas as pd
 
 from analysis.ingest.cache import CACHE_DIR
+from analysis.paths import sha256_file
 from analysis.pipeline import clean_period
 
 from conftest import PERIOD
@@ -42,6 +43,10 @@ def test_cache_stays_in_raw_is_reused_for_real_data_and_never_for_demo_data(demo
     assert not [p for p in cache.iterdir() if p.name.startswith("work-")]  # work files removed
     assert not list((data / "processed").rglob("*cache*"))
     assert first.quality["demo"]
+    # a month without a cache is hashed as it is converted: the keys hold each file's own hash
+    for meta in cache.glob("*.json"):
+        key = json.loads(meta.read_text())["key"]
+        assert key["sha256"] == sha256_file(data / "raw" / PERIOD / key["file"])
     # demo data is converted afresh every time: the public key only sees the shipped bytes
     second = clean_period(PERIOD, data)
     assert _stamps(cache).keys() == stamps.keys() and all(

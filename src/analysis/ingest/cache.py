@@ -51,6 +51,7 @@ class CachedRaw(HowRead):
     parquet: Path
     rows: int
     parts: int
+    sha256: str  # of the raw file's bytes
 
     @property
     def rows_in(self) -> int:
@@ -137,14 +138,24 @@ def cache_raw(
     check_inside(cache, path.parent)  # a linked _cache would copy personal data elsewhere
     check_limits(path)
     mapping = load_mapping(stem, path)
-    key = _cache_key(path, partition_rows, mapping, sha256)
     target, meta_file = cache / f"{stem}.parquet", cache / f"{stem}.json"
-    meta = _up_to_date(meta_file, target, key) if reuse else None
+    meta = None
+    if reuse and meta_file.exists() and target.exists():
+        meta = _up_to_date(meta_file, target, _cache_key(path, partition_rows, mapping, sha256))
     if meta is None:
         cache.mkdir(mode=0o700, exist_ok=True)
-        meta = {"key": key, **_convert(stem, path, target, partition_rows, mapping)}
+        info = _convert(stem, path, target, partition_rows, mapping)
+        # the hash of the bytes converted (a CSV is hashed as it is read), else of the file
+        read_as = info.pop("sha256", None) or sha256
+        meta = {"key": _cache_key(path, partition_rows, mapping, read_as), **info}
         meta["parquet_sha256"] = sha256_file(target)
         meta_file.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     return CachedRaw(
-        stem, path, target, meta["rows"], meta["parts"], **how_from(meta)
+        stem, path, target, meta["rows"], meta["parts"], meta["key"]["sha256"], **how_from(meta)
     ).require_rows(stem, path)
+
+
+def has_cache(raw_dir: Path) -> bool:
+    """Whether a period's raw folder holds a conversion of any of its files (then each file is
+    hashed before it is read: only the same bytes may reuse a conversion)."""
+    return any((Path(raw_dir) / CACHE_DIR).glob("*.json"))

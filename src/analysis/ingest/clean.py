@@ -32,7 +32,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.ingest import businesses, outreach, participants, roster, survey
-from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw
+from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw, has_cache
 from analysis.ingest.engine import make_engine, release_memory
 from analysis.ingest.keys import TextLookup
 from analysis.ingest.parse import coded_text
@@ -384,12 +384,16 @@ def clean_period(
     region_code(region, ref)  # an unknown region is one sentence before any file is read
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    # the demo check hashes every file once (the cache key reuses the hashes); demo data is
-    # converted afresh: the public key only ever sees the shipped bytes
-    hashes = extract_hashes(paths.raw(period)) if paths.raw(period).is_dir() else {}
-    demo = is_untouched_demo(paths.raw(period), hashes)
+    # The demo check needs every file's hash. A month with a cache hashes every file first (a
+    # conversion is reused only for the same bytes, and never for demo data: the public key
+    # only ever sees the shipped bytes); a month without one is converted afresh whole, each
+    # file hashed as it is read.
+    raw_dir = paths.raw(period)
+    hashes = extract_hashes(raw_dir) if has_cache(raw_dir) else None
+    reuse = hashes is not None and not is_untouched_demo(raw_dir, hashes)
     steps = Steps(progress)
-    raw = read_period(period, paths, partition_rows, say, hashes, reuse=not demo, steps=steps)
+    raw = read_period(period, paths, partition_rows, say, hashes, reuse=reuse, steps=steps)
+    demo = is_untouched_demo(raw_dir, {t.path.name: t.sha256 for t in raw.values() if t})
     steps.add(sum(t.parts for t in raw.values() if t))
     units_ = units(region, ref)
     matcher = PlaceMatcher(units_, gazetteer(ref), splits(ref), kabkota(ref))

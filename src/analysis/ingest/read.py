@@ -15,6 +15,7 @@ counts or amounts split over several columns are added up here. A CSV is streame
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import tempfile
@@ -130,7 +131,7 @@ def _utf8_ok(path: Path) -> bool:
     return _valid_utf8(rest)
 
 
-def _valid_utf8(data: bytes) -> bool:
+def _valid_utf8(data: bytes | memoryview) -> bool:
     """Whether `data` is valid UTF-8, by casting it to an Arrow string (no Python decoding)."""
     offsets = pa.py_buffer(np.array([0, len(data)], dtype="int64"))
     try:
@@ -269,6 +270,43 @@ class _Recoded(io.RawIOBase):
         super().close()
 
 
+class _Checked(io.RawIOBase):
+    """A UTF-8 file as the CSV reader reads it, hashed and checked on the way: its SHA-256 and
+    whether it is all UTF-8 (`_utf8_ok`'s verdict, each piece up to a newline validated by
+    Arrow), so that converting a month reads each file once, not three times."""
+
+    def __init__(self, path: Path):
+        self.handle, self.hash, self.rest = path.open("rb"), hashlib.sha256(), b""
+        self.utf8, self.ended = True, False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.hash.update(data)
+        if not data:
+            self.ended, self.utf8 = True, self.utf8 and _valid_utf8(self.rest)
+        elif self.utf8:
+            joined = self.rest + data
+            cut = joined.rfind(b"\n") + 1
+            self.utf8, self.rest = _valid_utf8(memoryview(joined)[:cut]), joined[cut:]
+        return data
+
+    def readinto(self, target) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def sha256(self) -> str | None:
+        """The SHA-256 of the file's bytes, once it has been read to the end (else None)."""
+        return self.hash.hexdigest() if self.ended else None
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
 def _trimmed(columns: dict[str, pa.ChunkedArray], first_row: int) -> tuple[pa.Table, int]:
     """Trim every cell (as `_finish` does), number the rows from `first_row`, drop all-empty rows."""
     cols = {name: pc.utf8_trim_whitespace(c) for name, c in columns.items()}
@@ -301,11 +339,20 @@ class PartWriter:
         table = pa.concat_tables(self.pending)
         head, rest = table.slice(0, n), table.slice(n)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.target, head.schema, compression="lz4")
+            # no column statistics: nothing reads them, and they cost a fifth of the writing
+            self.writer = pq.ParquetWriter(
+                self.target, head.schema, compression="lz4", write_statistics=False
+            )
         if head.num_rows or self.parts == 0:  # an empty file still has one (empty) partition
             self.writer.write_table(head, row_group_size=max(n, 1))
             self.parts += 1
         self.pending, self.count = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def abort(self) -> None:
+        """Stop after a failure: the file is left incomplete (the caller discards or rewrites it)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.pending, self.count = [], 0
 
     def close(self, schema: pa.Schema) -> int:
         """Write what is left; returns the number of row groups (partitions) written."""
@@ -317,8 +364,10 @@ class PartWriter:
         return pq.ParquetFile(self.target).num_row_groups
 
 
-def csv_start(path: Path) -> tuple[str, str]:
-    """A CSV's encoding and its first MB as text; one sentence naming the file if it is empty or binary."""
+def csv_start(path: Path, whole: bool = True) -> tuple[str, str]:
+    """A CSV's encoding and its first MB as text; one sentence naming the file if it is empty or
+    binary. `whole=False`: 'utf-8' when the first MB is (`_Checked` then checks the rest as the
+    file is converted), the whole file is read only when it is not."""
     with path.open("rb") as handle:
         sample = handle.read(1 << 20)
     if not sample.strip():
@@ -327,7 +376,8 @@ def csv_start(path: Path) -> tuple[str, str]:
         raise AnalysisError(
             f"{path} is not a text CSV file (it contains binary data); export it again as CSV or XLSX."
         )
-    encoding = _scan_encoding(path)
+    cut = len(sample) if len(sample) < 1 << 20 else sample.rfind(b"\n") + 1
+    encoding = "utf-8" if not whole and _valid_utf8(sample[:cut]) else _scan_encoding(path)
     if encoding == "utf-8":
         head = sample.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="ignore")
     else:
@@ -345,10 +395,12 @@ def no_header_error(stem: str, path: Path, where: str) -> AnalysisError:
     )
 
 
-def _csv_header(stem: str, path: Path, mapped: frozenset[str]) -> tuple[str, str, int, list[str]]:
-    """A CSV's encoding, delimiter, header line (0-based) and header cells, found in its first MB;
-    one sentence naming the file if it is empty, binary, or has no recognisable header."""
-    encoding, head = csv_start(path)
+def _csv_header(
+    stem: str, path: Path, mapped: frozenset[str], whole: bool = True
+) -> tuple[str, str, int, list[str]]:
+    """A CSV's encoding (`csv_start`), delimiter, header line (0-based) and header cells, found in
+    its first MB; one sentence naming the file if it is empty, binary, or has no recognisable header."""
+    encoding, head = csv_start(path, whole)
     delim, where, header = sniff(stem, head, mapped)
     if where is None:
         raise no_header_error(stem, path, "lines")
@@ -359,10 +411,12 @@ def csv_to_parquet(
     stem: str, path: Path, target: Path, rows: int, mapping: Mapping | None = None
 ) -> dict:
     """Stream one CSV into parquet row groups of `rows` rows (text columns + `source_row`) in
-    bounded memory; returns how it was read and the number of row groups (`parts`). The
-    header mapping is the one beside the file (`load_mapping`) unless one is given."""
+    bounded memory; returns how it was read, the number of row groups (`parts`) and, for a
+    UTF-8 file, the SHA-256 of the bytes converted (`sha256`: the file is read once, hashed and
+    checked on the way, `_Checked`). The header mapping is the one beside the file
+    (`load_mapping`) unless one is given."""
     mapping = load_mapping(stem, path) if mapping is None else mapping
-    encoding, delim, where, header = _csv_header(stem, path, mapping.names())
+    encoding, delim, where, header = _csv_header(stem, path, mapping.names(), whole=False)
     columns, ignored = columns_of(stem, header, mapping, path)
     positions = sorted({i for at in columns.values() for i in at})
     names = [f"c{i}" for i in range(len(header))]
@@ -372,37 +426,57 @@ def csv_to_parquet(
         invalid.append(row.actual_columns)
         return "skip"
 
-    def source():
-        return path if encoding == "utf-8" else _Recoded(path, encoding)
+    def stream(source) -> tuple[int, int, int]:
+        """Convert from `source`: rows seen, blank rows skipped, row groups written."""
+        invalid.clear()
+        reader = pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=where + 1, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                include_columns=[names[i] for i in positions],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        at = [int(n[1:]) for n in reader.schema.names]
+        out = PartWriter(target, rows)
+        seen = blank_rows = 0
+        schema = None
+        try:
+            for batch in reader:
+                cells = dict(zip(at, batch.columns, strict=True))
+                table, n_blank = _trimmed(assemble(columns, cells), seen + 1)
+                seen += batch.num_rows
+                check_rows(path, seen)
+                blank_rows += n_blank
+                schema = table.schema
+                out.add(table)
+        except BaseException:
+            out.abort()
+            raise
+        if schema is None:
+            schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in columns])
+        return seen, blank_rows, out.close(schema)
 
-    reader = pacsv.open_csv(
-        source(),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=where + 1, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            include_columns=[names[i] for i in positions],
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    at = [int(n[1:]) for n in reader.schema.names]
-    out = PartWriter(target, rows)
-    seen = blank_rows = 0
-    schema = None
-    for batch in reader:
-        cells = dict(zip(at, batch.columns, strict=True))
-        table, n_blank = _trimmed(assemble(columns, cells), seen + 1)
-        seen += batch.num_rows
-        check_rows(path, seen)
-        blank_rows += n_blank
-        schema = table.schema
-        out.add(table)
-    if schema is None:
-        schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in columns])
-    parts = out.close(schema)
+    checked = _Checked(path) if encoding == "utf-8" else None
+    try:
+        with checked or _Recoded(path, encoding) as source:
+            seen, blank_rows, parts = stream(source)
+        again = checked is not None and not checked.utf8
+    except pa.ArrowInvalid:
+        if checked is None or _scan_encoding(path) == "utf-8":
+            raise
+        again = True
+    if again:  # UTF-8 in its first MB only: read again, recoded as `_scan_encoding` says
+        encoding, checked = _scan_encoding(path), None
+        with _Recoded(path, encoding) as source:
+            seen, blank_rows, parts = stream(source)
     bad = []
     if invalid:
         if encoding == "utf-8":
@@ -424,7 +498,7 @@ def csv_to_parquet(
         "malformed": bad,
         "blank_rows": blank_rows,
         "parts": parts,
-    }
+    } | ({"sha256": checked.sha256()} if checked is not None and checked.sha256() else {})
 
 
 def _renumber(target: Path, seen: int, bad: list[int]) -> None:
