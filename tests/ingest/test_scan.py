@@ -215,13 +215,33 @@ _TEXT = st.text(
 )
 
 
+_CELLS = st.lists(st.one_of(st.none(), _TEXT, st.sampled_from(EVERY_DISGUISE)), max_size=12)
+
+
 @settings(max_examples=200, deadline=None)
-@given(values=st.lists(st.one_of(st.none(), _TEXT, st.sampled_from(EVERY_DISGUISE)), max_size=12))
-def test_parquet_scan_equals_scanning_each_value(tmp_path_factory, values):
-    """Whatever the cells hold, the Arrow path finds what scanning each distinct value does."""
+@given(values=_CELLS, group=st.integers(1, 5))
+def test_parquet_scan_equals_scanning_each_value(tmp_path_factory, values, group):
+    """Whatever the cells hold, the Arrow path finds what scanning each distinct value does,
+    however the rows fall into row groups (a value repeated in two groups is one value)."""
     path = tmp_path_factory.mktemp("scan") / "t.parquet"
-    pd.DataFrame({"x": pd.Series(values, dtype=object)}).to_parquet(path)
+    pd.DataFrame({"x": pd.Series(values, dtype=object)}).to_parquet(path, row_group_size=group)
     assert scan_parquet(path, SECRETS) == _one_by_one(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)))
+def test_word_runs_are_the_words_a_name_is_looked_for_in(values):
+    """The numpy word runs of plain values are the regex's (and `name_words`'), whatever the
+    letters, digits and punctuation, at the start, the end or between two values."""
+    import re
+
+    import pyarrow as pa
+
+    from analysis.ingest.scan import name_words, word_runs
+
+    got = word_runs(pa.array(values, pa.string())).to_pylist()
+    assert got == [re.sub("[^a-z]+", " ", v.lower()).strip(" ") for v in values]
+    assert got == [" ".join(name_words(v)) for v in values]
 
 
 def test_pseudonym_columns_are_skipped_but_nothing_else(tmp_path):
@@ -295,4 +315,4 @@ def test_plain_text_is_printable_ascii_without_entities_or_tags(values):
     from analysis.ingest.scan import plain_text
 
     expected = [re.fullmatch(r"[\x20-\x25\x27-\x3b\x3d-\x7e]*", v) is not None for v in values]
-    assert plain_text(pa.array(values, pa.string())).to_pylist() == expected
+    assert plain_text(pa.array(values, pa.string())).tolist() == expected
