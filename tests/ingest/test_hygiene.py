@@ -167,3 +167,56 @@ def test_clean_runs_the_scanner_and_writes_nothing_that_leaks(demo_dir, tmp_path
         clean.clean_period(PERIOD, data, derive=leak)
     assert nik not in str(err.value) and spaced not in str(err.value)
     assert not (data / "processed" / PERIOD).exists()
+
+
+def _planted_nik(data):
+    """A raw worker's NIK of the month, spaced out in fours (NIK-shaped and theirs)."""
+    from analysis.ingest.read import read_raw
+
+    niks = read_raw("tenaga_kerja", data / "raw" / PERIOD / "tenaga_kerja.csv").frame["nik"]
+    nik = niks[niks.str.fullmatch(r"\d{16}")].iloc[0]
+    return nik, " ".join(nik[i : i + 4] for i in range(0, 16, 4))
+
+
+def test_each_table_is_scanned_once_as_soon_as_it_is_written(demo_dir, tmp_path, monkeypatch):
+    """The scan of the processed month looks at every file exactly once: the big tables while
+    the next is written, the rest at the end."""
+    from analysis.ingest import clean, scan
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    early, late = [], []
+    original = scan.scan_file
+    monkeypatch.setattr(clean, "scan_file", lambda p, s: early.append(p.name) or original(p, s))
+    monkeypatch.setattr(scan, "scan_file", lambda p, s: late.append(p.name) or original(p, s))
+    result = clean_period(PERIOD, data)
+    written = sorted(p.name for p in result.out_dir.iterdir())
+    assert sorted(early + late) == written
+    assert {"businesses.parquet", "workers.parquet", "participants.parquet"} <= set(early)
+
+
+def test_a_leak_in_a_table_scanned_early_stops_the_clean(demo_dir, tmp_path, monkeypatch):
+    """A raw NIK in a table written (and scanned) before the others are stops the clean all the
+    same, naming the file, never the NIK."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from analysis.ingest import clean, write
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    nik, spaced = _planted_nik(data)
+    original = write._write_businesses
+
+    def planted(output, biz, roster_n):
+        done = original(output, biz, roster_n)
+        leak = output.table("leak", pa.DataFrameSchema({"note": pa.Column(str)}))
+        leak.write(pd.DataFrame({"note": [f"peserta {spaced}"]}))
+        leak.close()
+        return done
+
+    monkeypatch.setattr(write, "_write_businesses", planted)
+    with pytest.raises(AnalysisError, match=r"Privacy check failed.*leak.parquet") as err:
+        clean.clean_period(PERIOD, data)
+    assert nik not in str(err.value) and spaced not in str(err.value)
+    assert not (data / "processed" / PERIOD).exists()

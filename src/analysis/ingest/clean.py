@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ from analysis.ingest.places import SPELLINGS_FILE, PlaceMatcher
 from analysis.ingest.pseudonyms import extract_hashes, is_untouched_demo, load_key
 from analysis.ingest.read import find_raw_file
 from analysis.ingest.rules import Context
-from analysis.ingest.scan import Finding, Secrets, scan_paths, secrets_from_cache
+from analysis.ingest.scan import Finding, Secrets, scan_file, scan_paths, secrets_from_cache
 from analysis.ingest.write import write_processed_tables
 from analysis.paths import (
     PROCESSED_FILES,
@@ -329,9 +329,41 @@ def _secrets(raw: dict[str, CachedRaw | None], units_: pd.DataFrame) -> Secrets:
     return secrets_from_cache([t for t in raw.values() if t is not None], public)
 
 
-def _scan(stage: Path, secrets: Secrets, period: str, say) -> None:
-    """The privacy scanner over the processed month before it is swapped in (no NIK, no name)."""
-    leaks = scan_paths([stage], secrets)
+class _EarlyScans:
+    """The privacy scan of each processed table as soon as it is complete, on a thread while the
+    next table is written (`_scan` looks at the rest of the month at the end)."""
+
+    def __init__(self, secrets: Future):
+        self.secrets, self.pool = secrets, ThreadPoolExecutor(1)
+        self.found: dict[Path, Future] = {}
+
+    def add(self, path: Path, complete: Callable[[], None]) -> None:
+        """Scan `path` once `complete()` has returned (the file is whole on disk)."""
+
+        def scan() -> list[Finding]:
+            complete()
+            return scan_file(path, self.secrets.result())
+
+        self.found[path] = self.pool.submit(scan)
+
+    def results(self) -> dict[Path, list[Finding]]:
+        """The findings of every table scanned so far (waiting for those still being scanned)."""
+        return {path: found.result() for path, found in self.found.items()}
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _scan(
+    stage: Path,
+    secrets: Secrets,
+    period: str,
+    say,
+    done: dict[Path, list[Finding]] | None = None,
+) -> None:
+    """The privacy scanner over the processed month before it is swapped in (no NIK, no name);
+    `done`: the findings of files scanned already (`_EarlyScans`)."""
+    leaks = scan_paths([stage], secrets, done)
     say(f"privacy check of the processed data: {len(leaks)} leak(s)")
     if leaks:
         first = leaks[0]
@@ -412,13 +444,17 @@ def clean_period(
         files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
         t = time.perf_counter()
         with owner_only(), staged(out_dir, root=paths.data_dir, mode=0o700) as stage:
-            quality, spellings = write_processed_tables(
-                period, region, demo, ctx, files, stage, Ticker(say)
-            )
-            if derive is not None:
-                derive(stage, ctx.matcher.units)
-            write_spellings(paths.raw(period), spellings)
-            _scan(stage, secrets.result(), period, say)
+            early = _EarlyScans(secrets)
+            try:
+                quality, spellings = write_processed_tables(
+                    period, region, demo, ctx, files, stage, Ticker(say), early.add
+                )
+                if derive is not None:
+                    derive(stage, ctx.matcher.units)
+                write_spellings(paths.raw(period), spellings)
+                _scan(stage, secrets.result(), period, say, early.results())
+            finally:
+                early.close()
         seconds["link_write"] = time.perf_counter() - t
         steps.finish()
         _say_outcome(quality, seconds, say)

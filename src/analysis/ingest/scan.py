@@ -36,7 +36,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -437,9 +437,8 @@ def plain_text(values: pa.Array) -> np.ndarray:
 
 
 def _parquet_values(path: Path, looked_at: Callable[[str, pa.Array], None]) -> list[str]:
-    """A parquet file's text as the scanner reads it, one row group at a time (each decoded on
-    Arrow's threads, so memory holds one row group): each text column's values of the row group
-    go to `looked_at(column, values)`, and the rest is returned as Python strings
+    """A parquet file's text as the scanner reads it, one column of one row group at a time (so
+    memory holds little more): each text column's values of the row group go to `looked_at(column, values)`, and the rest is returned as Python strings
     (column names, numbers that could be NIKs as digits, text of other types). Columns that are
     all hex digests (pseudonyms) are skipped whole."""
     parquet = pq.ParquetFile(path)
@@ -448,9 +447,8 @@ def _parquet_values(path: Path, looked_at: Callable[[str, pa.Array], None]) -> l
     digests = dict.fromkeys(text, 0)  # columns all hex digests so far: values seen
     other = list(schema.names)
     for i in range(parquet.num_row_groups):
-        group = parquet.read_row_group(i)
-        for name in schema.names:
-            col = group.column(name).combine_chunks()
+        for name in schema.names:  # a column at a time: memory holds one column of one group
+            col = parquet.read_row_group(i, [name]).column(0).combine_chunks()
             if name in digests and all_hex64(col):
                 digests[name] += len(col) - col.null_count
             elif name in text:
@@ -601,16 +599,25 @@ def file_text(path: Path) -> str | None:
     return None
 
 
-def scan_paths(paths: Iterable[Path], secrets: Secrets) -> list[Finding]:
-    """Scan files and folders (recursively) for NIKs and names; one finding per file and kind."""
+def scan_file(path: Path, secrets: Secrets) -> list[Finding]:
+    """Scan one file for NIKs and names; one finding per kind."""
+    if path.suffix == ".parquet":
+        found = scan_parquet(path, secrets)
+    else:
+        text = file_text(path)
+        found = scan_text(text, secrets) if text is not None else {}
+    return [Finding(path, kind, n) for kind, n in found.items()]
+
+
+def scan_paths(
+    paths: Iterable[Path], secrets: Secrets, done: Mapping[Path, list[Finding]] | None = None
+) -> list[Finding]:
+    """Scan files and folders (recursively) for NIKs and names; one finding per file and kind,
+    in file order. `done`: findings of files already scanned (not scanned again)."""
+    done = done or {}
 
     def scan(f: Path) -> list[Finding]:
-        if f.suffix == ".parquet":
-            found = scan_parquet(f, secrets)
-        else:
-            text = file_text(f)
-            found = scan_text(text, secrets) if text is not None else {}
-        return [Finding(f, kind, n) for kind, n in found.items()]
+        return done[f] if f in done else scan_file(f, secrets)
 
     # two files at a time: reading and checking a parquet file is mostly Arrow, off the GIL
     with ThreadPoolExecutor(2) as pool:

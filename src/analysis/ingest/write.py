@@ -41,6 +41,9 @@ from analysis.ingest.survey import empty_survey
 from analysis.store import write_quality
 
 COVERAGE_FILE = "coverage_kelurahan.parquet"
+#: Told of each processed table once it is closed: its file, and a call that waits until the
+#: file is complete on disk (the privacy scan of the table starts then, while the next is written).
+Completed = Callable[[Path, Callable[[], None]], None]
 
 
 class _TableWriter:
@@ -55,6 +58,7 @@ class _TableWriter:
     def __init__(self, path: Path, schema):
         self.path, self.schema, self.writer, self.empty = path, schema, None, None
         self.pool, self.pending, self.closing = ThreadPoolExecutor(1), None, None
+        self.closed = False
 
     def write(self, frame: pd.DataFrame) -> None:
         frame = conform(self.schema, frame)
@@ -76,6 +80,7 @@ class _TableWriter:
 
     def close(self) -> None:
         """No more parts: the file is completed in the background (see `finish`)."""
+        self.closed = True
         if self.writer is None:
             self.pool.shutdown()
             (self.empty if self.empty is not None else pd.DataFrame()).to_parquet(
@@ -103,17 +108,28 @@ class _Output:
     quarantine: _TableWriter
     matcher: PlaceMatcher
     tick: Callable[[str], None]
+    completed: Completed | None = None
 
     writers: list[_TableWriter] = field(default_factory=list)
+    handed: set[Path] = field(default_factory=set)
 
     def table(self, name: str, schema) -> _TableWriter:
         self.writers.append(_TableWriter(self.stage / f"{name}.parquet", schema))
         return self.writers[-1]
 
+    def hand_over(self) -> None:
+        """Tell `completed` of each table closed since last told (its file, and how to wait
+        until the file is complete on disk)."""
+        for writer in [*self.writers, self.quarantine]:
+            if self.completed is not None and writer.closed and writer.path not in self.handed:
+                self.handed.add(writer.path)
+                self.completed(writer.path, writer.finish)
+
     def finish(self) -> None:
         """Every table written so far complete on disk."""
         for writer in [self.quarantine, *self.writers]:
             writer.finish()
+        self.hand_over()
 
 
 def _typed_quarantine(rows: pd.DataFrame) -> pd.DataFrame:
@@ -361,19 +377,24 @@ def write_processed_tables(
     files: dict[str, FileOutcome | None],
     stage: Path,
     tick: Callable[[str], None],
+    completed: Completed | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Link workers to participation records, then write every processed table and quality.json
     into `stage`; returns the quality and the kelurahan spellings matched by alias or fuzzy
-    match (typed text: analyst-only, kept in the raw folder by the caller)."""
+    match (typed text: analyst-only, kept in the raw folder by the caller). `completed` is told
+    of each table as soon as it is closed (`Completed`)."""
     biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
     quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
-    output = _Output(stage, quarantine, ctx.matcher, tick)
+    output = _Output(stage, quarantine, ctx.matcher, tick, completed)
     roster_n = _roster_counts(wrk)
     q_biz, businesses = _write_businesses(output, biz, roster_n)
+    output.hand_over()
     del roster_n
     release_memory()
     q_wrk, counts, worker_niks, people = _write_workers(output, wrk, par)
+    output.hand_over()
     q_par, not_on_roster = _write_participants(output, par, worker_niks, people)
+    output.hand_over()
     del worker_niks
     q_srv = _write_optional(
         output, files["survei_kesadaran"], "survey", schemas.SURVEY, empty_survey()
