@@ -102,3 +102,37 @@ def test_duckdb_connection_is_per_thread_and_forgets_tables():
 def _connection_of_this_thread():
     with duckdb_over() as con:
         return con
+
+
+def test_partitions_and_file_work_share_the_engine_slots():
+    """Two files cleaned side by side (two maps from two threads) and a file's own work in a
+    slot never hold more than `workers` partitions' worth at once, and all of it runs."""
+    import threading
+    import time
+
+    engine = LocalEngine(2)
+    lock, now, most, done = threading.Lock(), [0], [0], []
+
+    def unit(item):
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        time.sleep(0.01)
+        with lock:
+            now[0] -= 1
+        done.append(item)
+        return item
+
+    def file_work(name):
+        with engine.slot():
+            return unit(name)
+
+    try:
+        with ThreadPoolExecutor(3) as side:
+            maps = [side.submit(engine.map, unit, list(range(k, k + 6))) for k in (0, 100)]
+            own = side.submit(file_work, "finish")
+            assert [m.result() for m in maps] == [list(range(6)), list(range(100, 106))]
+            assert own.result() == "finish"
+    finally:
+        engine.close()
+    assert most[0] == 2 and len(done) == 13

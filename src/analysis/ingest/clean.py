@@ -264,7 +264,8 @@ class _Cleaning:
                 tick(f"{stem}: {done} of {total} partitions cleaned")
 
         results = self.runner.map(clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra)
-        outcome = finish_file(stem, table, results, self.work, key_rule)
+        with self.runner.slot():  # as much memory as a partition: counted as one (bounded peak)
+            outcome = finish_file(stem, table, results, self.work, key_rule)
         del results
         release_memory()
         self.seconds[stem] = time.perf_counter() - t
@@ -288,7 +289,9 @@ class _Cleaning:
         try:
             others = side.submit(independent) if self.runner.concurrent_files else None
             biz = self.file("umkm")
-            wrk = self.file("tenaga_kerja", _registry_lookups(biz))
+            with self.runner.slot():
+                lookups = _registry_lookups(biz)
+            wrk = self.file("tenaga_kerja", lookups)
             par, srv, out = others.result() if others is not None else independent()
         finally:
             side.shutdown(wait=False)  # after a failure, closing the engine stops the rest

@@ -81,6 +81,19 @@ class LocalEngine:
     def __init__(self, workers: int = 2):
         self.workers = workers
         self.pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        self.slots = threading.BoundedSemaphore(workers)
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the `workers` places for work that holds a partition's worth of memory: each
+        partition takes one, and so does a file's work across its partitions (`finish_file`),
+        so files cleaned side by side never hold more than `workers` such at once."""
+        with self.slots:
+            yield
+
+    def _in_slot(self, fn: Callable, item: Any, **shared: Any) -> Any:
+        with self.slot():
+            return fn(item, **shared)
 
     def map(
         self, fn: Callable, items: Sequence, progress: Progress | None = None, **shared: Any
@@ -88,11 +101,12 @@ class LocalEngine:
         if self.pool is None or len(items) < 2:
             out = []
             for item in items:
-                out.append(fn(item, **shared))
+                with self.slot():
+                    out.append(fn(item, **shared))
                 if progress is not None:
                     progress(len(out), len(items))
             return out
-        futures = [self.pool.submit(fn, item, **shared) for item in items]
+        futures = [self.pool.submit(self._in_slot, fn, item, **shared) for item in items]
         try:
             if progress is not None:
                 for done, _ in enumerate(as_completed(futures), 1):
@@ -112,6 +126,11 @@ class DaskEngine:
 
     name = "dask"
     concurrent_files = False
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Files are cleaned one after another here: nothing to share (`LocalEngine.slot`)."""
+        yield
 
     def __init__(self, scheduler: str | None = None, workers: int = 2):
         # distributed is imported only here and in map: 0.25 s, and only --engine dask needs it

@@ -431,8 +431,9 @@ def csv_to_parquet(
         invalid.clear()
         reader = pacsv.open_csv(
             source,
+            # 4 MB blocks: as fast as 16 MB, and half the memory (the reader reads blocks ahead)
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=where + 1, block_size=1 << 24
+                column_names=names, skip_rows=where + 1, block_size=1 << 22
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
