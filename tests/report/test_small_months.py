@@ -190,6 +190,9 @@ def test_a_hand_made_month_of_a_dozen_businesses_publishes(tmp_path):
     assert few in texts["03_awareness_gaps"]
     assert texts["03_awareness_gaps"].count("Terlalu sedikit responden untuk ditampilkan") >= 4
     assert "12 usaha" in texts["index"] or "12" in texts["02_coverage_map"]
+    # the month has a survey, too small to tell a kelurahan's awareness: never "no survey"
+    assert "(tidak ada survei)" not in texts["index"]
+    assert t("out_reason_aware_none", "id") in texts["index"]
     businesses = pd.read_parquet(data / "processed" / PERIOD / "businesses.parquet")
     assert len(businesses) == 12
 
