@@ -224,7 +224,13 @@ def test_utf8_in_the_first_mb_only_is_read_again_line_by_line(tmp_path, monkeypa
     """The first MB decides nothing alone: a Windows-1252 line further on (in a column read, or in
     one ignored) makes the file 'mixed', read line by line, as a scan of the whole file says."""
     streams = []
-    monkeypatch.setattr(read, "_Checked", lambda path: streams.append(path) or Checked(path))
+
+    def spied(path, hashed=True):  # the conversion's stream, not the whole-file checks
+        if hashed:
+            streams.append(path)
+        return Checked(path, hashed)
+
+    monkeypatch.setattr(read, "_Checked", spied)
     path = tmp_path / "tenaga_kerja.csv"
     data = _long_utf8_roster(tail)
     path.write_bytes(data)

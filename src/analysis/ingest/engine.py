@@ -127,11 +127,6 @@ class DaskEngine:
     name = "dask"
     concurrent_files = False
 
-    @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        """Files are cleaned one after another here: nothing to share (`LocalEngine.slot`)."""
-        yield
-
     def __init__(self, scheduler: str | None = None, workers: int = 2):
         # distributed is imported only here and in map: 0.25 s, and only --engine dask needs it
         from distributed import Client, LocalCluster, Security
@@ -173,6 +168,11 @@ class DaskEngine:
             for done, _ in enumerate(as_completed(futures), 1):
                 progress(done, len(futures))
         return self.client.gather(futures)  # in partition order, whatever order they finished
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Files are cleaned one after another here: nothing to share (`LocalEngine.slot`)."""
+        yield
 
     def close(self) -> None:
         self.client.close()

@@ -118,17 +118,12 @@ UTF8_CHUNK = 1 << 24
 
 
 def _utf8_ok(path: Path) -> bool:
-    """Whether the whole file is valid UTF-8, by Arrow's validator (30× faster than decoding in
-    Python, the same verdict) in 16 MB chunks cut after a newline, so no character is split."""
-    rest = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(UTF8_CHUNK):
-            data = rest + chunk
-            cut = data.rfind(b"\n") + 1
-            if not _valid_utf8(data[:cut]):
-                return False
-            rest = data[cut:]
-    return _valid_utf8(rest)
+    """Whether the whole file is valid UTF-8 (`_Checked`'s verdict, read in 16 MB chunks and
+    stopping at the first that is not)."""
+    with _Checked(path, hashed=False) as stream:
+        while stream.utf8 and stream.read(UTF8_CHUNK):
+            pass
+        return stream.utf8
 
 
 def _valid_utf8(data: bytes | memoryview) -> bool:
@@ -271,12 +266,14 @@ class _Recoded(io.RawIOBase):
 
 
 class _Checked(io.RawIOBase):
-    """A UTF-8 file as the CSV reader reads it, hashed and checked on the way: its SHA-256 and
-    whether it is all UTF-8 (`_utf8_ok`'s verdict, each piece up to a newline validated by
-    Arrow), so that converting a month reads each file once, not three times."""
+    """A file as the CSV reader reads it, hashed (unless `hashed` is false) and checked on the
+    way: its SHA-256, and whether it is all UTF-8 by Arrow's validator (30× faster than decoding
+    in Python, the same verdict), each piece cut after a newline so no character is split. A
+    UTF-8 file is so read once when converted, not three times (hash, check, convert)."""
 
-    def __init__(self, path: Path):
-        self.handle, self.hash, self.rest = path.open("rb"), hashlib.sha256(), b""
+    def __init__(self, path: Path, hashed: bool = True):
+        self.handle, self.rest = path.open("rb"), b""
+        self.hash = hashlib.sha256() if hashed else None
         self.utf8, self.ended = True, False
 
     def readable(self) -> bool:
@@ -284,7 +281,8 @@ class _Checked(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         data = self.handle.read(size)
-        self.hash.update(data)
+        if self.hash is not None:
+            self.hash.update(data)
         if not data:
             self.ended, self.utf8 = True, self.utf8 and _valid_utf8(self.rest)
         elif self.utf8:
@@ -300,7 +298,7 @@ class _Checked(io.RawIOBase):
 
     def sha256(self) -> str | None:
         """The SHA-256 of the file's bytes, once it has been read to the end (else None)."""
-        return self.hash.hexdigest() if self.ended else None
+        return self.hash.hexdigest() if self.ended and self.hash is not None else None
 
     def close(self) -> None:
         self.handle.close()
@@ -499,7 +497,7 @@ def csv_to_parquet(
         "malformed": bad,
         "blank_rows": blank_rows,
         "parts": parts,
-    } | ({"sha256": checked.sha256()} if checked is not None and checked.sha256() else {})
+    } | ({"sha256": checked.sha256()} if checked is not None and checked.ended else {})
 
 
 def _renumber(target: Path, seen: int, bad: list[int]) -> None:

@@ -438,9 +438,10 @@ def plain_text(values: pa.Array) -> np.ndarray:
 
 def _parquet_values(path: Path, looked_at: Callable[[str, pa.Array], None]) -> list[str]:
     """A parquet file's text as the scanner reads it, one column of one row group at a time (so
-    memory holds little more): each text column's values of the row group go to `looked_at(column, values)`, and the rest is returned as Python strings
-    (column names, numbers that could be NIKs as digits, text of other types). Columns that are
-    all hex digests (pseudonyms) are skipped whole."""
+    memory holds little more): each text column's values of the row group go to
+    `looked_at(column, values)`, and the rest is returned as Python strings (column names,
+    numbers that could be NIKs as digits, text of other types). Columns that are all hex digests
+    (pseudonyms) are skipped whole."""
     parquet = pq.ParquetFile(path)
     schema = parquet.schema_arrow
     text = {n for n in schema.names if _is_text(schema.field(n).type)}
@@ -513,8 +514,8 @@ def word_runs(values: pa.Array) -> pa.Array:
 
 
 class _PlainValues:
-    """What a parquet file's text columns hold, looked at a row group's distinct values at a time
-    and remembered in little: each column's values that are not plain (for `scan_text`), its
+    """What a parquet file's text columns hold, looked at a row group's values at a time (distinct
+    ones, unless a column's values are mostly distinct anyway) and remembered in little: each column's values that are not plain (for `scan_text`), its
     plain values with 16 digits or more (for `_nik_hits`), and its distinct runs of words (for
     `_name_hits`, once each). Plain values are looked at in Arrow and numpy."""
 

@@ -120,8 +120,10 @@ class _Output:
     def hand_over(self) -> None:
         """Tell `completed` of each table closed since last told (its file, and how to wait
         until the file is complete on disk)."""
+        if self.completed is None:
+            return
         for writer in [*self.writers, self.quarantine]:
-            if self.completed is not None and writer.closed and writer.path not in self.handed:
+            if writer.closed and writer.path not in self.handed:
                 self.handed.add(writer.path)
                 self.completed(writer.path, writer.finish)
 
