@@ -136,3 +136,19 @@ def test_partitions_and_file_work_share_the_engine_slots():
     finally:
         engine.close()
     assert most[0] == 2 and len(done) == 13
+
+
+def test_fewer_collections_is_undone_after_the_block_even_on_error():
+    """The cycle collector's thresholds are raised in the block only: a notebook kernel that ran
+    a clean (or a clean that failed) collects as often as before."""
+    import gc
+
+    from analysis.ingest.engine import COLLECT_EVERY, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == COLLECT_EVERY > before[0]
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), fewer_collections():
+        raise KeyError("stop")
+    assert gc.get_threshold() == before

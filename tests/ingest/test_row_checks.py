@@ -75,3 +75,22 @@ def test_a_check_not_read_here_goes_to_pandera():
     frame = pd.DataFrame({"n": [1, 2, 3]})
     got = schemas.failures(schema, frame)
     assert got["index"].tolist() == [0, 2] and set(got["detail"]) == {"n is odd"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.booleans(), min_size=6, max_size=6), st.integers(0, 13))))
+def test_a_row_is_bad_once_any_rule_flags_it(additions):
+    """`Flags.bad` (from the priorities) marks exactly the rows that carry a rule, and each
+    carries the highest-priority rule flagged on it, whatever the order rules came in."""
+    from analysis.ingest.rules import Flags
+
+    flags = Flags(pd.RangeIndex(6))
+    expected = [None] * 6
+    for mask, p in additions:
+        rule = schemas.RULES[p]
+        flags.add(np.array(mask), rule, "x", "because")
+        for i, hit in enumerate(mask):
+            if hit and (expected[i] is None or schemas.RULES.index(expected[i]) > p):
+                expected[i] = rule
+    assert flags.bad.tolist() == [r is not None for r in expected]
+    assert flags.rule.tolist() == expected

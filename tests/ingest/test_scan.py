@@ -228,6 +228,42 @@ def test_parquet_scan_equals_scanning_each_value(tmp_path_factory, values, group
     assert scan_parquet(path, SECRETS) == _one_by_one(values)
 
 
+_DIGESTS = st.integers(0, 10**6).map(lambda i: hashlib.sha256(str(i).encode()).hexdigest())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            _DIGESTS,
+            st.just(NIK + "0" * 48),  # shaped like a pseudonym, but holds a NIK
+            st.sampled_from(EVERY_DISGUISE),
+        ),
+        max_size=12,
+    ),
+    group=st.integers(1, 4),
+)
+def test_row_groups_side_by_side_find_what_one_after_the_other_does(
+    tmp_path_factory, values, group
+):
+    """Scanning row groups on two threads finds the same kinds, counts and order of kinds as on
+    one, with pseudonyms before, between and after other values (a column is skipped only when
+    every group is all digests, and then even a NIK in a digest-shaped value is not looked for)."""
+    import re
+
+    import analysis.ingest.scan as scan
+
+    path = tmp_path_factory.mktemp("groups") / "t.parquet"
+    frame = pd.DataFrame({"nik_hash": pd.Series(values, dtype=object), "n": range(len(values))})
+    frame.to_parquet(path, row_group_size=group)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(scan, "GROUP_THREADS", 1)
+        alone = scan_parquet(path, SECRETS)
+    assert list(scan_parquet(path, SECRETS).items()) == list(alone.items())
+    skipped = all(re.fullmatch("[0-9a-f]{64}", v) for v in values)
+    assert alone == ({} if skipped else _one_by_one(values))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)))
 def test_word_runs_are_the_words_a_name_is_looked_for_in(values):
@@ -265,7 +301,8 @@ def test_pseudonym_columns_are_skipped_but_nothing_else(tmp_path):
             st.none(),
             st.text("0123456789abcdef", min_size=63, max_size=65),
             st.text("0123456789abcdef", min_size=64, max_size=64).flatmap(
-                lambda h: st.sampled_from("Ag -\u00e9").map(lambda c: h[:10] + c + h[11:])
+                # bytes next to the hex ranges ('/' ':' '`' 'g'), upper case, multi-byte
+                lambda h: st.sampled_from("Ag -\u00e9/:`gF@").map(lambda c: h[:10] + c + h[11:])
             ),
         )
     )
@@ -277,6 +314,19 @@ def test_all_hex64_agrees_with_the_pattern(values):
 
     expected = all(re.fullmatch("[0-9a-f]{64}", v) for v in values if v is not None)
     assert all_hex64(pa.chunked_array([pa.array(values, pa.string())])) == expected
+
+
+@pytest.mark.parametrize("bad", [None, 0, 16_383, 16_384, 19_999])
+def test_all_hex64_looks_past_its_first_slice(bad):
+    """More than one slice of bytes (1 MB = 16,384 values): a bad value in any slice is seen."""
+    import hashlib
+
+    import pyarrow as pa
+
+    values = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(20_000)]
+    if bad is not None:
+        values[bad] = values[bad][:63] + "g"
+    assert all_hex64(pa.array(values, pa.large_string())) is (bad is None)
 
 
 def test_secrets_are_the_distinct_raw_niks_in_order():

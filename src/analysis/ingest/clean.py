@@ -33,7 +33,7 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.ingest import businesses, outreach, participants, roster, survey
 from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw, has_cache
-from analysis.ingest.engine import make_engine, release_memory
+from analysis.ingest.engine import fewer_collections, make_engine, release_memory
 from analysis.ingest.keys import TextLookup
 from analysis.ingest.parse import coded_text
 from analysis.ingest.partitions import (
@@ -412,6 +412,24 @@ def clean_period(
     `progress(done, total)`, if given, is told after each file read, partition cleaned and the
     write (for a progress bar; `log` gets sentences).
     """
+    with fewer_collections():
+        return _clean_period(
+            period, data_dir, region, log, engine, scheduler, partition_rows, derive, progress
+        )
+
+
+def _clean_period(
+    period: str,
+    data_dir: str | Path | None,
+    region: str,
+    log: Callable[[str], None] | None,
+    engine: str,
+    scheduler: str | None,
+    partition_rows: int,
+    derive: Derive | None,
+    progress: Callable[[int, int], None] | None,
+) -> CleanResult:
+    """`clean_period`'s work, with the cycle collector run less often."""
     check_period(period)
     paths = Paths.of(data_dir, region=region)
     say = log or (lambda _msg: None)
@@ -452,6 +470,9 @@ def clean_period(
                 quality, spellings = write_processed_tables(
                     period, region, demo, ctx, files, stage, Ticker(say), early.add
                 )
+                # the parked partitions are read no more: removed while the last scans run
+                # (freeing gigabytes of files takes the kernel most of a second at 10M rows)
+                side.submit(shutil.rmtree, work, ignore_errors=True)
                 if derive is not None:
                     derive(stage, ctx.matcher.units)
                 write_spellings(paths.raw(period), spellings)

@@ -309,7 +309,8 @@ def _trimmed(columns: dict[str, pa.ChunkedArray], first_row: int) -> tuple[pa.Ta
     """Trim every cell (as `_finish` does), number the rows from `first_row`, drop all-empty rows."""
     cols = {name: pc.utf8_trim_whitespace(c) for name, c in columns.items()}
     n = len(next(iter(columns.values()))) if columns else 0
-    table = pa.table({"source_row": pa.array(range(first_row, first_row + n), pa.int64()), **cols})
+    rows = np.arange(first_row, first_row + n, dtype="int64")  # not a Python range: no GIL per row
+    table = pa.table({"source_row": pa.array(rows), **cols})
     if not cols:
         return table, 0
     blank = None

@@ -83,9 +83,10 @@ class Flags:
     def __init__(self, index: pd.Index):
         self.index = index
         self.prio = np.full(len(index), len(schemas.RULES), dtype="int64")
-        self.rule = np.full(len(index), None, dtype=object)
-        self.column = np.full(len(index), None, dtype=object)
-        self.detail = np.full(len(index), None, dtype=object)
+        # None everywhere: numpy makes object arrays of None (np.full would set each again)
+        self.rule = np.empty(len(index), dtype=object)
+        self.column = np.empty(len(index), dtype=object)
+        self.detail = np.empty(len(index), dtype=object)
         self.pos = pd.Series(np.arange(len(index)), index=index)
 
     def add(
@@ -137,7 +138,9 @@ class Flags:
 
     @property
     def bad(self) -> np.ndarray:
-        return self.rule != None  # noqa: E711 (element-wise)
+        """Which rows carry a rule: their priority is one of the rules' (in numpy, not a Python
+        comparison per row of the rule texts)."""
+        return self.prio < len(schemas.RULES)
 
     def quarantine(self, raw: pd.DataFrame, file_name: str) -> pd.DataFrame:
         """The flagged rows as quarantine rows (file, row number, rule, column, detail)."""

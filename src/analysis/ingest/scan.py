@@ -39,7 +39,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import numpy as np
@@ -436,30 +438,67 @@ def plain_text(values: pa.Array) -> np.ndarray:
     return plain_and_digits(values)[0]
 
 
-def _parquet_values(path: Path, looked_at: Callable[[str, pa.Array], None]) -> list[str]:
-    """A parquet file's text as the scanner reads it, one column of one row group at a time (so
-    memory holds little more): each text column's values of the row group go to
-    `looked_at(column, values)`, and the rest is returned as Python strings (column names,
-    numbers that could be NIKs as digits, text of other types). Columns that are all hex digests
-    (pseudonyms) are skipped whole."""
+#: Row groups of one parquet file looked at side by side (reading and checking them is mostly
+#: Arrow and numpy, off the GIL: the last table of a large month is scanned while nothing else
+#: runs).
+GROUP_THREADS = 2
+
+
+class _Group(NamedTuple):
+    """What one row group's columns hold, as the scanner reads them, in column order: per text
+    column `(name, None)` when all its values are hex digests (pseudonyms) or `(name, values
+    looked at)`; the rest of the columns' text as Python strings (`other`)."""
+
+    text: list[tuple[str, _PlainValues | None]]
+    other: list[str]
+
+
+def _read_group(path: Path, group: int, names: list[str], text: set[str]) -> _Group:
+    """One row group of a parquet file, a column at a time (memory holds one column of it)."""
+    parquet = pq.ParquetFile(path)  # one per thread: a reader is not shared between threads
+    seen, other = [], []
+    for name in names:
+        col = parquet.read_row_group(group, [name]).column(0).combine_chunks()
+        if name not in text:
+            other += _other_values(col)
+        elif all_hex64(col):
+            seen.append((name, None))
+        else:
+            looked = _PlainValues()
+            looked(name, col)
+            seen.append((name, looked))
+    return _Group(seen, other)
+
+
+def _parquet_values(path: Path, looked_at: _PlainValues) -> list[str]:
+    """A parquet file's text as the scanner reads it, row groups side by side (`GROUP_THREADS`),
+    each a column at a time: each text column's values go to `looked_at`, and the rest is
+    returned as Python strings (column names, numbers that could be NIKs as digits, text of
+    other types). Columns that are all hex digests (pseudonyms) in every row group are skipped
+    whole; the groups are taken in order, as if read one after the other."""
     parquet = pq.ParquetFile(path)
     schema = parquet.schema_arrow
     text = {n for n in schema.names if _is_text(schema.field(n).type)}
-    digests = dict.fromkeys(text, 0)  # columns all hex digests so far: values seen
+    digests = set(text)  # columns all hex digests so far
     other = list(schema.names)
-    for i in range(parquet.num_row_groups):
-        for name in schema.names:  # a column at a time: memory holds one column of one group
-            col = parquet.read_row_group(i, [name]).column(0).combine_chunks()
-            if name in digests and all_hex64(col):
-                digests[name] += len(col) - col.null_count
-            elif name in text:
+
+    def look_again(name: str, group: int) -> None:
+        looked_at(name, parquet.read_row_group(group, [name]).column(0))
+
+    with ThreadPoolExecutor(GROUP_THREADS) as pool:
+        read = partial(_read_group, path, names=schema.names, text=text)
+        for i, group in enumerate(pool.map(read, range(parquet.num_row_groups))):
+            for name, looked in group.text:
+                if looked is None:
+                    if name not in digests:  # digests here, but not all through: looked at
+                        look_again(name, i)
+                    continue
                 if name in digests:  # a value that is not a digest: the earlier groups count too
-                    del digests[name]
+                    digests.discard(name)
                     for j in range(i):
-                        looked_at(name, parquet.read_row_group(j, [name]).column(0))
-                looked_at(name, col)
-            else:
-                other += _other_values(col)
+                        look_again(name, j)
+                looked_at.add(looked)
+            other += group.other
     return other
 
 
@@ -540,6 +579,15 @@ class _PlainValues:
             self.long.setdefault(column, []).append(pc.filter(part, plain & (digits >= NIK_DIGITS)))
             runs = pc.unique(word_runs(pc.filter(part, plain))).to_pylist()
             self.runs.setdefault(column, set()).update(runs)
+
+    def add(self, more: _PlainValues) -> None:
+        """What `more` looked at, as if this had looked at it next."""
+        self.other += more.other
+        for column, long in more.long.items():
+            self.long.setdefault(column, []).extend(long)
+        for column, runs in more.runs.items():
+            self.runs.setdefault(column, set()).update(runs)
+        self.dense |= more.dense
 
 
 def _values_with_run(path: Path, column: str, run: str) -> int:
