@@ -450,3 +450,23 @@ def test_a_month_without_usable_answers_is_said_plainly(quality, expected):
     tables = {"survey": survey(tahu_bpjs_tk=[]).iloc[0:0], "quality": quality}
     text = awp.intro(tables, pd.DataFrame({"kode_kelurahan": ["k1"]}), "2026-10", "en").data
     assert expected in text and "October 2026" in text
+
+
+@pytest.mark.parametrize(
+    ("days", "lang", "expected"),
+    [
+        (["2026-10-03", "2026-10-28"], "id", "3 Oktober 2026 sampai 28 Oktober 2026"),
+        (["2026-10-12", "2026-10-12"], "id", "pada 12 Oktober 2026"),
+        ([None, None], "id", "pada Oktober 2026"),  # answers without an interview date
+        (["2026-10-12"], "en", "on 12 October 2026"),
+        ([None], "en", "in October 2026"),
+    ],
+)
+def test_the_survey_intro_says_when_without_a_range_of_one(days, lang, expected):
+    """One day or an unknown day is said as such, never 'Oktober 2026 sampai Oktober 2026'."""
+    survey = pd.DataFrame(
+        {"tanggal": pd.to_datetime(pd.Series(days, dtype=object)), "kode_kelurahan": "x"}
+    )
+    units = pd.DataFrame({"kode_kelurahan": ["x"]})
+    text = awp.intro({"survey": survey}, units, "2026-10", lang).data
+    assert expected in text and " sampai " not in text.replace(expected, "")

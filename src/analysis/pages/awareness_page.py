@@ -167,7 +167,6 @@ def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
         q = tables.get("quality", {}).get("survei_kesadaran", {})
         key = "aw_no_survey" if not q.get("file") else "aw_no_answers"
         return _md(key, lang, month=month, period=period)
-    days = survey["tanggal"].dropna()
     return _md(
         "aw_intro",
         lang,
@@ -175,9 +174,19 @@ def intro(tables: dict, units: pd.DataFrame, period: str, lang: str = "id"):
         n=fmt_int(len(survey), lang),
         kel=fmt_int(survey["kode_kelurahan"].nunique(), lang),
         kel_all=fmt_int(len(units), lang),
-        first=fmt_date(days.min(), lang) if len(days) else month,
-        last=fmt_date(days.max(), lang) if len(days) else month,
+        when=_interviewed(survey["tanggal"].dropna(), month, lang),
     )
+
+
+def _interviewed(days: pd.Series, month: str, lang: str) -> str:
+    """When the interviews were: '3 Oktober 2026 sampai 28 Oktober 2026', 'pada 12 Oktober 2026'
+    when they were all on one day, 'pada Oktober 2026' when no day is known."""
+    if days.empty:
+        return t("aw_when_month", lang, month=month)
+    first, last = fmt_date(days.min(), lang), fmt_date(days.max(), lang)
+    if first == last:
+        return t("aw_when_day", lang, day=first)
+    return t("aw_when_days", lang, first=first, last=last)
 
 
 def gap_text(panel: pd.DataFrame, lang: str = "id", place: str = "Kota Surakarta"):
