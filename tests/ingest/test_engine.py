@@ -53,9 +53,7 @@ def test_dask_engine_gives_identical_outputs(cleaned, demo_dir, tmp_path, monkey
     raw_files = sorted(f.name for f in (data / "raw" / PERIOD).glob("*.*"))
     for lines in (said, told):
         converted = [
-            m[1]
-            for line in lines
-            if (m := re.match(r"(\S+) read into the parquet cache \(\d+ s\)$", line))
+            m[1] for line in lines if (m := re.match(r"(\S+) read into the cache \(\d+ s\)$", line))
         ]
         assert sorted(converted) == raw_files  # each raw file told as it enters the cache
         assert _partitions_told(lines, "tenaga_kerja") == [(n, parts) for n in range(1, parts)]

@@ -7,11 +7,11 @@ import shutil
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analysis.ingest import partitions
 from analysis.ingest.cache import CACHE_DIR
 from analysis.ingest.partitions import exact_duplicates, row_hashes
+from analysis.ingest.read import PartWriter
 from analysis.pipeline import clean_period
 
 from conftest import PERIOD
@@ -20,8 +20,10 @@ from conftest import PERIOD
 def _cached(tmp_path, columns: dict[str, list]) -> tuple[pa.Table, str]:
     n = len(next(iter(columns.values())))
     table = pa.table({"source_row": pa.array(range(1, n + 1), pa.int64()), **columns})
-    path = tmp_path / "raw.parquet"
-    pq.write_table(table, path, row_group_size=3)
+    path = tmp_path / "raw.arrow"
+    out = PartWriter(path, 3)
+    out.add(table)
+    out.close(table.schema)
     return table, path
 
 

@@ -234,8 +234,8 @@ def test_utf8_in_the_first_mb_only_is_read_again_line_by_line(tmp_path, monkeypa
     path = tmp_path / "tenaga_kerja.csv"
     data = _long_utf8_roster(tail)
     path.write_bytes(data)
-    info = read.csv_to_parquet("tenaga_kerja", path, tmp_path / "t.parquet", rows=1 << 20)
-    frame = read.pq.read_table(tmp_path / "t.parquet").to_pandas()
+    info = read.csv_to_cache("tenaga_kerja", path, tmp_path / "t.arrow", rows=1 << 20)
+    frame = read.cached_table(tmp_path / "t.arrow").to_pandas()
     assert streams == [path]  # read as UTF-8 first
     assert info["encoding"] == "mixed" == read._scan_encoding(path)
     assert len(frame) == data.count(b"\n") - 1
@@ -252,5 +252,6 @@ def test_a_utf8_file_is_hashed_as_it_is_converted(tmp_path):
 
     path = tmp_path / "tenaga_kerja.csv"
     path.write_bytes(_long_utf8_roster("U2,3372015708900002,Zoë,x\n".encode()))
-    info = read.csv_to_parquet("tenaga_kerja", path, tmp_path / "t.parquet", rows=1 << 20)
+    info = read.csv_to_cache("tenaga_kerja", path, tmp_path / "t.arrow", rows=1 << 20)
     assert info["encoding"] == "utf-8" and info["sha256"] == sha256_file(path)
+    assert info["cache_sha256"] == sha256_file(tmp_path / "t.arrow")  # hashed as it was written

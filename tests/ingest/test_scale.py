@@ -1,4 +1,4 @@
-"""Cleaning at scale: partitioned cleaning equals the whole file at once, the parquet cache stays in
+"""Cleaning at scale: partitioned cleaning equals the whole file at once, the cache stays in
 data/raw, and chunked demo data keeps its truth."""
 
 import json
@@ -30,7 +30,7 @@ def test_small_partitions_give_the_same_outputs(cleaned, demo_dir, tmp_path):
 
 
 def _stamps(cache):
-    return {p.name: p.stat().st_mtime_ns for p in cache.glob("*.parquet")}
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob("*.arrow")}
 
 
 def test_cache_stays_in_raw_is_reused_for_real_data_and_never_for_demo_data(demo_dir, tmp_path):
@@ -39,7 +39,7 @@ def test_cache_stays_in_raw_is_reused_for_real_data_and_never_for_demo_data(demo
     first = clean_period(PERIOD, data)
     cache = data / "raw" / PERIOD / CACHE_DIR
     stamps = _stamps(cache)
-    assert {"umkm.parquet", "tenaga_kerja.parquet", "peserta_bpjstk.parquet"} <= stamps.keys()
+    assert {"umkm.arrow", "tenaga_kerja.arrow", "peserta_bpjstk.arrow"} <= stamps.keys()
     assert not [p for p in cache.iterdir() if p.name.startswith("work-")]  # work files removed
     assert not list((data / "processed").rglob("*cache*"))
     assert first.quality["demo"]
@@ -69,19 +69,23 @@ def test_cache_stays_in_raw_is_reused_for_real_data_and_never_for_demo_data(demo
 
 
 def test_a_row_appended_to_the_cache_is_not_cleaned(demo_dir, tmp_path):
-    """The attack: append a row to _cache/tenaga_kerja.parquet (size and time were all that was
+    """The attack: append a row to _cache/tenaga_kerja.arrow (size and time were all that was
     checked). The cache is tied to its raw file and to its own bytes by SHA-256: made again."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from analysis.ingest.read import cached_shape, cached_table
 
     data = tmp_path / "data"
     shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
     (data / "raw" / PERIOD / "survei_kesadaran.csv").unlink()  # real data: the cache is reused
     first = clean_period(PERIOD, data)
-    target = data / "raw" / PERIOD / CACHE_DIR / "tenaga_kerja.parquet"
-    table = pq.read_table(target)
+    target = data / "raw" / PERIOD / CACHE_DIR / "tenaga_kerja.arrow"
+    table = cached_table(target)
     extra = table.slice(0, 1).to_pylist()[0] | {"source_row": table.num_rows + 1}
-    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([extra], table.schema)]), target)
+    longer = pa.concat_tables([table, pa.Table.from_pylist([extra], table.schema)])
+    with pa.ipc.new_file(target.with_suffix(".tmp"), table.schema) as out:
+        out.write_table(longer.combine_chunks())
+    target.with_suffix(".tmp").replace(target)
     second = clean_period(PERIOD, data)
     assert second.quality["tenaga_kerja"] == first.quality["tenaga_kerja"]
-    assert pq.read_metadata(target).num_rows == table.num_rows
+    assert cached_shape(target)[2] == table.num_rows

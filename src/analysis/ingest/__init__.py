@@ -4,7 +4,7 @@
 derive from it. Never imports metrics, pages, report or demo.
 
 - reading: `headers` (canonical columns and header spellings), `read` (CSV/XLSX as text),
-  `cache` (the parquet cache of raw files, read partition by partition)
+  `cache` (the cache of raw files, an Arrow file read partition by partition)
 - values: `parse` (dates, months, Rupiah, yes/no), `vocab` (coded words), `classify` (sector,
   reason, size class, kind of outreach activity), `places` (kelurahan matching), `nik` (NIK
   rules), `pseudonyms` (HMAC key)

@@ -1,6 +1,6 @@
 """Clean one period: raw extracts → typed, pseudonymised tables + quarantine + quality.json.
 
-`clean_period` runs the stages in order. For each raw file: read as text into the parquet cache
+`clean_period` runs the stages in order. For each raw file: read as text into the cache
 (`read`, `cache`) → clean partition by partition (`partitions`, with one module per raw file:
 `businesses`, `roster`, `participants`, `survey`, `outreach`): check required values (pandera) → parse
 Indonesian dates, months, Rupiah, yes/no → check typed values (pandera) → match kelurahan →
@@ -71,7 +71,7 @@ FILES: dict[str, tuple[PartCleaner, KeyRule | None]] = {
 }
 #: Writes tables derived from the cleaned month into its staging folder: (folder, the region's units).
 Derive = Callable[[Path, pd.DataFrame], None]
-#: Raw files converted to the parquet cache at the same time.
+#: Raw files converted to the cache at the same time.
 READ_THREADS = 2
 #: Seconds between progress lines on long runs.
 PROGRESS_SECONDS = 5.0
@@ -127,7 +127,7 @@ def read_period(
     reuse: bool = True,
     steps: Steps | None = None,
 ) -> dict[str, CachedRaw | None]:
-    """Find the period's raw files and convert each once to the parquet cache (progress to `say`
+    """Find the period's raw files and convert each once to the cache (progress to `say`
     on long conversions; `hashes`: the files' SHA-256 if known; `reuse`: whether an up-to-date
     cache may be used); missing required files stop the run with one sentence."""
     raw_dir = paths.raw(period)
@@ -159,7 +159,7 @@ def read_period(
     def convert(stem: str, path: Path) -> CachedRaw:
         sha = (hashes or {}).get(path.name)
         table = cache_raw(stem, path, partition_rows, sha, reuse)
-        tick(f"{path.name} read into the parquet cache")
+        tick(f"{path.name} read into the cache")
         steps.advance()
         return table
 
@@ -250,7 +250,7 @@ class _Cleaning:
         t = time.perf_counter()
         cleaner, key_rule = FILES[stem]
         jobs = [
-            PartJob(stem, str(table.parquet), i, str(self.work), table.path.name, cleaner)
+            PartJob(stem, str(table.cache), i, str(self.work), table.path.name, cleaner)
             for i in range(table.parts)
         ]
         tick = Ticker(self.say)
@@ -402,7 +402,7 @@ def clean_period(
     """Clean one period's raw extracts and write its processed files atomically.
 
     The raw files and the processed month are the region's (`analysis.paths.Paths`: the default
-    region's folders have no region level). Each raw file is converted once to a parquet cache
+    region's folders have no region level). Each raw file is converted once to a cache (an Arrow file)
     and cleaned partition by partition
     (`partition_rows` rows at a time) by `engine` ('pandas': in this process; 'dask': on the
     cluster at `scheduler`, or a local one). The result does not depend on the engine or the

@@ -1,6 +1,6 @@
 """Where cleaning partitions run: in this process on two threads, or on a Dask cluster.
 
-`clean_period` splits each raw file into partitions (row groups of the parquet cache) and
+`clean_period` splits each raw file into partitions (record batches of the cache) and
 maps one plain function over them; the engine only decides where that function runs. Both
 return results in partition order, so the global steps after them (exact duplicates across
 partitions, duplicate keys and persons, linking) see the same input and give the same output.

@@ -1,6 +1,6 @@
 """How large a raw file may be: bytes on disk, data rows, and what an XLSX unpacks to.
 
-A raw extract is read whole into the parquet cache, so an oversized or hostile file (a 1 MB
+A raw extract is read whole into the cache, so an oversized or hostile file (a 1 MB
 workbook that unpacks to hundreds of MB of XML) would otherwise tie up the machine for
 minutes. Each limit stops the run with one sentence that says how to raise it; the defaults
 leave room for ten million roster rows. Set them in the environment (they reach the

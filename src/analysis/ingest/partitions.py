@@ -1,6 +1,6 @@
 """A raw file cleaned partition by partition, then finished across its partitions.
 
-Each partition (a row group of the parquet cache) is cleaned on its own with the rules that need
+Each partition (a record batch of the cache) is cleaned on its own with the rules that need
 only the row itself; its result is parked on disk (`spill`) with, per row, a 64-bit hash of its
 content (`row_hashes`; rows sharing a hash are compared in full, `exact_duplicates`). The rules
 that compare rows — exact duplicates, the same key or person twice — come last in `schemas.RULES` order, so `finish_file` applies them afterwards, across all
@@ -20,11 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
-import pyarrow.parquet as pq
 
 from analysis.ingest.cache import CachedRaw
 from analysis.ingest.engine import duckdb_over, release_memory
 from analysis.ingest.keys import repeats, sorted_position
+from analysis.ingest.read import cached_part, cached_shape
 from analysis.ingest.rules import CleanedPart, Context
 
 #: The rule that compares kept rows after the partitions: (rule, column, what the detail says).
@@ -41,7 +41,7 @@ class PartJob(NamedTuple):
     folder where results are parked, and the file's partition cleaner."""
 
     stem: str
-    parquet: str
+    cache: str
     part: int
     work: str
     file_name: str
@@ -54,12 +54,12 @@ def _spilled(work: Path | str, stem: str, kind: str, part: int) -> Path:
 
 
 def clean_part(job: PartJob, ctx: Context, extra: dict | None = None) -> dict:
-    """Clean one partition (a row group of the cached raw file) and spill its rows to the work folder.
+    """Clean one partition (a record batch of the cached raw file) and spill its rows to the work folder.
 
     Runs in this process or on a Dask worker; returns only what the cross-partition rules
     need: every row's hashes, and the key of each row kept.
     """
-    table = pq.ParquetFile(job.parquet).read_row_group(job.part)
+    table = cached_part(Path(job.cache), job.part)
     rows = row_hashes(table)
     local = job.cleaner(table.to_pandas(), ctx, job.file_name, extra or {})
     spill(local.clean, _spilled(job.work, job.stem, "clean", job.part))
@@ -94,9 +94,10 @@ def row_hashes(table: pa.Table) -> pd.DataFrame:
     )
 
 
-def exact_duplicates(parquet: Path, source_row: np.ndarray, h: np.ndarray) -> np.ndarray:
+def exact_duplicates(cache: Path, source_row: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Source rows that exactly repeat an earlier row of the cached file (ascending): the rows
-    whose hash is shared, compared cell by cell in DuckDB (NULL equals NULL, never '')."""
+    whose hash is shared, taken from the cache partition by partition and compared cell by
+    cell in DuckDB (NULL equals NULL, never '')."""
     order = np.argsort(h)  # any order of equal hashes: both sides of a tie are marked
     same = h[order][1:] == h[order][:-1]
     shared = np.zeros(len(h), dtype=bool)
@@ -106,13 +107,20 @@ def exact_duplicates(parquet: Path, source_row: np.ndarray, h: np.ndarray) -> np
     candidates = np.sort(source_row[shared])
     if len(candidates) == 0:
         return candidates
-    columns = _quoted_columns(pq.ParquetFile(parquet).schema_arrow.names)
-    path = str(parquet).replace("'", "''")
-    with duckdb_over(candidates=pa.table({"source_row": candidates})) as con:
+    wanted = pa.array(candidates)
+    _, parts, _ = cached_shape(cache)
+    rows = pa.concat_tables(
+        [
+            part.filter(pc.is_in(part["source_row"], value_set=wanted))
+            for part in (cached_part(cache, i) for i in range(parts))
+        ]
+    )
+    columns = _quoted_columns(rows.schema.names)
+    with duckdb_over(candidates=rows) as con:
         out = con.sql(
             "select source_row from (select source_row, row_number() over"
-            f" (partition by {columns} order by source_row) as k from read_parquet('{path}')"
-            " semi join candidates using (source_row)) where k > 1 order by source_row"
+            f" (partition by {columns} order by source_row) as k from candidates)"
+            " where k > 1 order by source_row"
         ).fetchnumpy()
     return np.array(out["source_row"], dtype="int64")
 
@@ -199,7 +207,7 @@ def finish_file(
     rows = [r.pop("rows") for r in results]  # the partitions' copies go before the sort
     source_row, h = (np.concatenate([r[c].to_numpy() for r in rows]) for c in ("source_row", "h"))
     del rows
-    dup_rows = exact_duplicates(raw.parquet, source_row, h)
+    dup_rows = exact_duplicates(raw.cache, source_row, h)
     del source_row, h
     key_q = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     drop = np.sort(dup_rows)

@@ -8,8 +8,9 @@ is silently converted (a NIK never becomes a float). Columns the project does no
 ignored; a file whose header cannot be found, or lacks a required column, stops the run with
 one sentence naming the file. Headers the readers do not know come through the analyst's
 `headers.toml` (`analysis.ingest.mapping`): a column may feed two canonical columns, and
-counts or amounts split over several columns are added up here. A CSV is streamed into parquet row groups in bounded memory
-(`csv_to_parquet`), which is also how `analysis.ingest.cache` converts large files once.
+counts or amounts split over several columns are added up here. A CSV is streamed into the
+partitions of an Arrow file in bounded memory (`csv_to_cache`), which is also how
+`analysis.ingest.cache` converts large files once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from analysis.errors import AnalysisError
 from analysis.ingest.headers import (
@@ -174,15 +174,15 @@ def sniff(stem: str, text: str, mapped: frozenset[str]) -> tuple[str, int | None
 
 
 def read_csv(stem: str, path: Path, mapping: Mapping | None = None) -> RawTable:
-    """Read one CSV extract whole, as text, with the same streaming reader the parquet cache uses.
+    """Read one CSV extract whole, as text, with the same streaming reader the cache uses.
 
-    The intermediate parquet lives in a temporary folder beside the raw file (personal data never
+    The intermediate file lives in a temporary folder beside the raw file (personal data never
     leaves `data/raw/`) and is removed at once.
     """
     with tempfile.TemporaryDirectory(prefix=".read-", dir=path.parent) as tmp:
-        target = Path(tmp) / f"{stem}.parquet"
-        info = csv_to_parquet(stem, path, target, rows=1 << 40, mapping=mapping)
-        frame = pq.read_table(target).to_pandas()
+        target = Path(tmp) / f"{stem}.arrow"
+        info = csv_to_cache(stem, path, target, rows=1 << 40, mapping=mapping)
+        frame = cached_table(target).to_pandas()
     return RawTable(stem, path, frame, **how_from(info)).require_rows(stem, path)
 
 
@@ -321,12 +321,35 @@ def _trimmed(columns: dict[str, pa.ChunkedArray], first_row: int) -> tuple[pa.Ta
     return (table.filter(pc.invert(blank)) if n_blank else table), n_blank
 
 
+class _HashedFile(io.RawIOBase):
+    """A file opened for writing that hashes (SHA-256) every byte written to it: a cache file's
+    hash without reading it back."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.handle, self.hash = path.open("wb"), hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.handle.write(data)
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
 class PartWriter:
-    """Write tables to parquet in row groups of exactly `rows` rows (the last may be shorter)."""
+    """Write tables to an Arrow file (uncompressed IPC) in record batches of exactly `rows` rows
+    (the last may be shorter), one per partition: a partition is read back memory-mapped, without
+    decoding or copying (parquet's encoding and decoding were a tenth of a cold clean's CPU).
+    `sha256` is the file's hash once closed."""
 
     def __init__(self, target: Path, rows: int):
         self.target, self.rows, self.pending, self.count = target, rows, [], 0
-        self.writer, self.parts = None, 0
+        self.file, self.writer, self.parts, self.sha256 = None, None, 0, None
 
     def add(self, table: pa.Table) -> None:
         self.pending.append(table)
@@ -338,29 +361,64 @@ class PartWriter:
         table = pa.concat_tables(self.pending)
         head, rest = table.slice(0, n), table.slice(n)
         if self.writer is None:
-            # no column statistics: nothing reads them, and they cost a fifth of the writing
-            self.writer = pq.ParquetWriter(
-                self.target, head.schema, compression="lz4", write_statistics=False
-            )
+            self.file = _HashedFile(self.target)
+            self.writer = pa.ipc.new_file(self.file, head.schema)
         if head.num_rows or self.parts == 0:  # an empty file still has one (empty) partition
-            self.writer.write_table(head, row_group_size=max(n, 1))
+            batch = pa.RecordBatch.from_arrays(
+                [c.combine_chunks() for c in head.columns], schema=head.schema
+            )
+            self.writer.write_batch(batch)
             self.parts += 1
         self.pending, self.count = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def cut(self) -> None:
+        """End the partition being filled here (if any row is pending)."""
+        if self.count:
+            self._flush(self.count)
+
+    def _end(self) -> None:
+        self.writer.close()
+        self.file.close()
 
     def abort(self) -> None:
         """Stop after a failure: the file is left incomplete (the caller discards or rewrites it)."""
         if self.writer is not None:
-            self.writer.close()
+            self._end()
         self.pending, self.count = [], 0
 
     def close(self, schema: pa.Schema) -> int:
-        """Write what is left; returns the number of row groups (partitions) written."""
+        """Write what is left; returns the number of record batches (partitions) written."""
         if not self.pending and self.writer is None:
             self.pending = [schema.empty_table()]
         if self.pending:
             self._flush(self.count)
-        self.writer.close()
-        return pq.ParquetFile(self.target).num_row_groups
+        self._end()
+        self.sha256 = self.file.hash.hexdigest()
+        return self.parts
+
+
+def _cached(path: Path) -> pa.ipc.RecordBatchFileReader:
+    return pa.ipc.open_file(pa.memory_map(str(path)))
+
+
+def cached_part(path: Path, part: int, columns: list[str] | None = None) -> pa.Table:
+    """Partition `part` of a cache file (`PartWriter`), memory-mapped: its values stay in the
+    file's pages, so nothing is decoded or copied (`columns`: those only)."""
+    batch = _cached(path).get_batch(part)
+    table = pa.Table.from_batches([batch])
+    return table.select(columns) if columns is not None else table
+
+
+def cached_table(path: Path) -> pa.Table:
+    """A whole cache file (`PartWriter`), memory-mapped."""
+    return _cached(path).read_all()
+
+
+def cached_shape(path: Path) -> tuple[pa.Schema, int, int]:
+    """A cache file's schema, partitions and rows (from its metadata and batch headers)."""
+    reader = _cached(path)
+    parts = reader.num_record_batches
+    return reader.schema, parts, sum(reader.get_batch(i).num_rows for i in range(parts))
 
 
 def csv_start(path: Path, whole: bool = True) -> tuple[str, str]:
@@ -406,14 +464,15 @@ def _csv_header(
     return encoding, delim, where, header
 
 
-def csv_to_parquet(
+def csv_to_cache(
     stem: str, path: Path, target: Path, rows: int, mapping: Mapping | None = None
 ) -> dict:
-    """Stream one CSV into parquet row groups of `rows` rows (text columns + `source_row`) in
-    bounded memory; returns how it was read, the number of row groups (`parts`) and, for a
-    UTF-8 file, the SHA-256 of the bytes converted (`sha256`: the file is read once, hashed and
-    checked on the way, `_Checked`). The header mapping is the one beside the file
-    (`load_mapping`) unless one is given."""
+    """Stream one CSV into a cache file (`PartWriter`) of `rows` rows per partition (text columns
+    + `source_row`) in bounded memory; returns how it was read, the number of partitions
+    (`parts`), the cache file's SHA-256 (`cache_sha256`) and, for a UTF-8 file, the SHA-256 of
+    the bytes converted (`sha256`: the file is read once, hashed and checked on the way,
+    `_Checked`). The header mapping is the one beside the file (`load_mapping`) unless one is
+    given."""
     mapping = load_mapping(stem, path) if mapping is None else mapping
     encoding, delim, where, header = _csv_header(stem, path, mapping.names(), whole=False)
     columns, ignored = columns_of(stem, header, mapping, path)
@@ -425,8 +484,9 @@ def csv_to_parquet(
         invalid.append(row.actual_columns)
         return "skip"
 
-    def stream(source) -> tuple[int, int, int]:
-        """Convert from `source`: rows seen, blank rows skipped, row groups written."""
+    def stream(source) -> tuple[int, int, int, str]:
+        """Convert from `source`: rows seen, blank rows skipped, partitions written, the cache
+        file's hash."""
         invalid.clear()
         reader = pacsv.open_csv(
             source,
@@ -462,12 +522,12 @@ def csv_to_parquet(
             raise
         if schema is None:
             schema = pa.schema([("source_row", pa.int64())] + [(c, pa.string()) for c in columns])
-        return seen, blank_rows, out.close(schema)
+        return seen, blank_rows, out.close(schema), out.sha256
 
     checked = _Checked(path) if encoding == "utf-8" else None
     try:
         with checked or _Recoded(path, encoding) as source:
-            seen, blank_rows, parts = stream(source)
+            seen, blank_rows, parts, cache_sha = stream(source)
         again = checked is not None and not checked.utf8
     except pa.ArrowInvalid:
         if checked is None or _scan_encoding(path) == "utf-8":
@@ -476,7 +536,7 @@ def csv_to_parquet(
     if again:  # UTF-8 in its first MB only: read again, recoded as `_scan_encoding` says
         encoding, checked = _scan_encoding(path), None
         with _Recoded(path, encoding) as source:
-            seen, blank_rows, parts = stream(source)
+            seen, blank_rows, parts, cache_sha = stream(source)
     bad = []
     if invalid:
         if encoding == "utf-8":
@@ -485,7 +545,7 @@ def csv_to_parquet(
             with _Recoded(path, encoding) as stream:
                 recoded = io.BytesIO(stream.read())
         bad = _malformed_rows(recoded, delim, where + 1, len(names))
-        _renumber(target, seen, [n for n, _ in bad])
+        cache_sha = _renumber(target, seen, [n for n, _ in bad])
     return {
         "header_row": where + 1,
         "encoding": encoding,
@@ -498,24 +558,25 @@ def csv_to_parquet(
         "malformed": bad,
         "blank_rows": blank_rows,
         "parts": parts,
+        "cache_sha256": cache_sha,
     } | ({"sha256": checked.sha256()} if checked is not None and checked.ended else {})
 
 
-def _renumber(target: Path, seen: int, bad: list[int]) -> None:
-    """Give rows after malformed records their true data-row numbers (malformed rows keep their slots)."""
+def _renumber(target: Path, seen: int, bad: list[int]) -> str:
+    """Give rows after malformed records their true data-row numbers (malformed rows keep their
+    slots); returns the rewritten cache file's hash."""
     ordinals = np.asarray(pd.RangeIndex(1, seen + len(bad) + 1).difference(pd.Index(bad)))
-    source = pq.ParquetFile(target)
+    schema, parts, _ = cached_shape(target)
     tmp = target.with_suffix(".renumber")
-    writer = None
-    for i in range(source.num_row_groups):
-        group = source.read_row_group(i)
+    out = PartWriter(tmp, max(len(ordinals), 1))  # partitions cut where the old ones end
+    for i in range(parts):
+        group = cached_part(target, i)
         fixed = pa.array(ordinals[group.column("source_row").to_numpy() - 1], pa.int64())
-        group = group.set_column(0, "source_row", fixed)
-        writer = writer or pq.ParquetWriter(tmp, group.schema, compression="lz4")
-        writer.write_table(group, row_group_size=max(group.num_rows, 1))
-    if writer is not None:
-        writer.close()
-        tmp.replace(target)
+        out.add(group.set_column(0, "source_row", fixed))
+        out.cut()
+    out.close(schema)
+    tmp.replace(target)
+    return out.sha256
 
 
 # ---------------------------------------------------------------- XLSX

@@ -54,7 +54,7 @@ from analysis.errors import AnalysisError
 from analysis.ingest.cache import PARTITION_ROWS, CachedRaw, cache_raw
 from analysis.ingest.keys import all_hex64, contiguous, text_buffers
 from analysis.ingest.nik import PROVINCES
-from analysis.ingest.read import find_raw_file
+from analysis.ingest.read import cached_part, cached_shape, find_raw_file
 from analysis.paths import RAW_STEMS
 
 MIN_NAME_CHARS = 6
@@ -294,7 +294,7 @@ def _split_over_cells(text: str) -> list[str]:
 
 def secrets_from_raw(raw_dir: Path, public: Iterable[str] = ()) -> Secrets:
     """The secrets of a period's raw folder (`secrets_from_cache`), converting each raw file to
-    the parquet cache first if needed. `public`: words and names that are not secrets however
+    the cache first if needed. `public`: words and names that are not secrets however
     a raw file uses them (the region's place names)."""
     tables = []
     for stem in RAW_STEMS:
@@ -325,11 +325,10 @@ def secrets_from_cache(tables: Iterable[CachedRaw], public: Iterable[str] = ()) 
 def _raw_columns(tables: list[CachedRaw], columns: tuple[str, ...]) -> Iterator[pa.ChunkedArray]:
     """Those of `columns` that the cached raw files hold, one partition at a time."""
     for table in tables:
-        parquet = pq.ParquetFile(table.parquet)
-        wanted = [c for c in columns if c in parquet.schema_arrow.names]
-        for i in range(table.parts if wanted else 0):
-            part = parquet.read_row_group(i, columns=wanted)
-            yield from part.columns
+        schema, parts, _ = cached_shape(table.cache)
+        wanted = [c for c in columns if c in schema.names]
+        for i in range(parts if wanted else 0):
+            yield from cached_part(table.cache, i, wanted).columns
 
 
 def _nik_numbers(values: pa.ChunkedArray) -> np.ndarray:
