@@ -62,6 +62,10 @@ def run_clean(
     """`python -m analysis clean` with the code in `src` (None: this tree); wall, CPU and load."""
     if cold:
         shutil.rmtree(data / "raw" / PERIOD / "_cache", ignore_errors=True)
+    # both trees timed with their bytecode compiled (where PYTHONDONTWRITEBYTECODE is set, an
+    # uncompiled tree would compile every module on each run)
+    code = src if src is not None else ROOT / "src"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code)], check=True)
     env = dict(os.environ)
     # a folder that is not an untouched demo month is pseudonymised with the key of the code's
     # own key file (one per tree): both runs get one fixed key instead, so their hashes compare
