@@ -388,6 +388,7 @@ def _say_outcome(quality: dict, seconds: dict[str, float], say: Callable[[str], 
     say(f"linked and wrote in {seconds['link_write']:.1f} s")
 
 
+@fewer_collections()  # the cycle collector runs less often while a month is cleaned
 def clean_period(
     period: str,
     data_dir: str | Path | None = None,
@@ -412,24 +413,6 @@ def clean_period(
     `progress(done, total)`, if given, is told after each file read, partition cleaned and the
     write (for a progress bar; `log` gets sentences).
     """
-    with fewer_collections():
-        return _clean_period(
-            period, data_dir, region, log, engine, scheduler, partition_rows, derive, progress
-        )
-
-
-def _clean_period(
-    period: str,
-    data_dir: str | Path | None,
-    region: str,
-    log: Callable[[str], None] | None,
-    engine: str,
-    scheduler: str | None,
-    partition_rows: int,
-    derive: Derive | None,
-    progress: Callable[[int, int], None] | None,
-) -> CleanResult:
-    """`clean_period`'s work, with the cycle collector run less often."""
     check_period(period)
     paths = Paths.of(data_dir, region=region)
     say = log or (lambda _msg: None)
