@@ -17,8 +17,8 @@ Method, and why
   "center" rule (R's `survey.lonely.psu = "adjust"`). statsmodels' `DescrStatsW` was not used
   for the variance: it treats weights as frequency weights (an n of ~10,000 instead of ~600,
   so intervals far too narrow) and knows no strata.
-- **Intervals for shares.** Wilson score interval (statsmodels `proportion_confint`, the same
-  interval docs/design.md asks for coverage rates) at the design's *effective sample size*
+- **Intervals for shares.** Wilson score interval (`metrics.intervals.wilson`, statsmodels'
+  `proportion_confint` to the bit; the same interval docs/design.md asks for coverage rates) at the design's *effective sample size*
   `n_eff = m / deff`, where `m` is the cell's respondents and `deff` svy's design effect
   against simple random sampling with replacement (Korn & Graubard 1998's effective n).
   `n_eff` is capped at `m` (as in the NCHS presentation standard, Parker et al. 2017): a cell
@@ -56,6 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.metrics.intervals import wilson
 from analysis.month import Month
 from analysis.reference import UNKNOWN, read_table
 from analysis.settings import DEFAULTS
@@ -113,10 +114,10 @@ def _prepared(survey: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_estimators() -> None:
-    """Import the survey estimators now (svy, statsmodels: ~1 s), e.g. on a thread while the
-    month is being cleaned, so that the awareness table does not wait for them afterwards."""
+    """Import the survey estimator now (svy and polars: ~0.2 s), e.g. on a thread while the
+    month is being cleaned, so that the awareness table does not wait for it afterwards."""
     import svy  # noqa: F401  (lazy elsewhere in this module, see below)
-    from statsmodels.stats import proportion  # noqa: F401
+    from scipy.special import ndtri  # noqa: F401  (for the intervals)
 
 
 def _design_means(
@@ -159,17 +160,12 @@ def _design_means(
 
 
 def _wilson(share: np.ndarray, n_eff: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.stats.proportion import (  # lazy: slow to import
-        proportion_confint,
-    )
-
+    """Wilson interval of a weighted share on its effective sample size; NaN where either is not finite."""
     ok = np.isfinite(share) & np.isfinite(n_eff) & (n_eff > 0)
     lo = np.full(len(share), np.nan)
     hi = np.full(len(share), np.nan)
     if ok.any():
-        lo[ok], hi[ok] = proportion_confint(
-            share[ok] * n_eff[ok], n_eff[ok], alpha=alpha, method="wilson"
-        )
+        lo[ok], hi[ok] = wilson(share[ok] * n_eff[ok], n_eff[ok], alpha)
         # rounding can put a bound a hair past its share (0% with a lower bound of 3e-17)
         lo[ok], hi[ok] = np.minimum(lo[ok], share[ok]), np.maximum(hi[ok], share[ok])
     return lo, hi

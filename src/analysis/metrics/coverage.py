@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.metrics.disclosure import Protected, is_small, protect
+from analysis.metrics.intervals import ALPHA, wilson
 from analysis.metrics.spatial import eb_rates, global_moran, local_moran
 from analysis.metrics.universe import Universe, universe_name
 from analysis.month import Month
@@ -27,7 +28,6 @@ from analysis.store import COUNT_COLUMNS, MEASURES
 #: Fixed classes (upper bounds) of the coverage map, the same every month so that months compare:
 #: ≤5% (almost nobody), 5–10%, 10–20%, 20–30%, 30–50%, more than half.
 RATE_BREAKS = [0.05, 0.10, 0.20, 0.30, 0.50, 1.00]
-ALPHA = 0.05  # 95% intervals
 #: Months of processed data a trend line needs (two points always lie on a line).
 MIN_HISTORY = 3
 #: Projections further ahead than this many months are reported as 'not within ten years'.
@@ -42,20 +42,6 @@ OTHER_SECTOR = "lainnya"
 
 
 # --- rates and intervals ---------------------------------------------------------------------
-
-
-def wilson(count, nobs, alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of count/nobs (statsmodels); NaN where nobs is 0."""
-    from statsmodels.stats.proportion import proportion_confint  # lazy: statsmodels loads slowly
-
-    k = np.asarray(count, dtype="float64")
-    n = np.asarray(nobs, dtype="float64")
-    low, high = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
-    ok = n > 0
-    if ok.any():
-        lo, hi = proportion_confint(k[ok], n[ok], alpha=alpha, method="wilson")
-        low[ok], high[ok] = np.clip(lo, 0, 1), np.clip(hi, 0, 1)
-    return low, high
 
 
 def add_rates(table: pd.DataFrame, measures=MEASURES, alpha: float = ALPHA) -> pd.DataFrame:
