@@ -14,7 +14,7 @@ from analysis.pipeline import write_derived
 from conftest import PERIOD
 
 
-def test_ingest_alone_writes_the_cleaned_month_and_derive_sees_it_staged(
+def test_ingest_alone_writes_the_cleaned_month_and_derive_sees_its_table_staged(
     cleaned, demo_dir, tmp_path
 ):
     data = tmp_path / "data"
@@ -29,9 +29,9 @@ def test_ingest_alone_writes_the_cleaned_month_and_derive_sees_it_staged(
         write_derived(stage, units)
 
     result = clean.clean_period(PERIOD, data, derive=derive)
-    assert seen["files"] == sorted(
-        [f"{name}.parquet" for name in cleaned.tables if name != "awareness_kelurahan"]
-        + ["quality.json"]
+    # derive runs once the table it is made from is complete (the others may still be written)
+    assert (
+        clean.DERIVED_FROM in seen["files"] and "awareness_kelurahan.parquet" not in seen["files"]
     )
     assert not seen["swapped_in"] and seen["units"] == 54
     assert list(result.tables) == list(cleaned.tables) and result.quality == cleaned.quality
@@ -54,3 +54,19 @@ def test_ingest_does_not_import_metrics():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_derive_that_fails_stops_the_month_and_leaves_no_staging(demo_dir, tmp_path):
+    """`derive` runs on a thread while the last tables are written: its error still reaches the
+    caller, the month is not swapped in, and no staging folder is left behind."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+
+    def fails(stage, units):
+        raise ValueError("derived table broken")
+
+    with pytest.raises(ValueError, match="derived table broken"):
+        clean.clean_period(PERIOD, data, derive=fails)
+    processed = data / "processed"
+    assert not (processed / PERIOD).exists()
+    assert not processed.exists() or not any(processed.iterdir())

@@ -47,6 +47,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
+    # No linear algebra here: OpenBLAS's helper threads (one per copy of it, numpy's and scipy's)
+    # would only spin, ~0.1 s of CPU each, while the month is cleaned. Set before numpy loads.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from analysis.pipeline import clean_period
 
     t = time.perf_counter()

@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +71,8 @@ FILES: dict[str, tuple[PartCleaner, KeyRule | None]] = {
 }
 #: Writes tables derived from the cleaned month into its staging folder: (folder, the region's units).
 Derive = Callable[[Path, pd.DataFrame], None]
+#: The processed table derived tables are made from: `derive` runs once it is complete.
+DERIVED_FROM = "survey.parquet"
 #: Raw files converted to the cache at the same time.
 READ_THREADS = 2
 #: Seconds between progress lines on long runs.
@@ -332,12 +334,23 @@ def _secrets(raw: dict[str, CachedRaw | None], units_: pd.DataFrame) -> Secrets:
     return secrets_from_cache([t for t in raw.values() if t is not None], public)
 
 
+#: Processed tables scanned side by side as they are completed: at a million rows the scans of
+#: the workers and the participants were the last thing the month waited for, one after the other.
+SCAN_THREADS = 2
+
+
+def _derive(complete: Callable[[], None], derive: Derive, stage: Path, ctx: Context) -> None:
+    """The derived tables, once the table they are made from is complete on disk."""
+    complete()
+    derive(stage, ctx.matcher.units)
+
+
 class _EarlyScans:
-    """The privacy scan of each processed table as soon as it is complete, on a thread while the
-    next table is written (`_scan` looks at the rest of the month at the end)."""
+    """The privacy scan of each processed table as soon as it is complete, on threads while the
+    next tables are written (`_scan` looks at the rest of the month at the end)."""
 
     def __init__(self, secrets: Future):
-        self.secrets, self.pool = secrets, ThreadPoolExecutor(1)
+        self.secrets, self.pool = secrets, ThreadPoolExecutor(SCAN_THREADS)
         self.found: dict[Path, Future] = {}
 
     def add(self, path: Path, complete: Callable[[], None]) -> None:
@@ -408,8 +421,9 @@ def clean_period(
     (`partition_rows` rows at a time) by `engine` ('pandas': in this process; 'dask': on the
     cluster at `scheduler`, or a local one). The result does not depend on the engine or the
     partition size; only one partition's raw rows are in memory at a time. `derive`, if given,
-    is called with the staging folder (every cleaned table and quality.json written) and the
-    region's units, and may add tables there before the month is swapped in whole.
+    is called with the staging folder and the region's units as soon as `DERIVED_FROM` is complete
+    there (on a thread, while the other tables are written), and may add tables there before the
+    month is swapped in whole.
     `progress(done, total)`, if given, is told after each file read, partition cleaned and the
     write (for a progress bar; `log` gets sentences).
     """
@@ -449,18 +463,26 @@ def clean_period(
         t = time.perf_counter()
         with owner_only(), staged(out_dir, root=paths.data_dir, mode=0o700) as stage:
             early = _EarlyScans(secrets)
+            derived: list[Future] = []
+
+            def completed(path: Path, complete: Callable[[], None]) -> None:
+                early.add(path, complete)
+                if derive is not None and path.name == DERIVED_FROM:  # while the rest is written
+                    derived.append(side.submit(_derive, complete, derive, stage, ctx))
+
             try:
                 quality, spellings = write_processed_tables(
-                    period, region, demo, ctx, files, stage, Ticker(say), early.add
+                    period, region, demo, ctx, files, stage, Ticker(say), completed
                 )
                 # the parked partitions are read no more: removed while the last scans run
                 # (freeing gigabytes of files takes the kernel most of a second at 10M rows)
                 side.submit(shutil.rmtree, work, ignore_errors=True)
-                if derive is not None:
-                    derive(stage, ctx.matcher.units)
+                for done in derived:
+                    done.result()
                 write_spellings(paths.raw(period), spellings)
                 _scan(stage, secrets.result(), period, say, early.results())
             finally:
+                wait(derived)  # nothing is still writing into the staging folder after a failure
                 early.close()
         seconds["link_write"] = time.perf_counter() - t
         steps.finish()

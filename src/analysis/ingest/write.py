@@ -401,6 +401,7 @@ def write_processed_tables(
     q_srv = _write_optional(
         output, files["survei_kesadaran"], "survey", schemas.SURVEY, empty_survey()
     )
+    output.hand_over()  # the survey's derived tables are made meanwhile
     q_log = _write_optional(
         output, files.get("sosialisasi"), "outreach", schemas.OUTREACH, empty_outreach()
     )

@@ -112,7 +112,7 @@ def preload(region: str = DEFAULT_REGION) -> None:
         "mapclassify",
         "esda",
         "libpysal.weights",
-        "statsmodels.stats.proportion",
+        "scipy.special",
         "svy",
         "analysis.pages.maps",
     ):
