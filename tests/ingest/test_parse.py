@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -331,6 +332,22 @@ def test_amount_columns_read_the_plain_forms_at_once_to_the_same_numbers(values)
         errors="coerce",
     ).astype("float64")
     pd.testing.assert_series_equal(to_float_col(raw), expected, check_names=False)
+
+
+scaled_amounts = st.tuples(
+    st.integers(0, 10**7).map(str),  # 7 digits: beyond the fast form, read one by one
+    st.sampled_from(["", ","]) | st.integers(0, 999).map(lambda n: f",{n}"),
+    st.sampled_from(["", " ", "  "]),
+    st.sampled_from(["jt", "rb", "JT", "Rb", "juta", "k", "m", "j t"]),
+).map("".join)
+
+
+@given(st.lists(scaled_amounts | amount_texts, max_size=30))
+def test_amounts_in_millions_read_at_once_are_the_same_floats(values):
+    """'172,8 jt' read at once equals parse_amount's round(172.8 * 1e6, 2) to the bit."""
+    got = to_float_col(pd.Series(values, dtype="str")).to_numpy()
+    expected = np.array([np.nan if v is None else parse_amount(v) for v in values], dtype=float)
+    assert got.tobytes() == np.where(np.isnan(expected), np.nan, expected).tobytes()
 
 
 @given(

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -44,9 +45,12 @@ _KEC_INSIDE = re.compile(r"\s*\bkec(?:amatan)?\b\s*(.*)$")
 def norm_place(value: object) -> str:
     """Lower-case, strip accents, punctuation and 'Kel.'/'Kelurahan'/'Desa'/'Kec.' prefixes (but
     not the whole name)."""
-    text = (
-        unicodedata.normalize("NFKD", clean_text(value)).encode("ascii", "ignore").decode().lower()
-    )
+    return _norm_place(clean_text(value))
+
+
+@lru_cache(maxsize=1 << 16)  # a kecamatan is normalised again for every kelurahan it comes with
+def _norm_place(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[^a-z0-9 ]+", " ", text.replace(".", ". "))
     text = " ".join(text.split())
     while (stripped := _PREFIX.sub("", text)) != text and stripped:  # a kelurahan of Klaten
@@ -147,6 +151,7 @@ class PlaceMatcher:
                     )
         self.fuzzy_keys = list(self.alias)
         self._within: dict[tuple, list[str]] = {}
+        self._areas: dict[tuple[str, str], tuple | Match] = {}  # a few per file, each many times
 
     @staticmethod
     def _lookup(key: str, table: dict[str, set[str]]) -> set[str] | None:
@@ -244,6 +249,13 @@ class PlaceMatcher:
     ) -> tuple[set[str] | None, set[str] | None] | Match:
         """(kecamatan codes, kab/kota codes) the row narrows to (None: not narrowed), or an
         `outside_region` match when either names a place outside the region."""
+        if (kecamatan, kabkota) not in self._areas:
+            self._areas[kecamatan, kabkota] = self._narrowed(kecamatan, kabkota)
+        return self._areas[kecamatan, kabkota]
+
+    def _narrowed(
+        self, kecamatan: str, kabkota: str
+    ) -> tuple[set[str] | None, set[str] | None] | Match:
         kab_codes, kab_outside = self.match_kabkota(kabkota)
         if kab_outside:
             return Match(
