@@ -228,6 +228,31 @@ def test_parquet_scan_equals_scanning_each_value(tmp_path_factory, values, group
     assert scan_parquet(path, SECRETS) == _one_by_one(values)
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.sampled_from(["33.72.01.1001", "Jebres", None, *EVERY_DISGUISE]), max_size=40
+    ),
+    group=st.integers(1, 40),
+    dictionary=st.booleans(),
+)
+def test_few_valued_columns_read_as_their_dictionary_find_the_same(
+    tmp_path_factory, values, group, dictionary
+):
+    """A column of few distinct values (codes, sectors) is read as its dictionary: what is found
+    is what reading every value finds, and what scanning each distinct value does, whether or
+    not the writer stored a dictionary."""
+    import analysis.ingest.scan as scan
+
+    path = tmp_path_factory.mktemp("few") / "t.parquet"
+    frame = pd.DataFrame({"kode": pd.Series(values, dtype=object), "n": range(len(values))})
+    frame.to_parquet(path, row_group_size=group, use_dictionary=dictionary)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(scan, "FEW_VALUES_BYTES", 0)  # never as a dictionary
+        every_value = scan_parquet(path, SECRETS)
+    assert scan_parquet(path, SECRETS) == every_value == _one_by_one(values)
+
+
 _DIGESTS = st.integers(0, 10**6).map(lambda i: hashlib.sha256(str(i).encode()).hexdigest())
 
 

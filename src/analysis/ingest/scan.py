@@ -452,12 +452,47 @@ class _Group(NamedTuple):
     other: list[str]
 
 
-def _read_group(path: Path, group: int, names: list[str], text: set[str]) -> _Group:
+#: A text column whose dictionary page (in a row group) is smaller than this has few distinct
+#: values (a code, a sector, a segment): it is read as its dictionary, each distinct value once,
+#: not decoded value by value. Larger pages mean many values, or a writer that fell back to plain
+#: pages, where a dictionary would have to be built: read as values.
+FEW_VALUES_BYTES = 1 << 16
+
+
+def _few_valued(metadata: pq.FileMetaData, group: int, text: set[str]) -> list[str]:
+    """The text columns of a row group stored as a small dictionary (see `FEW_VALUES_BYTES`)."""
+    chunks = metadata.row_group(group)
+    out = []
+    for i in range(chunks.num_columns):
+        chunk = chunks.column(i)
+        if (
+            chunk.path_in_schema in text
+            and chunk.has_dictionary_page
+            and chunk.data_page_offset - chunk.dictionary_page_offset < FEW_VALUES_BYTES
+        ):
+            out.append(chunk.path_in_schema)
+    return out
+
+
+def _column(parquet: pq.ParquetFile, group: int, name: str) -> pa.Array:
+    """One column of a row group; a column read as a dictionary gives the distinct values it holds."""
+    col = parquet.read_row_group(group, [name]).column(0).combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        return col.dictionary.take(pc.drop_null(pc.unique(col.indices)))
+    return col
+
+
+def _read_group(
+    path: Path, group: int, names: list[str], text: set[str], metadata: pq.FileMetaData
+) -> _Group:
     """One row group of a parquet file, a column at a time (memory holds one column of it)."""
-    parquet = pq.ParquetFile(path)  # one per thread: a reader is not shared between threads
+    # one reader per thread (a reader is not shared between threads)
+    parquet = pq.ParquetFile(
+        path, metadata=metadata, read_dictionary=_few_valued(metadata, group, text)
+    )
     seen, other = [], []
     for name in names:
-        col = parquet.read_row_group(group, [name]).column(0).combine_chunks()
+        col = _column(parquet, group, name)
         if name not in text:
             other += _other_values(col)
         elif all_hex64(col):
@@ -485,7 +520,7 @@ def _parquet_values(path: Path, looked_at: _PlainValues) -> list[str]:
         looked_at(name, parquet.read_row_group(group, [name]).column(0))
 
     with ThreadPoolExecutor(GROUP_THREADS) as pool:
-        read = partial(_read_group, path, names=schema.names, text=text)
+        read = partial(_read_group, path, names=schema.names, text=text, metadata=parquet.metadata)
         for i, group in enumerate(pool.map(read, range(parquet.num_row_groups))):
             for name, looked in group.text:
                 if looked is None:
