@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -95,7 +96,9 @@ print(len(rows), sum(r[1] for r in rows), sum(r[4] for r in rows))
 
 
 def measure(cmd: list[str], log: Path) -> dict:
-    """Run a command; wall seconds and the peak RSS summed over its process tree (polled every 50 ms)."""
+    """Run a command; wall seconds and the peak RSS summed over its process tree (polled every 50 ms).
+    Files written by earlier runs are flushed to disk first: their writeback is not timed here."""
+    os.sync()
     t0 = time.perf_counter()
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
