@@ -339,10 +339,10 @@ def _secrets(raw: dict[str, CachedRaw | None], units_: pd.DataFrame) -> Secrets:
 SCAN_THREADS = 2
 
 
-def _derive(complete: Callable[[], None], derive: Derive, stage: Path, ctx: Context) -> None:
+def _derive(complete: Callable[[], None], derive: Derive, stage: Path, units: pd.DataFrame) -> None:
     """The derived tables, once the table they are made from is complete on disk."""
     complete()
-    derive(stage, ctx.matcher.units)
+    derive(stage, units)
 
 
 class _EarlyScans:
@@ -468,7 +468,7 @@ def clean_period(
             def completed(path: Path, complete: Callable[[], None]) -> None:
                 early.add(path, complete)
                 if derive is not None and path.name == DERIVED_FROM:  # while the rest is written
-                    derived.append(side.submit(_derive, complete, derive, stage, ctx))
+                    derived.append(side.submit(_derive, complete, derive, stage, ctx.matcher.units))
 
             try:
                 quality, spellings = write_processed_tables(

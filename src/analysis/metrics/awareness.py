@@ -18,9 +18,10 @@ Method, and why
   for the variance: it treats weights as frequency weights (an n of ~10,000 instead of ~600,
   so intervals far too narrow) and knows no strata.
 - **Intervals for shares.** Wilson score interval (`metrics.intervals.wilson`, statsmodels'
-  `proportion_confint` to the bit; the same interval docs/design.md asks for coverage rates) at the design's *effective sample size*
-  `n_eff = m / deff`, where `m` is the cell's respondents and `deff` svy's design effect
-  against simple random sampling with replacement (Korn & Graubard 1998's effective n).
+  `proportion_confint` to the bit; the same interval docs/design.md asks for coverage rates) at
+  the design's *effective sample size* `n_eff = m / deff`, where `m` is the cell's respondents
+  and `deff` svy's design effect against simple random sampling with replacement (Korn &
+  Graubard 1998's effective n).
   `n_eff` is capped at `m` (as in the NCHS presentation standard, Parker et al. 2017): a cell
   is never treated as more precise than a simple random sample of its respondents. Where the
   share is 0% or 100% the design variance is zero and tells nothing, so Kish's weighting
@@ -161,14 +162,11 @@ def _design_means(
 
 def _wilson(share: np.ndarray, n_eff: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson interval of a weighted share on its effective sample size; NaN where either is not finite."""
-    ok = np.isfinite(share) & np.isfinite(n_eff) & (n_eff > 0)
-    lo = np.full(len(share), np.nan)
-    hi = np.full(len(share), np.nan)
-    if ok.any():
-        lo[ok], hi[ok] = wilson(share[ok] * n_eff[ok], n_eff[ok], alpha)
-        # rounding can put a bound a hair past its share (0% with a lower bound of 3e-17)
-        lo[ok], hi[ok] = np.minimum(lo[ok], share[ok]), np.maximum(hi[ok], share[ok])
-    return lo, hi
+    usable = np.isfinite(share) & np.isfinite(n_eff)
+    n = np.where(usable, n_eff, 0.0)  # no observations: no interval
+    lo, hi = wilson(np.where(usable, share, 0.0) * n, n, alpha)
+    # rounding can put a bound a hair past its share (0% with a lower bound of 3e-17)
+    return np.minimum(lo, share), np.maximum(hi, share)
 
 
 def _empty_shares() -> pd.DataFrame:
