@@ -4,6 +4,7 @@ tables in the staging folder, before the month is swapped in."""
 import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -67,6 +68,36 @@ def test_a_derive_that_fails_stops_the_month_and_leaves_no_staging(demo_dir, tmp
 
     with pytest.raises(ValueError, match="derived table broken"):
         clean.clean_period(PERIOD, data, derive=fails)
+    processed = data / "processed"
+    assert not (processed / PERIOD).exists()
+    assert not processed.exists() or not any(processed.iterdir())
+
+
+def test_a_roster_that_fails_after_the_survey_table_was_written_leaves_no_staging(
+    demo_dir, tmp_path, monkeypatch
+):
+    """The survey's table is written while the rosters are still being cleaned (it depends on no
+    other file); when the rosters then fail, the error reaches the caller, the month is not
+    swapped in and no staging folder is left behind."""
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+    written = threading.Event()
+    write_side_table = clean.write_side_table
+
+    def side_table(stem, file, stage, completed=None):
+        out = write_side_table(stem, file, stage, completed)
+        if stem == "survei_kesadaran":
+            written.set()
+        return out
+
+    def roster_fails(frame, ctx, file_name, extra):
+        assert written.wait(60), "the survey's table waits for the rosters"
+        raise ValueError("roster broken")
+
+    monkeypatch.setattr(clean, "write_side_table", side_table)
+    monkeypatch.setitem(clean.FILES, "tenaga_kerja", (roster_fails, None))
+    with pytest.raises(ValueError, match="roster broken"):
+        clean.clean_period(PERIOD, data, derive=write_derived)
     processed = data / "processed"
     assert not (processed / PERIOD).exists()
     assert not processed.exists() or not any(processed.iterdir())

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.ingest.keys import TextLookup, repeats
 
@@ -35,3 +37,18 @@ def test_repeats_equal_pandas_duplicated():
     assert (first == first_expected.to_numpy()).all()
     empty = repeats(np.array([], "int64"), first=True)
     assert len(empty[0]) == 0 and len(empty[1]) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 3), max_size=300), st.integers(0, 2**32 - 1))
+def test_repeats_whatever_order_the_sort_leaves_ties_in(values, seed):
+    """Many ties (an unstable sort may put them in any order): the same repeats and first rows as
+    pandas, with one key and with a second key that splits the first one's groups."""
+    a = np.array(values, dtype="int64")
+    b = np.random.default_rng(seed).integers(0, 2, len(a))
+    for keys in ((a,), (a, b)):
+        frame = pd.DataFrame({str(i): k for i, k in enumerate(keys)})
+        repeated, first = repeats(*keys, first=True)
+        assert (repeated == frame.duplicated(keep="first").to_numpy()).all()
+        expected = frame.reset_index().groupby(list(frame.columns))["index"].transform("first")
+        assert (first == expected.to_numpy()).all()

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ from analysis.ingest.pseudonyms import extract_hashes, is_untouched_demo, load_k
 from analysis.ingest.read import find_raw_file
 from analysis.ingest.rules import Context
 from analysis.ingest.scan import Finding, Secrets, scan_file, scan_paths, secrets_from_cache
-from analysis.ingest.write import write_processed_tables
+from analysis.ingest.write import SIDE_TABLES, SideTable, write_processed_tables, write_side_table
 from analysis.paths import (
     PROCESSED_FILES,
     RAW_STEMS,
@@ -277,15 +278,26 @@ class _Cleaning:
         )
         return outcome
 
-    def all_files(self) -> dict[str, FileOutcome | None]:
+    def all_files(
+        self, write_side: Callable[[str, FileOutcome | None], SideTable] | None = None
+    ) -> tuple[dict[str, FileOutcome | None], dict[str, SideTable]]:
         """Every raw file, the registry first: rosters are checked against its clean businesses.
         The participants, the survey and the outreach log depend on neither, so where the engine
-        allows they are cleaned meanwhile (their partitions share the engine's threads)."""
+        allows they are cleaned meanwhile (their partitions share the engine's threads); the
+        survey's and the outreach log's tables are written by `write_side` as soon as each is
+        cleaned (returned by raw stem)."""
+        written: dict[str, SideTable] = {}
+        # after a failure no table is started: the staging folder is about to be removed
+        stop, writing = threading.Event(), threading.Lock()
 
         def independent() -> tuple[FileOutcome | None, ...]:
-            return tuple(
-                self.file(s) for s in ("peserta_bpjstk", "survei_kesadaran", "sosialisasi")
-            )
+            out = [self.file("peserta_bpjstk")]
+            for stem in SIDE_TABLES:
+                out.append(self.file(stem))
+                with writing:
+                    if write_side is not None and not stop.is_set():
+                        written[stem] = write_side(stem, out[-1])
+            return tuple(out)
 
         side = ThreadPoolExecutor(1)
         try:
@@ -295,15 +307,20 @@ class _Cleaning:
                 lookups = _registry_lookups(biz)
             wrk = self.file("tenaga_kerja", lookups)
             par, srv, out = others.result() if others is not None else independent()
+        except BaseException:
+            with writing:  # a table being written is finished first
+                stop.set()
+            raise
         finally:
             side.shutdown(wait=False)  # after a failure, closing the engine stops the rest
-        return {
+        files = {
             "umkm": biz,
             "tenaga_kerja": wrk,
             "peserta_bpjstk": par,
             "survei_kesadaran": srv,
             "sosialisasi": out,
         }
+        return files, written
 
 
 @contextmanager
@@ -459,8 +476,8 @@ def clean_period(
     side = ThreadPoolExecutor(1)
     secrets = side.submit(_secrets, raw, units_)
     try:
-        files = _Cleaning(raw, ctx, work, runner, seconds, say, steps).all_files()
-        t = time.perf_counter()
+        # the staging folder is made first: the survey's table is written into it (and its
+        # derived tables made) as soon as the survey is cleaned, while the rosters still are
         with owner_only(), staged(out_dir, root=paths.data_dir, mode=0o700) as stage:
             early = _EarlyScans(secrets)
             derived: list[Future] = []
@@ -471,8 +488,13 @@ def clean_period(
                     derived.append(side.submit(_derive, complete, derive, stage, ctx.matcher.units))
 
             try:
+                cleaning = _Cleaning(raw, ctx, work, runner, seconds, say, steps)
+                files, side_tables = cleaning.all_files(
+                    partial(write_side_table, stage=stage, completed=completed)
+                )
+                t = time.perf_counter()
                 quality, spellings = write_processed_tables(
-                    period, region, demo, ctx, files, stage, Ticker(say), completed
+                    period, region, demo, ctx, files, stage, Ticker(say), completed, side_tables
                 )
                 # the parked partitions are read no more: removed while the last scans run
                 # (freeing gigabytes of files takes the kernel most of a second at 10M rows)

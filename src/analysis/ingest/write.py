@@ -1,12 +1,15 @@
 """Writing a cleaned period: every processed table of docs/design.md, and quality.json, into the staging
 folder of the atomic swap.
 
-One file after another, part by part, in bounded memory: businesses (with their roster counts),
-roster workers (linked to their participation records), participants (on a roster or not), the
-survey and the outreach log (both optional), each raw file's quarantine rows as that file is
-done, the coverage counts per kelurahan, and quality.json, which checks
-`rows_in == rows_clean + rows_quarantined + rows_duplicate` for every file. Tables derived by metrics are not written here (see `analysis.pipeline`).
-"""
+One file after another, part by part, in bounded memory. The survey and the outreach log (both
+optional, depending on no other file) are written as soon as each is cleaned, while the rosters
+still are (`write_side_table`). Then roster workers (linked to their participation records: the
+largest table, first, so that its privacy scan runs while the rest is written), businesses
+(with their roster counts), participants (on a roster or not), each raw file's quarantine rows in
+file order (registry, rosters, participants, survey, outreach log), the coverage counts per
+kelurahan, and quality.json, which checks `rows_in == rows_clean + rows_quarantined +
+rows_duplicate` for every file. Tables derived by metrics are not written here (see
+`analysis.pipeline`)."""
 
 from __future__ import annotations
 
@@ -295,10 +298,11 @@ def _person_links(par: FileOutcome) -> PersonLinks:
 
 def _write_workers(
     output: _Output, wrk: FileOutcome, par: FileOutcome
-) -> tuple[dict, pd.DataFrame, np.ndarray, int]:
-    """workers.parquet: each roster worker linked to their participation status. Returns the
-    quality entry, the link counts per kelurahan, every roster NIK (sorted) and the number of
-    persons in the participant extract."""
+) -> tuple[Callable[[], dict], pd.DataFrame, np.ndarray, int]:
+    """workers.parquet: each roster worker linked to their participation status. Returns what
+    adds the roster's quarantine rows and makes its quality entry (called after the registry's:
+    quarantine.parquet holds the files in order), the link counts per kelurahan, every roster
+    NIK (sorted) and the number of persons in the participant extract."""
     links = _person_links(par)
     people = links.people
     release_memory()
@@ -324,9 +328,13 @@ def _write_workers(
     niks.sort()
     release_memory()
     notes = {"nik_repaired": repaired, "nik_registered_outside_region": outside}
-    entry = _quarantine_file(output, wrk, n_workers, notes)
-    release_memory()
-    return entry, sum_link_counts(counts), niks, people
+
+    def quarantine() -> dict:
+        entry = _quarantine_file(output, wrk, n_workers, notes)
+        release_memory()
+        return entry
+
+    return quarantine, sum_link_counts(counts), niks, people
 
 
 def _write_participants(
@@ -349,26 +357,57 @@ def _write_participants(
     return entry, not_on_roster
 
 
-def _write_optional(
-    output: _Output, file: FileOutcome | None, name: str, schema, empty: pd.DataFrame
-) -> dict:
-    """The processed table of an optional raw file (the survey, the outreach log): its clean rows,
-    or `empty` (every column, no rows) when the month has no such file."""
-    writer = output.table(name, schema)
+#: The processed tables of raw files that depend on no other file, written as soon as that file is
+#: cleaned (`write_side_table`): raw stem → table name, schema, and the table of a month without
+#: the file (every column, no rows).
+SIDE_TABLES: dict[str, tuple[str, object, Callable[[], pd.DataFrame]]] = {
+    "survei_kesadaran": ("survey", schemas.SURVEY, empty_survey),
+    "sosialisasi": ("outreach", schemas.OUTREACH, empty_outreach),
+}
+
+
+@dataclass
+class SideTable:
+    """An optional table (the survey, the outreach log) written before the rest of the month: its
+    raw file's outcome (None: no such file), its writer, its rows and its non-exact place matches
+    (for the file's quality entry, made in order with the others by `write_processed_tables`)."""
+
+    file: FileOutcome | None
+    writer: _TableWriter
+    rows: int = 0
+    matches: list[pd.DataFrame] = field(default_factory=list)
+
+
+def write_side_table(
+    stem: str, file: FileOutcome | None, stage: Path, completed: Completed | None = None
+) -> SideTable:
+    """The processed table of an optional raw file, as soon as it is cleaned (while the rosters are
+    still being cleaned): its clean rows, or the empty table when the month has no such file;
+    `completed` is told once it is closed."""
+    name, schema, empty = SIDE_TABLES[stem]
+    out = SideTable(file, _TableWriter(stage / f"{name}.parquet", schema))
     if file is None:
-        writer.write(empty)
-        writer.close()
+        out.writer.write(empty())
+    else:
+        for part in file.clean_parts():
+            out.writer.write(part)
+            out.matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
+            out.rows += len(part)
+    out.writer.close()
+    if completed is not None:
+        completed(out.writer.path, out.writer.finish)
+    return out
+
+
+def _side_quality(output: _Output, side: SideTable) -> dict:
+    """An optional file's quality entry, its quarantine rows added (none when there is no file)."""
+    side.writer.finish()
+    if side.file is None:
         rows = pd.DataFrame(columns=QUARANTINE_COLUMNS)
         output.quarantine.write(_typed_quarantine(rows))
         return _file_quality(None, 0, rows, {"missing": True})
-    matches, n_rows = [], 0
-    for part in file.clean_parts():
-        writer.write(part)
-        matches.append(part.loc[part["_method"].isin(["alias", "fuzzy"])])
-        n_rows += len(part)
-    writer.close()
-    notes = {"kelurahan_matches": _match_notes(matches, output.matcher.names, file.stem)}
-    return _quarantine_file(output, file, n_rows, notes)
+    notes = {"kelurahan_matches": _match_notes(side.matches, output.matcher.names, side.file.stem)}
+    return _quarantine_file(output, side.file, side.rows, notes)
 
 
 def write_processed_tables(
@@ -380,31 +419,32 @@ def write_processed_tables(
     stage: Path,
     tick: Callable[[str], None],
     completed: Completed | None = None,
+    side: dict[str, SideTable] | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Link workers to participation records, then write every processed table and quality.json
     into `stage`; returns the quality and the kelurahan spellings matched by alias or fuzzy
     match (typed text: analyst-only, kept in the raw folder by the caller). `completed` is told
-    of each table as soon as it is closed (`Completed`)."""
+    of each table as soon as it is closed (`Completed`); `side`: the optional tables written
+    already (`write_side_table`), the others are written here."""
+    side = dict(side or {})
+    for stem in SIDE_TABLES.keys() - side.keys():
+        side[stem] = write_side_table(stem, files.get(stem), stage, completed)
     biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
     quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
     output = _Output(stage, quarantine, ctx.matcher, tick, completed)
     roster_n = _roster_counts(wrk)
+    # the largest table first: its privacy scan, the longest, runs while the others are written
+    wrk_quarantine, counts, worker_niks, people = _write_workers(output, wrk, par)
+    output.hand_over()
     q_biz, businesses = _write_businesses(output, biz, roster_n)
     output.hand_over()
     del roster_n
-    release_memory()
-    q_wrk, counts, worker_niks, people = _write_workers(output, wrk, par)
-    output.hand_over()
+    q_wrk = wrk_quarantine()
     q_par, not_on_roster = _write_participants(output, par, worker_niks, people)
     output.hand_over()
     del worker_niks
-    q_srv = _write_optional(
-        output, files["survei_kesadaran"], "survey", schemas.SURVEY, empty_survey()
-    )
-    output.hand_over()  # the survey's derived tables are made meanwhile
-    q_log = _write_optional(
-        output, files.get("sosialisasi"), "outreach", schemas.OUTREACH, empty_outreach()
-    )
+    q_srv = _side_quality(output, side["survei_kesadaran"])
+    q_log = _side_quality(output, side["sosialisasi"])
     quarantine.close()
     output.finish()
 
