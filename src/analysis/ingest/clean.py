@@ -6,8 +6,10 @@
 Indonesian dates, months, Rupiah, yes/no → check typed values (pandera) → match kelurahan →
 validate NIKs → pseudonymise → then, across the partitions, drop exact duplicate rows and
 quarantine the same key or person twice. A failing row is quarantined with the first rule it
-breaks (`schemas.RULES` order, `rules`) and the run goes on. Last, workers are linked to their
-participation records and every table is written (`link`, `write`); every file satisfies
+breaks (`schemas.RULES` order, `rules`) and the run goes on. The survey's and the outreach log's
+tables are written as soon as those files are cleaned (they depend on no other file); last,
+workers are linked to their participation records and the other tables are written (`link`,
+`write`); every file satisfies
 `rows_in == rows_clean + rows_quarantined + rows_duplicate`, checked on every run.
 
 Notebook 01 and `python -m analysis clean` run `analysis.pipeline.clean_period`, which adds the
@@ -439,8 +441,8 @@ def clean_period(
     cluster at `scheduler`, or a local one). The result does not depend on the engine or the
     partition size; only one partition's raw rows are in memory at a time. `derive`, if given,
     is called with the staging folder and the region's units as soon as `DERIVED_FROM` is complete
-    there (on a thread, while the other tables are written), and may add tables there before the
-    month is swapped in whole.
+    there (on a thread, while the rest of the month is cleaned and written), and may add tables
+    there before the month is swapped in whole.
     `progress(done, total)`, if given, is told after each file read, partition cleaned and the
     write (for a progress bar; `log` gets sentences).
     """
