@@ -3,7 +3,16 @@
 import re
 from datetime import date
 
-from analysis.pages.text import catalogue, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_rp, t
+from analysis.pages.text import (
+    catalogue,
+    fmt_date,
+    fmt_int,
+    fmt_month,
+    fmt_pct,
+    fmt_rp,
+    t,
+    uncovered_step,
+)
 
 
 def test_every_message_has_both_languages_with_the_same_fields():
@@ -55,3 +64,11 @@ def test_markdown_fields_are_escaped():
 
     out = md("suppressed_note", "id", k="<script>alert(1)</script>").data
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_a_hidden_count_in_a_next_step_is_said_in_words():
+    assert uncovered_step("1.234") == "1.234 pekerja belum tercakup"
+    assert uncovered_step("<5") == "<5 pekerja belum tercakup"  # reads as "fewer than 5"
+    assert uncovered_step("x") == t("cov_step_uncovered_hidden", "id")
+    assert "x" not in uncovered_step("x").split()
+    assert uncovered_step("x", "en") == t("cov_step_uncovered_hidden", "en")

@@ -193,6 +193,10 @@ def test_a_hand_made_month_of_a_dozen_businesses_publishes(tmp_path):
     # the month has a survey, too small to tell a kelurahan's awareness: never "no survey"
     assert "(tidak ada survei)" not in texts["index"]
     assert t("out_reason_aware_none", "id") in texts["index"]
+    # a hidden count in a next step is said in words, never "x pekerja"
+    for name, text in texts.items():
+        assert not re.search(r"\bx pekerja", text), name
+    assert t("cov_step_uncovered_hidden", "id") in texts["index"]
     businesses = pd.read_parquet(data / "processed" / PERIOD / "businesses.parquet")
     assert len(businesses) == 12
 

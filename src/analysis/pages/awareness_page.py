@@ -44,6 +44,7 @@ from analysis.pages.text import (
     fmt_pct,
     md,
     t,
+    uncovered_step,
 )
 from analysis.reference import sectors
 
@@ -379,7 +380,7 @@ def _steps(a: AwarenessMonth, universe: Universe, lang: str, n: int = 3) -> list
                 "code": str(row["kode_kelurahan"]),
                 "place": row["place"],
                 "reasons": [
-                    t("cov_step_uncovered", lang, n=table.text(cols["uncovered"], i)),
+                    uncovered_step(table.text(cols["uncovered"], i), lang),
                     aware,
                 ],
                 "href": "03_awareness_gaps.html",

@@ -51,6 +51,7 @@ from analysis.pages.text import (
     md,
     published_elsewhere,
     t,
+    uncovered_step,
 )
 
 
@@ -294,7 +295,7 @@ def _cards(cov: CoverageMonth, lang: str = "id") -> Cards:
             "rank": i,
             "code": str(r.kode_kelurahan),
             "place": f"{r.kelurahan} ({r.kecamatan})",
-            "reasons": [t("cov_step_uncovered", lang, n=_shown_row(cov, r.Index))],
+            "reasons": [uncovered_step(_shown_row(cov, r.Index), lang)],
             "href": "02_coverage_map.html",
         }
         for i, r in enumerate(cov.protected.table.loc[top_uncovered(cov, 3)].itertuples(), 1)

@@ -27,6 +27,7 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
+    uncovered_step,
 )
 
 PAGE = "05_outreach"
@@ -402,7 +403,7 @@ def _steps(plan: pd.DataFrame, month: Month, lang: str, n: int = 3) -> list[dict
             "rank": k + 1,
             "code": str(row.kode_kelurahan),
             "place": f"{row.kelurahan} ({row.kecamatan})",
-            "reasons": [t("cov_step_uncovered", lang, n=table.text(uncovered, i)), *why[i][:2]],
+            "reasons": [uncovered_step(table.text(uncovered, i), lang), *why[i][:2]],
             "href": f"{PAGE}.html",
         }
         for k, (i, row) in enumerate(zip(first.index, first.itertuples(), strict=True))

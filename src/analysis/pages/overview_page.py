@@ -32,6 +32,7 @@ from analysis.pages.text import (
     fmt_threshold,
     md,
     t,
+    uncovered_step,
 )
 from analysis.reference import DEFAULT_REGION, region_code
 
@@ -398,7 +399,7 @@ def area_steps(o: Overview, lang: str = "id", n: int = STEPS) -> list[dict]:
     ranked = ranked.sort_values("uncovered", ascending=False, kind="stable").head(n)
     steps = []
     for i, row in enumerate(ranked.itertuples(), 1):
-        reasons = [t("cov_step_uncovered", lang, n=fmt_int(row.uncovered, lang))]
+        reasons = [uncovered_step(fmt_int(row.uncovered, lang), lang)]
         if not row.rate_hidden:
             reasons.append(t("ov_step_rate", lang, rate=fmt_pct(row.effective_rate, lang)))
         if pd.notna(row.aware_gap):

@@ -22,7 +22,7 @@ from babel.lists import format_list
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from IPython.display import HTML, Markdown, display
 
-from analysis.metrics.disclosure import COUNTS_ATTRIBUTE, MARK_ATTRIBUTE, Published
+from analysis.metrics.disclosure import COUNTS_ATTRIBUTE, HIDDEN_MARK, MARK_ATTRIBUTE, Published
 
 LANGS = ("id", "en")
 LOCALE = {"id": "id_ID", "en": "en_US"}
@@ -52,6 +52,14 @@ def t(key: str, lang: str = "id", **fields: object) -> str:
     """The message `key` in `lang`, with its fields filled in."""
     entry = catalogue()[key]
     return entry[check_lang(lang)].format(**fields) if fields else entry[check_lang(lang)]
+
+
+def uncovered_step(n: str, lang: str = "id") -> str:
+    """'{n} workers not covered' in a next step, `n` as published; a count hidden with an 'x'
+    (it would let a smaller hidden count be worked out) is said in words, not as a letter."""
+    if n == HIDDEN_MARK:
+        return t("cov_step_uncovered_hidden", lang)
+    return t("cov_step_uncovered", lang, n=n)
 
 
 def _missing(x: object) -> bool:
