@@ -49,10 +49,11 @@ def test_arrow_memory_is_not_on_huge_pages_unless_the_environment_asks():
 
 def test_a_large_month_is_cleaned_on_huge_pages_a_small_one_not(tmp_path, monkeypatch):
     """`python -m analysis clean` allows huge pages for a month whose raw files reach
-    `HUGE_PAGES_FROM_BYTES` (sparse files: the size counts, not the disk used), and leaves a
+    `LARGE_MONTH_BYTES` (sparse files: the size counts, not the disk used), and leaves a
     choice made in the environment alone."""
     import analysis
     from analysis import __main__ as cli
+    from analysis.paths import LARGE_MONTH_BYTES
 
     monkeypatch.delitem(sys.modules, "pyarrow")  # as in a fresh `python -m analysis`
     monkeypatch.setattr(analysis, "THP_FROM_ENVIRONMENT", False)
@@ -60,13 +61,13 @@ def test_a_large_month_is_cleaned_on_huge_pages_a_small_one_not(tmp_path, monkey
     raw = tmp_path / "raw"
     raw.mkdir()
     with (raw / "tenaga_kerja.csv").open("wb") as f:
-        f.truncate(cli.HUGE_PAGES_FROM_BYTES // 2)
+        f.truncate(LARGE_MONTH_BYTES // 2)
     cli.huge_pages_for(raw)
     assert os.environ["MIMALLOC_ALLOW_THP"] == "0"
     cli.huge_pages_for(tmp_path / "no such folder")
     assert os.environ["MIMALLOC_ALLOW_THP"] == "0"
     with (raw / "peserta_bpjstk.csv").open("wb") as f:
-        f.truncate(cli.HUGE_PAGES_FROM_BYTES // 2)
+        f.truncate(LARGE_MONTH_BYTES // 2)
     monkeypatch.setattr(analysis, "THP_FROM_ENVIRONMENT", True)  # the user's choice stands
     cli.huge_pages_for(raw)
     assert os.environ["MIMALLOC_ALLOW_THP"] == "0"

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import analysis
 from analysis.errors import AnalysisError
-from analysis.paths import DEMO_PERIOD, Paths
+from analysis.paths import DEMO_PERIOD, LARGE_MONTH_BYTES, Paths, raw_size
 
 PARTITION_ROWS = (
     500_000  # = analysis.ingest.cache.PARTITION_ROWS (not imported, so the CLI starts fast)
@@ -48,23 +48,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Raw extracts of a month at least this large (all its files) are cleaned with Arrow's memory on
-#: transparent huge pages. Measured at both ends on the build machine: a month of a million roster
-#: workers (150 MB of CSV) took 6.0 s with them and 4.6 s without (freed memory is used again at
-#: once, and each reuse was a fresh 2 MB page to zero); one of ten million (1.5 GB) took 42.8 s
-#: with them and 45.5 s without (its large arrays fault in 2 MB at a time: 1.8 million page
-#: faults instead of 6 million).
-HUGE_PAGES_FROM_BYTES = 512 << 20
-
-
 def huge_pages_for(raw_dir: Path) -> None:
-    """Allow Arrow's allocator transparent huge pages for a large month (`HUGE_PAGES_FROM_BYTES`;
+    """Allow Arrow's allocator transparent huge pages for a large month (`LARGE_MONTH_BYTES`;
     off otherwise, see `analysis/__init__.py`), unless the environment chose for itself. Must run
-    before pyarrow is loaded (mimalloc reads the setting when it starts)."""
+    before pyarrow is loaded (mimalloc reads the setting when it starts). Measured on the build
+    machine: a month of a million roster workers (150 MB of CSV) took 6.0 s with them and 4.6 s
+    without (freed memory is used again at once, and each reuse was a fresh 2 MB page to zero);
+    one of ten million (1.5 GB) 42.8 s with them and 45.5 s without (its large arrays fault in
+    2 MB at a time: 1.8 million page faults instead of 6 million)."""
     if analysis.THP_FROM_ENVIRONMENT or "pyarrow" in sys.modules:
         return
-    files = [p for p in raw_dir.iterdir() if p.is_file()] if raw_dir.is_dir() else []
-    if sum(p.stat().st_size for p in files) >= HUGE_PAGES_FROM_BYTES:
+    if raw_size(raw_dir) >= LARGE_MONTH_BYTES:
         os.environ["MIMALLOC_ALLOW_THP"] = "1"
 
 

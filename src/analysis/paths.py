@@ -40,8 +40,21 @@ PROCESSED_FILES = (
     "quality.json",
 )
 
+#: A month whose raw files together reach this size is "large": it is cleaned in bounded memory
+#: (partition results parked in files, `analysis.ingest.clean`) and with Arrow's memory on huge
+#: pages (`analysis.__main__`). Smaller months (a million roster workers is 150 MB of CSV) keep
+#: their partition results in memory and leave huge pages off; both measured at 1M and 10M.
+LARGE_MONTH_BYTES = 512 << 20
+
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _REGION_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def raw_size(raw_dir: Path) -> int:
+    """The bytes of a period's raw files (the folder's files, not its cache; 0 if it is missing)."""
+    if not raw_dir.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in raw_dir.iterdir() if p.is_file())
 
 
 def sha256_file(path: Path) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.ingest import partitions
+from analysis.ingest import clean, partitions
 from analysis.ingest.cache import CACHE_DIR
 from analysis.ingest.partitions import exact_duplicates, row_hashes
 from analysis.ingest.read import PartWriter
@@ -63,3 +63,48 @@ def test_a_hash_that_always_collides_changes_no_output(cleaned, demo_dir, tmp_pa
         pd.testing.assert_frame_equal(
             pd.read_parquet(path), pd.read_parquet(result.out_dir / path.name), obj=path.name
         )
+
+
+def test_results_parked_in_memory_or_in_files_give_the_same_bytes(demo_dir, tmp_path, monkeypatch):
+    """A month that is not large keeps its partition results in memory, cut in the pieces the
+    files would have, so every processed file is the same to the byte (small pieces here: several
+    per partition); a large month parks them in files."""
+    monkeypatch.setattr(partitions, "PARKED_BATCH_ROWS", 1_000)
+    written = []
+    write_feather = partitions.feather.write_feather
+    monkeypatch.setattr(
+        partitions.feather,
+        "write_feather",
+        lambda table, path, **kw: (written.append(path), write_feather(table, path, **kw)),
+    )
+    out = {}
+    for where, large in (("memory", 1 << 60), ("files", 0)):
+        monkeypatch.setattr(clean, "LARGE_MONTH_BYTES", large)
+        data = tmp_path / where
+        shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
+        written.clear()
+        out[where] = clean_period(PERIOD, data).out_dir
+        assert bool(written) == (where == "files"), where
+    for path in sorted(out["files"].iterdir()):
+        assert path.read_bytes() == (out["memory"] / path.name).read_bytes(), path.name
+
+
+def test_a_partition_parked_in_memory_reads_back_in_the_pieces_of_its_file(tmp_path, monkeypatch):
+    """The pieces decide where the parquet writer cuts pages and gives up on a dictionary (at a
+    million rows a single piece changed the bytes of three processed files)."""
+    monkeypatch.setattr(partitions, "PARKED_BATCH_ROWS", 1_000)
+    frame = pd.DataFrame(
+        {
+            "_row": np.arange(2_500),
+            "text": pd.Series([f"v{i % 7}" for i in range(2_500)], dtype="str"),
+        }
+    )
+    drop = np.array([5, 1_500])
+    parked: dict = {}
+    partitions.spill(frame, tmp_path / "p.arrow")
+    partitions.spill(frame, tmp_path / "p.arrow", parked)
+    from_file = partitions.unspill(tmp_path / "p.arrow", ["text"], drop)
+    in_memory = partitions.unspill(tmp_path / "p.arrow", ["text"], drop, parked=parked)
+    assert from_file.equals(in_memory)
+    pieces = [[len(c) for c in t.column("text").chunks] for t in (from_file, in_memory)]
+    assert pieces[0] == pieces[1] == [999, 999, 500]

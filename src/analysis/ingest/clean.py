@@ -42,6 +42,7 @@ from analysis.ingest.parse import coded_text
 from analysis.ingest.partitions import (
     FileOutcome,
     KeyRule,
+    Parked,
     PartCleaner,
     PartJob,
     clean_part,
@@ -54,12 +55,14 @@ from analysis.ingest.rules import Context
 from analysis.ingest.scan import Finding, Secrets, scan_file, scan_paths, secrets_from_cache
 from analysis.ingest.write import SIDE_TABLES, SideTable, write_processed_tables, write_side_table
 from analysis.paths import (
+    LARGE_MONTH_BYTES,
     PROCESSED_FILES,
     RAW_STEMS,
     REQUIRED_STEMS,
     Paths,
     check_inside,
     check_period,
+    raw_size,
 )
 from analysis.reference import DEFAULT_REGION, gazetteer, kabkota, region_code, splits, units
 from analysis.store import staged
@@ -245,6 +248,7 @@ class _Cleaning:
     seconds: dict[str, float]
     say: Callable[[str], None]
     steps: Steps
+    parked: Parked | None = None  # partition results in memory (else files in `work`)
 
     def file(self, stem: str, extra: dict | None = None) -> FileOutcome | None:
         """One raw file through its partitions (on the engine) and the cross-partition rules."""
@@ -268,9 +272,12 @@ class _Cleaning:
             if done < total:  # the last one is told by the summary below
                 tick(f"{stem}: {done} of {total} partitions cleaned")
 
-        results = self.runner.map(clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra)
+        in_memory = {} if self.parked is None else {"parked": self.parked}
+        results = self.runner.map(
+            clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra, **in_memory
+        )
         with self.runner.slot():  # as much memory as a partition: counted as one (bounded peak)
-            outcome = finish_file(stem, table, results, self.work, key_rule)
+            outcome = finish_file(stem, table, results, self.work, key_rule, self.parked)
         del results
         release_memory()
         self.seconds[stem] = time.perf_counter() - t
@@ -473,6 +480,9 @@ def clean_period(
     work = paths.raw(period) / CACHE_DIR / f"work-{os.getpid()}-{time.time_ns()}"
     work.mkdir(parents=True, mode=0o700)
     runner = make_engine(engine, scheduler)
+    # a month that is not large, cleaned in this process, keeps its partition results in memory
+    small = engine == "pandas" and raw_size(paths.raw(period)) < LARGE_MONTH_BYTES
+    parked: Parked | None = {} if small else None
     out_dir = paths.processed(period)
     # the scanner's secrets are read from the cache meanwhile (mostly Arrow, off the GIL)
     side = ThreadPoolExecutor(1)
@@ -490,7 +500,7 @@ def clean_period(
                     derived.append(side.submit(_derive, complete, derive, stage, ctx.matcher.units))
 
             try:
-                cleaning = _Cleaning(raw, ctx, work, runner, seconds, say, steps)
+                cleaning = _Cleaning(raw, ctx, work, runner, seconds, say, steps, parked)
                 files, side_tables = cleaning.all_files(
                     partial(write_side_table, stage=stage, completed=completed)
                 )
@@ -515,6 +525,8 @@ def clean_period(
         side.shutdown(cancel_futures=True)
         runner.close()
         shutil.rmtree(work, ignore_errors=True)
+        if parked is not None:
+            parked.clear()
     names = [p.removesuffix(".parquet") for p in PROCESSED_FILES if p.endswith(".parquet")]
     tables = ProcessedTables(out_dir, [n for n in names if (out_dir / f"{n}.parquet").exists()])
     say(f"wrote {out_dir} ({len(tables)} tables + quality.json)")

@@ -34,6 +34,13 @@ PartCleaner = Callable[[pd.DataFrame, Context, str, dict], CleanedPart]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "rule", "column", "detail"]
 #: Partitions at least this large hand their memory back to the OS when done.
 RELEASE_MIN_ROWS = 50_000
+#: Partition results parked in memory (a month cleaned in this process, not large): file name →
+#: table. Otherwise they are parked in files of the work folder.
+Parked = dict[str, pa.Table]
+#: Rows per record batch of a parked partition, as Arrow's feather writer cuts them (its default):
+#: parked in memory or in a file, a partition reads back in the same pieces, so the tables written
+#: from it are the same to the byte.
+PARKED_BATCH_ROWS = 1 << 16
 
 
 class PartJob(NamedTuple):
@@ -53,8 +60,11 @@ def _spilled(work: Path | str, stem: str, kind: str, part: int) -> Path:
     return Path(work) / f"{stem}.{kind}.{part:05d}.arrow"
 
 
-def clean_part(job: PartJob, ctx: Context, extra: dict | None = None) -> dict:
-    """Clean one partition (a record batch of the cached raw file) and spill its rows to the work folder.
+def clean_part(
+    job: PartJob, ctx: Context, extra: dict | None = None, parked: Parked | None = None
+) -> dict:
+    """Clean one partition (a record batch of the cached raw file) and park its rows: in `parked`
+    (memory of this process) if given, else in the work folder.
 
     Runs in this process or on a Dask worker; returns only what the cross-partition rules
     need: every row's hashes, and the key of each row kept.
@@ -62,8 +72,8 @@ def clean_part(job: PartJob, ctx: Context, extra: dict | None = None) -> dict:
     table = cached_part(Path(job.cache), job.part)
     rows = row_hashes(table)
     local = job.cleaner(table.to_pandas(), ctx, job.file_name, extra or {})
-    spill(local.clean, _spilled(job.work, job.stem, "clean", job.part))
-    spill(local.quarantine, _spilled(job.work, job.stem, "quarantine", job.part))
+    spill(local.clean, _spilled(job.work, job.stem, "clean", job.part), parked)
+    spill(local.quarantine, _spilled(job.work, job.stem, "quarantine", job.part), parked)
     out = {"rows": rows, "ids": local.ids, "n_clean": len(local.clean)}
     if "_key" in local.clean:
         out["keys"] = local.clean[["_row", "_key"]].copy(deep=True)  # not a view of the partition
@@ -125,21 +135,36 @@ def exact_duplicates(cache: Path, source_row: np.ndarray, h: np.ndarray) -> np.n
     return np.array(out["source_row"], dtype="int64")
 
 
-def spill(frame: pd.DataFrame, path: Path) -> None:
-    """Park a partition's result on disk until the file's cross-partition rules are known: an
-    uncompressed Arrow file, written and read back at disk speed (parquet encodes and decodes)."""
-    feather.write_feather(
-        pa.Table.from_pandas(frame, preserve_index=False), path, compression="uncompressed"
-    )
+def spill(frame: pd.DataFrame, path: Path, parked: Parked | None = None) -> None:
+    """Park a partition's result until the file's cross-partition rules are known: in `parked`
+    under the file's name, or on disk as an uncompressed Arrow file, written and read back at disk
+    speed (parquet encodes and decodes). Memory saves writing and reading the file: at a million
+    roster workers 386 MB, 0.14 s of a clean."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if parked is None:
+        feather.write_feather(table, path, compression="uncompressed", chunksize=PARKED_BATCH_ROWS)
+    else:  # the pieces the file would have (slices: nothing copied)
+        batches = table.to_batches(max_chunksize=PARKED_BATCH_ROWS)
+        parked[str(path)] = pa.Table.from_batches(batches, schema=table.schema)
 
 
 def unspill(
-    path: Path, columns: list[str] | None = None, drop: np.ndarray | None = None, row: str = "_row"
+    path: Path,
+    columns: list[str] | None = None,
+    drop: np.ndarray | None = None,
+    row: str = "_row",
+    parked: Parked | None = None,
 ) -> pa.Table:
-    """A parked partition (`columns` only), without the rows whose `row` number is in sorted `drop`."""
+    """A parked partition (`columns` only), without the rows whose `row` number is in sorted `drop`;
+    from `parked` if given (see `spill`)."""
     dropping = drop is not None and len(drop) > 0
     extra = [row] if dropping and columns is not None and row not in columns else []
-    table = feather.read_table(path, columns=None if columns is None else columns + extra)
+    wanted = None if columns is None else columns + extra
+    if parked is None:
+        table = feather.read_table(path, columns=wanted)
+    else:
+        table = parked[str(path)]
+        table = table if wanted is None else table.select(wanted)
     if dropping and table.num_rows:
         keep = sorted_position(table.column(row).to_numpy(), drop) < 0
         if not keep.all():  # most partitions of a clean file lose a few rows, some none
@@ -160,18 +185,25 @@ class FileOutcome:
     duplicates: int
     key_quarantine: pd.DataFrame
     ids: pd.Series | None = None
+    parked: Parked | None = None  # the partitions' results, if parked in memory
 
     def clean_parts(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """The file's clean rows, partition by partition (rows removed by cross-partition rules left out)."""
         for part in range(self.parts):
             path = _spilled(self.work, self.stem, "clean", part)
-            yield unspill(path, columns, self.drop).to_pandas()
+            yield unspill(path, columns, self.drop, parked=self.parked).to_pandas()
 
     def quarantine(self) -> pd.DataFrame:
         """Every quarantined row of the file in source order (malformed records first)."""
         dups = np.sort(self.dups)  # exact duplicates are counted as such, not quarantined
         parts = [
-            unspill(_spilled(self.work, self.stem, "quarantine", part), None, dups, "source_row")
+            unspill(
+                _spilled(self.work, self.stem, "quarantine", part),
+                None,
+                dups,
+                "source_row",
+                self.parked,
+            )
             for part in range(self.parts)
         ]
         parts.append(pa.Table.from_pandas(self.key_quarantine, preserve_index=False))
@@ -200,10 +232,16 @@ def _malformed(raw: CachedRaw) -> pd.DataFrame:
 
 
 def finish_file(
-    stem: str, raw: CachedRaw, results: list[dict], work: Path, key_rule: KeyRule | None
+    stem: str,
+    raw: CachedRaw,
+    results: list[dict],
+    work: Path,
+    key_rule: KeyRule | None,
+    parked: Parked | None = None,
 ) -> FileOutcome:
     """Apply the rules that compare rows across partitions: exact duplicates, then the same key
-    twice (`key_rule`, on the `keys` the partitions returned)."""
+    twice (`key_rule`, on the `keys` the partitions returned); `parked`: where the partitions'
+    results are, if in memory."""
     rows = [r.pop("rows") for r in results]  # the partitions' copies go before the sort
     source_row, h = (np.concatenate([r[c].to_numpy() for r in rows]) for c in ("source_row", "h"))
     del rows
@@ -235,4 +273,6 @@ def finish_file(
     ids = None
     if results and results[0]["ids"] is not None:
         ids = pd.concat([r["ids"] for r in results], ignore_index=True)
-    return FileOutcome(stem, raw, work, len(results), drop, dup_rows, len(dup_rows), key_q, ids)
+    return FileOutcome(
+        stem, raw, work, len(results), drop, dup_rows, len(dup_rows), key_q, ids, parked
+    )
