@@ -288,7 +288,7 @@ class _Cleaning:
         return outcome
 
     def all_files(
-        self, write_side: Callable[[str, FileOutcome | None], SideTable] | None = None
+        self, write_side: Callable[[str, FileOutcome | None], SideTable]
     ) -> tuple[dict[str, FileOutcome | None], dict[str, SideTable]]:
         """Every raw file, the registry first: rosters are checked against its clean businesses.
         The participants, the survey and the outreach log depend on neither, so where the engine
@@ -304,7 +304,7 @@ class _Cleaning:
             for stem in SIDE_TABLES:
                 out.append(self.file(stem))
                 with writing:
-                    if write_side is not None and not stop.is_set():
+                    if not stop.is_set():
                         written[stem] = write_side(stem, out[-1])
             return tuple(out)
 
@@ -506,7 +506,7 @@ def clean_period(
                 )
                 t = time.perf_counter()
                 quality, spellings = write_processed_tables(
-                    period, region, demo, ctx, files, stage, Ticker(say), completed, side_tables
+                    period, region, demo, ctx, files, side_tables, stage, Ticker(say), completed
                 )
                 # the parked partitions are read no more: removed while the last scans run
                 # (freeing gigabytes of files takes the kernel most of a second at 10M rows)

@@ -298,11 +298,11 @@ def _person_links(par: FileOutcome) -> PersonLinks:
 
 def _write_workers(
     output: _Output, wrk: FileOutcome, par: FileOutcome
-) -> tuple[Callable[[], dict], pd.DataFrame, np.ndarray, int]:
-    """workers.parquet: each roster worker linked to their participation status. Returns what
-    adds the roster's quarantine rows and makes its quality entry (called after the registry's:
-    quarantine.parquet holds the files in order), the link counts per kelurahan, every roster
-    NIK (sorted) and the number of persons in the participant extract."""
+) -> tuple[int, dict, pd.DataFrame, np.ndarray, int]:
+    """workers.parquet: each roster worker linked to their participation status. Returns the
+    number of workers written and the notes of the roster's quality entry (its quarantine rows
+    are added after the registry's), the link counts per kelurahan, every roster NIK (sorted)
+    and the number of persons in the participant extract."""
     links = _person_links(par)
     people = links.people
     release_memory()
@@ -328,13 +328,7 @@ def _write_workers(
     niks.sort()
     release_memory()
     notes = {"nik_repaired": repaired, "nik_registered_outside_region": outside}
-
-    def quarantine() -> dict:
-        entry = _quarantine_file(output, wrk, n_workers, notes)
-        release_memory()
-        return entry
-
-    return quarantine, sum_link_counts(counts), niks, people
+    return n_workers, notes, sum_link_counts(counts), niks, people
 
 
 def _write_participants(
@@ -416,30 +410,26 @@ def write_processed_tables(
     demo: bool,
     ctx: Context,
     files: dict[str, FileOutcome | None],
+    side: dict[str, SideTable],
     stage: Path,
     tick: Callable[[str], None],
     completed: Completed | None = None,
-    side: dict[str, SideTable] | None = None,
 ) -> tuple[dict, pd.DataFrame]:
-    """Link workers to participation records, then write every processed table and quality.json
-    into `stage`; returns the quality and the kelurahan spellings matched by alias or fuzzy
-    match (typed text: analyst-only, kept in the raw folder by the caller). `completed` is told
-    of each table as soon as it is closed (`Completed`); `side`: the optional tables written
-    already (`write_side_table`), the others are written here."""
-    side = dict(side or {})
-    for stem in SIDE_TABLES.keys() - side.keys():
-        side[stem] = write_side_table(stem, files.get(stem), stage, completed)
+    """Link workers to participation records, then write every other processed table and
+    quality.json into `stage` (`side`: the optional tables, written already by
+    `write_side_table`); returns the quality and the kelurahan spellings matched by alias or
+    fuzzy match (typed text: analyst-only, kept in the raw folder by the caller). `completed` is
+    told of each table as soon as it is closed (`Completed`)."""
     biz, wrk, par = files["umkm"], files["tenaga_kerja"], files["peserta_bpjstk"]
     quarantine = _TableWriter(stage / "quarantine.parquet", schemas.QUARANTINE)
     output = _Output(stage, quarantine, ctx.matcher, tick, completed)
-    roster_n = _roster_counts(wrk)
     # the largest table first: its privacy scan, the longest, runs while the others are written
-    wrk_quarantine, counts, worker_niks, people = _write_workers(output, wrk, par)
+    n_workers, wrk_notes, counts, worker_niks, people = _write_workers(output, wrk, par)
     output.hand_over()
-    q_biz, businesses = _write_businesses(output, biz, roster_n)
+    q_biz, businesses = _write_businesses(output, biz, _roster_counts(wrk))
     output.hand_over()
-    del roster_n
-    q_wrk = wrk_quarantine()
+    q_wrk = _quarantine_file(output, wrk, n_workers, wrk_notes)  # after the registry's rows
+    release_memory()
     q_par, not_on_roster = _write_participants(output, par, worker_niks, people)
     output.hand_over()
     del worker_niks
