@@ -1,4 +1,5 @@
-"""The package keeps Arrow's allocator off transparent huge pages (see `analysis/__init__.py`)."""
+"""The package keeps Arrow's allocator off transparent huge pages (see `analysis/__init__.py`), and
+`python -m analysis clean` decides what it does with memory it frees (`analysis.ingest.memory`)."""
 
 import os
 import subprocess
@@ -47,30 +48,66 @@ def test_arrow_memory_is_not_on_huge_pages_unless_the_environment_asks():
         assert enabled == 1 and huge > 0
 
 
-def test_a_large_month_is_cleaned_on_huge_pages_a_small_one_not(tmp_path, monkeypatch):
-    """`python -m analysis clean` allows huge pages for a month whose raw files reach
-    `LARGE_MONTH_BYTES` (sparse files: the size counts, not the disk used), and leaves a
-    choice made in the environment alone."""
-    import analysis
-    from analysis import __main__ as cli
+#: In a fresh interpreter: the memory plan for the raw folder given, then 256 MB from Arrow's pool
+#: and 256 MB of numpy arrays touched, freed and `release_memory()` called; prints the plan, the
+#: allocator's setting, and how many MB the process held above its start at the top and after.
+PLAN = """
+import os, sys
+from pathlib import Path
+from analysis.ingest.memory import plan_for_month, release_memory
+plan = plan_for_month(Path(sys.argv[1]))
+import numpy as np, pyarrow as pa
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 >> 20
+start = rss()
+buffers = [pa.allocate_buffer(4 << 20) for _ in range(64)]
+for b in buffers:
+    np.frombuffer(memoryview(b), dtype="uint8")[:] = 1
+arrays = [np.ones(1 << 20, dtype="uint8") for _ in range(256)]
+top = rss() - start
+del buffers, arrays
+release_memory()
+print(plan, os.environ.get("MIMALLOC_PURGE_DELAY"), top, rss() - start)
+"""
+
+
+def plan(raw: Path, **env: str) -> tuple[str, str, int, int]:
+    run = subprocess.run(
+        [sys.executable, "-c", PLAN, str(raw)],
+        env={k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"} | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    name, delay, top, after = run.stdout.split()
+    return name, delay, int(top), int(after)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_a_small_month_keeps_what_it_frees_a_large_one_hands_it_back(tmp_path):
+    """`python -m analysis clean` keeps freed memory for reuse while it cleans a month under
+    `LARGE_MONTH_BYTES` (sparse files: the size counts, not the disk used) and hands it back
+    for a large one; a setting made in the environment is left alone."""
     from analysis.paths import LARGE_MONTH_BYTES
 
-    monkeypatch.delitem(sys.modules, "pyarrow")  # as in a fresh `python -m analysis`
-    monkeypatch.setattr(analysis, "THP_FROM_ENVIRONMENT", False)
-    monkeypatch.setenv("MIMALLOC_ALLOW_THP", "0")
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    with (raw / "tenaga_kerja.csv").open("wb") as f:
-        f.truncate(LARGE_MONTH_BYTES // 2)
-    cli.huge_pages_for(raw)
-    assert os.environ["MIMALLOC_ALLOW_THP"] == "0"
-    cli.huge_pages_for(tmp_path / "no such folder")
-    assert os.environ["MIMALLOC_ALLOW_THP"] == "0"
-    with (raw / "peserta_bpjstk.csv").open("wb") as f:
-        f.truncate(LARGE_MONTH_BYTES // 2)
-    monkeypatch.setattr(analysis, "THP_FROM_ENVIRONMENT", True)  # the user's choice stands
-    cli.huge_pages_for(raw)
-    assert os.environ["MIMALLOC_ALLOW_THP"] == "0"
-    monkeypatch.setattr(analysis, "THP_FROM_ENVIRONMENT", False)
-    cli.huge_pages_for(raw)
-    assert os.environ["MIMALLOC_ALLOW_THP"] == "1"
+    small, large = tmp_path / "small", tmp_path / "large"
+    for folder, size in ((small, LARGE_MONTH_BYTES // 2), (large, LARGE_MONTH_BYTES)):
+        folder.mkdir()
+        with (folder / "tenaga_kerja.csv").open("wb") as f:
+            f.truncate(size)
+    name, delay, top, after = plan(small)
+    assert (name, delay) == ("keep", "-1") and top >= 500 and after >= 500  # all still held
+    name, delay, top, after = plan(large)
+    assert (name, delay) == ("bounded", "3000") and top >= 500 and after < 100  # handed back
+    assert plan(tmp_path / "no such folder")[:2] == ("keep", "-1")  # no month: nothing large
+    assert plan(large, MIMALLOC_PURGE_DELAY="50")[:2] == ("bounded", "50")
+
+
+def test_the_plan_changes_nothing_once_pyarrow_is_loaded(tmp_path, monkeypatch):
+    """In a process that has loaded pyarrow (a notebook's kernel, a test) the allocators stay as
+    they are: the setting would not be read, and a kernel must not keep its largest month."""
+    from analysis.ingest import memory
+
+    monkeypatch.delenv("MIMALLOC_PURGE_DELAY", raising=False)
+    assert memory.plan_for_month(tmp_path) == "as is"
+    assert "MIMALLOC_PURGE_DELAY" not in os.environ and not memory.keeping()

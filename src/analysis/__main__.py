@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-import analysis
 from analysis.errors import AnalysisError
-from analysis.paths import DEMO_PERIOD, LARGE_MONTH_BYTES, Paths, raw_size
+from analysis.ingest.memory import plan_for_month
+from analysis.paths import DEMO_PERIOD, Paths
 
 PARTITION_ROWS = (
     500_000  # = analysis.ingest.cache.PARTITION_ROWS (not imported, so the CLI starts fast)
@@ -48,25 +48,12 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def huge_pages_for(raw_dir: Path) -> None:
-    """Allow Arrow's allocator transparent huge pages for a large month (`LARGE_MONTH_BYTES`;
-    off otherwise, see `analysis/__init__.py`), unless the environment chose for itself. Must run
-    before pyarrow is loaded (mimalloc reads the setting when it starts). Measured on the build
-    machine: a month of a million roster workers (150 MB of CSV) took 6.0 s with them and 4.6 s
-    without (freed memory is used again at once, and each reuse was a fresh 2 MB page to zero);
-    one of ten million (1.5 GB) 42.8 s with them and 45.5 s without (its large arrays fault in
-    2 MB at a time: 1.8 million page faults instead of 6 million)."""
-    if analysis.THP_FROM_ENVIRONMENT or "pyarrow" in sys.modules:
-        return
-    if raw_size(raw_dir) >= LARGE_MONTH_BYTES:
-        os.environ["MIMALLOC_ALLOW_THP"] = "1"
-
-
 def _clean(args: argparse.Namespace) -> int:
     # No linear algebra here: OpenBLAS's helper threads (one per copy of it, numpy's and scipy's)
     # would only spin, ~0.1 s of CPU each, while the month is cleaned. Set before numpy loads.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    huge_pages_for(Paths.of(args.data_dir, region=args.region).raw(args.period))
+    # what the run does with memory it frees, from the month's size (set before pyarrow loads)
+    plan_for_month(Paths.of(args.data_dir, region=args.region).raw(args.period))
     from analysis.pipeline import clean_period
 
     t = time.perf_counter()

@@ -41,9 +41,9 @@ PROCESSED_FILES = (
 )
 
 #: A month whose raw files together reach this size is "large": it is cleaned in bounded memory
-#: (partition results parked in files, `analysis.ingest.clean`) and with Arrow's memory on huge
-#: pages (`analysis.__main__`). Smaller months (a million roster workers is 150 MB of CSV) keep
-#: their partition results in memory and leave huge pages off; both measured at 1M and 10M.
+#: (partition results parked in files, `analysis.ingest.clean`; freed memory handed back as it
+#: goes, `analysis.ingest.memory`). Smaller months (a million roster workers is 150 MB of CSV)
+#: keep their partition results, and what they free, in memory; both measured at 1M and 10M.
 LARGE_MONTH_BYTES = 512 << 20
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -10,7 +10,8 @@ derive from it. Never imports metrics, pages, report or demo.
   rules), `pseudonyms` (HMAC key)
 - rules: `schemas` (pandera schemas, rule order), `rules` (first rule wins, shared checks)
 - one module per raw file: `businesses`, `roster`, `participants`, `survey`, `outreach`
-- across partitions: `engine` (this process or Dask), `partitions` (clean, park, finish a file),
+- across partitions: `engine` (this process or Dask), `memory` (freed memory kept or handed
+  back), `partitions` (clean, park, finish a file),
   `keys` (sorted positions, text lookup, repeats)
 - after: `link` (workers ↔ participation records, counts per kelurahan), `write` (every
   processed table and quality.json), `clean` (the orchestration)

@@ -36,8 +36,9 @@ import pandas as pd
 from analysis.errors import AnalysisError
 from analysis.ingest import businesses, outreach, participants, roster, survey
 from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw, has_cache
-from analysis.ingest.engine import fewer_collections, make_engine, release_memory
+from analysis.ingest.engine import fewer_collections, make_engine
 from analysis.ingest.keys import TextLookup
+from analysis.ingest.memory import release_memory
 from analysis.ingest.parse import coded_text
 from analysis.ingest.partitions import (
     FileOutcome,

@@ -16,9 +16,6 @@ configuration (`distributed.comm.tls.ca-file`, `.client.cert`, `.client.key`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import functools
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from analysis.errors import AnalysisError
 
@@ -53,14 +49,6 @@ def duckdb_over(**tables: Any) -> Iterator[Any]:
             con.unregister(name)  # nothing of the caller's data stays referenced
 
 
-def release_memory() -> None:
-    """Hand memory freed by a partition back to the operating system (Arrow's pool, then glibc's
-    heap, which otherwise keeps it): the process peak stays about one partition's worth."""
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): no trim
-        _libc().malloc_trim(0)
-
-
 #: Container allocations between two young-generation collections while a month is cleaned
 #: (Python's default is 700).
 COLLECT_EVERY = 50_000
@@ -77,12 +65,6 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
-
-
-@functools.cache
-def _libc() -> ctypes.CDLL:
-    """The C library, looked up once (`find_library` runs a program each time it is asked)."""
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 class LocalEngine:

@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 import pyarrow.feather as feather
 
 from analysis.ingest.cache import CachedRaw
-from analysis.ingest.engine import duckdb_over, release_memory
+from analysis.ingest.engine import duckdb_over
 from analysis.ingest.keys import repeats, sorted_position
+from analysis.ingest.memory import release_memory
 from analysis.ingest.read import cached_part, cached_shape
 from analysis.ingest.rules import CleanedPart, Context
 
@@ -79,7 +80,7 @@ def clean_part(
         out["keys"] = local.clean[["_row", "_key"]].copy(deep=True)  # not a view of the partition
     if table.num_rows >= RELEASE_MIN_ROWS:  # small partitions: not worth a trim each
         del local, table
-        release_memory()
+        release_memory(arrow=False)  # Arrow's pool is reused by the next partition (`memory`)
     return out
 
 

@@ -25,7 +25,6 @@ import pyarrow.parquet as pq
 
 from analysis.ingest import schemas
 from analysis.ingest.contracts import conform
-from analysis.ingest.engine import release_memory
 from analysis.ingest.keys import sorted_position
 from analysis.ingest.link import (
     MEASURES,
@@ -35,6 +34,7 @@ from analysis.ingest.link import (
     person_status,
     sum_link_counts,
 )
+from analysis.ingest.memory import release_memory
 from analysis.ingest.outreach import empty_outreach
 from analysis.ingest.partitions import QUARANTINE_COLUMNS, FileOutcome
 from analysis.ingest.places import PlaceMatcher
