@@ -5,18 +5,19 @@ Cleaning frees and allocates hundreds of megabytes per partition, in two allocat
 (mimalloc: Arrow tables, DuckDB results converted) and the C library's (numpy and pandas). Memory
 handed back and asked for again is, to the kernel, a fresh page to zero each time, and on a
 virtual machine that returns free pages to its host (as the build machine does) a fresh page
-is dearer still. Measured on the build machine (`benchmarks/clean_scale.py`, side by side):
+is dearer still. Measured on the build machine (`python -m analysis clean`, the code before and
+after alternated):
 
 - a month that is not large (`LARGE_MONTH_BYTES`, cleaned by `python -m analysis clean`, which
-  then exits): nothing handed back while it runs (`keep_freed_memory`). A million roster workers:
-  4.46 → 4.01 s, 884k → 522k page faults, 1.4 → 1.6 GB peak;
+  then exits): nothing handed back while it runs (`keep_freed_memory`). A million roster
+  workers, six cleans each: 4.57 → 4.06 s, 904k → 525k page faults, peak 1.33 → 1.69 GB;
 - a large month, whose peak must stay bounded (2 GB at ten million roster workers): Arrow's
   allocator keeps freed memory for `PURGE_DELAY_MS` before handing it back, so the next partition
   reuses it, and each partition hands back only the C library's (`release_memory(arrow=False)`);
-  the whole of both is handed back after each file and each processed table. Ten million:
-  42.6 → 36.2 s, sys 25 → 15 s, peak 1.8 GB both.
+  the whole of both is handed back after each file and each processed table. Ten million, three
+  cleans each: 41.4 → 38.4 s (kernel CPU 24.7 → 17.5 s), peak 1.78 → 1.81 GB.
 
-Anywhere else (a notebook, the report) the allocators keep their own defaults.
+Anywhere else (a notebook, the report) the allocators do with freed memory what they do by default.
 """
 
 from __future__ import annotations
