@@ -53,7 +53,7 @@ def _clean(args: argparse.Namespace) -> int:
     # would only spin, ~0.1 s of CPU each, while the month is cleaned. Set before numpy loads.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # what the run does with memory it frees, from the month's size (set before pyarrow loads)
-    plan_for_month(Paths.of(args.data_dir, region=args.region).raw(args.period))
+    plan_for_month(Paths.of(args.data_dir, region=args.region).raw(args.period), args.engine)
     from analysis.pipeline import clean_period
 
     t = time.perf_counter()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.ingest import clean, partitions
+from analysis.ingest import memory, partitions
 from analysis.ingest.cache import CACHE_DIR
 from analysis.ingest.partitions import exact_duplicates, row_hashes
 from analysis.ingest.read import PartWriter
@@ -79,7 +79,7 @@ def test_results_parked_in_memory_or_in_files_give_the_same_bytes(demo_dir, tmp_
     )
     out = {}
     for where, large in (("memory", 1 << 60), ("files", 0)):
-        monkeypatch.setattr(clean, "LARGE_MONTH_BYTES", large)
+        monkeypatch.setattr(memory, "LARGE_MONTH_BYTES", large)
         data = tmp_path / where
         shutil.copytree(demo_dir / "raw", data / "raw", ignore=shutil.ignore_patterns(CACHE_DIR))
         written.clear()

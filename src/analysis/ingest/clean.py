@@ -38,7 +38,7 @@ from analysis.ingest import businesses, outreach, participants, roster, survey
 from analysis.ingest.cache import CACHE_DIR, PARTITION_ROWS, CachedRaw, cache_raw, has_cache
 from analysis.ingest.engine import fewer_collections, make_engine
 from analysis.ingest.keys import TextLookup
-from analysis.ingest.memory import release_memory
+from analysis.ingest.memory import in_memory, release_memory
 from analysis.ingest.parse import coded_text
 from analysis.ingest.partitions import (
     FileOutcome,
@@ -56,14 +56,12 @@ from analysis.ingest.rules import Context
 from analysis.ingest.scan import Finding, Secrets, scan_file, scan_paths, secrets_from_cache
 from analysis.ingest.write import SIDE_TABLES, SideTable, write_processed_tables, write_side_table
 from analysis.paths import (
-    LARGE_MONTH_BYTES,
     PROCESSED_FILES,
     RAW_STEMS,
     REQUIRED_STEMS,
     Paths,
     check_inside,
     check_period,
-    raw_size,
 )
 from analysis.reference import DEFAULT_REGION, gazetteer, kabkota, region_code, splits, units
 from analysis.store import staged
@@ -482,8 +480,7 @@ def clean_period(
     work.mkdir(parents=True, mode=0o700)
     runner = make_engine(engine, scheduler)
     # a month that is not large, cleaned in this process, keeps its partition results in memory
-    small = engine == "pandas" and raw_size(paths.raw(period)) < LARGE_MONTH_BYTES
-    parked: Parked | None = {} if small else None
+    parked: Parked | None = {} if in_memory(paths.raw(period), engine) else None
     out_dir = paths.processed(period)
     # the scanner's secrets are read from the cache meanwhile (mostly Arrow, off the GIL)
     side = ThreadPoolExecutor(1)

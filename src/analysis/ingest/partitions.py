@@ -33,7 +33,8 @@ KeyRule = tuple[str, str, str]
 #: Cleans one partition of a raw file: (raw text rows, context, file name, shared lookups).
 PartCleaner = Callable[[pd.DataFrame, Context, str, dict], CleanedPart]
 QUARANTINE_COLUMNS = ["source_file", "source_row", "rule", "column", "detail"]
-#: Partitions at least this large hand their memory back to the OS when done.
+#: Partitions at least this large hand the C library's freed memory back to the OS when done
+#: (`memory.release_memory`; not where the process keeps what it frees).
 RELEASE_MIN_ROWS = 50_000
 #: Partition results parked in memory (a month cleaned in this process, not large): file name →
 #: table. Otherwise they are parked in files of the work folder.
