@@ -73,10 +73,19 @@ print(plan, os.environ.get("MIMALLOC_PURGE_DELAY"), top, rss() - start)
 """
 
 
+def unchosen(**env: str) -> dict[str, str]:
+    """This environment without allocator settings (a Dask cluster started earlier in this
+    process sets MALLOC_TRIM_THRESHOLD_ here for its workers), plus `env`."""
+    drop = ("MIMALLOC_PURGE_DELAY", "GLIBC_TUNABLES")
+    return {
+        k: v for k, v in os.environ.items() if k not in drop and not k.startswith("MALLOC_")
+    } | env
+
+
 def plan(raw: Path, engine: str = "pandas", **env: str) -> tuple[str, str, int, int]:
     run = subprocess.run(
         [sys.executable, "-c", PLAN, str(raw), engine],
-        env={k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"} | env,
+        env=unchosen(**env),
         capture_output=True,
         text=True,
         check=True,
@@ -111,10 +120,8 @@ def test_the_c_library_accepts_the_settings_the_environment_did_not_choose():
     code = "from analysis.ingest.memory import keep_freed_memory; print(keep_freed_memory())"
 
     def accepted(**env: str) -> str:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-        clean.pop("GLIBC_TUNABLES", None)
         run = subprocess.run(
-            [sys.executable, "-c", code], env=clean | env, capture_output=True, text=True
+            [sys.executable, "-c", code], env=unchosen(**env), capture_output=True, text=True
         )
         return run.stdout.strip()
 
