@@ -324,6 +324,15 @@ amount_texts = st.one_of(
 )
 
 
+def test_an_amount_with_its_decimal_mark_twice_is_no_number_not_an_error():
+    """Found by hypothesis in a fresh-clone run: '0.,.0' stopped the whole month with a
+    ValueError; now it is an amount that cannot be read (the row is quarantined)."""
+    for text in ["0.,.0", "1.,.5", "Rp 1.000,.5", "2,.,0"]:
+        assert parse_amount(text) is None, text
+    assert to_float_col(pd.Series(["0.,.0", "1.500"], dtype="str")).tolist()[1] == 1500.0
+    assert parse_amount("1.500,5") == 1500.5 and parse_amount("1,500.5") == 1500.5
+
+
 @given(st.lists(amount_texts, max_size=30))
 def test_amount_columns_read_the_plain_forms_at_once_to_the_same_numbers(values):
     raw = pd.Series(values, dtype="str")

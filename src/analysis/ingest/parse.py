@@ -141,7 +141,8 @@ def _number(digits: str, has_multiplier: bool) -> float | None:
         dec = "," if digits.rfind(",") > digits.rfind(".") else "."
         thousands = "." if dec == "," else ","
         whole, _, frac = digits.replace(thousands, "").rpartition(dec)
-        return float(f"{whole}.{frac}") if whole and frac.isdigit() else None
+        # '0.,.0': the decimal mark twice is no number (float() would fail on '0..0')
+        return float(f"{whole}.{frac}") if whole.isdigit() and frac.isdigit() else None
     for sep in (".", ","):
         if sep in digits:
             parts = digits.split(sep)
