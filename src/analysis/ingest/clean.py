@@ -271,9 +271,9 @@ class _Cleaning:
             if done < total:  # the last one is told by the summary below
                 tick(f"{stem}: {done} of {total} partitions cleaned")
 
-        in_memory = {} if self.parked is None else {"parked": self.parked}
+        parking = {} if self.parked is None else {"parked": self.parked}
         results = self.runner.map(
-            clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra, **in_memory
+            clean_part, jobs, progress=progress, ctx=self.ctx, extra=extra, **parking
         )
         with self.runner.slot():  # as much memory as a partition: counted as one (bounded peak)
             outcome = finish_file(stem, table, results, self.work, key_rule, self.parked)
